@@ -1,0 +1,167 @@
+import type {
+  AcceptInvitationBody,
+  ApiKeyOut,
+  CreateApiKeyBody,
+  CreateApiKeyResult,
+  CreateOrganizationResult,
+  ErrorBody,
+  Health,
+  InvitationOut,
+  InvitationPreview,
+  InviteResult,
+  MemberOut,
+  MeResult,
+  OrganizationOut,
+  OrganizationSummary,
+  OutboxMessage,
+  RoleCatalog,
+  SetupBody,
+  SignInBody,
+  SignInResult,
+} from '@custos/shared';
+
+export interface CustosClientOptions {
+  /** Base URL of the Custos server, e.g. `https://custos.example.com`. Empty for same-origin (the console). */
+  baseUrl?: string;
+  /** A bearer token: a session token from sign-in or an API key. */
+  token?: string;
+  /** Cookie flow (the console): returns the CSRF token to send with each mutating request. */
+  csrfToken?: () => string | undefined;
+  fetch?: typeof fetch;
+}
+
+/** An error answered by the API, in its standard shape. */
+export class CustosApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'CustosApiError';
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Typed client for the Custos HTTP API, used by the console, the CLI and host apps. */
+export class CustosClient {
+  private token: string | undefined;
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: CustosClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/$/, '');
+    this.token = options.token;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  setToken(token: string | undefined): void {
+    this.token = token;
+  }
+
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const csrf = method !== 'GET' ? this.options.csrfToken?.() : undefined;
+    if (csrf) headers['x-csrf-token'] = csrf;
+    const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+    const text = await response.text();
+    const data: unknown = text ? safeParse(text) : undefined;
+    if (!response.ok) throw toApiError(response.status, data);
+    return data as T;
+  }
+
+  health = () => this.request<Health>('GET', '/api/health');
+
+  setup = {
+    status: () => this.request<{ required: boolean }>('GET', '/api/v1/setup'),
+    complete: (body: SetupBody & { tokenType?: 'cookie' | 'bearer' }) =>
+      this.request<SignInResult>('POST', '/api/v1/setup', body),
+  };
+
+  auth = {
+    signIn: async (body: SignInBody) => {
+      const result = await this.request<SignInResult>('POST', '/api/v1/auth/sign-in', body);
+      if (result.token) this.token = result.token;
+      return result;
+    },
+    signOut: () => this.request<{ ok: true }>('POST', '/api/v1/auth/sign-out'),
+    switchOrganization: (organizationId: string) =>
+      this.request<MeResult>('POST', '/api/v1/auth/switch-organization', { organizationId }),
+  };
+
+  me = {
+    get: () => this.request<MeResult>('GET', '/api/v1/me'),
+    update: (body: { name: string }) => this.request<MeResult>('PATCH', '/api/v1/me', body),
+    changePassword: (body: { currentPassword: string; newPassword: string }) =>
+      this.request<{ ok: true }>('POST', '/api/v1/me/password', body),
+  };
+
+  roles = {
+    list: () => this.request<RoleCatalog>('GET', '/api/v1/roles'),
+  };
+
+  organization = {
+    update: (body: { name: string }) => this.request<OrganizationOut>('PATCH', '/api/v1/organization', body),
+  };
+
+  members = {
+    list: () => this.request<{ members: MemberOut[] }>('GET', '/api/v1/members'),
+    updateRoles: (userId: string, roles: string[]) =>
+      this.request<MemberOut>('PATCH', `/api/v1/members/${encodeURIComponent(userId)}`, { roles }),
+    remove: (userId: string) =>
+      this.request<{ ok: true }>('DELETE', `/api/v1/members/${encodeURIComponent(userId)}`),
+  };
+
+  invitations = {
+    list: () => this.request<{ invitations: InvitationOut[] }>('GET', '/api/v1/invitations'),
+    create: (body: { email: string; roles: string[] }) =>
+      this.request<InviteResult>('POST', '/api/v1/invitations', body),
+    revoke: (id: string) => this.request<{ ok: true }>('DELETE', `/api/v1/invitations/${encodeURIComponent(id)}`),
+    preview: (token: string) =>
+      this.request<InvitationPreview>('GET', `/api/v1/invitations/preview?token=${encodeURIComponent(token)}`),
+    accept: async (body: AcceptInvitationBody) => {
+      const result = await this.request<SignInResult>('POST', '/api/v1/invitations/accept', body);
+      if (result.token) this.token = result.token;
+      return result;
+    },
+  };
+
+  apiKeys = {
+    list: () => this.request<{ apiKeys: ApiKeyOut[] }>('GET', '/api/v1/api-keys'),
+    create: (body: CreateApiKeyBody) => this.request<CreateApiKeyResult>('POST', '/api/v1/api-keys', body),
+    revoke: (id: string) => this.request<ApiKeyOut>('DELETE', `/api/v1/api-keys/${encodeURIComponent(id)}`),
+  };
+
+  admin = {
+    organizations: () => this.request<{ organizations: OrganizationSummary[] }>('GET', '/api/v1/admin/organizations'),
+    createOrganization: (body: { name: string; ownerEmail?: string }) =>
+      this.request<CreateOrganizationResult>('POST', '/api/v1/admin/organizations', body),
+    outbox: () => this.request<{ messages: OutboxMessage[] }>('GET', '/api/v1/admin/outbox'),
+  };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function toApiError(status: number, data: unknown): CustosApiError {
+  const body = data as Partial<ErrorBody> | undefined;
+  const error = body && typeof body === 'object' ? body.error : undefined;
+  if (error && typeof error.code === 'string') {
+    return new CustosApiError(status, error.code, error.message ?? error.code, error.details);
+  }
+  return new CustosApiError(status, status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', `Request failed with ${status}`);
+}

@@ -1,0 +1,1 @@
+export { CustosApiError, CustosClient, type CustosClientOptions } from './client';

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { ALL_PERMISSIONS, ROLE_NAMES } from './permissions';
+
+/** Request and response contracts of the HTTP API, shared by server (validation, OpenAPI) and SDK. */
+
+export const Id = z.string().uuid();
+export const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .email()
+  .transform((e) => e.toLowerCase());
+/** Length limits only: the server applies NIST SP 800-63B rules and answers with a specific code. */
+export const Password = z.string().min(1).max(1024);
+export const PersonName = z.string().trim().min(1).max(200);
+export const OrganizationName = z.string().trim().min(2).max(100);
+export const RoleNameSchema = z.enum(ROLE_NAMES as [string, ...string[]]);
+export const PermissionSchema = z.enum(ALL_PERMISSIONS as [string, ...string[]]);
+export const Roles = z.array(RoleNameSchema).min(1).max(ROLE_NAMES.length);
+export const Timestamp = z.string();
+
+export const UserOut = z.object({
+  id: Id,
+  email: z.string(),
+  name: z.string(),
+  isSuperAdmin: z.boolean(),
+  createdAt: Timestamp,
+});
+export const OrganizationOut = z.object({ id: Id, name: z.string(), slug: z.string(), createdAt: Timestamp });
+export const MembershipOut = OrganizationOut.extend({ roles: z.array(z.string()) });
+
+export const SignInBody = z.object({
+  email: Email,
+  password: Password,
+  organization: z.string().trim().min(1).max(100).optional(),
+  tokenType: z.enum(['cookie', 'bearer']).default('cookie'),
+});
+export const SignInResult = z.object({
+  user: UserOut,
+  organization: OrganizationOut.nullable(),
+  expiresAt: Timestamp,
+  token: z.string().optional(),
+});
+
+export const MeResult = z.object({
+  user: UserOut,
+  organization: OrganizationOut.nullable(),
+  roles: z.array(z.string()),
+  permissions: z.array(z.string()),
+  organizations: z.array(MembershipOut),
+  session: z.object({ id: Id, expiresAt: Timestamp }),
+});
+
+export const UpdateProfileBody = z.object({ name: PersonName });
+export const ChangePasswordBody = z.object({ currentPassword: Password, newPassword: Password });
+export const SwitchOrganizationBody = z.object({ organizationId: Id });
+
+export const SetupStatus = z.object({ required: z.boolean() });
+export const SetupBody = z.object({
+  token: z.string().min(1).max(200),
+  email: Email,
+  name: PersonName,
+  password: Password,
+  organizationName: OrganizationName,
+});
+
+export const MemberOut = z.object({
+  userId: Id,
+  email: z.string(),
+  name: z.string(),
+  roles: z.array(z.string()),
+  joinedAt: Timestamp,
+});
+export const MemberList = z.object({ members: z.array(MemberOut) });
+export const UpdateMemberBody = z.object({ roles: Roles });
+export const UserIdParams = z.object({ userId: Id });
+export const IdParams = z.object({ id: Id });
+
+export const InviteBody = z.object({ email: Email, roles: Roles });
+export const InvitationOut = z.object({
+  id: Id,
+  email: z.string(),
+  roles: z.array(z.string()),
+  invitedBy: z.object({ id: Id, name: z.string() }).nullable(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  emailed: z.boolean(),
+});
+export const InviteResult = z.object({
+  invitation: InvitationOut,
+  /** Present only when no SMTP server is configured: the admin passes the link on by hand. */
+  inviteUrl: z.string().optional(),
+});
+export const InvitationList = z.object({ invitations: z.array(InvitationOut) });
+export const InvitationTokenQuery = z.object({ token: z.string().min(1).max(200) });
+export const InvitationPreview = z.object({
+  organizationName: z.string(),
+  email: z.string(),
+  existingUser: z.boolean(),
+  expiresAt: Timestamp,
+});
+export const AcceptInvitationBody = z.object({
+  token: z.string().min(1).max(200),
+  name: PersonName.optional(),
+  password: Password,
+  tokenType: z.enum(['cookie', 'bearer']).default('cookie'),
+});
+
+export const ApiKeyOut = z.object({
+  id: Id,
+  name: z.string(),
+  prefix: z.string(),
+  permissions: z.array(z.string()),
+  createdBy: z.object({ id: Id, name: z.string() }).nullable(),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp.nullable(),
+  expiresAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+});
+export const ApiKeyList = z.object({ apiKeys: z.array(ApiKeyOut) });
+export const CreateApiKeyBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  permissions: z.array(PermissionSchema).min(1).max(ALL_PERMISSIONS.length),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+export const CreateApiKeyResult = z.object({ apiKey: ApiKeyOut, secret: z.string() });
+
+export const UpdateOrganizationBody = z.object({ name: OrganizationName });
+export const CreateOrganizationBody = z.object({ name: OrganizationName, ownerEmail: Email.optional() });
+export const CreateOrganizationResult = z.object({
+  organization: OrganizationOut,
+  inviteUrl: z.string().optional(),
+});
+export const OrganizationSummary = OrganizationOut.extend({ memberCount: z.number().int() });
+export const OrganizationList = z.object({ organizations: z.array(OrganizationSummary) });
+
+export const OutboxMessage = z.object({
+  id: Id,
+  organizationId: Id.nullable(),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string().nullable(),
+  status: z.enum(['sent', 'undelivered', 'failed']),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export const OutboxList = z.object({ messages: z.array(OutboxMessage) });
+
+export const RoleDescriptor = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  permissions: z.array(z.string()),
+});
+export const RoleCatalog = z.object({
+  roles: z.array(RoleDescriptor),
+  permissions: z.array(z.object({ id: z.string(), description: z.string() })),
+});
+
+export const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'down']) });
+export const Ok = z.object({ ok: z.literal(true) });
+
+export type UserOut = z.infer<typeof UserOut>;
+export type OrganizationOut = z.infer<typeof OrganizationOut>;
+export type SignInBody = z.input<typeof SignInBody>;
+export type SignInResult = z.infer<typeof SignInResult>;
+export type MeResult = z.infer<typeof MeResult>;
+export type SetupBody = z.infer<typeof SetupBody>;
+export type MemberOut = z.infer<typeof MemberOut>;
+export type InvitationOut = z.infer<typeof InvitationOut>;
+export type InviteResult = z.infer<typeof InviteResult>;
+export type InvitationPreview = z.infer<typeof InvitationPreview>;
+export type AcceptInvitationBody = z.input<typeof AcceptInvitationBody>;
+export type ApiKeyOut = z.infer<typeof ApiKeyOut>;
+export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
+export type CreateApiKeyResult = z.infer<typeof CreateApiKeyResult>;
+export type OrganizationSummary = z.infer<typeof OrganizationSummary>;
+export type CreateOrganizationResult = z.infer<typeof CreateOrganizationResult>;
+export type OutboxMessage = z.infer<typeof OutboxMessage>;
+export type RoleCatalog = z.infer<typeof RoleCatalog>;
+export type Health = z.infer<typeof Health>;

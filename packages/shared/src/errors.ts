@@ -1,0 +1,41 @@
+/** Stable error codes shared by the server, the SDK and the console. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'CSRF_TOKEN_INVALID',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'PAYLOAD_TOO_LARGE',
+  'INTERNAL',
+  'SERVICE_UNAVAILABLE',
+  'SETUP_ALREADY_DONE',
+  'SETUP_TOKEN_INVALID',
+  'PASSWORD_TOO_SHORT',
+  'PASSWORD_TOO_LONG',
+  'PASSWORD_TOO_COMMON',
+  'PASSWORD_INCORRECT',
+  'NO_ORGANIZATION',
+  'ORGANIZATION_NOT_FOUND',
+  'MEMBER_NOT_FOUND',
+  'MEMBER_ALREADY_EXISTS',
+  'INVITATION_NOT_FOUND',
+  'INVITATION_INVALID',
+  'INVITATION_PENDING',
+  'API_KEY_NOT_FOUND',
+  'ROLE_NOT_GRANTABLE',
+  'PERMISSION_NOT_GRANTABLE',
+  'CANNOT_CHANGE_OWN_ROLES',
+  'LAST_OWNER',
+  'EMAIL_TAKEN',
+  'SUPER_ADMIN_REQUIRED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  error: { code: ErrorCode | string; message: string; details?: unknown };
+}
