@@ -127,7 +127,7 @@ export class CustosClient {
       this.request<InviteResult>('POST', '/api/v1/invitations', body),
     revoke: (id: string) => this.request<{ ok: true }>('DELETE', `/api/v1/invitations/${encodeURIComponent(id)}`),
     preview: (token: string) =>
-      this.request<InvitationPreview>('GET', `/api/v1/invitations/preview?token=${encodeURIComponent(token)}`),
+      this.request<InvitationPreview>('POST', '/api/v1/invitations/preview', { token }),
     accept: async (body: AcceptInvitationBody) => {
       const result = await this.request<SignInResult>('POST', '/api/v1/invitations/accept', body);
       if (result.token) this.token = result.token;
