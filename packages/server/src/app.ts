@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Deps } from './deps';
+import { type Database, openDatabase } from './platform/db/database';
+import { safeEqual } from './platform/crypto/tokens';
+import { registerAuthHook } from './platform/http/auth-hook';
+import { registerErrorHandler, sendRouteNotFound } from './platform/http/error-handler';
+import { createLogger } from './platform/log';
+import { createMailer, type Mailer } from './platform/mail/mailer';
+import { createRateLimiter, type RateLimiter } from './platform/ratelimit/limiter';
+import { apiKeyRoutes } from './modules/apikeys/routes';
+import { createApiKeysService, isApiKeyToken } from './modules/apikeys/service';
+import { authRoutes, CSRF_HEADER, createAccountService, createAuthService, csrfTokenFor, SESSION_COOKIE } from './modules/auth';
+import { createInvitationsService, invitationRoutes } from './modules/invitations';
+import { memberRoutes } from './modules/members/routes';
+import { createMembersService } from './modules/members/service';
+import { createOrganizationsService, organizationRoutes } from './modules/organizations';
+import { createOutboxService } from './modules/outbox';
+import { createSetupService, setupRoutes } from './modules/setup';
+import { systemRoutes } from './modules/system/routes';
+
+export interface BuildAppOptions {
+  config: Config;
+  /** An open database; by default the configured one is opened (and closed with the app). */
+  database?: Database;
+  logger?: Logger;
+  mailer?: Mailer;
+  limiter?: RateLimiter;
+  /** Where the built console lives; defaults to packages/web/dist. */
+  webRoot?: string | null;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+function createServices(deps: Deps) {
+  const auth = createAuthService(deps);
+  const outbox = createOutboxService(deps);
+  const invitations = createInvitationsService({ ...deps, auth, outbox });
+  return {
+    auth,
+    account: createAccountService(deps),
+    apiKeys: createApiKeysService(deps),
+    members: createMembersService(deps),
+    outbox,
+    invitations,
+    organizations: createOrganizationsService({ ...deps, invitations }),
+    setup: createSetupService({ ...deps, auth }),
+  };
+}
+
+const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the Fastify instance with every module registered; does not listen. */
+export async function buildApp(options: BuildAppOptions): Promise<{ app: FastifyInstance; services: Services; deps: Deps }> {
+  const { config } = options;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const database = options.database ?? openDatabase(config.database);
+  const deps: Deps = {
+    db: database.db,
+    dialect: database.dialect,
+    config,
+    log,
+    mailer: options.mailer ?? createMailer(config.smtp),
+    limiter: options.limiter ?? createRateLimiter(config.redisUrl),
+  };
+  const services = createServices(deps);
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    },
+    bodyLimit: 1_048_576,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onClose', async () => {
+    deps.mailer.close();
+    await deps.limiter.close();
+    if (!options.database) await database.destroy();
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Only behind https: on plain-http installs it would break every asset request.
+        upgradeInsecureRequests: config.secureCookies ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  await app.register(fastifyCookie);
+  registerErrorHandler(app);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Custos API', version: '0.1.0', description: 'Security & compliance control plane. Errors are always `{"error":{"code","message","details"}}`.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A session token (sign-in with tokenType bearer) or an API key' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Console session; unsafe methods also need the x-csrf-token header' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthHook(app, {
+    session: (token, meta) => services.auth.authenticate(token, meta),
+    apiKey: (key, meta) => services.apiKeys.authenticate(key, meta),
+    csrfTokenFor,
+    isApiKey: isApiKeyToken,
+    sessionCookie: SESSION_COOKIE,
+    csrfHeader: CSRF_HEADER,
+    safeEqual,
+  });
+
+  await app.register(systemRoutes(deps.db));
+  await app.register(setupRoutes(config, services.setup));
+  await app.register(authRoutes(config, services.auth, services.account));
+  await app.register(memberRoutes(services.members));
+  await app.register(invitationRoutes(config, services.invitations));
+  await app.register(apiKeyRoutes(services.apiKeys));
+  await app.register(organizationRoutes(services.organizations, services.outbox));
+
+  const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
+  if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) await serveConsole(app, webRoot);
+  else app.setNotFoundHandler(sendRouteNotFound);
+  return { app, services, deps };
+}
+
+/** The console: static assets, and index.html for any other non-API GET (client-side routes). */
+async function serveConsole(app: FastifyInstance, root: string): Promise<void> {
+  await app.register(fastifyStatic, { root, wildcard: false, index: false, maxAge: '1h' });
+  const indexHtml = fs.readFileSync(path.join(root, 'index.html'));
+  const sendIndex = (_req: unknown, reply: import('fastify').FastifyReply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+  app.get('/', { schema: { hide: true } }, sendIndex);
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/assets/')) {
+      return sendIndex(req, reply);
+    }
+    return sendRouteNotFound(req, reply);
+  });
+}

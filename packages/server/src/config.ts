@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const EnvSchema = z.object({
+  CUSTOS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  CUSTOS_HOST: z.string().min(1).default('127.0.0.1'),
+  CUSTOS_DATA_DIR: z.string().min(1).default('./.custos'),
+  CUSTOS_DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:|file:)/, 'must start with postgres://, postgresql://, sqlite: or file:')
+    .optional(),
+  CUSTOS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CUSTOS_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  CUSTOS_SMTP_FROM: z.string().min(3).default('Custos <custos@localhost>'),
+  CUSTOS_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  CUSTOS_LOG_LEVEL: LogLevel.default('info'),
+  CUSTOS_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  CUSTOS_SIGN_IN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  CUSTOS_SIGN_IN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  CUSTOS_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+});
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  publicUrl: string;
+  smtp: { url: string; from: string } | null;
+  redisUrl: string | null;
+  logLevel: z.infer<typeof LogLevel>;
+  sessionTtlMs: number;
+  signInLimits: { perIp: number; perAccount: number; windowMs: number };
+  trustProxy: boolean;
+  /** Cookies get the Secure flag when the public URL is https. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once into a frozen Config; the only place that reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(env[variable])})`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.CUSTOS_DATA_DIR);
+  const publicUrl = (e.CUSTOS_PUBLIC_URL ?? `http://localhost:${e.CUSTOS_PORT}`).replace(/\/$/, '');
+  return Object.freeze({
+    port: e.CUSTOS_PORT,
+    host: e.CUSTOS_HOST,
+    dataDir,
+    database: parseDatabaseUrl(e.CUSTOS_DATABASE_URL, dataDir),
+    publicUrl,
+    smtp: e.CUSTOS_SMTP_URL ? { url: e.CUSTOS_SMTP_URL, from: e.CUSTOS_SMTP_FROM } : null,
+    redisUrl: e.CUSTOS_REDIS_URL ?? null,
+    logLevel: e.CUSTOS_LOG_LEVEL,
+    sessionTtlMs: e.CUSTOS_SESSION_TTL_HOURS * 3_600_000,
+    signInLimits: {
+      perIp: e.CUSTOS_SIGN_IN_LIMIT_PER_IP,
+      perAccount: e.CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT,
+      windowMs: e.CUSTOS_SIGN_IN_LIMIT_WINDOW_SECONDS * 1000,
+    },
+    trustProxy: e.CUSTOS_TRUST_PROXY === 'true',
+    secureCookies: publicUrl.startsWith('https://'),
+  });
+}
+
+function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {
+  if (!url) return { kind: 'sqlite', file: path.join(dataDir, 'custos.db') };
+  if (url.startsWith('postgres')) return { kind: 'postgres', url };
+  const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
+  if (!file) throw new ConfigError('CUSTOS_DATABASE_URL', 'names no SQLite file');
+  return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+}

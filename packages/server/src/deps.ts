@@ -1,0 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Dialect } from './platform/db/database';
+import type { DB } from './platform/db/schema';
+import type { Mailer } from './platform/mail/mailer';
+import type { RateLimiter } from './platform/ratelimit/limiter';
+
+/** What services need from the platform, built once by buildApp and passed to each module. */
+export interface Deps {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  config: Config;
+  mailer: Mailer;
+  limiter: RateLimiter;
+  log: Logger;
+}

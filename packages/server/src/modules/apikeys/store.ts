@@ -1,0 +1,98 @@
+import type { ApiKeyOut } from '@custos/shared';
+import type { Kysely, Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
+import { parseJson, toJson } from '../../platform/db/json';
+import type { DB } from '../../platform/db/schema';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface ApiKeyAuthRow {
+  id: string;
+  organizationId: string;
+  name: string;
+  permissions: string[];
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+function keysWithCreator(db: Executor) {
+  return db
+    .selectFrom('apiKeys as k')
+    .leftJoin('users as u', 'u.id', 'k.createdBy')
+    .select([
+      'k.id',
+      'k.name',
+      'k.prefix',
+      'k.permissions',
+      'k.createdAt',
+      'k.lastUsedAt',
+      'k.expiresAt',
+      'k.revokedAt',
+      'u.id as creatorId',
+      'u.name as creatorName',
+    ]);
+}
+
+type KeyRow = Awaited<ReturnType<ReturnType<typeof keysWithCreator>['executeTakeFirstOrThrow']>>;
+
+function present(row: KeyRow): ApiKeyOut {
+  const { creatorId, creatorName, permissions, ...rest } = row;
+  return {
+    ...rest,
+    permissions: parseJson<string[]>(permissions),
+    createdBy: creatorId ? { id: creatorId, name: creatorName ?? '' } : null,
+  };
+}
+
+export async function listKeys(db: Executor, organizationId: string): Promise<ApiKeyOut[]> {
+  const rows = await keysWithCreator(db).where('k.organizationId', '=', organizationId).orderBy('k.createdAt', 'desc').execute();
+  return rows.map(present);
+}
+
+export async function findKey(db: Executor, organizationId: string, id: string): Promise<ApiKeyOut | undefined> {
+  const row = await keysWithCreator(db).where('k.organizationId', '=', organizationId).where('k.id', '=', id).executeTakeFirst();
+  return row && present(row);
+}
+
+export async function insertKey(
+  trx: Executor,
+  input: {
+    id: string;
+    organizationId: string;
+    name: string;
+    prefix: string;
+    keyHash: string;
+    permissions: string[];
+    createdBy: string | null;
+    expiresAt: string | null;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('apiKeys')
+    .values({ ...input, permissions: toJson(input.permissions), createdAt: nowIso(), lastUsedAt: null, revokedAt: null })
+    .execute();
+}
+
+export async function revokeKey(trx: Executor, organizationId: string, id: string): Promise<void> {
+  await trx
+    .updateTable('apiKeys')
+    .set({ revokedAt: nowIso() })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Authentication lookup by the key's hash (the only way to find a key without its organization). */
+export async function findKeyByHash(db: Executor, keyHash: string): Promise<ApiKeyAuthRow | undefined> {
+  const row = await db
+    .selectFrom('apiKeys')
+    .select(['id', 'organizationId', 'name', 'permissions', 'expiresAt', 'revokedAt', 'lastUsedAt'])
+    .where('keyHash', '=', keyHash)
+    .executeTakeFirst();
+  return row && { ...row, permissions: parseJson<string[]>(row.permissions) };
+}
+
+export async function touchKey(db: Executor, id: string, at: string): Promise<void> {
+  await db.updateTable('apiKeys').set({ lastUsedAt: at }).where('id', '=', id).execute();
+}

@@ -1,0 +1,14 @@
+import type { Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema';
+import * as store from './store';
+
+export { createAccountService } from './account';
+export { clearSessionCookies, deliverSession } from './cookies';
+export { authRoutes } from './routes';
+export { type AuthService, createAuthService, type IssuedSession } from './service';
+export { CSRF_COOKIE, CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from './tokens';
+
+/** Ends a user's sessions in one organization (they were removed from it). */
+export function endSessionsInOrganization(trx: Transaction<DB>, userId: string, organizationId: string) {
+  return store.revokeUserSessions(trx, userId, { organizationId });
+}

@@ -1,0 +1,217 @@
+import type { Kysely, Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
+import { newId } from '../../platform/crypto/tokens';
+import { parseJson, toJson } from '../../platform/db/json';
+import type { DB } from '../../platform/db/schema';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  isSuperAdmin: boolean;
+  disabledAt: string | null;
+  createdAt: string;
+}
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: string;
+}
+
+export interface MembershipRow {
+  organizationId: string;
+  userId: string;
+  roles: string[];
+  createdAt: string;
+}
+
+const userColumns = ['id', 'email', 'name', 'passwordHash', 'isSuperAdmin', 'disabledAt', 'createdAt'] as const;
+
+function toUser(row: Omit<UserRow, 'isSuperAdmin'> & { isSuperAdmin: number }): UserRow {
+  return { ...row, isSuperAdmin: row.isSuperAdmin === 1 };
+}
+
+export async function countUsers(db: Executor): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  const row = await db.selectFrom('users').select(userColumns).where('email', '=', email).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  const row = await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+  return row && toUser(row);
+}
+
+export async function insertUser(
+  trx: Executor,
+  input: { email: string; name: string; passwordHash: string; isSuperAdmin: boolean },
+): Promise<UserRow> {
+  const at = nowIso();
+  const row = {
+    id: newId(),
+    email: input.email,
+    name: input.name,
+    passwordHash: input.passwordHash,
+    isSuperAdmin: input.isSuperAdmin ? 1 : 0,
+    disabledAt: null,
+    passwordChangedAt: at,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await trx.insertInto('users').values(row).execute();
+  return toUser(row);
+}
+
+export async function updateUserName(trx: Executor, userId: string, name: string): Promise<void> {
+  await trx.updateTable('users').set({ name, updatedAt: nowIso() }).where('id', '=', userId).execute();
+}
+
+export async function updateUserPassword(trx: Executor, userId: string, passwordHash: string): Promise<void> {
+  const at = nowIso();
+  await trx
+    .updateTable('users')
+    .set({ passwordHash, passwordChangedAt: at, updatedAt: at })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export async function insertOrganization(trx: Executor, name: string): Promise<OrganizationRow> {
+  const at = nowIso();
+  const slug = await uniqueSlug(trx, name);
+  const row = { id: newId(), name, slug, createdAt: at, updatedAt: at };
+  await trx.insertInto('organizations').values(row).execute();
+  return { id: row.id, name, slug, createdAt: at };
+}
+
+async function uniqueSlug(db: Executor, name: string): Promise<string> {
+  const base =
+    name
+      .normalize('NFKD')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'org';
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const slug = attempt === 0 ? base : `${base}-${attempt + 1}`;
+    const taken = await db.selectFrom('organizations').select('id').where('slug', '=', slug).executeTakeFirst();
+    if (!taken) return slug;
+  }
+  return `${base}-${newId().slice(-8)}`;
+}
+
+export async function findOrganization(db: Executor, idOrSlug: string): Promise<OrganizationRow | undefined> {
+  return db
+    .selectFrom('organizations')
+    .select(['id', 'name', 'slug', 'createdAt'])
+    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+}
+
+export async function renameOrganization(trx: Executor, organizationId: string, name: string): Promise<void> {
+  await trx.updateTable('organizations').set({ name, updatedAt: nowIso() }).where('id', '=', organizationId).execute();
+}
+
+export async function listOrganizationsWithCounts(
+  db: Executor,
+): Promise<Array<OrganizationRow & { memberCount: number }>> {
+  const rows = await db
+    .selectFrom('organizations as o')
+    .leftJoin('memberships as m', 'm.organizationId', 'o.id')
+    .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', (eb) => eb.fn.count<number>('m.id').as('memberCount')])
+    .groupBy(['o.id', 'o.name', 'o.slug', 'o.createdAt'])
+    .orderBy('o.name')
+    .execute();
+  return rows.map((r) => ({ ...r, memberCount: Number(r.memberCount) }));
+}
+
+export async function insertMembership(
+  trx: Executor,
+  organizationId: string,
+  userId: string,
+  roles: readonly string[],
+): Promise<void> {
+  const at = nowIso();
+  await trx
+    .insertInto('memberships')
+    .values({ id: newId(), organizationId, userId, roles: toJson(roles), createdAt: at, updatedAt: at })
+    .execute();
+}
+
+export async function findMembership(
+  db: Executor,
+  organizationId: string,
+  userId: string,
+): Promise<MembershipRow | undefined> {
+  const row = await db
+    .selectFrom('memberships')
+    .select(['organizationId', 'userId', 'roles', 'createdAt'])
+    .where('organizationId', '=', organizationId)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  return row && { ...row, roles: parseJson<string[]>(row.roles) };
+}
+
+/** All organizations a user belongs to, with their roles, oldest membership first. */
+export async function listMembershipsOfUser(
+  db: Executor,
+  userId: string,
+): Promise<Array<OrganizationRow & { roles: string[] }>> {
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organizationId')
+    .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', 'm.roles'])
+    .where('m.userId', '=', userId)
+    .orderBy('m.createdAt')
+    .execute();
+  return rows.map((r) => ({ ...r, roles: parseJson<string[]>(r.roles) }));
+}
+
+export async function listMembers(
+  db: Executor,
+  organizationId: string,
+): Promise<Array<{ userId: string; email: string; name: string; roles: string[]; joinedAt: string }>> {
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.userId')
+    .select(['u.id as userId', 'u.email', 'u.name', 'm.roles', 'm.createdAt as joinedAt'])
+    .where('m.organizationId', '=', organizationId)
+    .orderBy('u.name')
+    .execute();
+  return rows.map((r) => ({ ...r, roles: parseJson<string[]>(r.roles) }));
+}
+
+export async function updateMembershipRoles(
+  trx: Executor,
+  organizationId: string,
+  userId: string,
+  roles: readonly string[],
+): Promise<void> {
+  await trx
+    .updateTable('memberships')
+    .set({ roles: toJson(roles), updatedAt: nowIso() })
+    .where('organizationId', '=', organizationId)
+    .where('userId', '=', userId)
+    .execute();
+}
+
+export async function deleteMembership(trx: Executor, organizationId: string, userId: string): Promise<void> {
+  await trx
+    .deleteFrom('memberships')
+    .where('organizationId', '=', organizationId)
+    .where('userId', '=', userId)
+    .execute();
+}
+
+export async function countOwners(trx: Executor, organizationId: string): Promise<number> {
+  const rows = await trx.selectFrom('memberships').select('roles').where('organizationId', '=', organizationId).execute();
+  return rows.filter((r) => parseJson<string[]>(r.roles).includes('owner')).length;
+}

@@ -1,0 +1,2 @@
+export { invitationRoutes } from './routes';
+export { createInvitationsService, type InvitationsService } from './service';

@@ -1,0 +1,190 @@
+import type { InvitationOut, InvitationPreview, InviteResult } from '@custos/shared';
+import type { Transaction } from 'kysely';
+import type { Deps } from '../../deps';
+import { isoAfter, nowIso } from '../../platform/clock';
+import { assertAcceptablePassword, hashPassword } from '../../platform/crypto/passwords';
+import { hashToken, newId, randomToken } from '../../platform/crypto/tokens';
+import type { DB } from '../../platform/db/schema';
+import { authorize, type Caller, type OrganizationCaller, type RequestMeta } from '../../platform/http/caller';
+import { badRequest, conflict, notFound } from '../../platform/http/errors';
+import * as audit from '../audit';
+import type { AuthService, IssuedSession } from '../auth';
+import { assertRolesGrantable, identityStore, type OrganizationRow } from '../identity';
+import type { OutboxService } from '../outbox';
+import * as store from './store';
+
+export const INVITATION_TTL_MS = 7 * 86_400_000;
+
+export interface InvitationsDeps extends Deps {
+  auth: AuthService;
+  outbox: OutboxService;
+}
+
+export function createInvitationsService(deps: InvitationsDeps) {
+  const { db, config, auth, outbox } = deps;
+
+  /** A usable invitation for `token`, or a 400 that does not say which check failed. */
+  async function pendingInvitation(db2: typeof db | Transaction<DB>, token: string) {
+    const invitation = await store.findByTokenHash(db2, hashToken(token));
+    if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= nowIso()) {
+      throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+    }
+    const organization = await identityStore.findOrganization(db2, invitation.organizationId);
+    if (!organization) throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired.');
+    return { invitation, organization };
+  }
+
+  /**
+   * Creates an invitation inside `trx` (replacing any pending one for the same e-mail) and records
+   * `invitation.sent`. Returns the one-time token; the caller delivers it after commit.
+   */
+  async function createInTransaction(
+    trx: Transaction<DB>,
+    c: OrganizationCaller,
+    email: string,
+    roles: string[],
+  ): Promise<{ id: string; token: string }> {
+    const replaced = await store.findPendingForEmail(trx, c.organizationId, email);
+    for (const old of replaced) await store.markRevoked(trx, c.organizationId, old.id);
+    const id = newId();
+    const token = randomToken(32);
+    await store.insertInvitation(trx, {
+      id,
+      organizationId: c.organizationId,
+      email,
+      roles,
+      tokenHash: hashToken(token),
+      invitedBy: c.kind === 'user' ? c.userId : null,
+      expiresAt: isoAfter(INVITATION_TTL_MS),
+    });
+    await audit.record(trx, c, {
+      action: 'invitation.sent',
+      targets: [{ type: 'invitation', id, name: email }],
+      metadata: { roles, replaced: replaced.map((r) => r.id) },
+    });
+    return { id, token };
+  }
+
+  /** E-mails the link when SMTP is configured; otherwise returns it for the inviter to pass on. */
+  async function deliver(organization: OrganizationRow, inviterName: string, email: string, id: string, token: string) {
+    const inviteUrl = `${config.publicUrl}/invite#token=${token}`;
+    const result = await outbox.deliver(organization.id, {
+      to: email,
+      subject: `You are invited to ${organization.name} on Custos`,
+      text: [
+        `${inviterName} invited you to join ${organization.name} on Custos.`,
+        '',
+        `Accept the invitation: ${inviteUrl}`,
+        '',
+        'The link works once and expires in 7 days. If you did not expect it, ignore this message.',
+      ].join('\n'),
+    });
+    if (result.status === 'sent') {
+      await store.markEmailed(db, organization.id, id);
+      return undefined;
+    }
+    return inviteUrl;
+  }
+
+  async function findOut(organizationId: string, id: string): Promise<InvitationOut> {
+    const found = (await store.listPending(db, organizationId)).find((i) => i.id === id);
+    if (!found) throw notFound('INVITATION_NOT_FOUND', 'No such pending invitation.');
+    return found;
+  }
+
+  return {
+    createInTransaction,
+    deliver,
+
+    async list(caller: Caller): Promise<InvitationOut[]> {
+      const c = authorize(caller, 'members:read');
+      return store.listPending(db, c.organizationId);
+    },
+
+    async invite(caller: Caller, email: string, roles: string[]): Promise<InviteResult> {
+      const c = authorize(caller, 'members:invite');
+      const wanted = [...new Set(roles)].sort();
+      assertRolesGrantable(c, wanted);
+      const organization = await identityStore.findOrganization(db, c.organizationId);
+      if (!organization) throw notFound('ORGANIZATION_NOT_FOUND', 'The organization no longer exists.');
+      const { id, token } = await db.transaction().execute(async (trx) => {
+        const existing = await identityStore.findUserByEmail(trx, email);
+        if (existing && (await identityStore.findMembership(trx, c.organizationId, existing.id))) {
+          throw conflict('MEMBER_ALREADY_EXISTS', `${email} is already a member of this organization.`);
+        }
+        return createInTransaction(trx, c, email, wanted);
+      });
+      const inviteUrl = await deliver(organization, c.name, email, id, token);
+      return { invitation: await findOut(c.organizationId, id), ...(inviteUrl ? { inviteUrl } : {}) };
+    },
+
+    async revoke(caller: Caller, id: string): Promise<void> {
+      const c = authorize(caller, 'members:invite');
+      await db.transaction().execute(async (trx) => {
+        const invitation = await store.findInvitation(trx, c.organizationId, id);
+        if (!invitation || invitation.acceptedAt || invitation.revokedAt) {
+          throw notFound('INVITATION_NOT_FOUND', 'No such pending invitation.');
+        }
+        await store.markRevoked(trx, c.organizationId, id);
+        await audit.record(trx, c, { action: 'invitation.revoked', targets: [{ type: 'invitation', id, name: invitation.email }] });
+      });
+    },
+
+    async preview(token: string): Promise<InvitationPreview> {
+      const { invitation, organization } = await pendingInvitation(db, token);
+      const existing = await identityStore.findUserByEmail(db, invitation.email);
+      return { organizationName: organization.name, email: invitation.email, existingUser: !!existing, expiresAt: invitation.expiresAt };
+    },
+
+    /**
+     * Joins the organization. An existing account proves itself with its password (rate-limited like
+     * sign-in); a new person chooses a name and a password. Either way they leave signed in.
+     */
+    async accept(meta: RequestMeta, input: { token: string; name?: string; password: string }): Promise<IssuedSession> {
+      const { invitation, organization } = await pendingInvitation(db, input.token);
+      let user = await identityStore.findUserByEmail(db, invitation.email);
+      let passwordHash: string | null = null;
+      if (user) {
+        user = await auth.verifyCredentials(meta, invitation.email, input.password, organization.id);
+      } else {
+        if (!input.name) throw badRequest('VALIDATION_FAILED', 'name: Required for a new account', [{ path: 'name', message: 'Required for a new account' }]);
+        assertAcceptablePassword(input.password, { email: invitation.email });
+        passwordHash = await hashPassword(input.password);
+      }
+      return db.transaction().execute(async (trx) => {
+        if (!(await store.markAccepted(trx, invitation.id))) {
+          throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+        }
+        const anonymous: Caller = { kind: 'anonymous', meta };
+        let member = user;
+        if (!member) {
+          member = await identityStore.insertUser(trx, { email: invitation.email, name: input.name ?? '', passwordHash: passwordHash ?? '', isSuperAdmin: false });
+          await audit.record(trx, anonymous, {
+            action: 'user.created',
+            organizationId: organization.id,
+            actor: { type: 'user', id: member.id, name: member.name },
+            targets: [{ type: 'user', id: member.id, name: member.email }],
+            metadata: { via: 'invitation' },
+          });
+        }
+        if (await identityStore.findMembership(trx, organization.id, member.id)) {
+          throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');
+        }
+        await identityStore.insertMembership(trx, organization.id, member.id, invitation.roles);
+        await audit.record(trx, anonymous, {
+          action: 'invitation.accepted',
+          organizationId: organization.id,
+          actor: { type: 'user', id: member.id, name: member.name },
+          targets: [
+            { type: 'invitation', id: invitation.id },
+            { type: 'user', id: member.id, name: member.email },
+          ],
+          metadata: { roles: invitation.roles },
+        });
+        return auth.issueSession(trx, member, organization, meta);
+      });
+    },
+  };
+}
+
+export type InvitationsService = ReturnType<typeof createInvitationsService>;

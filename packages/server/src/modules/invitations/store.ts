@@ -1,0 +1,96 @@
+import type { InvitationOut } from '@custos/shared';
+import type { Kysely, Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
+import { parseJson, toJson } from '../../platform/db/json';
+import type { DB } from '../../platform/db/schema';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface InvitationRow {
+  id: string;
+  organizationId: string;
+  email: string;
+  roles: string[];
+  expiresAt: string;
+  acceptedAt: string | null;
+  revokedAt: string | null;
+}
+
+export async function insertInvitation(
+  trx: Executor,
+  input: { id: string; organizationId: string; email: string; roles: string[]; tokenHash: string; invitedBy: string | null; expiresAt: string },
+): Promise<void> {
+  await trx
+    .insertInto('invitations')
+    .values({ ...input, roles: toJson(input.roles), emailed: 0, createdAt: nowIso(), acceptedAt: null, revokedAt: null })
+    .execute();
+}
+
+export async function markEmailed(db: Executor, organizationId: string, id: string): Promise<void> {
+  await db.updateTable('invitations').set({ emailed: 1 }).where('organizationId', '=', organizationId).where('id', '=', id).execute();
+}
+
+/** Pending = neither accepted, revoked nor expired. */
+export async function listPending(db: Executor, organizationId: string): Promise<InvitationOut[]> {
+  const rows = await db
+    .selectFrom('invitations as i')
+    .leftJoin('users as u', 'u.id', 'i.invitedBy')
+    .select(['i.id', 'i.email', 'i.roles', 'i.createdAt', 'i.expiresAt', 'i.emailed', 'u.id as inviterId', 'u.name as inviterName'])
+    .where('i.organizationId', '=', organizationId)
+    .where('i.acceptedAt', 'is', null)
+    .where('i.revokedAt', 'is', null)
+    .where('i.expiresAt', '>', nowIso())
+    .orderBy('i.createdAt', 'desc')
+    .execute();
+  return rows.map(({ inviterId, inviterName, roles, emailed, ...r }) => ({
+    ...r,
+    roles: parseJson<string[]>(roles),
+    emailed: emailed === 1,
+    invitedBy: inviterId ? { id: inviterId, name: inviterName ?? '' } : null,
+  }));
+}
+
+const columns = ['id', 'organizationId', 'email', 'roles', 'expiresAt', 'acceptedAt', 'revokedAt'] as const;
+
+function toRow(r: Omit<InvitationRow, 'roles'> & { roles: unknown }): InvitationRow {
+  return { ...r, roles: parseJson<string[]>(r.roles) };
+}
+
+export async function findInvitation(db: Executor, organizationId: string, id: string): Promise<InvitationRow | undefined> {
+  const row = await db.selectFrom('invitations').select(columns).where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return row && toRow(row);
+}
+
+export async function findPendingForEmail(db: Executor, organizationId: string, email: string): Promise<InvitationRow[]> {
+  const rows = await db
+    .selectFrom('invitations')
+    .select(columns)
+    .where('organizationId', '=', organizationId)
+    .where('email', '=', email)
+    .where('acceptedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .execute();
+  return rows.map(toRow);
+}
+
+/** Lookup by token hash: the token is the capability, so no organization filter applies here. */
+export async function findByTokenHash(db: Executor, tokenHash: string): Promise<InvitationRow | undefined> {
+  const row = await db.selectFrom('invitations').select(columns).where('tokenHash', '=', tokenHash).executeTakeFirst();
+  return row && toRow(row);
+}
+
+export async function markRevoked(trx: Executor, organizationId: string, id: string): Promise<void> {
+  await trx.updateTable('invitations').set({ revokedAt: nowIso() }).where('organizationId', '=', organizationId).where('id', '=', id).execute();
+}
+
+/** Marks accepted only if still pending; false when someone else used it first. */
+export async function markAccepted(trx: Executor, id: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('invitations')
+    .set({ acceptedAt: nowIso() })
+    .where('id', '=', id)
+    .where('acceptedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

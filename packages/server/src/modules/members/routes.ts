@@ -1,0 +1,54 @@
+import { MemberList, MemberOut, Ok, RoleCatalog, UpdateMemberBody, UserIdParams } from '@custos/shared';
+import { BUILT_IN_ROLES, PERMISSIONS } from '@custos/shared';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireUser } from '../../platform/http/caller';
+import type { MembersService } from './service';
+import { AUTHENTICATED } from '../../platform/http/openapi';
+
+const tags = ['members'];
+const security = AUTHENTICATED;
+
+export function memberRoutes(members: MembersService) {
+  return async (instance: FastifyInstance) => {
+    const app = instance.withTypeProvider<ZodTypeProvider>();
+    app.get(
+      '/api/v1/members',
+      { schema: { tags, security, summary: 'List members of the current organization', response: { 200: MemberList } } },
+      async (req) => ({ members: await members.list(req.caller) }),
+    );
+    app.patch(
+      '/api/v1/members/:userId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Replace a member's roles",
+          params: UserIdParams,
+          body: UpdateMemberBody,
+          response: { 200: MemberOut },
+        },
+      },
+      async (req) => members.updateRoles(req.caller, req.params.userId, req.body.roles),
+    );
+    app.delete(
+      '/api/v1/members/:userId',
+      { schema: { tags, security, summary: 'Remove a member', params: UserIdParams, response: { 200: Ok } } },
+      async (req) => {
+        await members.remove(req.caller, req.params.userId);
+        return { ok: true as const };
+      },
+    );
+    app.get(
+      '/api/v1/roles',
+      { schema: { tags, security, summary: 'Built-in roles and every permission, explained', response: { 200: RoleCatalog } } },
+      async (req) => {
+        requireUser(req.caller);
+        return {
+          roles: Object.entries(BUILT_IN_ROLES).map(([id, r]) => ({ id, name: r.name, description: r.description, permissions: [...r.permissions] })),
+          permissions: Object.entries(PERMISSIONS).map(([id, description]) => ({ id, description })),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,71 @@
+import type { MemberOut } from '@custos/shared';
+import type { Deps } from '../../deps';
+import { authorize, type Caller } from '../../platform/http/caller';
+import { conflict, forbidden, notFound } from '../../platform/http/errors';
+import * as audit from '../audit';
+import { endSessionsInOrganization } from '../auth';
+import { assertRolesGrantable, identityStore } from '../identity';
+
+export function createMembersService(deps: Deps) {
+  const { db } = deps;
+
+  return {
+    async list(caller: Caller): Promise<MemberOut[]> {
+      const c = authorize(caller, 'members:read');
+      return identityStore.listMembers(db, c.organizationId);
+    },
+
+    /**
+     * Replaces a member's roles. Nobody changes their own roles, grants what they do not hold, or
+     * takes away roles more powerful than their own; the last owner stays an owner.
+     */
+    async updateRoles(caller: Caller, userId: string, roles: string[]): Promise<MemberOut> {
+      const c = authorize(caller, 'members:manage');
+      if (c.kind === 'user' && c.userId === userId) {
+        throw forbidden('CANNOT_CHANGE_OWN_ROLES', 'You cannot change your own roles. Ask another admin.');
+      }
+      const next = [...new Set(roles)].sort();
+      return db.transaction().execute(async (trx) => {
+        const membership = await identityStore.findMembership(trx, c.organizationId, userId);
+        if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
+        assertRolesGrantable(c, [...membership.roles, ...next]);
+        if (membership.roles.includes('owner') && !next.includes('owner')) {
+          if ((await identityStore.countOwners(trx, c.organizationId)) <= 1) {
+            throw conflict('LAST_OWNER', 'The organization needs at least one owner. Make someone else an owner first.');
+          }
+        }
+        await identityStore.updateMembershipRoles(trx, c.organizationId, userId, next);
+        await audit.record(trx, c, {
+          action: 'member.role_changed',
+          targets: [{ type: 'user', id: userId }],
+          changes: { roles: [membership.roles, next] },
+        });
+        const member = (await identityStore.listMembers(trx, c.organizationId)).find((m) => m.userId === userId);
+        if (!member) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
+        return member;
+      });
+    },
+
+    /** Removes a member and ends their sessions in this organization at once. */
+    async remove(caller: Caller, userId: string): Promise<void> {
+      const c = authorize(caller, 'members:manage');
+      await db.transaction().execute(async (trx) => {
+        const membership = await identityStore.findMembership(trx, c.organizationId, userId);
+        if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
+        assertRolesGrantable(c, membership.roles);
+        if (membership.roles.includes('owner') && (await identityStore.countOwners(trx, c.organizationId)) <= 1) {
+          throw conflict('LAST_OWNER', 'The last owner cannot be removed. Make someone else an owner first.');
+        }
+        await identityStore.deleteMembership(trx, c.organizationId, userId);
+        await endSessionsInOrganization(trx, userId, c.organizationId);
+        await audit.record(trx, c, {
+          action: 'member.removed',
+          targets: [{ type: 'user', id: userId }],
+          changes: { roles: [membership.roles, null] },
+        });
+      });
+    },
+  };
+}
+
+export type MembersService = ReturnType<typeof createMembersService>;

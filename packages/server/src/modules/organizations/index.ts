@@ -1,0 +1,2 @@
+export { organizationRoutes } from './routes';
+export { createOrganizationsService, type OrganizationsService } from './service';

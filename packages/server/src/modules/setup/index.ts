@@ -1,0 +1,2 @@
+export { setupRoutes } from './routes';
+export { createSetupService, type SetupService } from './service';

@@ -1,0 +1,20 @@
+import { AppError, conflict } from '../http/errors';
+
+interface DriverError {
+  code?: unknown;
+  constraint?: unknown;
+  message?: unknown;
+}
+
+/** Maps driver errors (SQLite, PostgreSQL) to typed errors; anything else passes through. */
+export function mapDatabaseError(error: unknown): unknown {
+  if (error instanceof AppError || typeof error !== 'object' || error === null) return error;
+  const { code } = error as DriverError;
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return conflict('CONFLICT', 'That already exists.');
+  }
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return conflict('CONFLICT', 'A record this refers to does not exist or is still in use.');
+  }
+  return error;
+}

@@ -1,0 +1,9 @@
+/** JSON columns arrive as text from SQLite and parsed from PostgreSQL jsonb; this reads both. */
+export function parseJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** Value to write into a JSON column (both drivers accept JSON text). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value);
+}

@@ -1,0 +1,135 @@
+/**
+ * One DB type for both dialects. Ids are UUIDv7 text, timestamps RFC 3339 UTC text with
+ * milliseconds (sortable as text), JSON columns are text on SQLite and jsonb on PostgreSQL
+ * (read them with `parseJson`), flags are integers 0/1.
+ */
+export interface DB {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+  apiKeys: ApiKeysTable;
+  auditEvents: AuditEventsTable;
+  auditLogHeads: AuditLogHeadsTable;
+  outbox: OutboxTable;
+  setupTokens: SetupTokensTable;
+}
+
+type Json = string | object;
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  isSuperAdmin: number;
+  disabledAt: string | null;
+  passwordChangedAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MembershipsTable {
+  id: string;
+  organizationId: string;
+  userId: string;
+  roles: Json;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  organizationId: string | null;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  revokedAt: string | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  organizationId: string;
+  email: string;
+  roles: Json;
+  tokenHash: string;
+  invitedBy: string | null;
+  emailed: number;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  organizationId: string;
+  name: string;
+  prefix: string;
+  keyHash: string;
+  permissions: Json;
+  createdBy: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  /** The organization's id, or 'platform' for events outside any organization. */
+  logId: string;
+  organizationId: string | null;
+  seq: number;
+  occurredAt: string;
+  receivedAt: string;
+  actorType: string;
+  actorId: string | null;
+  actor: Json;
+  impersonator: Json | null;
+  action: string;
+  outcome: string;
+  targets: Json;
+  source: string;
+  requestId: string | null;
+  changes: Json | null;
+  metadata: Json | null;
+  leafHash: string;
+}
+
+export interface AuditLogHeadsTable {
+  logId: string;
+  size: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  organizationId: string | null;
+  recipient: string;
+  subject: string;
+  bodyText: string | null;
+  status: string;
+  error: string | null;
+  createdAt: string;
+}
+
+export interface SetupTokensTable {
+  id: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}

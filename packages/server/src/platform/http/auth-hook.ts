@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Caller, RequestMeta } from './caller';
+import { AppError, unauthenticated } from './errors';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+export interface Authenticators {
+  /** Session token → caller, or null when not a live session. */
+  session(token: string, meta: RequestMeta): Promise<Caller | null>;
+  /** API key → caller, or null when unknown, revoked or expired. */
+  apiKey(key: string, meta: RequestMeta): Promise<Caller | null>;
+  /** The CSRF token a cookie session must send with unsafe methods. */
+  csrfTokenFor(sessionToken: string): string;
+  isApiKey(token: string): boolean;
+  sessionCookie: string;
+  csrfHeader: string;
+  safeEqual(a: string, b: string): boolean;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves every request's caller before its handler runs: a bearer token (session or API key)
+ * or the console's session cookie, which needs a matching CSRF header on unsafe methods.
+ * Routes and services decide what the caller may do; this hook only says who it is.
+ */
+export function registerAuthHook(app: FastifyInstance, auth: Authenticators): void {
+  app.decorateRequest('caller');
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    const cookie = request.cookies?.[auth.sessionCookie];
+    const meta = metaOf(request, header ? 'api' : 'console');
+    request.caller = { kind: 'anonymous', meta };
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+      const token = match[1];
+      const caller = auth.isApiKey(token) ? await auth.apiKey(token, meta) : await auth.session(token, meta);
+      if (!caller) throw unauthenticated('The token is invalid, expired or revoked. Sign in again.');
+      request.caller = caller;
+      return;
+    }
+    if (!cookie) return;
+    const caller = await auth.session(cookie, meta);
+    if (!caller) return; // a stale cookie is simply no session
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[auth.csrfHeader];
+      if (typeof sent !== 'string' || !auth.safeEqual(sent, auth.csrfTokenFor(cookie))) {
+        throw new AppError(403, 'CSRF_TOKEN_INVALID', 'Missing or wrong CSRF token. Reload the page and try again.');
+      }
+    }
+    request.caller = caller;
+  });
+}
+
+function metaOf(request: FastifyRequest, source: RequestMeta['source']): RequestMeta {
+  const ua = request.headers['user-agent'];
+  return {
+    ip: request.ip ?? null,
+    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+    requestId: String(request.id),
+    source,
+  };
+}

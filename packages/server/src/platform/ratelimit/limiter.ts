@@ -1,0 +1,60 @@
+import { Redis } from 'ioredis';
+
+export interface LimitResult {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+/** Fixed-window counters: `consume` counts one attempt under `key` and says whether it is allowed. */
+export interface RateLimiter {
+  consume(key: string, limit: number, windowMs: number): Promise<LimitResult>;
+  close(): Promise<void>;
+}
+
+export function createRateLimiter(redisUrl: string | null): RateLimiter {
+  return redisUrl ? new RedisRateLimiter(redisUrl) : new MemoryRateLimiter();
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+
+  async consume(key: string, limit: number, windowMs: number): Promise<LimitResult> {
+    const now = Date.now();
+    if (this.windows.size > 100_000) this.sweep(now);
+    let window = this.windows.get(key);
+    if (!window || window.resetAt <= now) {
+      window = { count: 0, resetAt: now + windowMs };
+      this.windows.set(key, window);
+    }
+    window.count += 1;
+    return { allowed: window.count <= limit, retryAfterSeconds: Math.ceil((window.resetAt - now) / 1000) };
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+  }
+
+  async close(): Promise<void> {
+    this.windows.clear();
+  }
+}
+
+/** Shared counters so a limit holds across several server processes. */
+export class RedisRateLimiter implements RateLimiter {
+  private readonly redis: Redis;
+
+  constructor(url: string) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false, keyPrefix: 'custos:rl:' });
+  }
+
+  async consume(key: string, limit: number, windowMs: number): Promise<LimitResult> {
+    const result = await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
+    const count = Number(result?.[0]?.[1] ?? 0);
+    const ttl = Number(result?.[2]?.[1] ?? windowMs);
+    return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit();
+  }
+}

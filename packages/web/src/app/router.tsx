@@ -1,0 +1,40 @@
+import { createBrowserRouter } from 'react-router';
+import { ApiKeysPage } from '../features/apiKeys/ApiKeysPage';
+import { AcceptInvitationPage } from '../features/auth/AcceptInvitationPage';
+import { SignInPage } from '../features/auth/SignInPage';
+import { MembersPage } from '../features/members/MembersPage';
+import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
+import { OutboxPage } from '../features/outbox/OutboxPage';
+import { ProfilePage } from '../features/profile/ProfilePage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { SetupPage } from '../features/setup/SetupPage';
+import { NotFoundPage } from '../features/shell/NotFoundPage';
+import { OverviewPage } from '../features/shell/OverviewPage';
+import { ShellLayout } from '../features/shell/ShellLayout';
+import { RootGate } from './RootGate';
+import { RouteError } from './RouteError';
+
+export const router = createBrowserRouter([
+  {
+    element: <RootGate />,
+    errorElement: <RouteError />,
+    children: [
+      { path: '/setup', element: <SetupPage /> },
+      { path: '/sign-in', element: <SignInPage /> },
+      { path: '/invite', element: <AcceptInvitationPage /> },
+      {
+        element: <ShellLayout />,
+        children: [
+          { index: true, element: <OverviewPage /> },
+          { path: 'members', element: <MembersPage /> },
+          { path: 'api-keys', element: <ApiKeysPage /> },
+          { path: 'settings', element: <SettingsPage /> },
+          { path: 'profile', element: <ProfilePage /> },
+          { path: 'admin/organizations', element: <OrganizationsPage /> },
+          { path: 'admin/outbox', element: <OutboxPage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);

@@ -1,0 +1,154 @@
+import type { InvitationPreview } from '@custos/shared';
+import { Alert, Anchor, Button, PasswordInput, Skeleton, Stack, Text, TextInput } from '@mantine/core';
+import { skipToken } from '@reduxjs/toolkit/query';
+import { IconAlertCircle, IconMailOpened } from '@tabler/icons-react';
+import { type FormEvent, useState } from 'react';
+import { Link, useLocation } from 'react-router';
+import { formErrors, hookError } from '../../app/errors';
+import { formatDate } from '../../app/format';
+import { AuthLayout } from '../../ui/AuthLayout';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { PASSWORD_MIN_LENGTH, PASSWORD_RULE, passwordCodeFields } from '../../ui/password';
+import { useAcceptInvitationMutation, usePreviewInvitationQuery } from './api';
+import { tokenFromHash } from './hashToken';
+import { useSessionChange } from './useSessionChange';
+
+function AcceptForm({ token, preview }: { token: string; preview: InvitationPreview }) {
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [accept, { isLoading, error }] = useAcceptInvitationMutation();
+  const sessionChanged = useSessionChange();
+  const apiError = hookError(error);
+  const newUser = !preview.existingUser;
+  const errors = formErrors(apiError, ['name', 'password'], {
+    ...passwordCodeFields('password'),
+    PASSWORD_INCORRECT: 'password',
+    INVALID_CREDENTIALS: 'password',
+  });
+  const tooShort = newUser && password.length > 0 && password.length < PASSWORD_MIN_LENGTH;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const result = await accept({ token, password, ...(newUser ? { name: name.trim() } : {}) });
+    if ('data' in result) sessionChanged('/');
+  }
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="md">
+        <TextInput label="E-mail" value={preview.email} readOnly disabled />
+        {newUser && (
+          <TextInput
+            label="Your name"
+            autoComplete="name"
+            value={name}
+            onChange={(event) => setName(event.currentTarget.value)}
+            error={errors.fields.name}
+            required
+            autoFocus
+          />
+        )}
+        <PasswordInput
+          label={newUser ? 'Choose a password' : 'Your password'}
+          description={
+            newUser ? PASSWORD_RULE : 'You already have a Custos account: confirm it with its password.'
+          }
+          autoComplete={newUser ? 'new-password' : 'current-password'}
+          value={password}
+          onChange={(event) => setPassword(event.currentTarget.value)}
+          error={
+            errors.fields.password ??
+            (tooShort ? `${password.length} of ${PASSWORD_MIN_LENGTH} characters` : undefined)
+          }
+          required
+          autoFocus={!newUser}
+        />
+        <ErrorAlert
+          error={errors.fields.password || errors.fields.name ? undefined : apiError}
+          extra={errors.other}
+        />
+        <Button
+          type="submit"
+          loading={isLoading}
+          disabled={(newUser && !name.trim()) || password.length === 0 || tooShort}
+          fullWidth
+        >
+          Join {preview.organizationName}
+        </Button>
+        <Text size="xs" c="dimmed" ta="center">
+          This invitation expires on {formatDate(preview.expiresAt)}.
+        </Text>
+      </Stack>
+    </form>
+  );
+}
+
+export function AcceptInvitationPage() {
+  const location = useLocation();
+  const [token] = useState(() => tokenFromHash(location.hash));
+  const { data: preview, error, isLoading } = usePreviewInvitationQuery(token ?? skipToken);
+  const apiError = hookError(error);
+
+  if (!token) {
+    return (
+      <AuthLayout title="Accept an invitation">
+        <Alert
+          color="yellow"
+          variant="light"
+          icon={<IconAlertCircle size={18} />}
+          title="This link is incomplete"
+        >
+          Invitation links look like{' '}
+          <Text span className="custos-mono">
+            …/invite#token=…
+          </Text>
+          . Open the whole link from the invitation e-mail, or ask the person who invited you to send it
+          again.
+        </Alert>
+      </AuthLayout>
+    );
+  }
+
+  if (isLoading) {
+    return (
+      <AuthLayout title="Accept an invitation">
+        <Stack aria-busy="true">
+          <Skeleton h={16} w="70%" />
+          <Skeleton h={36} />
+          <Skeleton h={36} />
+        </Stack>
+      </AuthLayout>
+    );
+  }
+
+  if (!preview) {
+    return (
+      <AuthLayout title="Accept an invitation">
+        <Stack>
+          <ErrorAlert error={apiError} title="This invitation cannot be used" />
+          <Text size="sm" c="dimmed">
+            Invitations work once and expire after 7 days. Ask an admin of the organization for a new one.{' '}
+            <Anchor component={Link} to="/sign-in">
+              Go to sign-in
+            </Anchor>
+          </Text>
+        </Stack>
+      </AuthLayout>
+    );
+  }
+
+  return (
+    <AuthLayout
+      title={`Join ${preview.organizationName}`}
+      subtitle={
+        <>
+          <IconMailOpened size={14} style={{ verticalAlign: -2 }} /> You were invited to{' '}
+          {preview.organizationName} on Custos.{' '}
+          {preview.existingUser ? 'Sign in with your password to accept.' : 'Create your account to accept.'}
+        </>
+      }
+    >
+      <AcceptForm token={token} preview={preview} />
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,43 @@
+import { MultiSelect, Stack, Text } from '@mantine/core';
+import { useGetRolesQuery } from './api';
+
+interface RolesSelectProps {
+  value: string[];
+  onChange: (roles: string[]) => void;
+  error?: string;
+  label?: string;
+}
+
+/** Picks built-in (and later custom) roles from the server's catalog, each with what it is for. */
+export function RolesSelect({ value, onChange, error, label = 'Roles' }: RolesSelectProps) {
+  const { data, isLoading, error: loadError } = useGetRolesQuery();
+  const roles = data?.roles ?? [];
+  return (
+    <MultiSelect
+      label={label}
+      placeholder={value.length === 0 ? 'Pick one or more roles' : undefined}
+      data={roles.map((role) => ({ value: role.id, label: role.name }))}
+      value={value}
+      onChange={onChange}
+      error={error ?? (loadError ? 'Could not load the roles.' : undefined)}
+      disabled={isLoading}
+      required
+      searchable
+      hidePickedOptions={false}
+      comboboxProps={{ withinPortal: true }}
+      renderOption={({ option }) => {
+        const role = roles.find((r) => r.id === option.value);
+        return (
+          <Stack gap={0}>
+            <Text size="sm">{option.label}</Text>
+            {role && (
+              <Text size="xs" c="dimmed">
+                {role.description}
+              </Text>
+            )}
+          </Stack>
+        );
+      }}
+    />
+  );
+}

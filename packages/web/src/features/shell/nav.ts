@@ -1,0 +1,85 @@
+import type { MeResult } from '@custos/shared';
+import {
+  IconBuildingSkyscraper,
+  IconHome,
+  IconKey,
+  IconMailForward,
+  IconSettings,
+  IconUserCircle,
+  IconUsers,
+} from '@tabler/icons-react';
+import type { ComponentType } from 'react';
+
+export interface NavItem {
+  label: string;
+  to: string;
+  icon: ComponentType<{ size?: number; stroke?: number }>;
+  /** Shown only to callers holding this permission in the current organization. */
+  permission?: string;
+  /** Needs a current organization (the super admin may have none). */
+  needsOrganization?: boolean;
+}
+
+export interface NavSection {
+  label: string;
+  items: NavItem[];
+  superAdminOnly?: boolean;
+}
+
+/**
+ * The console's navigation. Later sections (Audit log, Security events, Sessions, Access, Keys,
+ * Privacy, Compliance) are added here as their pages land.
+ */
+export const NAV_SECTIONS: NavSection[] = [
+  {
+    label: 'Organization',
+    items: [
+      { label: 'Overview', to: '/', icon: IconHome },
+      {
+        label: 'Members',
+        to: '/members',
+        icon: IconUsers,
+        permission: 'members:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'API keys',
+        to: '/api-keys',
+        icon: IconKey,
+        permission: 'apikeys:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Settings',
+        to: '/settings',
+        icon: IconSettings,
+        permission: 'organization:manage',
+        needsOrganization: true,
+      },
+    ],
+  },
+  {
+    label: 'Account',
+    items: [{ label: 'Profile', to: '/profile', icon: IconUserCircle }],
+  },
+  {
+    label: 'Platform',
+    superAdminOnly: true,
+    items: [
+      { label: 'Organizations', to: '/admin/organizations', icon: IconBuildingSkyscraper },
+      { label: 'Outbox', to: '/admin/outbox', icon: IconMailForward },
+    ],
+  },
+];
+
+export function canSee(item: NavItem, me: MeResult): boolean {
+  if (item.needsOrganization && !me.organization) return false;
+  return !item.permission || me.permissions.includes(item.permission);
+}
+
+/** The sections and items this caller may see; empty sections are dropped. */
+export function visibleNav(me: MeResult): NavSection[] {
+  return NAV_SECTIONS.filter((section) => !section.superAdminOnly || me.user.isSuperAdmin)
+    .map((section) => ({ ...section, items: section.items.filter((item) => canSee(item, me)) }))
+    .filter((section) => section.items.length > 0);
+}
