@@ -86,6 +86,8 @@ export async function buildApp(options: BuildAppOptions): Promise<{ app: Fastify
     },
     bodyLimit: 1_048_576,
   });
+  // JSON only: a cross-site HTML form can send text/plain without a preflight, so refuse it.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (req, reply) => {

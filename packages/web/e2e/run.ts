@@ -30,6 +30,8 @@ const ORGANIZATION = 'Acme Bands';
 
 interface Step {
   name: string;
+  /** When a critical step fails, the steps after it cannot run. */
+  critical?: boolean;
   run: () => Promise<void>;
 }
 
@@ -148,7 +150,11 @@ function adminPage(): Page {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(SCREENSHOTS, `${name}.png`),
+    fullPage: true,
+    animations: 'disabled',
+  });
 }
 
 async function visible(locator: Locator): Promise<void> {
@@ -162,6 +168,7 @@ function check(condition: boolean, message: string): void {
 const steps: Step[] = [
   {
     name: 'server starts and prints the setup link',
+    critical: true,
     run: async () => {
       await startServer();
       check(
@@ -172,6 +179,7 @@ const steps: Step[] = [
   },
   {
     name: 'setup creates the administrator and the organization',
+    critical: true,
     run: async () => {
       if (!state.browser) {
         state.browser = await chromium.launch({
@@ -233,7 +241,7 @@ const steps: Step[] = [
       await dialog.getByRole('button', { name: 'Send invitation' }).click();
       const linkDialog = page.getByRole('dialog', { name: 'Send the invitation link' });
       await visible(linkDialog);
-      state.inviteUrl = await linkDialog.getByLabel('Invitation link').inputValue();
+      state.inviteUrl = await linkDialog.getByRole('textbox', { name: 'Invitation link' }).inputValue();
       check(state.inviteUrl.includes('/invite#token='), `unexpected invitation link: ${state.inviteUrl}`);
       await shot(page, '06-invite-link');
       await linkDialog.getByRole('button', { name: 'Done' }).click();
@@ -258,7 +266,7 @@ const steps: Step[] = [
       await dialog.getByRole('button', { name: 'Create API key' }).click();
       const secretDialog = page.getByRole('dialog', { name: 'Copy your new API key' });
       await visible(secretDialog);
-      const secret = await secretDialog.getByLabel('API key secret').inputValue();
+      const secret = await secretDialog.getByRole('textbox', { name: 'API key secret' }).inputValue();
       check(secret.startsWith('custos_'), `the secret does not start with custos_: ${secret.slice(0, 12)}…`);
       await visible(secretDialog.getByText('It will not be shown again'));
       await shot(page, '09-api-key-secret');
@@ -277,6 +285,7 @@ const steps: Step[] = [
   {
     name: 'the invited person accepts and lands signed in',
     run: async () => {
+      check(state.inviteUrl !== '', 'no invitation link (the invitation step failed)');
       const page = await newPage();
       await page.goto(state.inviteUrl);
       await visible(page.getByRole('heading', { name: `Join ${ORGANIZATION}` }));
@@ -306,7 +315,22 @@ async function cleanup(): Promise<void> {
 
 function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
+  const lines = message
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal colours Playwright adds
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('Call log'));
+  return lines.slice(0, 3).join(' | ');
+}
+
+/** What the console itself said when a step failed: its alerts and field errors. */
+async function consoleMessages(page: Page): Promise<string[]> {
+  const texts = await page
+    .locator('[role="alert"], .mantine-InputWrapper-error')
+    .allInnerTexts()
+    .catch(() => []);
+  return texts.map((text) => text.replace(/\s+/g, ' ').trim()).filter(Boolean);
 }
 
 let passed = 0;
@@ -328,14 +352,17 @@ async function main(): Promise<number> {
     } catch (error) {
       console.log(`not ok - ${step.name}: ${describe(error)}`);
       failed++;
-      blocked = true;
-      for (const context of state.contexts) {
+      blocked = step.critical === true;
+      for (const [c, context] of state.contexts.entries()) {
         for (const [index, page] of context.pages().entries()) {
-          await shot(page, `failed-${steps.indexOf(step) + 1}-${index}`).catch(() => undefined);
+          await shot(page, `failed-${steps.indexOf(step) + 1}-${c}-${index}`).catch(() => undefined);
+          for (const text of await consoleMessages(page)) console.log(`# the page says: ${text}`);
         }
       }
       if (state.pageErrors.length > 0) console.log(`# page errors:\n#   ${state.pageErrors.join('\n#   ')}`);
-      console.log(`# last server output:\n#   ${state.serverOutput.slice(-25).join('\n#   ')}`);
+      if (blocked) console.log(`# last server output:\n#   ${state.serverOutput.slice(-25).join('\n#   ')}`);
+      // Start the next step from a clean page rather than from whatever dialog this one left open.
+      await admin?.goto(state.baseUrl).catch(() => undefined);
     }
   }
   console.log(`${passed} passed, ${failed} failed`);

@@ -74,8 +74,18 @@ export function formErrors(
     else if (!field) result.other.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
   }
   const codeField = codeFields[error.code];
-  if (codeField) result.fields[codeField] = error.message;
+  if (codeField) result.fields[codeField] = withMissing(error);
   return result;
+}
+
+/** Appends the `details.missing` list some refusals carry (e.g. permissions the caller lacks). */
+export function withMissing(error: ApiError): string {
+  const missing =
+    typeof error.details === 'object' && error.details !== null
+      ? (error.details as { missing?: unknown }).missing
+      : undefined;
+  if (!Array.isArray(missing) || missing.length === 0) return error.message;
+  return `${error.message} (${missing.map(String).join(', ')})`;
 }
 
 /** Normalizes the `error` of an RTK Query hook (API error or serialized JS error). */

@@ -67,7 +67,7 @@ export function InvitationsTable() {
                   </Text>
                   <Group gap={6}>
                     <Badge size="xs" variant="dot" color={invitation.emailed ? 'teal' : 'yellow'}>
-                      {invitation.emailed ? 'E-mailed' : 'Link handed over'}
+                      {invitation.emailed ? 'E-mailed' : 'Not e-mailed'}
                     </Badge>
                   </Group>
                 </Table.Td>

@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { buildApp, type Services } from '../src/app';
+import { type Config, loadConfig } from '../src/config';
+import type { Deps } from '../src/deps';
+import { listEvents } from '../src/modules/audit';
+import { type Database, migrateToLatest, openDatabase } from '../src/platform/db/database';
+import type { DB } from '../src/platform/db/schema';
+import { createLogger } from '../src/platform/log';
+import type { Mailer } from '../src/platform/mail/mailer';
+import type { RateLimiter } from '../src/platform/ratelimit/limiter';
+
+export type Backend = 'sqlite' | 'postgres';
+
+/** SQLite always; PostgreSQL too when CUSTOS_TEST_DATABASE_URL is set (CI sets it). */
+export const backends: Backend[] = process.env.CUSTOS_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** A fresh, migrated database: in-memory SQLite, or a new schema of the PostgreSQL test database. */
+export async function openTestDatabase(backend: Backend): Promise<Database> {
+  if (backend === 'sqlite') {
+    const database = openDatabase({ kind: 'sqlite', file: ':memory:' });
+    await migrateToLatest(database);
+    return database;
+  }
+  const url = process.env.CUSTOS_TEST_DATABASE_URL;
+  if (!url) throw new Error('CUSTOS_TEST_DATABASE_URL is not set');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const database = openDatabase({ kind: 'postgres', url, schema });
+  await migrateToLatest(database);
+  return {
+    ...database,
+    async destroy() {
+      await database.destroy();
+      const dropper = new pg.Client({ connectionString: url });
+      await dropper.connect();
+      await dropper.query(`drop schema ${schema} cascade`);
+      await dropper.end();
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    CUSTOS_PUBLIC_URL: 'http://custos.test',
+    CUSTOS_LOG_LEVEL: 'silent',
+    CUSTOS_SIGN_IN_LIMIT_PER_IP: '100000',
+    CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT: '100000',
+    ...overrides,
+  });
+}
+
+export interface InjectOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  url: string;
+  token?: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+  cookies?: Record<string, string>;
+  remoteAddress?: string;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export interface TestOrg {
+  id: string;
+  name: string;
+  owner: TestUser;
+}
+
+export class TestApp {
+  private counter = 0;
+
+  constructor(
+    readonly app: FastifyInstance,
+    readonly services: Services,
+    readonly deps: Deps,
+    readonly database: Database,
+  ) {}
+
+  get db(): Kysely<DB> {
+    return this.database.db;
+  }
+
+  inject(options: InjectOptions) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    return this.app.inject({
+      method: options.method ?? 'GET',
+      url: options.url,
+      headers,
+      cookies: options.cookies,
+      remoteAddress: options.remoteAddress,
+      ...(options.payload !== undefined ? { payload: options.payload as object } : {}),
+    });
+  }
+
+  uniqueEmail(prefix = 'user'): string {
+    this.counter += 1;
+    return `${prefix}.${this.counter}.${randomBytes(3).toString('hex')}@example.com`;
+  }
+
+  async signIn(email: string, password = PASSWORD, organization?: string): Promise<string> {
+    const res = await this.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email, password, tokenType: 'bearer', ...(organization ? { organization } : {}) },
+    });
+    if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+    return res.json().token;
+  }
+
+  /** A new organization with an owner (a super admin when asked), signed in with a bearer token. */
+  async createOrganization(name = `Org ${this.counter + 1}`, options: { superAdmin?: boolean } = {}): Promise<TestOrg> {
+    const email = this.uniqueEmail('owner');
+    const { user, organization } = await this.services.setup.createAdminFromCli({
+      email,
+      name: 'Owner Person',
+      password: PASSWORD,
+      organizationName: name,
+    });
+    if (!options.superAdmin) await this.db.updateTable('users').set({ isSuperAdmin: 0 }).where('id', '=', user.id).execute();
+    return { id: organization.id, name: organization.name, owner: { id: user.id, email, token: await this.signIn(email) } };
+  }
+
+  /** Adds a member with the given roles by invitation, the way a person would join. */
+  async addMember(org: TestOrg, roles: string[], email = this.uniqueEmail('member')): Promise<TestUser> {
+    const invited = await this.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email, roles } });
+    if (invited.statusCode !== 201) throw new Error(`invite failed: ${invited.statusCode} ${invited.body}`);
+    const token = new URL(invited.json().inviteUrl).hash.replace('#token=', '');
+    const accepted = await this.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Member Person', password: PASSWORD, tokenType: 'bearer' },
+    });
+    if (accepted.statusCode !== 200) throw new Error(`accept failed: ${accepted.statusCode} ${accepted.body}`);
+    const json = accepted.json();
+    return { id: json.user.id, email, token: json.token };
+  }
+
+  async auditEvents(organizationId: string) {
+    return listEvents(this.db, organizationId, 1000);
+  }
+
+  async lastAuditEvent(organizationId: string) {
+    const [event] = await listEvents(this.db, organizationId, 1);
+    return event;
+  }
+
+  async count(table: keyof DB): Promise<number> {
+    const row = await this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.database.destroy();
+  }
+}
+
+export async function createTestApp(
+  backend: Backend,
+  options: { config?: Record<string, string>; mailer?: Mailer; limiter?: RateLimiter } = {},
+): Promise<TestApp> {
+  const database = await openTestDatabase(backend);
+  const config = testConfig(options.config);
+  const { app, services, deps } = await buildApp({
+    config,
+    database,
+    logger: createLogger('silent'),
+    webRoot: null,
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.limiter ? { limiter: options.limiter } : {}),
+  });
+  await app.ready();
+  return new TestApp(app, services, deps, database);
+}
