@@ -125,7 +125,8 @@ export class CustosClient {
     list: () => this.request<{ invitations: InvitationOut[] }>('GET', '/api/v1/invitations'),
     create: (body: { email: string; roles: string[] }) =>
       this.request<InviteResult>('POST', '/api/v1/invitations', body),
-    revoke: (id: string) => this.request<{ ok: true }>('DELETE', `/api/v1/invitations/${encodeURIComponent(id)}`),
+    revoke: (id: string) =>
+      this.request<{ ok: true }>('DELETE', `/api/v1/invitations/${encodeURIComponent(id)}`),
     preview: (token: string) =>
       this.request<InvitationPreview>('POST', '/api/v1/invitations/preview', { token }),
     accept: async (body: AcceptInvitationBody) => {
@@ -142,7 +143,8 @@ export class CustosClient {
   };
 
   admin = {
-    organizations: () => this.request<{ organizations: OrganizationSummary[] }>('GET', '/api/v1/admin/organizations'),
+    organizations: () =>
+      this.request<{ organizations: OrganizationSummary[] }>('GET', '/api/v1/admin/organizations'),
     createOrganization: (body: { name: string; ownerEmail?: string }) =>
       this.request<CreateOrganizationResult>('POST', '/api/v1/admin/organizations', body),
     outbox: () => this.request<{ messages: OutboxMessage[] }>('GET', '/api/v1/admin/outbox'),
@@ -163,5 +165,9 @@ function toApiError(status: number, data: unknown): CustosApiError {
   if (error && typeof error.code === 'string') {
     return new CustosApiError(status, error.code, error.message ?? error.code, error.details);
   }
-  return new CustosApiError(status, status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', `Request failed with ${status}`);
+  return new CustosApiError(
+    status,
+    status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
+    `Request failed with ${status}`,
+  );
 }

@@ -11,16 +11,16 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './deps';
-import { type Database, openDatabase } from './platform/db/database';
-import { safeEqual } from './platform/crypto/tokens';
-import { registerAuthHook } from './platform/http/auth-hook';
-import { registerErrorHandler, sendRouteNotFound } from './platform/http/error-handler';
-import { createLogger } from './platform/log';
-import { createMailer, type Mailer } from './platform/mail/mailer';
-import { createRateLimiter, type RateLimiter } from './platform/ratelimit/limiter';
 import { apiKeyRoutes } from './modules/apikeys/routes';
 import { createApiKeysService, isApiKeyToken } from './modules/apikeys/service';
-import { authRoutes, CSRF_HEADER, createAccountService, createAuthService, csrfTokenFor, SESSION_COOKIE } from './modules/auth';
+import {
+  authRoutes,
+  CSRF_HEADER,
+  createAccountService,
+  createAuthService,
+  csrfTokenFor,
+  SESSION_COOKIE,
+} from './modules/auth';
 import { createInvitationsService, invitationRoutes } from './modules/invitations';
 import { memberRoutes } from './modules/members/routes';
 import { createMembersService } from './modules/members/service';
@@ -28,6 +28,13 @@ import { createOrganizationsService, organizationRoutes } from './modules/organi
 import { createOutboxService } from './modules/outbox';
 import { createSetupService, setupRoutes } from './modules/setup';
 import { systemRoutes } from './modules/system/routes';
+import { safeEqual } from './platform/crypto/tokens';
+import { type Database, openDatabase } from './platform/db/database';
+import { registerAuthHook } from './platform/http/auth-hook';
+import { registerErrorHandler, sendRouteNotFound } from './platform/http/error-handler';
+import { createLogger } from './platform/log';
+import { createMailer, type Mailer } from './platform/mail/mailer';
+import { createRateLimiter, type RateLimiter } from './platform/ratelimit/limiter';
 
 export interface BuildAppOptions {
   config: Config;
@@ -62,7 +69,9 @@ const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the Fastify instance with every module registered; does not listen. */
-export async function buildApp(options: BuildAppOptions): Promise<{ app: FastifyInstance; services: Services; deps: Deps }> {
+export async function buildApp(
+  options: BuildAppOptions,
+): Promise<{ app: FastifyInstance; services: Services; deps: Deps }> {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase(config.database);
@@ -125,11 +134,25 @@ export async function buildApp(options: BuildAppOptions): Promise<{ app: Fastify
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Custos API', version: '0.1.0', description: 'Security & compliance control plane. Errors are always `{"error":{"code","message","details"}}`.' },
+      info: {
+        title: 'Custos API',
+        version: '0.1.0',
+        description:
+          'Security & compliance control plane. Errors are always `{"error":{"code","message","details"}}`.',
+      },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A session token (sign-in with tokenType bearer) or an API key' },
-          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Console session; unsafe methods also need the x-csrf-token header' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A session token (sign-in with tokenType bearer) or an API key',
+          },
+          cookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'Console session; unsafe methods also need the x-csrf-token header',
+          },
         },
       },
     },

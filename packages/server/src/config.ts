@@ -9,21 +9,31 @@ const EnvSchema = z.object({
   CUSTOS_DATA_DIR: z.string().min(1).default('./.custos'),
   CUSTOS_DATABASE_URL: z
     .string()
-    .regex(/^(postgres(ql)?:\/\/|sqlite:|file:)/, 'must start with postgres://, postgresql://, sqlite: or file:')
+    .regex(
+      /^(postgres(ql)?:\/\/|sqlite:|file:)/,
+      'must start with postgres://, postgresql://, sqlite: or file:',
+    )
     .optional(),
   CUSTOS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   CUSTOS_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   CUSTOS_SMTP_FROM: z.string().min(3).default('Custos <custos@localhost>'),
   CUSTOS_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   CUSTOS_LOG_LEVEL: LogLevel.default('info'),
-  CUSTOS_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  CUSTOS_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(12),
   CUSTOS_SIGN_IN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
   CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   CUSTOS_SIGN_IN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   CUSTOS_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
 });
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; schema?: string };
 
 export interface Config {
   port: number;
@@ -42,7 +52,10 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`Invalid configuration: ${variable} ${reason}`);
     this.name = 'ConfigError';
   }
@@ -54,7 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(variable, `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(env[variable])})`);
+    throw new ConfigError(
+      variable,
+      `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(env[variable])})`,
+    );
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.CUSTOS_DATA_DIR);

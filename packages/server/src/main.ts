@@ -1,14 +1,14 @@
 import { Command, Option } from 'commander';
 import { buildApp } from './app';
+import { EmailSchema } from './cli-input';
 import { type Config, ConfigError, loadConfig } from './config';
-import { migrateToLatest, openDatabase } from './platform/db/database';
-import { createLogger } from './platform/log';
-import { createSetupService } from './modules/setup';
 import { createAuthService } from './modules/auth';
+import { createSetupService } from './modules/setup';
+import { migrateToLatest, openDatabase } from './platform/db/database';
 import { AppError } from './platform/http/errors';
+import { createLogger } from './platform/log';
 import { createMailer } from './platform/mail/mailer';
 import { MemoryRateLimiter } from './platform/ratelimit/limiter';
-import { EmailSchema } from './cli-input';
 
 function configOrExit(): Config {
   try {
@@ -69,10 +69,17 @@ async function migrate(): Promise<void> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
-async function adminCreate(options: { email: string; organization: string; name?: string; passwordStdin?: boolean }) {
+async function adminCreate(options: {
+  email: string;
+  organization: string;
+  name?: string;
+  passwordStdin?: boolean;
+}) {
   if (!options.passwordStdin) {
     process.stderr.write('custos: pass the password on standard input with --password-stdin\n');
     process.exit(2);
@@ -88,7 +95,14 @@ async function adminCreate(options: { email: string; organization: string; name?
   const database = openDatabase(config.database);
   try {
     await migrateToLatest(database);
-    const deps = { db: database.db, dialect: database.dialect, config, log, mailer: createMailer(null), limiter: new MemoryRateLimiter() };
+    const deps = {
+      db: database.db,
+      dialect: database.dialect,
+      config,
+      log,
+      mailer: createMailer(null),
+      limiter: new MemoryRateLimiter(),
+    };
     const setup = createSetupService({ ...deps, auth: createAuthService(deps) });
     const { user, organization } = await setup.createAdminFromCli({
       email: email.data,
@@ -96,7 +110,9 @@ async function adminCreate(options: { email: string; organization: string; name?
       password,
       organizationName: options.organization,
     });
-    process.stdout.write(`Created super admin ${user.email} owning organization "${organization.name}" (${organization.slug}).\n`);
+    process.stdout.write(
+      `Created super admin ${user.email} owning organization "${organization.name}" (${organization.slug}).\n`,
+    );
   } catch (error) {
     if (error instanceof AppError) {
       process.stderr.write(`custos: ${error.message} (${error.code})\n`);
@@ -109,7 +125,9 @@ async function adminCreate(options: { email: string; organization: string; name?
 
 const program = new Command()
   .name('custos')
-  .description('Custos: security & compliance control plane. Configuration comes from CUSTOS_* environment variables (see README).');
+  .description(
+    'Custos: security & compliance control plane. Configuration comes from CUSTOS_* environment variables (see README).',
+  );
 
 program.command('serve').description('Start the server and console (applies migrations first)').action(serve);
 program.command('migrate').description('Apply pending database migrations and exit').action(migrate);

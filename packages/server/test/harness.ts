@@ -122,7 +122,10 @@ export class TestApp {
   }
 
   /** A new organization with an owner (a super admin when asked), signed in with a bearer token. */
-  async createOrganization(name = `Org ${this.counter + 1}`, options: { superAdmin?: boolean } = {}): Promise<TestOrg> {
+  async createOrganization(
+    name = `Org ${this.counter + 1}`,
+    options: { superAdmin?: boolean } = {},
+  ): Promise<TestOrg> {
     const email = this.uniqueEmail('owner');
     const { user, organization } = await this.services.setup.createAdminFromCli({
       email,
@@ -130,13 +133,23 @@ export class TestApp {
       password: PASSWORD,
       organizationName: name,
     });
-    if (!options.superAdmin) await this.db.updateTable('users').set({ isSuperAdmin: 0 }).where('id', '=', user.id).execute();
-    return { id: organization.id, name: organization.name, owner: { id: user.id, email, token: await this.signIn(email) } };
+    if (!options.superAdmin)
+      await this.db.updateTable('users').set({ isSuperAdmin: 0 }).where('id', '=', user.id).execute();
+    return {
+      id: organization.id,
+      name: organization.name,
+      owner: { id: user.id, email, token: await this.signIn(email) },
+    };
   }
 
   /** Adds a member with the given roles by invitation, the way a person would join. */
   async addMember(org: TestOrg, roles: string[], email = this.uniqueEmail('member')): Promise<TestUser> {
-    const invited = await this.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email, roles } });
+    const invited = await this.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email, roles },
+    });
     if (invited.statusCode !== 201) throw new Error(`invite failed: ${invited.statusCode} ${invited.body}`);
     const token = new URL(invited.json().inviteUrl).hash.replace('#token=', '');
     const accepted = await this.inject({
@@ -144,7 +157,8 @@ export class TestApp {
       url: '/api/v1/invitations/accept',
       payload: { token, name: 'Member Person', password: PASSWORD, tokenType: 'bearer' },
     });
-    if (accepted.statusCode !== 200) throw new Error(`accept failed: ${accepted.statusCode} ${accepted.body}`);
+    if (accepted.statusCode !== 200)
+      throw new Error(`accept failed: ${accepted.statusCode} ${accepted.body}`);
     const json = accepted.json();
     return { id: json.user.id, email, token: json.token };
   }
@@ -159,7 +173,10 @@ export class TestApp {
   }
 
   async count(table: keyof DB): Promise<number> {
-    const row = await this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const row = await this.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 

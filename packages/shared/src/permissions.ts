@@ -65,14 +65,24 @@ export const BUILT_IN_ROLES = {
   privacy_officer: {
     name: 'Privacy officer',
     description: 'Data subject requests, consent, retention and processors',
-    permissions: ['organization:read', 'members:read', 'audit:read', 'privacy:read', 'privacy:manage', 'privacy:erase'],
+    permissions: [
+      'organization:read',
+      'members:read',
+      'audit:read',
+      'privacy:read',
+      'privacy:manage',
+      'privacy:erase',
+    ],
   },
   member: {
     name: 'Member',
     description: 'Signs in and manages their own account',
     permissions: ['organization:read'],
   },
-} as const satisfies Record<string, { name: string; description: string; permissions: readonly Permission[] }>;
+} as const satisfies Record<
+  string,
+  { name: string; description: string; permissions: readonly Permission[] }
+>;
 
 export type RoleName = keyof typeof BUILT_IN_ROLES;
 export const ROLE_NAMES = Object.keys(BUILT_IN_ROLES) as RoleName[];

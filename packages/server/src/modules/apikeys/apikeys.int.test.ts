@@ -14,19 +14,36 @@ describe.each(backends)('API keys (%s)', (backend) => {
   });
   afterAll(() => t.close());
 
-  const create = (token: string, payload: unknown) => t.inject({ method: 'POST', url: '/api/v1/api-keys', token, payload });
+  const create = (token: string, payload: unknown) =>
+    t.inject({ method: 'POST', url: '/api/v1/api-keys', token, payload });
 
   it('creates a key shown once, stored hashed, that authenticates as the organization', async () => {
-    const res = await create(org.owner.token, { name: 'Band app', permissions: ['members:read', 'audit:read'] });
+    const res = await create(org.owner.token, {
+      name: 'Band app',
+      permissions: ['members:read', 'audit:read'],
+    });
     expect(res.statusCode).toBe(201);
     const { apiKey, secret } = res.json();
     expect(secret).toMatch(/^custos_[A-Za-z0-9_-]{8}_[A-Za-z0-9_-]{43}$/);
     expect(secret.startsWith(apiKey.prefix)).toBe(true);
-    expect(apiKey).toMatchObject({ name: 'Band app', permissions: ['audit:read', 'members:read'], lastUsedAt: null, revokedAt: null, createdBy: { id: org.owner.id } });
-    const row = await t.db.selectFrom('apiKeys').selectAll().where('id', '=', apiKey.id).executeTakeFirstOrThrow();
+    expect(apiKey).toMatchObject({
+      name: 'Band app',
+      permissions: ['audit:read', 'members:read'],
+      lastUsedAt: null,
+      revokedAt: null,
+      createdBy: { id: org.owner.id },
+    });
+    const row = await t.db
+      .selectFrom('apiKeys')
+      .selectAll()
+      .where('id', '=', apiKey.id)
+      .executeTakeFirstOrThrow();
     expect(row.keyHash).toBe(hashToken(secret));
     expect(JSON.stringify(row)).not.toContain(secret);
-    expect(await t.lastAuditEvent(org.id)).toMatchObject({ action: 'api_key.created', targets: [{ type: 'api_key', id: apiKey.id }] });
+    expect(await t.lastAuditEvent(org.id)).toMatchObject({
+      action: 'api_key.created',
+      targets: [{ type: 'api_key', id: apiKey.id }],
+    });
 
     const members = await t.inject({ url: '/api/v1/members', token: secret });
     expect(members.statusCode).toBe(200);
@@ -42,25 +59,45 @@ describe.each(backends)('API keys (%s)', (backend) => {
   });
 
   it('revokes a key, which stops working at once; a second revoke is a conflict', async () => {
-    const { apiKey, secret } = (await create(org.owner.token, { name: 'Temp', permissions: ['members:read'] })).json();
-    const res = await t.inject({ method: 'DELETE', url: `/api/v1/api-keys/${apiKey.id}`, token: org.owner.token });
+    const { apiKey, secret } = (
+      await create(org.owner.token, { name: 'Temp', permissions: ['members:read'] })
+    ).json();
+    const res = await t.inject({
+      method: 'DELETE',
+      url: `/api/v1/api-keys/${apiKey.id}`,
+      token: org.owner.token,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().revokedAt).not.toBeNull();
     expect(await t.lastAuditEvent(org.id)).toMatchObject({ action: 'api_key.revoked' });
     expect((await t.inject({ url: '/api/v1/members', token: secret })).statusCode).toBe(401);
-    expect((await t.inject({ method: 'DELETE', url: `/api/v1/api-keys/${apiKey.id}`, token: org.owner.token })).statusCode).toBe(409);
+    expect(
+      (await t.inject({ method: 'DELETE', url: `/api/v1/api-keys/${apiKey.id}`, token: org.owner.token }))
+        .statusCode,
+    ).toBe(409);
   });
 
   it('rejects expired keys', async () => {
-    const { apiKey, secret } = (await create(org.owner.token, { name: 'Short', permissions: ['members:read'], expiresInDays: 1 })).json();
+    const { apiKey, secret } = (
+      await create(org.owner.token, { name: 'Short', permissions: ['members:read'], expiresInDays: 1 })
+    ).json();
     expect(apiKey.expiresAt).not.toBeNull();
-    await t.db.updateTable('apiKeys').set({ expiresAt: '2001-01-01T00:00:00.000Z' }).where('id', '=', apiKey.id).execute();
+    await t.db
+      .updateTable('apiKeys')
+      .set({ expiresAt: '2001-01-01T00:00:00.000Z' })
+      .where('id', '=', apiKey.id)
+      .execute();
     expect((await t.inject({ url: '/api/v1/members', token: secret })).statusCode).toBe(401);
   });
 
   it('rejects bad input and ungrantable permissions without writing', async () => {
     const before = await t.count('apiKeys');
-    for (const payload of [{ name: '', permissions: ['audit:read'] }, { name: 'x', permissions: [] }, { name: 'x', permissions: ['root:all'] }, { name: 'x', permissions: ['audit:read'], expiresInDays: 0 }]) {
+    for (const payload of [
+      { name: '', permissions: ['audit:read'] },
+      { name: 'x', permissions: [] },
+      { name: 'x', permissions: ['root:all'] },
+      { name: 'x', permissions: ['audit:read'], expiresInDays: 0 },
+    ]) {
       const res = await create(org.owner.token, payload);
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_FAILED');
@@ -75,13 +112,23 @@ describe.each(backends)('API keys (%s)', (backend) => {
   });
 
   it("answers 404 for another tenant's key", async () => {
-    const { apiKey } = (await create(other.owner.token, { name: 'Theirs', permissions: ['members:read'] })).json();
-    const res = await t.inject({ method: 'DELETE', url: `/api/v1/api-keys/${apiKey.id}`, token: org.owner.token });
+    const { apiKey } = (
+      await create(other.owner.token, { name: 'Theirs', permissions: ['members:read'] })
+    ).json();
+    const res = await t.inject({
+      method: 'DELETE',
+      url: `/api/v1/api-keys/${apiKey.id}`,
+      token: org.owner.token,
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('API_KEY_NOT_FOUND');
     const list = await t.inject({ url: '/api/v1/api-keys', token: org.owner.token });
     expect(list.json().apiKeys.some((k: { id: string }) => k.id === apiKey.id)).toBe(false);
-    const still = await t.db.selectFrom('apiKeys').select('revokedAt').where('id', '=', apiKey.id).executeTakeFirstOrThrow();
+    const still = await t.db
+      .selectFrom('apiKeys')
+      .select('revokedAt')
+      .where('id', '=', apiKey.id)
+      .executeTakeFirstOrThrow();
     expect(still.revokedAt).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 import { ApiKeyList, ApiKeyOut, CreateApiKeyBody, CreateApiKeyResult, IdParams } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ApiKeysService } from './service';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import type { ApiKeysService } from './service';
 
 const tags = ['api keys'];
 const security = AUTHENTICATED;
@@ -12,7 +12,14 @@ export function apiKeyRoutes(apiKeys: ApiKeysService) {
     const app = instance.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/api/v1/api-keys',
-      { schema: { tags, security, summary: "List the organization's API keys", response: { 200: ApiKeyList } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: "List the organization's API keys",
+          response: { 200: ApiKeyList },
+        },
+      },
       async (req) => ({ apiKeys: await apiKeys.list(req.caller) }),
     );
     app.post(
@@ -30,7 +37,15 @@ export function apiKeyRoutes(apiKeys: ApiKeysService) {
     );
     app.delete(
       '/api/v1/api-keys/:id',
-      { schema: { tags, security, summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKeyOut } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Revoke an API key',
+          params: IdParams,
+          response: { 200: ApiKeyOut },
+        },
+      },
       async (req) => apiKeys.revoke(req.caller, req.params.id),
     );
   };

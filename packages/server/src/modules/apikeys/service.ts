@@ -2,7 +2,13 @@ import { type ApiKeyOut, type CreateApiKeyBody, type CreateApiKeyResult, isPermi
 import type { Deps } from '../../deps';
 import { isoAfter } from '../../platform/clock';
 import { hashToken, newId, randomToken } from '../../platform/crypto/tokens';
-import { type ApiKeyCaller, authorize, type Caller, type RequestMeta, requireUser } from '../../platform/http/caller';
+import {
+  type ApiKeyCaller,
+  authorize,
+  type Caller,
+  type RequestMeta,
+  requireUser,
+} from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import * as audit from '../audit';
 import * as store from './store';
@@ -30,7 +36,11 @@ export function createApiKeysService(deps: Deps) {
       const permissions = [...new Set(input.permissions)].sort();
       const missing = permissions.filter((p) => !isPermission(p) || !c.permissions.has(p));
       if (missing.length > 0) {
-        throw forbidden('PERMISSION_NOT_GRANTABLE', 'A key cannot hold permissions you do not hold yourself.', { missing });
+        throw forbidden(
+          'PERMISSION_NOT_GRANTABLE',
+          'A key cannot hold permissions you do not hold yourself.',
+          { missing },
+        );
       }
       const id = newId();
       const prefix = `${API_KEY_PREFIX}${randomToken(6)}`;
@@ -64,7 +74,10 @@ export function createApiKeysService(deps: Deps) {
         if (!key) throw notFound('API_KEY_NOT_FOUND', 'No such API key in this organization.');
         if (key.revokedAt) throw conflict('CONFLICT', 'This API key is already revoked.');
         await store.revokeKey(trx, c.organizationId, id);
-        await audit.record(trx, c, { action: 'api_key.revoked', targets: [{ type: 'api_key', id, name: key.name }] });
+        await audit.record(trx, c, {
+          action: 'api_key.revoked',
+          targets: [{ type: 'api_key', id, name: key.name }],
+        });
         const revoked = await store.findKey(trx, c.organizationId, id);
         return revoked ?? key;
       });

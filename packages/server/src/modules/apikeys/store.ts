@@ -46,12 +46,22 @@ function present(row: KeyRow): ApiKeyOut {
 }
 
 export async function listKeys(db: Executor, organizationId: string): Promise<ApiKeyOut[]> {
-  const rows = await keysWithCreator(db).where('k.organizationId', '=', organizationId).orderBy('k.createdAt', 'desc').execute();
+  const rows = await keysWithCreator(db)
+    .where('k.organizationId', '=', organizationId)
+    .orderBy('k.createdAt', 'desc')
+    .execute();
   return rows.map(present);
 }
 
-export async function findKey(db: Executor, organizationId: string, id: string): Promise<ApiKeyOut | undefined> {
-  const row = await keysWithCreator(db).where('k.organizationId', '=', organizationId).where('k.id', '=', id).executeTakeFirst();
+export async function findKey(
+  db: Executor,
+  organizationId: string,
+  id: string,
+): Promise<ApiKeyOut | undefined> {
+  const row = await keysWithCreator(db)
+    .where('k.organizationId', '=', organizationId)
+    .where('k.id', '=', id)
+    .executeTakeFirst();
   return row && present(row);
 }
 
@@ -70,7 +80,13 @@ export async function insertKey(
 ): Promise<void> {
   await trx
     .insertInto('apiKeys')
-    .values({ ...input, permissions: toJson(input.permissions), createdAt: nowIso(), lastUsedAt: null, revokedAt: null })
+    .values({
+      ...input,
+      permissions: toJson(input.permissions),
+      createdAt: nowIso(),
+      lastUsedAt: null,
+      revokedAt: null,
+    })
     .execute();
 }
 

@@ -42,5 +42,8 @@ export interface AuditEvent {
 export function leafHashOf(event: Omit<AuditEvent, 'leafHash'>): string {
   const canonical = canonicalize(event);
   if (canonical === undefined) throw new Error('audit event cannot be canonicalized');
-  return createHash('sha256').update(Buffer.from([0])).update(canonical).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(canonical)
+    .digest('hex');
 }

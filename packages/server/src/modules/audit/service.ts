@@ -2,8 +2,8 @@ import type { AuditAction, AuditOutcome } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
-import type { Caller } from '../../platform/http/caller';
 import type { DB } from '../../platform/db/schema';
+import type { Caller } from '../../platform/http/caller';
 import { type AuditActor, type AuditChanges, type AuditEvent, type AuditTarget, leafHashOf } from './event';
 import * as store from './store';
 
@@ -26,9 +26,17 @@ export const PLATFORM_LOG = 'platform';
  * Writes one audit event inside the caller's transaction: if the event cannot be written, the
  * change it describes rolls back with it.
  */
-export async function record(trx: Transaction<DB>, caller: Caller, input: AuditRecordInput): Promise<AuditEvent> {
+export async function record(
+  trx: Transaction<DB>,
+  caller: Caller,
+  input: AuditRecordInput,
+): Promise<AuditEvent> {
   const organizationId =
-    input.organizationId !== undefined ? input.organizationId : caller.kind === 'anonymous' ? null : caller.organizationId;
+    input.organizationId !== undefined
+      ? input.organizationId
+      : caller.kind === 'anonymous'
+        ? null
+        : caller.organizationId;
   const logId = organizationId ?? PLATFORM_LOG;
   const seq = await store.nextSeq(trx, logId);
   const at = nowIso();
@@ -61,6 +69,12 @@ function actorOf(caller: Caller): AuditActor {
     case 'apiKey':
       return { type: 'api_key', id: caller.apiKeyId, name: caller.name, ip, userAgent };
     default:
-      return { type: caller.meta.source === 'system' ? 'system' : 'anonymous', id: null, name: null, ip, userAgent };
+      return {
+        type: caller.meta.source === 'system' ? 'system' : 'anonymous',
+        id: null,
+        name: null,
+        ip,
+        userAgent,
+      };
   }
 }

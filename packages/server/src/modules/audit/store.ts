@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../platform/db/schema';
 import { parseJson, toJson } from '../../platform/db/json';
+import type { DB } from '../../platform/db/schema';
 import type { AuditEvent } from './event';
 
 type Executor = Kysely<DB> | Transaction<DB>;

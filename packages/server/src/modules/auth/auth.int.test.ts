@@ -38,7 +38,11 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     });
     expect(me.json().permissions).toContain('members:manage');
     const event = await t.lastAuditEvent(org.id);
-    expect(event).toMatchObject({ action: 'user.signed_in', outcome: 'success', actor: { type: 'user', id: org.owner.id } });
+    expect(event).toMatchObject({
+      action: 'user.signed_in',
+      outcome: 'success',
+      actor: { type: 'user', id: org.owner.id },
+    });
   });
 
   it('stores only a hash of the session token', async () => {
@@ -66,18 +70,32 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     expect(wrong.json().error.code).toBe('INVALID_CREDENTIALS');
     expect(await t.count('auditEvents')).toBe(before + 2);
     const event = await t.lastAuditEvent(org.id);
-    expect(event).toMatchObject({ action: 'user.sign_in_failed', outcome: 'failure', metadata: { reason: 'bad_password' } });
+    expect(event).toMatchObject({
+      action: 'user.sign_in_failed',
+      outcome: 'failure',
+      metadata: { reason: 'bad_password' },
+    });
   });
 
   it('rejects malformed sign-in bodies with VALIDATION_FAILED and writes nothing', async () => {
     const before = await t.count('sessions');
-    for (const payload of [{}, { email: 'not-an-email', password: 'x' }, { email: 'a@b.co', password: 5 }, { email: 'a@b.co', password: 'x', tokenType: 'jwt' }]) {
+    for (const payload of [
+      {},
+      { email: 'not-an-email', password: 'x' },
+      { email: 'a@b.co', password: 5 },
+      { email: 'a@b.co', password: 'x', tokenType: 'jwt' },
+    ]) {
       const res = await t.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_FAILED');
       expect(Array.isArray(res.json().error.details)).toBe(true);
     }
-    const notJson = await t.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: 'email=a', headers: { 'content-type': 'text/plain' } });
+    const notJson = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: 'email=a',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(notJson.statusCode).toBe(415);
     expect(notJson.json().error.code).toBe('BAD_REQUEST');
     expect(await t.count('sessions')).toBe(before);
@@ -85,15 +103,27 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
 
   it('signs in to a named organization and refuses one the user is not a member of', async () => {
     const other = await t.createOrganization('Other Co');
-    const ok = await t.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: org.owner.email, password: PASSWORD, organization: org.id } });
+    const ok = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: org.owner.email, password: PASSWORD, organization: org.id },
+    });
     expect(ok.statusCode).toBe(200);
-    const refused = await t.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: org.owner.email, password: PASSWORD, organization: other.id } });
+    const refused = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: org.owner.email, password: PASSWORD, organization: other.id },
+    });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('NO_ORGANIZATION');
   });
 
   it('cookie flow: HttpOnly session cookie, no token in the body, CSRF required for mutations', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: org.owner.email, password: PASSWORD } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: org.owner.email, password: PASSWORD },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().token).toBeUndefined();
     const setCookie = res.headers['set-cookie'];
@@ -110,7 +140,12 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     const me = await t.inject({ url: '/api/v1/me', cookies: { [SESSION_COOKIE]: session } });
     expect(me.statusCode).toBe(200);
 
-    const noCsrf = await t.inject({ method: 'PATCH', url: '/api/v1/me', cookies: { [SESSION_COOKIE]: session }, payload: { name: 'Forged' } });
+    const noCsrf = await t.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      cookies: { [SESSION_COOKIE]: session },
+      payload: { name: 'Forged' },
+    });
     expect(noCsrf.statusCode).toBe(403);
     expect(noCsrf.json().error.code).toBe('CSRF_TOKEN_INVALID');
     const wrongCsrf = await t.inject({
@@ -131,9 +166,18 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json().user.name).toBe('Real Owner');
     const event = await t.lastAuditEvent(org.id);
-    expect(event).toMatchObject({ action: 'user.updated', source: 'console', changes: { name: ['Owner Person', 'Real Owner'] } });
+    expect(event).toMatchObject({
+      action: 'user.updated',
+      source: 'console',
+      changes: { name: ['Owner Person', 'Real Owner'] },
+    });
 
-    const out = await t.inject({ method: 'POST', url: '/api/v1/auth/sign-out', cookies: { [SESSION_COOKIE]: session }, headers: { 'x-csrf-token': csrf } });
+    const out = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-out',
+      cookies: { [SESSION_COOKIE]: session },
+      headers: { 'x-csrf-token': csrf },
+    });
     expect(out.statusCode).toBe(200);
     const after = await t.inject({ url: '/api/v1/me', cookies: { [SESSION_COOKIE]: session } });
     expect(after.statusCode).toBe(401);
@@ -151,9 +195,15 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
 
   it('rejects garbage and expired tokens', async () => {
     expect((await t.inject({ url: '/api/v1/me', token: 'nope' })).statusCode).toBe(401);
-    expect((await t.inject({ url: '/api/v1/me', headers: { authorization: 'Basic abc' } })).statusCode).toBe(401);
+    expect((await t.inject({ url: '/api/v1/me', headers: { authorization: 'Basic abc' } })).statusCode).toBe(
+      401,
+    );
     const token = await t.signIn(org.owner.email);
-    await t.db.updateTable('sessions').set({ expiresAt: '2000-01-01T00:00:00.000Z' }).where('tokenHash', '=', hashToken(token)).execute();
+    await t.db
+      .updateTable('sessions')
+      .set({ expiresAt: '2000-01-01T00:00:00.000Z' })
+      .where('tokenHash', '=', hashToken(token))
+      .execute();
     expect((await t.inject({ url: '/api/v1/me', token })).statusCode).toBe(401);
     expect((await t.inject({ method: 'POST', url: '/api/v1/auth/sign-out' })).statusCode).toBe(401);
   });
@@ -163,31 +213,70 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     const member = await t.addMember(second, ['auditor'], org.owner.email);
     expect(member.id).toBe(org.owner.id);
     const token = await t.signIn(org.owner.email, PASSWORD, org.id);
-    const switched = await t.inject({ method: 'POST', url: '/api/v1/auth/switch-organization', token, payload: { organizationId: second.id } });
+    const switched = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/switch-organization',
+      token,
+      payload: { organizationId: second.id },
+    });
     expect(switched.statusCode).toBe(200);
     expect(switched.json()).toMatchObject({ organization: { id: second.id }, roles: ['auditor'] });
     expect(switched.json().organizations).toHaveLength(2);
     expect((await t.lastAuditEvent(second.id))?.action).toBe('user.organization_switched');
     const stranger = await t.createOrganization('Stranger');
-    const denied = await t.inject({ method: 'POST', url: '/api/v1/auth/switch-organization', token, payload: { organizationId: stranger.id } });
+    const denied = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/switch-organization',
+      token,
+      payload: { organizationId: stranger.id },
+    });
     expect(denied.statusCode).toBe(403);
-    const bad = await t.inject({ method: 'POST', url: '/api/v1/auth/switch-organization', token, payload: { organizationId: 'x' } });
+    const bad = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/switch-organization',
+      token,
+      payload: { organizationId: 'x' },
+    });
     expect(bad.statusCode).toBe(400);
-    const viaKey = await t.inject({ method: 'POST', url: '/api/v1/auth/switch-organization', payload: { organizationId: second.id } });
+    const viaKey = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/switch-organization',
+      payload: { organizationId: second.id },
+    });
     expect(viaKey.statusCode).toBe(401);
   });
 
   it('changes the password with the current one, enforces the policy, and ends other sessions', async () => {
     const o = await t.createOrganization('Pw');
     const other = await t.signIn(o.owner.email);
-    const wrong = await t.inject({ method: 'POST', url: '/api/v1/me/password', token: o.owner.token, payload: { currentPassword: 'wrong wrong wrong', newPassword: 'a brand new long passphrase' } });
+    const wrong = await t.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      token: o.owner.token,
+      payload: { currentPassword: 'wrong wrong wrong', newPassword: 'a brand new long passphrase' },
+    });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error.code).toBe('PASSWORD_INCORRECT');
-    const short = await t.inject({ method: 'POST', url: '/api/v1/me/password', token: o.owner.token, payload: { currentPassword: PASSWORD, newPassword: 'short' } });
+    const short = await t.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      token: o.owner.token,
+      payload: { currentPassword: PASSWORD, newPassword: 'short' },
+    });
     expect(short.json().error.code).toBe('PASSWORD_TOO_SHORT');
-    const common = await t.inject({ method: 'POST', url: '/api/v1/me/password', token: o.owner.token, payload: { currentPassword: PASSWORD, newPassword: 'passwordpassword' } });
+    const common = await t.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      token: o.owner.token,
+      payload: { currentPassword: PASSWORD, newPassword: 'passwordpassword' },
+    });
     expect(common.json().error.code).toBe('PASSWORD_TOO_COMMON');
-    const ok = await t.inject({ method: 'POST', url: '/api/v1/me/password', token: o.owner.token, payload: { currentPassword: PASSWORD, newPassword: 'a brand new long passphrase' } });
+    const ok = await t.inject({
+      method: 'POST',
+      url: '/api/v1/me/password',
+      token: o.owner.token,
+      payload: { currentPassword: PASSWORD, newPassword: 'a brand new long passphrase' },
+    });
     expect(ok.statusCode).toBe(200);
     expect((await t.lastAuditEvent(o.id))?.action).toBe('user.password_changed');
     expect((await t.inject({ url: '/api/v1/me', token: o.owner.token })).statusCode).toBe(200);
@@ -197,23 +286,38 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
   });
 
   it('validates profile updates', async () => {
-    const res = await t.inject({ method: 'PATCH', url: '/api/v1/me', token: org.owner.token, payload: { name: '' } });
+    const res = await t.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      token: org.owner.token,
+      payload: { name: '' },
+    });
     expect(res.statusCode).toBe(400);
-    expect((await t.inject({ method: 'PATCH', url: '/api/v1/me', payload: { name: 'x' } })).statusCode).toBe(401);
+    expect((await t.inject({ method: 'PATCH', url: '/api/v1/me', payload: { name: 'x' } })).statusCode).toBe(
+      401,
+    );
   });
 });
 
 describe.each(backends)('sign-in rate limits (%s)', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(backend, { config: { CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT: '3', CUSTOS_SIGN_IN_LIMIT_PER_IP: '5' } });
+    t = await createTestApp(backend, {
+      config: { CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT: '3', CUSTOS_SIGN_IN_LIMIT_PER_IP: '5' },
+    });
   });
   afterAll(() => t.close());
 
   it('limits attempts per account and per IP with 429 and Retry-After', async () => {
     const attempt = (email: string, ip: string) =>
-      t.inject({ method: 'POST', url: '/api/v1/auth/sign-in', remoteAddress: ip, payload: { email, password: 'wrong password here' } });
-    for (let i = 0; i < 3; i++) expect((await attempt('victim@example.com', `10.0.0.${i + 1}`)).statusCode).toBe(401);
+      t.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        remoteAddress: ip,
+        payload: { email, password: 'wrong password here' },
+      });
+    for (let i = 0; i < 3; i++)
+      expect((await attempt('victim@example.com', `10.0.0.${i + 1}`)).statusCode).toBe(401);
     const limited = await attempt('victim@example.com', '10.0.0.9');
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.code).toBe('RATE_LIMITED');

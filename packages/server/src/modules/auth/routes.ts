@@ -10,10 +10,10 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config';
+import { AUTHENTICATED } from '../../platform/http/openapi';
 import type { createAccountService } from './account';
 import { clearSessionCookies, deliverSession } from './cookies';
 import type { AuthService } from './service';
-import { AUTHENTICATED } from '../../platform/http/openapi';
 
 const tags = ['auth'];
 const security = AUTHENTICATED;
@@ -74,13 +74,28 @@ export function authRoutes(
 
     app.get(
       '/api/v1/me',
-      { schema: { tags, security, summary: 'The signed-in user, organization, roles and permissions', response: { 200: MeResult } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The signed-in user, organization, roles and permissions',
+          response: { 200: MeResult },
+        },
+      },
       async (req) => auth.me(req.caller),
     );
 
     app.patch(
       '/api/v1/me',
-      { schema: { tags, security, summary: 'Update your profile', body: UpdateProfileBody, response: { 200: MeResult } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Update your profile',
+          body: UpdateProfileBody,
+          response: { 200: MeResult },
+        },
+      },
       async (req) => {
         await account.updateProfile(req.caller, req.body.name);
         return auth.me(req.caller);

@@ -6,7 +6,13 @@ import { dummyPasswordHash, verifyPassword } from '../../platform/crypto/passwor
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import { parseJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
-import { type AnonymousCaller, type Caller, type RequestMeta, requireUser, type UserCaller } from '../../platform/http/caller';
+import {
+  type AnonymousCaller,
+  type Caller,
+  type RequestMeta,
+  requireUser,
+  type UserCaller,
+} from '../../platform/http/caller';
 import { forbidden, rateLimited, unauthenticated } from '../../platform/http/errors';
 import * as audit from '../audit';
 import {
@@ -82,7 +88,10 @@ export function createAuthService(deps: Deps) {
     }
     const first = memberships[0];
     if (!first && !user.isSuperAdmin) {
-      throw forbidden('NO_ORGANIZATION', 'You are not a member of any organization. Ask an admin to invite you.');
+      throw forbidden(
+        'NO_ORGANIZATION',
+        'You are not a member of any organization. Ask an admin to invite you.',
+      );
     }
     return first ?? null;
   }
@@ -119,7 +128,10 @@ export function createAuthService(deps: Deps) {
     };
   }
 
-  async function callerFromRow(row: store.SessionContextRow | undefined, meta: RequestMeta): Promise<UserCaller | null> {
+  async function callerFromRow(
+    row: store.SessionContextRow | undefined,
+    meta: RequestMeta,
+  ): Promise<UserCaller | null> {
     if (!row || row.revokedAt || row.disabledAt) return null;
     const now = new Date();
     if (row.expiresAt <= now.toISOString()) return null;
@@ -130,7 +142,13 @@ export function createAuthService(deps: Deps) {
     }
     const roles = row.roles == null ? [] : parseJson<unknown>(row.roles);
     const user = { id: row.userId, email: row.email, name: row.name, isSuperAdmin: row.isSuperAdmin === 1 };
-    return userCallerFor(user, row.organizationId, row.sessionId, Array.isArray(roles) ? roles.map(String) : [], meta);
+    return userCallerFor(
+      user,
+      row.organizationId,
+      row.sessionId,
+      Array.isArray(roles) ? roles.map(String) : [],
+      meta,
+    );
   }
 
   return {
@@ -147,7 +165,10 @@ export function createAuthService(deps: Deps) {
       const user = requireUser(caller);
       await db.transaction().execute(async (trx) => {
         await store.revokeSession(trx, user.sessionId);
-        await audit.record(trx, user, { action: 'user.signed_out', targets: [{ type: 'session', id: user.sessionId }] });
+        await audit.record(trx, user, {
+          action: 'user.signed_out',
+          targets: [{ type: 'session', id: user.sessionId }],
+        });
       });
     },
 
@@ -159,7 +180,10 @@ export function createAuthService(deps: Deps) {
     /** The same session, read again (after a change to its organization or roles). */
     async reload(caller: Caller): Promise<UserCaller> {
       const user = requireUser(caller);
-      const fresh = await callerFromRow(await store.findSessionContext(db, { sessionId: user.sessionId }), user.meta);
+      const fresh = await callerFromRow(
+        await store.findSessionContext(db, { sessionId: user.sessionId }),
+        user.meta,
+      );
       if (!fresh) throw unauthenticated();
       return fresh;
     },
@@ -170,11 +194,15 @@ export function createAuthService(deps: Deps) {
       if (!membership) throw forbidden('NO_ORGANIZATION', 'You are not a member of that organization.');
       await db.transaction().execute(async (trx) => {
         await store.setSessionOrganization(trx, user.sessionId, organizationId);
-        await audit.record(trx, { ...user, organizationId }, {
-          action: 'user.organization_switched',
-          targets: [{ type: 'organization', id: organizationId }],
-          changes: { organizationId: [user.organizationId, organizationId] },
-        });
+        await audit.record(
+          trx,
+          { ...user, organizationId },
+          {
+            action: 'user.organization_switched',
+            targets: [{ type: 'organization', id: organizationId }],
+            changes: { organizationId: [user.organizationId, organizationId] },
+          },
+        );
       });
     },
 

@@ -21,7 +21,14 @@ export interface SessionContextRow {
 
 export async function insertSession(
   trx: Executor,
-  input: { tokenHash: string; userId: string; organizationId: string | null; expiresAt: string; ip: string | null; userAgent: string | null },
+  input: {
+    tokenHash: string;
+    userId: string;
+    organizationId: string | null;
+    expiresAt: string;
+    ip: string | null;
+    userAgent: string | null;
+  },
 ): Promise<{ id: string }> {
   const at = nowIso();
   const id = newId();
@@ -90,7 +97,11 @@ export async function revokeUserSessions(
   await query.execute();
 }
 
-export async function setSessionOrganization(trx: Executor, sessionId: string, organizationId: string): Promise<void> {
+export async function setSessionOrganization(
+  trx: Executor,
+  sessionId: string,
+  organizationId: string,
+): Promise<void> {
   await trx.updateTable('sessions').set({ organizationId }).where('id', '=', sessionId).execute();
 }
 

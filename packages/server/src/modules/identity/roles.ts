@@ -14,11 +14,15 @@ export function effectivePermissions(roles: readonly string[]): Permission[] {
 export function assertRolesGrantable(caller: OrganizationCaller, roles: readonly string[]): void {
   const callerRoles = caller.kind === 'user' ? caller.roles : [];
   if (roles.includes('owner') && !callerRoles.includes('owner')) {
-    throw forbidden('ROLE_NOT_GRANTABLE', 'Only an owner can grant or remove the owner role.', { role: 'owner' });
+    throw forbidden('ROLE_NOT_GRANTABLE', 'Only an owner can grant or remove the owner role.', {
+      role: 'owner',
+    });
   }
   const missing = effectivePermissions(roles).filter((p) => !caller.permissions.has(p));
   if (missing.length > 0) {
-    throw forbidden('ROLE_NOT_GRANTABLE', 'You cannot grant permissions you do not hold yourself.', { missing });
+    throw forbidden('ROLE_NOT_GRANTABLE', 'You cannot grant permissions you do not hold yourself.', {
+      missing,
+    });
   }
 }
 

@@ -30,14 +30,25 @@ export interface MembershipRow {
   createdAt: string;
 }
 
-const userColumns = ['id', 'email', 'name', 'passwordHash', 'isSuperAdmin', 'disabledAt', 'createdAt'] as const;
+const userColumns = [
+  'id',
+  'email',
+  'name',
+  'passwordHash',
+  'isSuperAdmin',
+  'disabledAt',
+  'createdAt',
+] as const;
 
 function toUser(row: Omit<UserRow, 'isSuperAdmin'> & { isSuperAdmin: number }): UserRow {
   return { ...row, isSuperAdmin: row.isSuperAdmin === 1 };
 }
 
 export async function countUsers(db: Executor): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
@@ -102,7 +113,11 @@ async function uniqueSlug(db: Executor, name: string): Promise<string> {
       .slice(0, 40) || 'org';
   for (let attempt = 0; attempt < 20; attempt++) {
     const slug = attempt === 0 ? base : `${base}-${attempt + 1}`;
-    const taken = await db.selectFrom('organizations').select('id').where('slug', '=', slug).executeTakeFirst();
+    const taken = await db
+      .selectFrom('organizations')
+      .select('id')
+      .where('slug', '=', slug)
+      .executeTakeFirst();
     if (!taken) return slug;
   }
   return `${base}-${newId().slice(-8)}`;
@@ -117,7 +132,11 @@ export async function findOrganization(db: Executor, idOrSlug: string): Promise<
 }
 
 export async function renameOrganization(trx: Executor, organizationId: string, name: string): Promise<void> {
-  await trx.updateTable('organizations').set({ name, updatedAt: nowIso() }).where('id', '=', organizationId).execute();
+  await trx
+    .updateTable('organizations')
+    .set({ name, updatedAt: nowIso() })
+    .where('id', '=', organizationId)
+    .execute();
 }
 
 export async function listOrganizationsWithCounts(
@@ -126,7 +145,13 @@ export async function listOrganizationsWithCounts(
   const rows = await db
     .selectFrom('organizations as o')
     .leftJoin('memberships as m', 'm.organizationId', 'o.id')
-    .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', (eb) => eb.fn.count<number>('m.id').as('memberCount')])
+    .select([
+      'o.id',
+      'o.name',
+      'o.slug',
+      'o.createdAt',
+      (eb) => eb.fn.count<number>('m.id').as('memberCount'),
+    ])
     .groupBy(['o.id', 'o.name', 'o.slug', 'o.createdAt'])
     .orderBy('o.name')
     .execute();
@@ -212,6 +237,10 @@ export async function deleteMembership(trx: Executor, organizationId: string, us
 }
 
 export async function countOwners(trx: Executor, organizationId: string): Promise<number> {
-  const rows = await trx.selectFrom('memberships').select('roles').where('organizationId', '=', organizationId).execute();
+  const rows = await trx
+    .selectFrom('memberships')
+    .select('roles')
+    .where('organizationId', '=', organizationId)
+    .execute();
   return rows.filter((r) => parseJson<string[]>(r.roles).includes('owner')).length;
 }

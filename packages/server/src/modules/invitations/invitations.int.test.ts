@@ -20,15 +20,32 @@ describe.each(backends)('invitations (%s)', (backend) => {
   afterAll(() => t.close());
 
   it('invites by e-mail without SMTP: returns the link, keeps it in the outbox, audits', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: 'New.Person@Example.com', roles: ['member'] } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'New.Person@Example.com', roles: ['member'] },
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body.inviteUrl).toMatch(/^http:\/\/custos\.test\/invite#token=[A-Za-z0-9_-]{43}$/);
-    expect(body.invitation).toMatchObject({ email: 'new.person@example.com', roles: ['member'], emailed: false, invitedBy: { id: org.owner.id } });
-    expect(await t.lastAuditEvent(org.id)).toMatchObject({ action: 'invitation.sent', targets: [{ type: 'invitation', name: 'new.person@example.com' }] });
+    expect(body.invitation).toMatchObject({
+      email: 'new.person@example.com',
+      roles: ['member'],
+      emailed: false,
+      invitedBy: { id: org.owner.id },
+    });
+    expect(await t.lastAuditEvent(org.id)).toMatchObject({
+      action: 'invitation.sent',
+      targets: [{ type: 'invitation', name: 'new.person@example.com' }],
+    });
     const stored = await t.db.selectFrom('invitations').select('tokenHash').execute();
     expect(stored.some((r) => r.tokenHash === tokenOf(body.inviteUrl))).toBe(false);
-    const outbox = await t.db.selectFrom('outbox').selectAll().where('recipient', '=', 'new.person@example.com').executeTakeFirst();
+    const outbox = await t.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('recipient', '=', 'new.person@example.com')
+      .executeTakeFirst();
     expect(outbox?.status).toBe('undelivered');
     expect(outbox?.bodyText).toContain(body.inviteUrl);
     const list = await t.inject({ url: '/api/v1/invitations', token: org.owner.token });
@@ -36,34 +53,88 @@ describe.each(backends)('invitations (%s)', (backend) => {
   });
 
   it('previews and accepts as a new user, who lands signed in with the invited roles', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: 'joiner@example.com', roles: ['auditor'] } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'joiner@example.com', roles: ['auditor'] },
+    });
     const token = tokenOf(res.json().inviteUrl);
-    const preview = await t.inject({ method: 'POST', url: '/api/v1/invitations/preview', payload: { token } });
-    expect(preview.json()).toMatchObject({ organizationName: 'Invites Ltd', email: 'joiner@example.com', existingUser: false });
-    const weak = await t.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: 'Jo', password: 'password1234' } });
+    const preview = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
+    expect(preview.json()).toMatchObject({
+      organizationName: 'Invites Ltd',
+      email: 'joiner@example.com',
+      existingUser: false,
+    });
+    const weak = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Jo', password: 'password1234' },
+    });
     expect(weak.json().error.code).toBe('PASSWORD_TOO_COMMON');
-    const noName = await t.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, password: PASSWORD } });
+    const noName = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, password: PASSWORD },
+    });
     expect(noName.statusCode).toBe(400);
-    const accepted = await t.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: 'Jo Joiner', password: PASSWORD, tokenType: 'bearer' } });
+    const accepted = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Jo Joiner', password: PASSWORD, tokenType: 'bearer' },
+    });
     expect(accepted.statusCode).toBe(200);
     const me = await t.inject({ url: '/api/v1/me', token: accepted.json().token });
-    expect(me.json()).toMatchObject({ user: { name: 'Jo Joiner' }, organization: { id: org.id }, roles: ['auditor'] });
+    expect(me.json()).toMatchObject({
+      user: { name: 'Jo Joiner' },
+      organization: { id: org.id },
+      roles: ['auditor'],
+    });
     const actions = (await t.auditEvents(org.id)).slice(0, 3).map((e) => e.action);
     expect(actions).toEqual(['user.signed_in', 'invitation.accepted', 'user.created']);
-    const reuse = await t.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, name: 'Again', password: PASSWORD } });
+    const reuse = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Again', password: PASSWORD },
+    });
     expect(reuse.json().error.code).toBe('INVITATION_INVALID');
-    const previewUsed = await t.inject({ method: 'POST', url: '/api/v1/invitations/preview', payload: { token } });
+    const previewUsed = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
     expect(previewUsed.statusCode).toBe(400);
   });
 
   it('an existing user accepts with their own password only', async () => {
-    const res = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: other.owner.token, payload: { email: org.owner.email, roles: ['member'] } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: other.owner.token,
+      payload: { email: org.owner.email, roles: ['member'] },
+    });
     const token = tokenOf(res.json().inviteUrl);
-    const preview = await t.inject({ method: 'POST', url: '/api/v1/invitations/preview', payload: { token } });
+    const preview = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
     expect(preview.json().existingUser).toBe(true);
-    const wrong = await t.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, password: 'not my password at all' } });
+    const wrong = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, password: 'not my password at all' },
+    });
     expect(wrong.statusCode).toBe(401);
-    const ok = await t.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token, password: PASSWORD, tokenType: 'bearer' } });
+    const ok = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, password: PASSWORD, tokenType: 'bearer' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().organization.id).toBe(other.id);
   });
@@ -71,35 +142,97 @@ describe.each(backends)('invitations (%s)', (backend) => {
   it('rejects bad input, members, and missing permission; nothing written', async () => {
     const member = await t.addMember(org, ['member']);
     const before = await t.count('invitations');
-    const bad = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: 'nope', roles: ['member'] } });
+    const bad = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'nope', roles: ['member'] },
+    });
     expect(bad.json().error.code).toBe('VALIDATION_FAILED');
-    const badRole = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: 'a@b.co', roles: ['root'] } });
+    const badRole = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'a@b.co', roles: ['root'] },
+    });
     expect(badRole.statusCode).toBe(400);
-    const already = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: member.email, roles: ['member'] } });
+    const already = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: member.email, roles: ['member'] },
+    });
     expect(already.json().error.code).toBe('MEMBER_ALREADY_EXISTS');
-    const denied = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: member.token, payload: { email: 'x@example.com', roles: ['member'] } });
+    const denied = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: member.token,
+      payload: { email: 'x@example.com', roles: ['member'] },
+    });
     expect(denied.statusCode).toBe(403);
     const admin = await t.addMember(org, ['admin']);
-    const ownerInvite = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: admin.token, payload: { email: 'boss@example.com', roles: ['owner'] } });
+    const ownerInvite = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: admin.token,
+      payload: { email: 'boss@example.com', roles: ['owner'] },
+    });
     expect(ownerInvite.json().error.code).toBe('ROLE_NOT_GRANTABLE');
     expect(await t.count('invitations')).toBe(before + 1); // only the admin's own invitation
-    expect((await t.inject({ method: 'POST', url: '/api/v1/invitations/accept', payload: { token: 'forged', password: PASSWORD } })).json().error.code).toBe('INVITATION_INVALID');
+    expect(
+      (
+        await t.inject({
+          method: 'POST',
+          url: '/api/v1/invitations/accept',
+          payload: { token: 'forged', password: PASSWORD },
+        })
+      ).json().error.code,
+    ).toBe('INVITATION_INVALID');
   });
 
   it("revokes, 404s for another tenant's invitation, and replaces a pending one on re-invite", async () => {
-    const first = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: 'twice@example.com', roles: ['member'] } });
-    const second = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: 'twice@example.com', roles: ['auditor'] } });
-    const dead = await t.inject({ method: 'POST', url: '/api/v1/invitations/preview', payload: { token: tokenOf(first.json().inviteUrl) } });
+    const first = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'twice@example.com', roles: ['member'] },
+    });
+    const second = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'twice@example.com', roles: ['auditor'] },
+    });
+    const dead = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token: tokenOf(first.json().inviteUrl) },
+    });
     expect(dead.statusCode).toBe(400);
     const id = second.json().invitation.id;
-    const foreign = await t.inject({ method: 'DELETE', url: `/api/v1/invitations/${id}`, token: other.owner.token });
+    const foreign = await t.inject({
+      method: 'DELETE',
+      url: `/api/v1/invitations/${id}`,
+      token: other.owner.token,
+    });
     expect(foreign.statusCode).toBe(404);
-    const revoked = await t.inject({ method: 'DELETE', url: `/api/v1/invitations/${id}`, token: org.owner.token });
+    const revoked = await t.inject({
+      method: 'DELETE',
+      url: `/api/v1/invitations/${id}`,
+      token: org.owner.token,
+    });
     expect(revoked.statusCode).toBe(200);
     expect(await t.lastAuditEvent(org.id)).toMatchObject({ action: 'invitation.revoked' });
-    const gone = await t.inject({ method: 'POST', url: '/api/v1/invitations/preview', payload: { token: tokenOf(second.json().inviteUrl) } });
+    const gone = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token: tokenOf(second.json().inviteUrl) },
+    });
     expect(gone.statusCode).toBe(400);
-    expect((await t.inject({ method: 'DELETE', url: `/api/v1/invitations/${id}`, token: org.owner.token })).statusCode).toBe(404);
+    expect(
+      (await t.inject({ method: 'DELETE', url: `/api/v1/invitations/${id}`, token: org.owner.token }))
+        .statusCode,
+    ).toBe(404);
     const otherList = await t.inject({ url: '/api/v1/invitations', token: other.owner.token });
     expect(otherList.json().invitations.some((i: { id: string }) => i.id === id)).toBe(false);
   });
@@ -129,7 +262,10 @@ describe.each(backends)('invitations over SMTP (%s)', (backend) => {
     const address = smtp.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const url = `smtp://127.0.0.1:${port}`;
-    t = await createTestApp(backend, { config: { CUSTOS_SMTP_URL: url }, mailer: createMailer({ url, from: 'Custos <custos@example.com>' }) });
+    t = await createTestApp(backend, {
+      config: { CUSTOS_SMTP_URL: url },
+      mailer: createMailer({ url, from: 'Custos <custos@example.com>' }),
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -138,13 +274,22 @@ describe.each(backends)('invitations over SMTP (%s)', (backend) => {
 
   it('e-mails the link and does not return or keep it', async () => {
     const org = await t.createOrganization('Mail Co');
-    const res = await t.inject({ method: 'POST', url: '/api/v1/invitations', token: org.owner.token, payload: { email: 'mailme@example.com', roles: ['member'] } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'mailme@example.com', roles: ['member'] },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json().inviteUrl).toBeUndefined();
     expect(res.json().invitation.emailed).toBe(true);
     const mail = received.find((m) => m.to === 'mailme@example.com');
     expect(mail?.body).toMatch(/invite#token=/);
-    const outbox = await t.db.selectFrom('outbox').selectAll().where('recipient', '=', 'mailme@example.com').executeTakeFirst();
+    const outbox = await t.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('recipient', '=', 'mailme@example.com')
+      .executeTakeFirst();
     expect(outbox).toMatchObject({ status: 'sent', bodyText: null });
   });
 });

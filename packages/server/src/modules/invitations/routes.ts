@@ -12,9 +12,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config';
+import { AUTHENTICATED } from '../../platform/http/openapi';
 import { deliverSession } from '../auth';
 import type { InvitationsService } from './service';
-import { AUTHENTICATED } from '../../platform/http/openapi';
 
 const tags = ['invitations'];
 const security = AUTHENTICATED;
@@ -24,7 +24,14 @@ export function invitationRoutes(config: Config, invitations: InvitationsService
     const app = instance.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/api/v1/invitations',
-      { schema: { tags, security, summary: 'Pending invitations of the organization', response: { 200: InvitationList } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Pending invitations of the organization',
+          response: { 200: InvitationList },
+        },
+      },
       async (req) => ({ invitations: await invitations.list(req.caller) }),
     );
     app.post(
@@ -34,16 +41,26 @@ export function invitationRoutes(config: Config, invitations: InvitationsService
           tags,
           security,
           summary: 'Invite someone by e-mail',
-          description: 'When no SMTP server is configured the answer carries `inviteUrl` for the admin to pass on.',
+          description:
+            'When no SMTP server is configured the answer carries `inviteUrl` for the admin to pass on.',
           body: InviteBody,
           response: { 201: InviteResult },
         },
       },
-      async (req, reply) => reply.status(201).send(await invitations.invite(req.caller, req.body.email, req.body.roles)),
+      async (req, reply) =>
+        reply.status(201).send(await invitations.invite(req.caller, req.body.email, req.body.roles)),
     );
     app.delete(
       '/api/v1/invitations/:id',
-      { schema: { tags, security, summary: 'Revoke a pending invitation', params: IdParams, response: { 200: Ok } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Revoke a pending invitation',
+          params: IdParams,
+          response: { 200: Ok },
+        },
+      },
       async (req) => {
         await invitations.revoke(req.caller, req.params.id);
         return { ok: true as const };
@@ -51,12 +68,26 @@ export function invitationRoutes(config: Config, invitations: InvitationsService
     );
     app.post(
       '/api/v1/invitations/preview',
-      { schema: { tags, summary: 'What an invitation token is for (no sign-in needed)', body: InvitationTokenQuery, response: { 200: InvitationPreview } } },
+      {
+        schema: {
+          tags,
+          summary: 'What an invitation token is for (no sign-in needed)',
+          body: InvitationTokenQuery,
+          response: { 200: InvitationPreview },
+        },
+      },
       async (req) => invitations.preview(req.body.token),
     );
     app.post(
       '/api/v1/invitations/accept',
-      { schema: { tags, summary: 'Accept an invitation and sign in', body: AcceptInvitationBody, response: { 200: SignInResult } } },
+      {
+        schema: {
+          tags,
+          summary: 'Accept an invitation and sign in',
+          body: AcceptInvitationBody,
+          response: { 200: SignInResult },
+        },
+      },
       async (req, reply) => {
         const issued = await invitations.accept(req.caller.meta, req.body);
         return deliverSession(reply, config, issued, req.body.tokenType);

@@ -5,7 +5,12 @@ import { isoAfter, nowIso } from '../../platform/clock';
 import { assertAcceptablePassword, hashPassword } from '../../platform/crypto/passwords';
 import { hashToken, newId, randomToken } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
-import { authorize, type Caller, type OrganizationCaller, type RequestMeta } from '../../platform/http/caller';
+import {
+  authorize,
+  type Caller,
+  type OrganizationCaller,
+  type RequestMeta,
+} from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import * as audit from '../audit';
 import type { AuthService, IssuedSession } from '../auth';
@@ -27,10 +32,14 @@ export function createInvitationsService(deps: InvitationsDeps) {
   async function pendingInvitation(db2: typeof db | Transaction<DB>, token: string) {
     const invitation = await store.findByTokenHash(db2, hashToken(token));
     if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= nowIso()) {
-      throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+      throw badRequest(
+        'INVITATION_INVALID',
+        'This invitation link is invalid, used or expired. Ask for a new one.',
+      );
     }
     const organization = await identityStore.findOrganization(db2, invitation.organizationId);
-    if (!organization) throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired.');
+    if (!organization)
+      throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired.');
     return { invitation, organization };
   }
 
@@ -66,7 +75,13 @@ export function createInvitationsService(deps: InvitationsDeps) {
   }
 
   /** E-mails the link when SMTP is configured; otherwise returns it for the inviter to pass on. */
-  async function deliver(organization: OrganizationRow, inviterName: string, email: string, id: string, token: string) {
+  async function deliver(
+    organization: OrganizationRow,
+    inviterName: string,
+    email: string,
+    id: string,
+    token: string,
+  ) {
     const inviteUrl = `${config.publicUrl}/invite#token=${token}`;
     const result = await outbox.deliver(organization.id, {
       to: email,
@@ -126,39 +141,61 @@ export function createInvitationsService(deps: InvitationsDeps) {
           throw notFound('INVITATION_NOT_FOUND', 'No such pending invitation.');
         }
         await store.markRevoked(trx, c.organizationId, id);
-        await audit.record(trx, c, { action: 'invitation.revoked', targets: [{ type: 'invitation', id, name: invitation.email }] });
+        await audit.record(trx, c, {
+          action: 'invitation.revoked',
+          targets: [{ type: 'invitation', id, name: invitation.email }],
+        });
       });
     },
 
     async preview(token: string): Promise<InvitationPreview> {
       const { invitation, organization } = await pendingInvitation(db, token);
       const existing = await identityStore.findUserByEmail(db, invitation.email);
-      return { organizationName: organization.name, email: invitation.email, existingUser: !!existing, expiresAt: invitation.expiresAt };
+      return {
+        organizationName: organization.name,
+        email: invitation.email,
+        existingUser: !!existing,
+        expiresAt: invitation.expiresAt,
+      };
     },
 
     /**
      * Joins the organization. An existing account proves itself with its password (rate-limited like
      * sign-in); a new person chooses a name and a password. Either way they leave signed in.
      */
-    async accept(meta: RequestMeta, input: { token: string; name?: string; password: string }): Promise<IssuedSession> {
+    async accept(
+      meta: RequestMeta,
+      input: { token: string; name?: string; password: string },
+    ): Promise<IssuedSession> {
       const { invitation, organization } = await pendingInvitation(db, input.token);
       let user = await identityStore.findUserByEmail(db, invitation.email);
       let passwordHash: string | null = null;
       if (user) {
         user = await auth.verifyCredentials(meta, invitation.email, input.password, organization.id);
       } else {
-        if (!input.name) throw badRequest('VALIDATION_FAILED', 'name: Required for a new account', [{ path: 'name', message: 'Required for a new account' }]);
+        if (!input.name)
+          throw badRequest('VALIDATION_FAILED', 'name: Required for a new account', [
+            { path: 'name', message: 'Required for a new account' },
+          ]);
         assertAcceptablePassword(input.password, { email: invitation.email });
         passwordHash = await hashPassword(input.password);
       }
       return db.transaction().execute(async (trx) => {
         if (!(await store.markAccepted(trx, invitation.id))) {
-          throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+          throw badRequest(
+            'INVITATION_INVALID',
+            'This invitation link is invalid, used or expired. Ask for a new one.',
+          );
         }
         const anonymous: Caller = { kind: 'anonymous', meta };
         let member = user;
         if (!member) {
-          member = await identityStore.insertUser(trx, { email: invitation.email, name: input.name ?? '', passwordHash: passwordHash ?? '', isSuperAdmin: false });
+          member = await identityStore.insertUser(trx, {
+            email: invitation.email,
+            name: input.name ?? '',
+            passwordHash: passwordHash ?? '',
+            isSuperAdmin: false,
+          });
           await audit.record(trx, anonymous, {
             action: 'user.created',
             organizationId: organization.id,

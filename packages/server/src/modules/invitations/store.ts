@@ -18,16 +18,36 @@ export interface InvitationRow {
 
 export async function insertInvitation(
   trx: Executor,
-  input: { id: string; organizationId: string; email: string; roles: string[]; tokenHash: string; invitedBy: string | null; expiresAt: string },
+  input: {
+    id: string;
+    organizationId: string;
+    email: string;
+    roles: string[];
+    tokenHash: string;
+    invitedBy: string | null;
+    expiresAt: string;
+  },
 ): Promise<void> {
   await trx
     .insertInto('invitations')
-    .values({ ...input, roles: toJson(input.roles), emailed: 0, createdAt: nowIso(), acceptedAt: null, revokedAt: null })
+    .values({
+      ...input,
+      roles: toJson(input.roles),
+      emailed: 0,
+      createdAt: nowIso(),
+      acceptedAt: null,
+      revokedAt: null,
+    })
     .execute();
 }
 
 export async function markEmailed(db: Executor, organizationId: string, id: string): Promise<void> {
-  await db.updateTable('invitations').set({ emailed: 1 }).where('organizationId', '=', organizationId).where('id', '=', id).execute();
+  await db
+    .updateTable('invitations')
+    .set({ emailed: 1 })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Pending = neither accepted, revoked nor expired. */
@@ -35,7 +55,16 @@ export async function listPending(db: Executor, organizationId: string): Promise
   const rows = await db
     .selectFrom('invitations as i')
     .leftJoin('users as u', 'u.id', 'i.invitedBy')
-    .select(['i.id', 'i.email', 'i.roles', 'i.createdAt', 'i.expiresAt', 'i.emailed', 'u.id as inviterId', 'u.name as inviterName'])
+    .select([
+      'i.id',
+      'i.email',
+      'i.roles',
+      'i.createdAt',
+      'i.expiresAt',
+      'i.emailed',
+      'u.id as inviterId',
+      'u.name as inviterName',
+    ])
     .where('i.organizationId', '=', organizationId)
     .where('i.acceptedAt', 'is', null)
     .where('i.revokedAt', 'is', null)
@@ -56,12 +85,25 @@ function toRow(r: Omit<InvitationRow, 'roles'> & { roles: unknown }): Invitation
   return { ...r, roles: parseJson<string[]>(r.roles) };
 }
 
-export async function findInvitation(db: Executor, organizationId: string, id: string): Promise<InvitationRow | undefined> {
-  const row = await db.selectFrom('invitations').select(columns).where('organizationId', '=', organizationId).where('id', '=', id).executeTakeFirst();
+export async function findInvitation(
+  db: Executor,
+  organizationId: string,
+  id: string,
+): Promise<InvitationRow | undefined> {
+  const row = await db
+    .selectFrom('invitations')
+    .select(columns)
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toRow(row);
 }
 
-export async function findPendingForEmail(db: Executor, organizationId: string, email: string): Promise<InvitationRow[]> {
+export async function findPendingForEmail(
+  db: Executor,
+  organizationId: string,
+  email: string,
+): Promise<InvitationRow[]> {
   const rows = await db
     .selectFrom('invitations')
     .select(columns)
@@ -75,12 +117,21 @@ export async function findPendingForEmail(db: Executor, organizationId: string, 
 
 /** Lookup by token hash: the token is the capability, so no organization filter applies here. */
 export async function findByTokenHash(db: Executor, tokenHash: string): Promise<InvitationRow | undefined> {
-  const row = await db.selectFrom('invitations').select(columns).where('tokenHash', '=', tokenHash).executeTakeFirst();
+  const row = await db
+    .selectFrom('invitations')
+    .select(columns)
+    .where('tokenHash', '=', tokenHash)
+    .executeTakeFirst();
   return row && toRow(row);
 }
 
 export async function markRevoked(trx: Executor, organizationId: string, id: string): Promise<void> {
-  await trx.updateTable('invitations').set({ revokedAt: nowIso() }).where('organizationId', '=', organizationId).where('id', '=', id).execute();
+  await trx
+    .updateTable('invitations')
+    .set({ revokedAt: nowIso() })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Marks accepted only if still pending; false when someone else used it first. */

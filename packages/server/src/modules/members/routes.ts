@@ -1,10 +1,18 @@
-import { MemberList, MemberOut, Ok, RoleCatalog, UpdateMemberBody, UserIdParams } from '@custos/shared';
-import { BUILT_IN_ROLES, PERMISSIONS } from '@custos/shared';
+import {
+  BUILT_IN_ROLES,
+  MemberList,
+  MemberOut,
+  Ok,
+  PERMISSIONS,
+  RoleCatalog,
+  UpdateMemberBody,
+  UserIdParams,
+} from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireUser } from '../../platform/http/caller';
-import type { MembersService } from './service';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import type { MembersService } from './service';
 
 const tags = ['members'];
 const security = AUTHENTICATED;
@@ -14,7 +22,14 @@ export function memberRoutes(members: MembersService) {
     const app = instance.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/api/v1/members',
-      { schema: { tags, security, summary: 'List members of the current organization', response: { 200: MemberList } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'List members of the current organization',
+          response: { 200: MemberList },
+        },
+      },
       async (req) => ({ members: await members.list(req.caller) }),
     );
     app.patch(
@@ -41,11 +56,23 @@ export function memberRoutes(members: MembersService) {
     );
     app.get(
       '/api/v1/roles',
-      { schema: { tags, security, summary: 'Built-in roles and every permission, explained', response: { 200: RoleCatalog } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Built-in roles and every permission, explained',
+          response: { 200: RoleCatalog },
+        },
+      },
       async (req) => {
         requireUser(req.caller);
         return {
-          roles: Object.entries(BUILT_IN_ROLES).map(([id, r]) => ({ id, name: r.name, description: r.description, permissions: [...r.permissions] })),
+          roles: Object.entries(BUILT_IN_ROLES).map(([id, r]) => ({
+            id,
+            name: r.name,
+            description: r.description,
+            permissions: [...r.permissions],
+          })),
           permissions: Object.entries(PERMISSIONS).map(([id, description]) => ({ id, description })),
         };
       },

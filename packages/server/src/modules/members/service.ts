@@ -31,7 +31,10 @@ export function createMembersService(deps: Deps) {
         assertRolesGrantable(c, [...membership.roles, ...next]);
         if (membership.roles.includes('owner') && !next.includes('owner')) {
           if ((await identityStore.countOwners(trx, c.organizationId)) <= 1) {
-            throw conflict('LAST_OWNER', 'The organization needs at least one owner. Make someone else an owner first.');
+            throw conflict(
+              'LAST_OWNER',
+              'The organization needs at least one owner. Make someone else an owner first.',
+            );
           }
         }
         await identityStore.updateMembershipRoles(trx, c.organizationId, userId, next);
@@ -40,7 +43,9 @@ export function createMembersService(deps: Deps) {
           targets: [{ type: 'user', id: userId }],
           changes: { roles: [membership.roles, next] },
         });
-        const member = (await identityStore.listMembers(trx, c.organizationId)).find((m) => m.userId === userId);
+        const member = (await identityStore.listMembers(trx, c.organizationId)).find(
+          (m) => m.userId === userId,
+        );
         if (!member) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
         return member;
       });
@@ -53,7 +58,10 @@ export function createMembersService(deps: Deps) {
         const membership = await identityStore.findMembership(trx, c.organizationId, userId);
         if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
         assertRolesGrantable(c, membership.roles);
-        if (membership.roles.includes('owner') && (await identityStore.countOwners(trx, c.organizationId)) <= 1) {
+        if (
+          membership.roles.includes('owner') &&
+          (await identityStore.countOwners(trx, c.organizationId)) <= 1
+        ) {
           throw conflict('LAST_OWNER', 'The last owner cannot be removed. Make someone else an owner first.');
         }
         await identityStore.deleteMembership(trx, c.organizationId, userId);

@@ -8,9 +8,9 @@ import {
 } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AUTHENTICATED } from '../../platform/http/openapi';
 import type { OutboxService } from '../outbox';
 import type { OrganizationsService } from './service';
-import { AUTHENTICATED } from '../../platform/http/openapi';
 
 const security = AUTHENTICATED;
 
@@ -33,7 +33,12 @@ export function organizationRoutes(organizations: OrganizationsService, outbox: 
     app.get(
       '/api/v1/admin/organizations',
       {
-        schema: { tags: ['platform'], security, summary: 'Every organization (super admins)', response: { 200: OrganizationList } },
+        schema: {
+          tags: ['platform'],
+          security,
+          summary: 'Every organization (super admins)',
+          response: { 200: OrganizationList },
+        },
       },
       async (req) => ({ organizations: await organizations.listAll(req.caller) }),
     );

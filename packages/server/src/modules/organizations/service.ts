@@ -34,12 +34,20 @@ export function createOrganizationsService(deps: Deps & { invitations: Invitatio
      * A super admin creates an organization. Without an owner e-mail (or with their own) they become
      * its owner; otherwise the named person is invited as owner.
      */
-    async create(caller: Caller, input: { name: string; ownerEmail?: string }): Promise<CreateOrganizationResult> {
+    async create(
+      caller: Caller,
+      input: { name: string; ownerEmail?: string },
+    ): Promise<CreateOrganizationResult> {
       const admin = requireSuperAdmin(caller);
       const inviteOther = input.ownerEmail !== undefined && input.ownerEmail !== admin.email;
       const { organization, invitation } = await db.transaction().execute(async (trx) => {
         const org = await identityStore.insertOrganization(trx, input.name);
-        const inOrg = { ...admin, organizationId: org.id, permissions: new Set(['members:invite' as const]), roles: ['owner'] };
+        const inOrg = {
+          ...admin,
+          organizationId: org.id,
+          permissions: new Set(['members:invite' as const]),
+          roles: ['owner'],
+        };
         await audit.record(trx, inOrg, {
           action: 'organization.created',
           targets: [{ type: 'organization', id: org.id, name: org.name }],
@@ -53,7 +61,13 @@ export function createOrganizationsService(deps: Deps & { invitations: Invitatio
         return { organization: org, invitation: { ...created, email: input.ownerEmail } };
       });
       const inviteUrl = invitation
-        ? await invitations.deliver(organization, admin.name, invitation.email, invitation.id, invitation.token)
+        ? await invitations.deliver(
+            organization,
+            admin.name,
+            invitation.email,
+            invitation.id,
+            invitation.token,
+          )
         : undefined;
       return { organization: presentOrganization(organization), ...(inviteUrl ? { inviteUrl } : {}) };
     },

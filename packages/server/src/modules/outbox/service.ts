@@ -14,7 +14,8 @@ export function createOutboxService(deps: Deps) {
   return {
     async deliver(organizationId: string | null, message: MailMessage): Promise<DeliveryResult> {
       const result = await mailer.send(message);
-      if (result.status === 'failed') log.warn({ to: message.to, error: result.error }, 'mail delivery failed');
+      if (result.status === 'failed')
+        log.warn({ to: message.to, error: result.error }, 'mail delivery failed');
       await store.insertMessage(db, {
         organizationId,
         recipient: message.to,

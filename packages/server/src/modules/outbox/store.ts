@@ -6,13 +6,29 @@ import type { DB } from '../../platform/db/schema';
 
 export async function insertMessage(
   db: Kysely<DB>,
-  input: { organizationId: string | null; recipient: string; subject: string; bodyText: string | null; status: string; error: string | null },
+  input: {
+    organizationId: string | null;
+    recipient: string;
+    subject: string;
+    bodyText: string | null;
+    status: string;
+    error: string | null;
+  },
 ): Promise<void> {
-  await db.insertInto('outbox').values({ id: newId(), createdAt: nowIso(), ...input }).execute();
+  await db
+    .insertInto('outbox')
+    .values({ id: newId(), createdAt: nowIso(), ...input })
+    .execute();
 }
 
 export async function listMessages(db: Kysely<DB>, limit: number): Promise<OutboxMessage[]> {
-  const rows = await db.selectFrom('outbox').selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     organizationId: r.organizationId,

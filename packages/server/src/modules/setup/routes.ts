@@ -13,7 +13,9 @@ export function setupRoutes(config: Config, setup: SetupService) {
     const app = instance.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/api/v1/setup',
-      { schema: { tags, summary: 'Whether first-run setup is still needed', response: { 200: SetupStatus } } },
+      {
+        schema: { tags, summary: 'Whether first-run setup is still needed', response: { 200: SetupStatus } },
+      },
       async () => ({ required: await setup.isRequired() }),
     );
     app.post(

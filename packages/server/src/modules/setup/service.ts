@@ -24,11 +24,21 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
   const { db, config, auth } = deps;
 
   /** Creates a super admin who owns a new organization, all audited, inside `trx`. */
-  async function createSuperAdmin(trx: Transaction<DB>, input: FirstAdminInput, passwordHash: string, meta: RequestMeta) {
+  async function createSuperAdmin(
+    trx: Transaction<DB>,
+    input: FirstAdminInput,
+    passwordHash: string,
+    meta: RequestMeta,
+  ) {
     if (await identityStore.findUserByEmail(trx, input.email)) {
       throw conflict('EMAIL_TAKEN', 'An account with that e-mail already exists.');
     }
-    const user = await identityStore.insertUser(trx, { email: input.email, name: input.name, passwordHash, isSuperAdmin: true });
+    const user = await identityStore.insertUser(trx, {
+      email: input.email,
+      name: input.name,
+      passwordHash,
+      isSuperAdmin: true,
+    });
     const organization = await identityStore.insertOrganization(trx, input.organizationName);
     await identityStore.insertMembership(trx, organization.id, user.id, ['owner']);
     const caller: Caller = { kind: 'anonymous', meta };
@@ -70,7 +80,10 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
           throw forbidden('SETUP_ALREADY_DONE', 'Custos is already set up. Sign in instead.');
         }
         if (!(await store.useSetupToken(trx, hashToken(input.token)))) {
-          throw badRequest('SETUP_TOKEN_INVALID', 'This setup link is invalid or expired. Restart Custos to print a new one.');
+          throw badRequest(
+            'SETUP_TOKEN_INVALID',
+            'This setup link is invalid or expired. Restart Custos to print a new one.',
+          );
         }
         const { user, organization } = await createSuperAdmin(trx, input, passwordHash, meta);
         return auth.issueSession(trx, user, organization, meta);
@@ -78,7 +91,9 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
     },
 
     /** For automation (`custos admin create`): no link, no prompt. */
-    async createAdminFromCli(input: FirstAdminInput): Promise<{ user: UserRow; organization: OrganizationRow }> {
+    async createAdminFromCli(
+      input: FirstAdminInput,
+    ): Promise<{ user: UserRow; organization: OrganizationRow }> {
       assertAcceptablePassword(input.password, { email: input.email });
       const passwordHash = await hashPassword(input.password);
       return db.transaction().execute((trx) => createSuperAdmin(trx, input, passwordHash, systemMeta()));

@@ -9,7 +9,10 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export async function replaceSetupToken(db: Executor, tokenHash: string, expiresAt: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('setupTokens').where('usedAt', 'is', null).execute();
-    await trx.insertInto('setupTokens').values({ id: newId(), tokenHash, createdAt: nowIso(), expiresAt, usedAt: null }).execute();
+    await trx
+      .insertInto('setupTokens')
+      .values({ id: newId(), tokenHash, createdAt: nowIso(), expiresAt, usedAt: null })
+      .execute();
   });
 }
 

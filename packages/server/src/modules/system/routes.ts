@@ -9,7 +9,13 @@ export function systemRoutes(db: Kysely<DB>) {
     const app = instance.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/api/health',
-      { schema: { tags: ['system'], summary: 'Liveness and database check', response: { 200: Health, 503: Health } } },
+      {
+        schema: {
+          tags: ['system'],
+          summary: 'Liveness and database check',
+          response: { 200: Health, 503: Health },
+        },
+      },
       async (req, reply) => {
         try {
           await sql`select 1`.execute(db);

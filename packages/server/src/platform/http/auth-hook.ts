@@ -50,7 +50,11 @@ export function registerAuthHook(app: FastifyInstance, auth: Authenticators): vo
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers[auth.csrfHeader];
       if (typeof sent !== 'string' || !auth.safeEqual(sent, auth.csrfTokenFor(cookie))) {
-        throw new AppError(403, 'CSRF_TOKEN_INVALID', 'Missing or wrong CSRF token. Reload the page and try again.');
+        throw new AppError(
+          403,
+          'CSRF_TOKEN_INVALID',
+          'Missing or wrong CSRF token. Reload the page and try again.',
+        );
       }
     }
     request.caller = caller;

@@ -19,7 +19,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
       return reply.status(error.status).send({
-        error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) },
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details !== undefined ? { details: error.details } : {}),
+        },
       });
     }
     const status = rawError.statusCode ?? 500;
@@ -29,16 +33,19 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     request.log.error({ err: rawError }, 'request failed');
     return reply.status(500).send({
-      error: { code: 'INTERNAL', message: `Something went wrong on our side. Quote request id ${request.id} when reporting it.` },
+      error: {
+        code: 'INTERNAL',
+        message: `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
+      },
     });
   });
 }
 
 /** The 404 answer for a path no route serves. */
 export function sendRouteNotFound(request: FastifyRequest, reply: FastifyReply) {
-  return reply
-    .status(404)
-    .send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+  return reply.status(404).send({
+    error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+  });
 }
 
 function describe(details: Array<{ path: string; message: string }>): string {

@@ -6,7 +6,10 @@ export interface MailMessage {
   text: string;
 }
 
-export type DeliveryResult = { status: 'sent' } | { status: 'undelivered' } | { status: 'failed'; error: string };
+export type DeliveryResult =
+  | { status: 'sent' }
+  | { status: 'undelivered' }
+  | { status: 'failed'; error: string };
 
 export interface Mailer {
   /** True when an SMTP server is configured. */

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has defaults for a zero-setup start', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.dataDir).toBe(path.resolve('.custos'));
+    expect(c.database).toEqual({ kind: 'sqlite', file: path.resolve('.custos/custos.db') });
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.smtp).toBeNull();
+    expect(c.redisUrl).toBeNull();
+    expect(c.secureCookies).toBe(false);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const c = loadConfig({
+      CUSTOS_PORT: '9000',
+      CUSTOS_DATA_DIR: '/tmp/custos-x',
+      CUSTOS_DATABASE_URL: 'postgres://u@h:5432/db',
+      CUSTOS_PUBLIC_URL: 'https://custos.example.com/',
+      CUSTOS_SMTP_URL: 'smtp://mail:25',
+      CUSTOS_REDIS_URL: 'redis://127.0.0.1:6379',
+      CUSTOS_LOG_LEVEL: 'warn',
+    });
+    expect(c).toMatchObject({
+      port: 9000,
+      dataDir: '/tmp/custos-x',
+      database: { kind: 'postgres', url: 'postgres://u@h:5432/db' },
+      publicUrl: 'https://custos.example.com',
+      smtp: { url: 'smtp://mail:25' },
+      redisUrl: 'redis://127.0.0.1:6379',
+      logLevel: 'warn',
+      secureCookies: true,
+    });
+    expect(loadConfig({ CUSTOS_DATABASE_URL: 'sqlite:/tmp/a.db' }).database).toEqual({
+      kind: 'sqlite',
+      file: '/tmp/a.db',
+    });
+  });
+
+  it.each([
+    ['CUSTOS_PORT', 'eighty'],
+    ['CUSTOS_PORT', '70000'],
+    ['CUSTOS_DATABASE_URL', 'mysql://x'],
+    ['CUSTOS_PUBLIC_URL', 'not a url'],
+    ['CUSTOS_SMTP_URL', 'http://mail'],
+    ['CUSTOS_REDIS_URL', 'memcached://x'],
+    ['CUSTOS_LOG_LEVEL', 'loud'],
+  ])('stops on a bad %s naming the variable', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
+});

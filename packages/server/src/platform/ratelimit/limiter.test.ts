@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './limiter';
+
+const limiters: Array<[string, () => RateLimiter]> = [['memory', () => new MemoryRateLimiter()]];
+if (process.env.CUSTOS_TEST_REDIS_URL) {
+  const url = process.env.CUSTOS_TEST_REDIS_URL;
+  limiters.push(['redis', () => new RedisRateLimiter(url)]);
+}
+
+describe.each(limiters)('rate limiter (%s)', (_name, make) => {
+  it('allows up to the limit in a window, then refuses with a retry time, then resets', async () => {
+    const limiter = make();
+    const key = `test:${randomUUID()}`;
+    for (let i = 0; i < 3; i++) expect((await limiter.consume(key, 3, 400)).allowed).toBe(true);
+    const refused = await limiter.consume(key, 3, 400);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((await limiter.consume(`${key}:other`, 3, 400)).allowed).toBe(true);
+    await new Promise((r) => setTimeout(r, 450));
+    expect((await limiter.consume(key, 3, 400)).allowed).toBe(true);
+    await limiter.close();
+  });
+
+  it('shares counters between instances (one per server process)', async () => {
+    const a = make();
+    const b = make();
+    const key = `test:${randomUUID()}`;
+    await a.consume(key, 2, 10_000);
+    await b.consume(key, 2, 10_000);
+    const third = await a.consume(key, 2, 10_000);
+    // Memory limiters are per process by design; Redis ones share the count.
+    expect(third.allowed).toBe(a instanceof MemoryRateLimiter);
+    await a.close();
+    await b.close();
+  });
+});
