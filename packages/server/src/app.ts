@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -32,6 +31,7 @@ import { safeEqual } from './platform/crypto/tokens';
 import { type Database, openDatabase } from './platform/db/database';
 import { registerAuthHook } from './platform/http/auth-hook';
 import { registerErrorHandler, sendRouteNotFound } from './platform/http/error-handler';
+import { registerSecurityHeaders } from './platform/http/security-headers';
 import { createLogger } from './platform/log';
 import { createMailer, type Mailer } from './platform/mail/mailer';
 import { createRateLimiter, type RateLimiter } from './platform/ratelimit/limiter';
@@ -109,7 +109,7 @@ export async function buildApp(
     if (!options.database) await database.destroy();
   });
 
-  await app.register(fastifyHelmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

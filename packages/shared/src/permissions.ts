@@ -40,12 +40,13 @@ export const BUILT_IN_ROLES = {
   owner: {
     name: 'Owner',
     description: 'Full control, including other owners',
-    permissions: ALL_PERMISSIONS.filter((p) => p !== 'audit:write'),
+    permissions: ALL_PERMISSIONS,
   },
   admin: {
     name: 'Admin',
     description: 'Runs the organization: members, keys, policy',
-    permissions: ALL_PERMISSIONS.filter((p) => p !== 'audit:write'),
+    // audit:write is what host-app API keys need; admins hold it so they can grant it to a key.
+    permissions: ALL_PERMISSIONS,
   },
   security_analyst: {
     name: 'Security analyst',

@@ -1,7 +1,8 @@
 import { Group, Text, ThemeIcon } from '@mantine/core';
 import { IconShieldCheck } from '@tabler/icons-react';
 
-export function Logo({ size = 'md' }: { size?: 'md' | 'lg' }) {
+/** The product mark; `compact` hides the name on small screens. */
+export function Logo({ size = 'md', compact = false }: { size?: 'md' | 'lg'; compact?: boolean }) {
   const large = size === 'lg';
   return (
     <Group gap={8} wrap="nowrap">
@@ -13,7 +14,7 @@ export function Logo({ size = 'md' }: { size?: 'md' | 'lg' }) {
       >
         <IconShieldCheck size={large ? 24 : 18} />
       </ThemeIcon>
-      <Text fw={700} fz={large ? 26 : 20} lh={1}>
+      <Text fw={700} fz={large ? 26 : 20} lh={1} visibleFrom={compact ? 'xs' : undefined}>
         Custos
       </Text>
     </Group>

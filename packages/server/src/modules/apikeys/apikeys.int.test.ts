@@ -105,10 +105,28 @@ describe.each(backends)('API keys (%s)', (backend) => {
     const analyst = await t.addMember(org, ['auditor']);
     const denied = await create(analyst.token, { name: 'x', permissions: ['audit:read'] });
     expect(denied.statusCode).toBe(403);
+    // A caller holding apikeys:manage but not audit:write cannot mint a key with audit:write.
     const admin = await t.addMember(org, ['admin']);
-    const beyond = await create(admin.token, { name: 'x', permissions: ['audit:write'] });
-    expect(beyond.json().error.code).toBe('PERMISSION_NOT_GRANTABLE');
-    expect(await t.count('apiKeys')).toBe(before);
+    const caller = await t.services.auth.authenticate(admin.token, {
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      source: 'api',
+    });
+    if (!caller) throw new Error('admin session expected');
+    const limited = {
+      ...caller,
+      permissions: new Set([...caller.permissions].filter((p) => p !== 'audit:write')),
+    };
+    await expect(
+      t.services.apiKeys.create(limited, { name: 'x', permissions: ['audit:write'] }),
+    ).rejects.toMatchObject({
+      status: 403,
+      code: 'PERMISSION_NOT_GRANTABLE',
+    });
+    const hostKey = await create(admin.token, { name: 'Host app', permissions: ['audit:write'] });
+    expect(hostKey.statusCode).toBe(201);
+    expect(await t.count('apiKeys')).toBe(before + 1);
   });
 
   it("answers 404 for another tenant's key", async () => {

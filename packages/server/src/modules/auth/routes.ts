@@ -98,7 +98,7 @@ export function authRoutes(
       },
       async (req) => {
         await account.updateProfile(req.caller, req.body.name);
-        return auth.me(req.caller);
+        return auth.me(await auth.reload(req.caller));
       },
     );
 

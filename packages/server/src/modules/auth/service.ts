@@ -1,7 +1,7 @@
 import { isPermission, type MeResult, type SignInResult } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
-import { isoAfter, nowIso } from '../../platform/clock';
+import { isoAfter } from '../../platform/clock';
 import { dummyPasswordHash, verifyPassword } from '../../platform/crypto/passwords';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import { parseJson } from '../../platform/db/json';
@@ -113,7 +113,12 @@ export function createAuthService(deps: Deps) {
       ip: meta.ip,
       userAgent: meta.userAgent,
     });
-    const caller = userCallerFor(user, organization?.id ?? null, session.id, [], meta);
+    const caller = userCallerFor(
+      user,
+      { id: session.id, organizationId: organization?.id ?? null, expiresAt },
+      [],
+      meta,
+    );
     await audit.record(trx, caller, {
       action: 'user.signed_in',
       targets: [{ type: 'session', id: session.id }],
@@ -141,14 +146,15 @@ export function createAuthService(deps: Deps) {
       await store.touchSession(db, row.sessionId, now.toISOString());
     }
     const roles = row.roles == null ? [] : parseJson<unknown>(row.roles);
-    const user = { id: row.userId, email: row.email, name: row.name, isSuperAdmin: row.isSuperAdmin === 1 };
-    return userCallerFor(
-      user,
-      row.organizationId,
-      row.sessionId,
-      Array.isArray(roles) ? roles.map(String) : [],
-      meta,
-    );
+    const user = {
+      id: row.userId,
+      email: row.email,
+      name: row.name,
+      isSuperAdmin: row.isSuperAdmin === 1,
+      createdAt: row.userCreatedAt,
+    };
+    const session = { id: row.sessionId, organizationId: row.organizationId, expiresAt: row.expiresAt };
+    return userCallerFor(user, session, Array.isArray(roles) ? roles.map(String) : [], meta);
   }
 
   return {
@@ -206,20 +212,24 @@ export function createAuthService(deps: Deps) {
       });
     },
 
+    /** Everything the console needs about the caller: one query beyond the session check. */
     async me(caller: Caller): Promise<MeResult> {
       const user = requireUser(caller);
-      const row = await identityStore.findUserById(db, user.userId);
-      if (!row) throw unauthenticated();
       const organizations = await identityStore.listMembershipsOfUser(db, user.userId);
       const current = organizations.find((o) => o.id === user.organizationId);
-      const session = await store.findSessionById(db, user.sessionId);
       return {
-        user: presentUser(row),
+        user: {
+          id: user.userId,
+          email: user.email,
+          name: user.name,
+          isSuperAdmin: user.isSuperAdmin,
+          createdAt: user.userCreatedAt,
+        },
         organization: current ? presentOrganization(current) : null,
         roles: [...user.roles],
         permissions: [...user.permissions].sort(),
         organizations: organizations.map((o) => ({ ...presentOrganization(o), roles: o.roles })),
-        session: { id: user.sessionId, expiresAt: session?.expiresAt ?? nowIso() },
+        session: { id: user.sessionId, expiresAt: user.sessionExpiresAt },
       };
     },
   };
@@ -228,21 +238,22 @@ export function createAuthService(deps: Deps) {
 export type AuthService = ReturnType<typeof createAuthService>;
 
 export function userCallerFor(
-  user: Pick<UserRow, 'id' | 'email' | 'name' | 'isSuperAdmin'>,
-  organizationId: string | null,
-  sessionId: string,
+  user: Pick<UserRow, 'id' | 'email' | 'name' | 'isSuperAdmin' | 'createdAt'>,
+  session: { id: string; organizationId: string | null; expiresAt: string },
   roles: string[],
   meta: RequestMeta,
 ): UserCaller {
-  const permissions = organizationId ? effectivePermissions(roles).filter(isPermission) : [];
+  const permissions = session.organizationId ? effectivePermissions(roles).filter(isPermission) : [];
   return {
     kind: 'user',
     userId: user.id,
     email: user.email,
     name: user.name,
     isSuperAdmin: user.isSuperAdmin,
-    sessionId,
-    organizationId,
+    userCreatedAt: user.createdAt,
+    sessionId: session.id,
+    sessionExpiresAt: session.expiresAt,
+    organizationId: session.organizationId,
     roles,
     permissions: new Set(permissions),
     meta,

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
+import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -16,6 +17,7 @@ export interface SessionContextRow {
   name: string;
   isSuperAdmin: number;
   disabledAt: string | null;
+  userCreatedAt: string;
   roles: unknown;
 }
 
@@ -39,11 +41,7 @@ export async function insertSession(
   return { id };
 }
 
-/** The session check: one indexed query for session, user and current membership. */
-export async function findSessionContext(
-  db: Executor,
-  by: { tokenHash: string } | { sessionId: string },
-): Promise<SessionContextRow | undefined> {
+function sessionContextQuery(db: Kysely<DB>) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.userId')
@@ -61,11 +59,28 @@ export async function findSessionContext(
       'u.name',
       'u.isSuperAdmin',
       'u.disabledAt',
+      'u.createdAt as userCreatedAt',
       'm.roles',
-    ])
-    .$if('tokenHash' in by, (qb) => qb.where('s.tokenHash', '=', 'tokenHash' in by ? by.tokenHash : ''))
-    .$if('sessionId' in by, (qb) => qb.where('s.id', '=', 'sessionId' in by ? by.sessionId : ''))
-    .executeTakeFirst();
+    ]);
+}
+
+/** The session check, run on every authenticated request: one indexed query, compiled once. */
+const sessionByTokenHash = precompiled(
+  (db: Kysely<DB>, tokenHash: string) => sessionContextQuery(db).where('s.tokenHash', '=', tokenHash),
+  [''] as const,
+);
+const sessionById = precompiled(
+  (db: Kysely<DB>, sessionId: string) => sessionContextQuery(db).where('s.id', '=', sessionId),
+  [''] as const,
+);
+
+export async function findSessionContext(
+  db: Kysely<DB>,
+  by: { tokenHash: string } | { sessionId: string },
+): Promise<SessionContextRow | undefined> {
+  const rows =
+    'tokenHash' in by ? await sessionByTokenHash(db, by.tokenHash) : await sessionById(db, by.sessionId);
+  return rows[0];
 }
 
 export async function touchSession(db: Executor, sessionId: string, at: string): Promise<void> {
@@ -103,8 +118,4 @@ export async function setSessionOrganization(
   organizationId: string,
 ): Promise<void> {
   await trx.updateTable('sessions').set({ organizationId }).where('id', '=', sessionId).execute();
-}
-
-export async function findSessionById(db: Executor, sessionId: string) {
-  return db.selectFrom('sessions').select(['id', 'expiresAt']).where('id', '=', sessionId).executeTakeFirst();
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import { parseJson, toJson } from '../../platform/db/json';
+import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -185,18 +186,23 @@ export async function findMembership(
   return row && { ...row, roles: parseJson<string[]>(row.roles) };
 }
 
+const membershipsOfUser = precompiled(
+  (db: Kysely<DB>, userId: string) =>
+    db
+      .selectFrom('memberships as m')
+      .innerJoin('organizations as o', 'o.id', 'm.organizationId')
+      .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', 'm.roles'])
+      .where('m.userId', '=', userId)
+      .orderBy('m.createdAt'),
+  [''] as const,
+);
+
 /** All organizations a user belongs to, with their roles, oldest membership first. */
 export async function listMembershipsOfUser(
-  db: Executor,
+  db: Kysely<DB>,
   userId: string,
 ): Promise<Array<OrganizationRow & { roles: string[] }>> {
-  const rows = await db
-    .selectFrom('memberships as m')
-    .innerJoin('organizations as o', 'o.id', 'm.organizationId')
-    .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', 'm.roles'])
-    .where('m.userId', '=', userId)
-    .orderBy('m.createdAt')
-    .execute();
+  const rows = await membershipsOfUser(db, userId);
   return rows.map((r) => ({ ...r, roles: parseJson<string[]>(r.roles) }));
 }
 

@@ -14,6 +14,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../../config';
 import * as foundation from './migrations/0001_foundation';
 import type { DB } from './schema';
+import { withStatementCache } from './statement-cache';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -36,7 +37,7 @@ export function openDatabase(config: DatabaseConfig): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<DB>({
-      dialect: new SqliteDialect({ database: sqlite }),
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
       plugins: [new CamelCasePlugin()],
     });
     return { db, dialect: 'sqlite', destroy: () => db.destroy() };

@@ -15,7 +15,9 @@ export interface UserCaller {
   name: string;
   email: string;
   isSuperAdmin: boolean;
+  userCreatedAt: string;
   sessionId: string;
+  sessionExpiresAt: string;
   organizationId: string | null;
   roles: readonly string[];
   permissions: ReadonlySet<Permission>;

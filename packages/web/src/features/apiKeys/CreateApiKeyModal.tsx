@@ -11,6 +11,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { IconCheck } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
@@ -80,7 +81,10 @@ export function CreateApiKeyModal({ opened, onClose, onCreated }: CreateApiKeyMo
             placeholder={permissions.length === 0 ? 'Pick permissions' : undefined}
             data={groupPermissions(described)}
             value={permissions}
-            onChange={setPermissions}
+            onChange={(value) => {
+              setPermissions(value);
+              if (error) reset();
+            }}
             error={
               errors.fields.permissions ?? (catalogError ? 'Could not load the permissions.' : undefined)
             }
@@ -88,15 +92,18 @@ export function CreateApiKeyModal({ opened, onClose, onCreated }: CreateApiKeyMo
             required
             maxDropdownHeight={280}
             comboboxProps={{ withinPortal: true }}
-            renderOption={({ option }) => (
-              <Stack gap={0}>
-                <Text size="sm" className="custos-mono">
-                  {option.label}
-                </Text>
-                <Text size="xs" c="dimmed">
-                  {described.find((p) => p.id === option.value)?.description}
-                </Text>
-              </Stack>
+            renderOption={({ option, checked }) => (
+              <Group gap="sm" wrap="nowrap" align="flex-start">
+                <IconCheck size={14} style={{ marginTop: 4, visibility: checked ? 'visible' : 'hidden' }} />
+                <Stack gap={0}>
+                  <Text size="sm" className="custos-mono">
+                    {option.label}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {described.find((p) => p.id === option.value)?.description}
+                  </Text>
+                </Stack>
+              </Group>
             )}
           />
           {permissions.length > 0 && (

@@ -1,5 +1,5 @@
 import type { InvitationPreview } from '@custos/shared';
-import { Alert, Anchor, Button, PasswordInput, Skeleton, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, PasswordInput, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import { skipToken } from '@reduxjs/toolkit/query';
 import { IconAlertCircle, IconMailOpened } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
@@ -36,7 +36,7 @@ function AcceptForm({ token, preview }: { token: string; preview: InvitationPrev
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
-        <TextInput label="E-mail" value={preview.email} readOnly disabled />
+        <TextInput label="E-mail" value={preview.email} readOnly variant="filled" />
         {newUser && (
           <TextInput
             label="Your name"
@@ -85,7 +85,7 @@ function AcceptForm({ token, preview }: { token: string; preview: InvitationPrev
 
 export function AcceptInvitationPage() {
   const location = useLocation();
-  const [token] = useState(() => tokenFromHash(location.hash));
+  const token = tokenFromHash(location.hash);
   const { data: preview, error, isLoading } = usePreviewInvitationQuery(token ?? skipToken);
   const apiError = hookError(error);
 
@@ -127,11 +127,11 @@ export function AcceptInvitationPage() {
         <Stack>
           <ErrorAlert error={apiError} title="This invitation cannot be used" />
           <Text size="sm" c="dimmed">
-            Invitations work once and expire after 7 days. Ask an admin of the organization for a new one.{' '}
-            <Anchor component={Link} to="/sign-in">
-              Go to sign-in
-            </Anchor>
+            Invitations work once and expire after 7 days. Ask an admin of the organization for a new one.
           </Text>
+          <Button component={Link} to="/sign-in" variant="light" fullWidth>
+            Go to sign-in
+          </Button>
         </Stack>
       </AuthLayout>
     );

@@ -58,7 +58,10 @@ export function InviteMemberModal({ opened, onClose, onInviteLink }: InviteMembe
             type="email"
             placeholder="name@company.com"
             value={email}
-            onChange={(event) => setEmail(event.currentTarget.value)}
+            onChange={(event) => {
+              setEmail(event.currentTarget.value);
+              if (error) reset();
+            }}
             error={errors.fields.email}
             required
             data-autofocus

@@ -1,4 +1,5 @@
-import { MultiSelect, Stack, Text } from '@mantine/core';
+import { Group, MultiSelect, Stack, Text } from '@mantine/core';
+import { IconCheck } from '@tabler/icons-react';
 import { useGetRolesQuery } from './api';
 
 interface RolesSelectProps {
@@ -25,17 +26,20 @@ export function RolesSelect({ value, onChange, error, label = 'Roles' }: RolesSe
       searchable
       hidePickedOptions={false}
       comboboxProps={{ withinPortal: true }}
-      renderOption={({ option }) => {
+      renderOption={({ option, checked }) => {
         const role = roles.find((r) => r.id === option.value);
         return (
-          <Stack gap={0}>
-            <Text size="sm">{option.label}</Text>
-            {role && (
-              <Text size="xs" c="dimmed">
-                {role.description}
-              </Text>
-            )}
-          </Stack>
+          <Group gap="sm" wrap="nowrap" align="flex-start">
+            <IconCheck size={14} style={{ marginTop: 4, visibility: checked ? 'visible' : 'hidden' }} />
+            <Stack gap={0}>
+              <Text size="sm">{option.label}</Text>
+              {role && (
+                <Text size="xs" c="dimmed">
+                  {role.description}
+                </Text>
+              )}
+            </Stack>
+          </Group>
         );
       }}
     />

@@ -25,7 +25,7 @@ export const membersApi = api.injectEndpoints({
     }),
     inviteMember: build.mutation<InviteResult, { email: string; roles: string[] }>({
       queryFn: (body) => callSdk((sdk) => sdk.invitations.create(body)),
-      invalidatesTags: ['Invitations'],
+      invalidatesTags: ['Invitations', 'Outbox'],
     }),
     revokeInvitation: build.mutation<{ ok: true }, string>({
       queryFn: (id) => callSdk((sdk) => sdk.invitations.revoke(id)),

@@ -4,6 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { useMe } from '../shell/session';
 import { useCreateOrganizationMutation } from './api';
 
 interface CreateOrganizationModalProps {
@@ -13,6 +14,7 @@ interface CreateOrganizationModalProps {
 }
 
 export function CreateOrganizationModal({ opened, onClose, onInviteLink }: CreateOrganizationModalProps) {
+  const me = useMe();
   const [name, setName] = useState('');
   const [ownerEmail, setOwnerEmail] = useState('');
   const [create, { isLoading, error, reset }] = useCreateOrganizationMutation();
@@ -33,15 +35,18 @@ export function CreateOrganizationModal({ opened, onClose, onInviteLink }: Creat
     if (!('data' in result) || !result.data) return;
     const created: CreateOrganizationResult = result.data;
     close();
-    if (created.inviteUrl && owner) onInviteLink({ url: created.inviteUrl, email: owner });
-    else
-      notifications.show({
-        color: 'teal',
-        title: `${created.organization.name} created`,
-        message: owner
-          ? `An invitation was e-mailed to ${owner}.`
-          : 'Invite its first owner from the organization.',
-      });
+    if (created.inviteUrl && owner) {
+      onInviteLink({ url: created.inviteUrl, email: owner });
+      return;
+    }
+    const ownOrganization = !owner || owner.toLowerCase() === me.user.email.toLowerCase();
+    notifications.show({
+      color: 'teal',
+      title: `${created.organization.name} created`,
+      message: ownOrganization
+        ? 'You are its owner. Switch to it with the organization switcher.'
+        : `An invitation to become its owner was e-mailed to ${owner}.`,
+    });
   }
 
   return (
@@ -61,11 +66,14 @@ export function CreateOrganizationModal({ opened, onClose, onInviteLink }: Creat
           />
           <TextInput
             label="Owner e-mail"
-            description="Optional. This person is invited as the organization's owner."
+            description="Leave empty to become its owner yourself. Anyone else is invited as its owner."
             type="email"
             placeholder="owner@acme.example"
             value={ownerEmail}
-            onChange={(event) => setOwnerEmail(event.currentTarget.value)}
+            onChange={(event) => {
+              setOwnerEmail(event.currentTarget.value);
+              if (error) reset();
+            }}
             error={errors.fields.ownerEmail}
           />
           <ErrorAlert

@@ -9,7 +9,8 @@ export const organizationsApi = api.injectEndpoints({
     }),
     createOrganization: build.mutation<CreateOrganizationResult, { name: string; ownerEmail?: string }>({
       queryFn: (body) => callSdk((sdk) => sdk.admin.createOrganization(body)),
-      invalidatesTags: ['Organizations', 'Outbox'],
+      // Without another owner the super admin becomes the owner: their memberships change.
+      invalidatesTags: ['Organizations', 'Outbox', 'Me'],
     }),
   }),
 });

@@ -53,7 +53,7 @@ function DetailsCard() {
             label="E-mail"
             value={me.user.email}
             readOnly
-            disabled
+            variant="filled"
             description="Your sign-in name. Ask an administrator to change it."
           />
           <Group gap="xs">

@@ -100,7 +100,7 @@ function SetupForm({ token }: { token: string }) {
 /** First run: creates the platform administrator and the first organization. */
 export function SetupPage() {
   const location = useLocation();
-  const [token] = useState(() => tokenFromHash(location.hash));
+  const token = tokenFromHash(location.hash);
   const { data, error, isLoading, refetch } = useGetSetupStatusQuery();
 
   if (isLoading) return <FullPageLoader />;

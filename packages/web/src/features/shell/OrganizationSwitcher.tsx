@@ -37,10 +37,13 @@ export function OrganizationSwitcher() {
           leftSection={<IconBuilding size={16} />}
           rightSection={<IconSelector size={14} />}
           aria-label={`Organization: ${current?.name ?? 'none'}. Switch organization`}
-          maw={260}
-          styles={{ label: { overflow: 'hidden', textOverflow: 'ellipsis' } }}
+          maw={{ base: 180, sm: 280 }}
+          miw={0}
+          styles={{ label: { overflow: 'hidden' } }}
         >
-          <span data-testid="current-organization">{current?.name ?? 'No organization'}</span>
+          <Text span inherit truncate="end" data-testid="current-organization">
+            {current?.name ?? 'No organization'}
+          </Text>
         </Button>
       </Menu.Target>
       <Menu.Dropdown>

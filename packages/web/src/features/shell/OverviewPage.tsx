@@ -1,5 +1,12 @@
 import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconArrowRight, IconBuildingOff, IconKey, IconSettings, IconUserPlus } from '@tabler/icons-react';
+import {
+  IconArrowRight,
+  IconBuildingOff,
+  IconKey,
+  IconSettings,
+  IconUserCircle,
+  IconUserPlus,
+} from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { formatDate } from '../../app/format';
@@ -12,7 +19,8 @@ interface QuickLink {
   title: string;
   description: string;
   icon: ReactNode;
-  permission: string;
+  /** Shown only with this permission; none means everyone. */
+  permission?: string;
 }
 
 const QUICK_LINKS: QuickLink[] = [
@@ -37,6 +45,12 @@ const QUICK_LINKS: QuickLink[] = [
     icon: <IconSettings size={20} />,
     permission: 'organization:manage',
   },
+  {
+    to: '/profile',
+    title: 'Your account',
+    description: 'Keep your name current and your password long and unique.',
+    icon: <IconUserCircle size={20} />,
+  },
 ];
 
 function firstName(name: string): string {
@@ -46,7 +60,7 @@ function firstName(name: string): string {
 export function OverviewPage() {
   const me = useMe();
   const organization = me.organization;
-  const links = QUICK_LINKS.filter((link) => me.permissions.includes(link.permission));
+  const links = QUICK_LINKS.filter((link) => !link.permission || me.permissions.includes(link.permission));
 
   return (
     <Stack gap="lg">
@@ -119,8 +133,8 @@ export function OverviewPage() {
 
       {organization && links.length > 0 && (
         <Stack gap="sm">
-          <Title order={4}>Get started</Title>
-          <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }}>
+          <Title order={4}>{links.length > 1 ? 'Get started' : 'Shortcuts'}</Title>
+          <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
             {links.map((link) => (
               <Card key={link.to} withBorder padding="lg" radius="md">
                 <Stack gap="sm" h="100%">

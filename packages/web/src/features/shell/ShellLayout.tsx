@@ -40,7 +40,7 @@ export function ShellLayout() {
       >
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-            <Group gap="md" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap" style={{ flex: 1, minWidth: 0 }}>
               <Burger
                 opened={navbarOpened}
                 onClick={() => dispatch(toggleNavbar())}
@@ -48,7 +48,7 @@ export function ShellLayout() {
                 size="sm"
                 aria-label="Toggle navigation"
               />
-              <Logo />
+              <Logo compact />
               <OrganizationSwitcher />
             </Group>
             <UserMenu />
