@@ -21,6 +21,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
+  /** PostgreSQL schema the connection works in, when not the default (tests use one per file). */
+  schema?: string;
   destroy(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export function openDatabase(config: DatabaseConfig): Database {
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-  return { db, dialect: 'postgres', destroy: () => db.destroy() };
+  return { db, dialect: 'postgres', ...(config.schema ? { schema: config.schema } : {}), destroy: () => db.destroy() };
 }
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -71,7 +73,12 @@ class DialectAwareProvider implements MigrationProvider {
 
 /** Applies pending migrations; returns the names applied. Throws on the first failure. */
 export async function migrateToLatest(database: Database): Promise<string[]> {
-  const migrator = new Migrator({ db: database.db, provider: new DialectAwareProvider(database.dialect) });
+  const migrator = new Migrator({
+    db: database.db,
+    provider: new DialectAwareProvider(database.dialect),
+    // Without this Kysely looks for its bookkeeping tables in every schema and may find another's.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
