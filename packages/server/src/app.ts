@@ -85,9 +85,12 @@ export async function buildApp(
   };
   const services = createServices(deps);
 
+  const hops = config.trustProxy;
+  // Fastify's types omit the hop-count form, so hops become the equivalent trust function.
+  const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops;
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    trustProxy: config.trustProxy,
+    trustProxy,
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];

@@ -35,6 +35,11 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       secureCookies: true,
     });
+    expect(loadConfig({ CUSTOS_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ CUSTOS_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe(
+      '10.0.0.0/8,127.0.0.1',
+    );
+    expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ CUSTOS_DATABASE_URL: 'sqlite:/tmp/a.db' }).database).toEqual({
       kind: 'sqlite',
       file: '/tmp/a.db',
@@ -49,6 +54,7 @@ describe('loadConfig', () => {
     ['CUSTOS_SMTP_URL', 'http://mail'],
     ['CUSTOS_REDIS_URL', 'memcached://x'],
     ['CUSTOS_LOG_LEVEL', 'loud'],
+    ['CUSTOS_TRUST_PROXY', 'true'],
   ])('stops on a bad %s naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));

@@ -28,7 +28,13 @@ const EnvSchema = z.object({
   CUSTOS_SIGN_IN_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
   CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   CUSTOS_SIGN_IN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
-  CUSTOS_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  CUSTOS_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(false|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
+      'must be false, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs',
+    )
+    .default('false'),
 });
 
 export type DatabaseConfig =
@@ -46,7 +52,8 @@ export interface Config {
   logLevel: z.infer<typeof LogLevel>;
   sessionTtlMs: number;
   signInLimits: { perIp: number; perAccount: number; windowMs: number };
-  trustProxy: boolean;
+  /** false, a hop count, or proxy addresses/CIDRs (never "trust everyone": X-Forwarded-For is client-written). */
+  trustProxy: false | number | string;
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
 }
@@ -90,9 +97,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perAccount: e.CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT,
       windowMs: e.CUSTOS_SIGN_IN_LIMIT_WINDOW_SECONDS * 1000,
     },
-    trustProxy: e.CUSTOS_TRUST_PROXY === 'true',
+    trustProxy: parseTrustProxy(e.CUSTOS_TRUST_PROXY),
     secureCookies: publicUrl.startsWith('https://'),
   });
+}
+
+function parseTrustProxy(value: string): false | number | string {
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.replace(/\s+/g, '');
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {

@@ -12,8 +12,24 @@ export const Email = z
   .transform((e) => e.toLowerCase());
 /** Length limits only: the server applies NIST SP 800-63B rules and answers with a specific code. */
 export const Password = z.string().min(1).max(1024);
-export const PersonName = z.string().trim().min(1).max(200);
-export const OrganizationName = z.string().trim().min(2).max(100);
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Text both databases store as given: well-formed Unicode, no NUL or other control characters. */
+const SafeText = z
+  .string()
+  .trim()
+  .refine(
+    (s) => s.isWellFormed() && !hasControlCharacter(s),
+    'must not contain control characters or broken Unicode',
+  );
+export const PersonName = SafeText.pipe(z.string().min(1).max(200));
+export const OrganizationName = SafeText.pipe(z.string().min(2).max(100));
 export const RoleNameSchema = z.enum(ROLE_NAMES as [string, ...string[]]);
 export const PermissionSchema = z.enum(ALL_PERMISSIONS as [string, ...string[]]);
 export const Roles = z.array(RoleNameSchema).min(1).max(ROLE_NAMES.length);
@@ -119,7 +135,7 @@ export const ApiKeyOut = z.object({
 });
 export const ApiKeyList = z.object({ apiKeys: z.array(ApiKeyOut) });
 export const CreateApiKeyBody = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: SafeText.pipe(z.string().min(1).max(100)),
   permissions: z.array(PermissionSchema).min(1).max(ALL_PERMISSIONS.length),
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });

@@ -11,6 +11,7 @@ import {
 } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import * as audit from '../audit';
+import { effectivePermissions } from '../identity';
 import * as store from './store';
 
 /** Every key starts with this, so a leaked key is recognisable (secret scanners) and routable. */
@@ -89,6 +90,9 @@ export function createApiKeysService(deps: Deps) {
       const now = new Date();
       const nowText = now.toISOString();
       if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= nowText)) return null;
+      // A key never outlives or exceeds its creator's access in the organization.
+      if (!key.creatorRoles) return null;
+      const creatorMay = new Set<string>(effectivePermissions(key.creatorRoles));
       if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > TOUCH_INTERVAL_MS) {
         await store.touchKey(db, key.id, nowText);
       }
@@ -97,7 +101,7 @@ export function createApiKeysService(deps: Deps) {
         apiKeyId: key.id,
         name: key.name,
         organizationId: key.organizationId,
-        permissions: new Set(key.permissions.filter(isPermission)),
+        permissions: new Set(key.permissions.filter(isPermission).filter((p) => creatorMay.has(p))),
         meta: { ...meta, source: 'api' },
       };
     },

@@ -14,6 +14,8 @@ export interface ApiKeyAuthRow {
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** The creator's current roles in the key's organization; null once they have left it. */
+  creatorRoles: string[] | null;
 }
 
 function keysWithCreator(db: Executor) {
@@ -102,11 +104,29 @@ export async function revokeKey(trx: Executor, organizationId: string, id: strin
 /** Authentication lookup by the key's hash (the only way to find a key without its organization). */
 export async function findKeyByHash(db: Executor, keyHash: string): Promise<ApiKeyAuthRow | undefined> {
   const row = await db
-    .selectFrom('apiKeys')
-    .select(['id', 'organizationId', 'name', 'permissions', 'expiresAt', 'revokedAt', 'lastUsedAt'])
-    .where('keyHash', '=', keyHash)
+    .selectFrom('apiKeys as k')
+    .leftJoin('memberships as m', (join) =>
+      join.onRef('m.userId', '=', 'k.createdBy').onRef('m.organizationId', '=', 'k.organizationId'),
+    )
+    .select([
+      'k.id',
+      'k.organizationId',
+      'k.name',
+      'k.permissions',
+      'k.expiresAt',
+      'k.revokedAt',
+      'k.lastUsedAt',
+      'm.roles as creatorRoles',
+    ])
+    .where('k.keyHash', '=', keyHash)
     .executeTakeFirst();
-  return row && { ...row, permissions: parseJson<string[]>(row.permissions) };
+  return (
+    row && {
+      ...row,
+      permissions: parseJson<string[]>(row.permissions),
+      creatorRoles: row.creatorRoles == null ? null : parseJson<string[]>(row.creatorRoles),
+    }
+  );
 }
 
 export async function touchKey(db: Executor, id: string, at: string): Promise<void> {

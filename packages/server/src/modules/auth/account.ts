@@ -1,20 +1,28 @@
 import type { Deps } from '../../deps';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../../platform/crypto/passwords';
 import { type Caller, requireUser } from '../../platform/http/caller';
-import { badRequest, unauthenticated } from '../../platform/http/errors';
+import { badRequest, rateLimited, unauthenticated } from '../../platform/http/errors';
 import * as audit from '../audit';
 import { identityStore } from '../identity';
 import * as store from './store';
 
 /** A signed-in user's own account: name and password. */
 export function createAccountService(deps: Deps) {
-  const { db } = deps;
+  const { db, limiter, config } = deps;
+
+  /** Guessing the current password through a stolen session is limited like sign-in. */
+  async function limitPasswordChecks(userId: string): Promise<void> {
+    const { perAccount, windowMs } = config.signInLimits;
+    const result = await limiter.consume(`password-check:${userId}`, perAccount, windowMs);
+    if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+  }
+
   return {
     async updateProfile(caller: Caller, name: string): Promise<void> {
       const user = requireUser(caller);
-      const before = await identityStore.findUserById(db, user.userId);
-      if (!before) throw unauthenticated();
       await db.transaction().execute(async (trx) => {
+        const before = await identityStore.findUserById(trx, user.userId);
+        if (!before) throw unauthenticated();
         await identityStore.updateUserName(trx, user.userId, name);
         await audit.record(trx, user, {
           action: 'user.updated',
@@ -29,6 +37,7 @@ export function createAccountService(deps: Deps) {
       const user = requireUser(caller);
       const row = await identityStore.findUserById(db, user.userId);
       if (!row) throw unauthenticated();
+      await limitPasswordChecks(user.userId);
       if (!(await verifyPassword(row.passwordHash, currentPassword))) {
         throw badRequest('PASSWORD_INCORRECT', 'The current password is incorrect.');
       }

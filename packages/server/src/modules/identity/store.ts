@@ -154,7 +154,8 @@ export async function listOrganizationsWithCounts(
       (eb) => eb.fn.count<number>('m.id').as('memberCount'),
     ])
     .groupBy(['o.id', 'o.name', 'o.slug', 'o.createdAt'])
-    .orderBy('o.name')
+    .orderBy('o.createdAt')
+    .orderBy('o.id')
     .execute();
   return rows.map((r) => ({ ...r, memberCount: Number(r.memberCount) }));
 }
@@ -193,7 +194,8 @@ const membershipsOfUser = precompiled(
       .innerJoin('organizations as o', 'o.id', 'm.organizationId')
       .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', 'm.roles'])
       .where('m.userId', '=', userId)
-      .orderBy('m.createdAt'),
+      .orderBy('m.createdAt')
+      .orderBy('m.id'),
   [''] as const,
 );
 
@@ -215,7 +217,8 @@ export async function listMembers(
     .innerJoin('users as u', 'u.id', 'm.userId')
     .select(['u.id as userId', 'u.email', 'u.name', 'm.roles', 'm.createdAt as joinedAt'])
     .where('m.organizationId', '=', organizationId)
-    .orderBy('u.name')
+    .orderBy('m.createdAt')
+    .orderBy('m.id')
     .execute();
   return rows.map((r) => ({ ...r, roles: parseJson<string[]>(r.roles) }));
 }
@@ -249,4 +252,17 @@ export async function countOwners(trx: Executor, organizationId: string): Promis
     .where('organizationId', '=', organizationId)
     .execute();
   return rows.filter((r) => parseJson<string[]>(r.roles).includes('owner')).length;
+}
+
+/**
+ * Serializes changes to an organization's memberships: a no-op update takes the row lock on
+ * PostgreSQL (SQLite transactions are serialized already), so two owners demoting each other
+ * cannot both see the other as the remaining owner.
+ */
+export async function lockOrganization(trx: Executor, organizationId: string): Promise<void> {
+  await trx
+    .updateTable('organizations')
+    .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
+    .where('id', '=', organizationId)
+    .execute();
 }

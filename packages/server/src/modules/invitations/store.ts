@@ -145,3 +145,20 @@ export async function markAccepted(trx: Executor, id: string): Promise<boolean> 
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+export async function revokePendingBy(
+  trx: Executor,
+  organizationId: string,
+  invitedBy: string,
+): Promise<string[]> {
+  const rows = await trx
+    .updateTable('invitations')
+    .set({ revokedAt: nowIso() })
+    .where('organizationId', '=', organizationId)
+    .where('invitedBy', '=', invitedBy)
+    .where('acceptedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

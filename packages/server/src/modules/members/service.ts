@@ -5,6 +5,7 @@ import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import * as audit from '../audit';
 import { endSessionsInOrganization } from '../auth';
 import { assertRolesGrantable, identityStore } from '../identity';
+import { revokeInvitationsBy } from '../invitations';
 
 export function createMembersService(deps: Deps) {
   const { db } = deps;
@@ -26,6 +27,7 @@ export function createMembersService(deps: Deps) {
       }
       const next = [...new Set(roles)].sort();
       return db.transaction().execute(async (trx) => {
+        await identityStore.lockOrganization(trx, c.organizationId);
         const membership = await identityStore.findMembership(trx, c.organizationId, userId);
         if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
         assertRolesGrantable(c, [...membership.roles, ...next]);
@@ -55,6 +57,7 @@ export function createMembersService(deps: Deps) {
     async remove(caller: Caller, userId: string): Promise<void> {
       const c = authorize(caller, 'members:manage');
       await db.transaction().execute(async (trx) => {
+        await identityStore.lockOrganization(trx, c.organizationId);
         const membership = await identityStore.findMembership(trx, c.organizationId, userId);
         if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
         assertRolesGrantable(c, membership.roles);
@@ -66,10 +69,14 @@ export function createMembersService(deps: Deps) {
         }
         await identityStore.deleteMembership(trx, c.organizationId, userId);
         await endSessionsInOrganization(trx, userId, c.organizationId);
+        // What they set in motion stops with them: their pending invitations die; their API keys stop
+        // authenticating on their own (a key never exceeds its creator's current access).
+        const revokedInvitations = await revokeInvitationsBy(trx, c.organizationId, userId);
         await audit.record(trx, c, {
           action: 'member.removed',
           targets: [{ type: 'user', id: userId }],
           changes: { roles: [membership.roles, null] },
+          metadata: { invitationsRevoked: revokedInvitations },
         });
       });
     },

@@ -50,7 +50,12 @@ export function openDatabase(config: DatabaseConfig): Database {
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-  return { db, dialect: 'postgres', ...(config.schema ? { schema: config.schema } : {}), destroy: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    ...(config.schema ? { schema: config.schema } : {}),
+    destroy: () => db.destroy(),
+  };
 }
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };

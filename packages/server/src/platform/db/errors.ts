@@ -1,4 +1,4 @@
-import { AppError, conflict } from '../http/errors';
+import { AppError, badRequest, conflict } from '../http/errors';
 
 interface DriverError {
   code?: unknown;
@@ -15,6 +15,10 @@ export function mapDatabaseError(error: unknown): unknown {
   }
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     return conflict('CONFLICT', 'A record this refers to does not exist or is still in use.');
+  }
+  // Text PostgreSQL cannot store (NUL bytes, invalid escapes) that slipped past validation.
+  if (code === '22021' || code === '22P05' || code === '22P02') {
+    return badRequest('VALIDATION_FAILED', 'The request contains characters that cannot be stored.');
   }
   return error;
 }

@@ -35,3 +35,14 @@ describe.each(limiters)('rate limiter (%s)', (_name, make) => {
     await b.close();
   });
 });
+
+describe('rate limiter with Redis unreachable', () => {
+  it('fails closed with 503 SERVICE_UNAVAILABLE instead of a 500', async () => {
+    const limiter = new RedisRateLimiter('redis://127.0.0.1:1');
+    await expect(limiter.consume('k', 1, 1000)).rejects.toMatchObject({
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+    });
+    await limiter.close().catch(() => undefined);
+  });
+});

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { AppError } from '../http/errors';
 
 export interface LimitResult {
   allowed: boolean;
@@ -45,10 +46,22 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(url: string) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false, keyPrefix: 'custos:rl:' });
+    // Connection errors surface where they matter: as a 503 from consume(), while ioredis reconnects.
+    this.redis.on('error', () => {});
   }
 
   async consume(key: string, limit: number, windowMs: number): Promise<LimitResult> {
-    const result = await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
+    let result: Array<[Error | null, unknown]> | null;
+    try {
+      result = await this.redis.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec();
+    } catch {
+      // Fail closed: without the shared counter we cannot tell an attack from a user.
+      throw new AppError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        'Sign-in is briefly unavailable (rate-limit store unreachable). Try again shortly.',
+      );
+    }
     const count = Number(result?.[0]?.[1] ?? 0);
     const ttl = Number(result?.[2]?.[1] ?? windowMs);
     return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
