@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,5 +68,41 @@ describe('custos CLI', () => {
     const res = run(['migrate'], { CUSTOS_PORT: 'abc' });
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('CUSTOS_PORT');
+  });
+});
+
+describe('custos serve', () => {
+  it('prints a one-time setup link on an empty database, serves, and shuts down gracefully on SIGTERM', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'custos-serve-'));
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: os.tmpdir(),
+        CUSTOS_DATA_DIR: dir,
+        CUSTOS_PORT: '0',
+        CUSTOS_LOG_LEVEL: 'info',
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (!output.includes('setup#token=') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(output).toMatch(
+      /First run: open http:\/\/localhost:0\/setup#token=[A-Za-z0-9_-]{43} to create the first administrator/,
+    );
+    const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    expect(listening).toBeDefined();
+    const health = await fetch(`${listening}/api/health`);
+    expect(health.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('shutting down');
   });
 });

@@ -8,13 +8,12 @@ import {
   type MigrationProvider,
   Migrator,
   PostgresDialect,
-  SqliteDialect,
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config';
 import * as foundation from './migrations/0001_foundation';
 import type { DB } from './schema';
-import { withStatementCache } from './statement-cache';
+import { SqliteFifoDialect } from './sqlite-driver';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -39,7 +38,7 @@ export function openDatabase(config: DatabaseConfig): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<DB>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: new SqliteFifoDialect(sqlite),
       plugins: [new CamelCasePlugin()],
     });
     return { db, dialect: 'sqlite', destroy: () => db.destroy() };
