@@ -230,7 +230,8 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
       token,
       payload: { organizationId: stranger.id },
     });
-    expect(denied.statusCode).toBe(403);
+    expect(denied.statusCode).toBe(404);
+    expect(denied.json().error.code).toBe('ORGANIZATION_NOT_FOUND');
     const bad = await t.inject({
       method: 'POST',
       url: '/api/v1/auth/switch-organization',

@@ -13,7 +13,7 @@ import {
   requireUser,
   type UserCaller,
 } from '../../platform/http/caller';
-import { forbidden, rateLimited, unauthenticated } from '../../platform/http/errors';
+import { forbidden, notFound, rateLimited, unauthenticated } from '../../platform/http/errors';
 import * as audit from '../audit';
 import {
   effectivePermissions,
@@ -197,7 +197,8 @@ export function createAuthService(deps: Deps) {
     async switchOrganization(caller: Caller, organizationId: string): Promise<void> {
       const user = requireUser(caller);
       const membership = await identityStore.findMembership(db, organizationId, user.userId);
-      if (!membership) throw forbidden('NO_ORGANIZATION', 'You are not a member of that organization.');
+      // Another tenant's organization is not found, whether or not it exists.
+      if (!membership) throw notFound('ORGANIZATION_NOT_FOUND', 'You have no organization with that id.');
       await db.transaction().execute(async (trx) => {
         await store.setSessionOrganization(trx, user.sessionId, organizationId);
         await audit.record(

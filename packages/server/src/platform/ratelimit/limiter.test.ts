@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './limiter';
+import { createRateLimiter, MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './limiter';
 
 const limiters: Array<[string, () => RateLimiter]> = [['memory', () => new MemoryRateLimiter()]];
 if (process.env.CUSTOS_TEST_REDIS_URL) {
@@ -44,5 +44,16 @@ describe('rate limiter with Redis unreachable', () => {
       code: 'SERVICE_UNAVAILABLE',
     });
     await limiter.close().catch(() => undefined);
+  });
+});
+
+describe('createRateLimiter', () => {
+  it('keeps counters in memory by default and in Redis when a URL is configured', async () => {
+    const memory = createRateLimiter(null);
+    expect(memory).toBeInstanceOf(MemoryRateLimiter);
+    const redis = createRateLimiter('redis://127.0.0.1:1');
+    expect(redis).toBeInstanceOf(RedisRateLimiter);
+    await memory.close();
+    await redis.close().catch(() => undefined);
   });
 });
