@@ -1,12 +1,13 @@
 import type { ApiKeyOut, CreateApiKeyResult } from '@custos/shared';
-import { Button, Card } from '@mantine/core';
+import { Button } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconKey, IconPlus } from '@tabler/icons-react';
-import { type ReactNode, useState } from 'react';
-import { hookError } from '../../app/errors';
+import { useState } from 'react';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { PageHeader } from '../../ui/PageHeader';
-import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
+import { EmptyState } from '../../ui/states';
+import { QueryBody, TableCard } from '../../ui/tables';
+import { useConfirmAction } from '../../ui/useConfirmAction';
 import { Require } from '../shell/RequirePermission';
 import { useCan, useMe } from '../shell/session';
 import { ApiKeysTable } from './ApiKeysTable';
@@ -16,61 +17,43 @@ import { SecretModal } from './SecretModal';
 
 function ApiKeysCard({ onCreate }: { onCreate: () => void }) {
   const canManage = useCan('apikeys:manage');
-  const { data: apiKeys, error, isLoading, refetch } = useListApiKeysQuery();
-  const [revoking, setRevoking] = useState<ApiKeyOut>();
+  const query = useListApiKeysQuery();
   const [revoke, revocation] = useRevokeApiKeyMutation();
-
-  function closeRevoke() {
-    setRevoking(undefined);
-    revocation.reset();
-  }
-
-  async function confirmRevoke() {
-    if (!revoking) return;
-    const result = await revoke(revoking.id);
-    if ('data' in result) {
-      notifications.show({ color: 'teal', message: `API key “${revoking.name}” revoked` });
-      closeRevoke();
-    }
-  }
-
-  let body: ReactNode;
-  if (isLoading) body = <SectionLoader label="Loading API keys" />;
-  else if (!apiKeys) body = <LoadError error={hookError(error)} what="the API keys" onRetry={refetch} />;
-  else if (apiKeys.length === 0)
-    body = (
-      <EmptyState
-        icon={<IconKey size={24} />}
-        title="No API keys yet"
-        description="Create a key for each application that sends audit events or asks Custos for access decisions."
-        action={
-          canManage ? (
-            <Button variant="light" leftSection={<IconPlus size={16} />} onClick={onCreate}>
-              Create API key
-            </Button>
-          ) : undefined
-        }
-      />
-    );
-  else body = <ApiKeysTable apiKeys={apiKeys} canManage={canManage} onRevoke={setRevoking} />;
+  const revoking = useConfirmAction(
+    (key: ApiKeyOut) => revoke(key.id),
+    revocation,
+    (key) => notifications.show({ color: 'teal', message: `API key “${key.name}” revoked` }),
+  );
 
   return (
-    <Card withBorder padding={0} radius="md">
-      {body}
-      <ConfirmModal
-        opened={revoking !== undefined}
-        title="Revoke API key"
-        confirmLabel="Revoke key"
-        loading={revocation.isLoading}
-        error={hookError(revocation.error)}
-        onConfirm={confirmRevoke}
-        onClose={closeRevoke}
+    <TableCard>
+      <QueryBody
+        query={query}
+        loadingLabel="Loading API keys"
+        what="the API keys"
+        empty={
+          <EmptyState
+            icon={<IconKey size={24} />}
+            title="No API keys yet"
+            description="Create a key for each application that sends audit events or asks Custos for access decisions."
+            action={
+              canManage ? (
+                <Button variant="light" leftSection={<IconPlus size={16} />} onClick={onCreate}>
+                  Create API key
+                </Button>
+              ) : undefined
+            }
+          />
+        }
       >
-        {revoking
-          ? `Applications using “${revoking.name}” (${revoking.prefix}…) stop working immediately. This cannot be undone.`
+        {(apiKeys) => <ApiKeysTable apiKeys={apiKeys} canManage={canManage} onRevoke={revoking.ask} />}
+      </QueryBody>
+      <ConfirmModal title="Revoke API key" confirmLabel="Revoke key" {...revoking.modal}>
+        {revoking.target
+          ? `Applications using “${revoking.target.name}” (${revoking.target.prefix}…) stop working immediately. This cannot be undone.`
           : ''}
       </ConfirmModal>
-    </Card>
+    </TableCard>
   );
 }
 

@@ -1,7 +1,8 @@
 import type { ApiKeyOut } from '@custos/shared';
-import { ActionIcon, Badge, Code, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { Badge, Code, Group, Table, Text, Tooltip } from '@mantine/core';
 import { IconBan } from '@tabler/icons-react';
 import { formatDate, formatDateTime, formatRelative } from '../../app/format';
+import { ActionsHeader, DangerRowAction, DataTable } from '../../ui/tables';
 
 type KeyStatus = 'active' | 'revoked' | 'expired';
 
@@ -48,95 +49,86 @@ interface ApiKeysTableProps {
 
 export function ApiKeysTable({ apiKeys, canManage, onRevoke }: ApiKeysTableProps) {
   return (
-    <Table.ScrollContainer minWidth={820}>
-      <Table aria-label="API keys">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Key</Table.Th>
-            <Table.Th>Permissions</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Last used</Table.Th>
-            <Table.Th>Status</Table.Th>
+    <DataTable
+      label="API keys"
+      minWidth={820}
+      head={
+        <>
+          <Table.Th>Name</Table.Th>
+          <Table.Th>Key</Table.Th>
+          <Table.Th>Permissions</Table.Th>
+          <Table.Th>Created</Table.Th>
+          <Table.Th>Last used</Table.Th>
+          <Table.Th>Status</Table.Th>
+          {canManage && <ActionsHeader />}
+        </>
+      }
+    >
+      {apiKeys.map((key) => {
+        const status = keyStatus(key);
+        const badge = STATUS_BADGE[status];
+        return (
+          <Table.Tr key={key.id} data-testid={`api-key-${key.name}`}>
+            <Table.Td>
+              <Text size="sm" fw={500}>
+                {key.name}
+              </Text>
+              {key.createdBy && (
+                <Text size="xs" c="dimmed">
+                  by {key.createdBy.name}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Code>{key.prefix}…</Code>
+            </Table.Td>
+            <Table.Td>
+              <PermissionBadges permissions={key.permissions} />
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{formatDate(key.createdAt)}</Text>
+            </Table.Td>
+            <Table.Td>
+              {key.lastUsedAt ? (
+                <Tooltip label={formatDateTime(key.lastUsedAt)} withArrow>
+                  <Text size="sm">{formatRelative(key.lastUsedAt)}</Text>
+                </Tooltip>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  Never
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Badge color={badge.color} variant="light">
+                {badge.label}
+              </Badge>
+              {status === 'active' && key.expiresAt && (
+                <Text size="xs" c="dimmed">
+                  expires {formatRelative(key.expiresAt)}
+                </Text>
+              )}
+              {status === 'revoked' && key.revokedAt && (
+                <Text size="xs" c="dimmed">
+                  {formatDate(key.revokedAt)}
+                </Text>
+              )}
+            </Table.Td>
             {canManage && (
-              <Table.Th w={56}>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
+              <Table.Td>
+                {status !== 'revoked' && (
+                  <DangerRowAction
+                    tooltip="Revoke key"
+                    label={`Revoke ${key.name}`}
+                    icon={<IconBan size={16} />}
+                    onClick={() => onRevoke(key)}
+                  />
+                )}
+              </Table.Td>
             )}
           </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {apiKeys.map((key) => {
-            const status = keyStatus(key);
-            const badge = STATUS_BADGE[status];
-            return (
-              <Table.Tr key={key.id} data-testid={`api-key-${key.name}`}>
-                <Table.Td>
-                  <Text size="sm" fw={500}>
-                    {key.name}
-                  </Text>
-                  {key.createdBy && (
-                    <Text size="xs" c="dimmed">
-                      by {key.createdBy.name}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Code>{key.prefix}…</Code>
-                </Table.Td>
-                <Table.Td>
-                  <PermissionBadges permissions={key.permissions} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDate(key.createdAt)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  {key.lastUsedAt ? (
-                    <Tooltip label={formatDateTime(key.lastUsedAt)} withArrow>
-                      <Text size="sm">{formatRelative(key.lastUsedAt)}</Text>
-                    </Tooltip>
-                  ) : (
-                    <Text size="sm" c="dimmed">
-                      Never
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Badge color={badge.color} variant="light">
-                    {badge.label}
-                  </Badge>
-                  {status === 'active' && key.expiresAt && (
-                    <Text size="xs" c="dimmed">
-                      expires {formatRelative(key.expiresAt)}
-                    </Text>
-                  )}
-                  {status === 'revoked' && key.revokedAt && (
-                    <Text size="xs" c="dimmed">
-                      {formatDate(key.revokedAt)}
-                    </Text>
-                  )}
-                </Table.Td>
-                {canManage && (
-                  <Table.Td>
-                    {status !== 'revoked' && (
-                      <Tooltip label="Revoke key" withArrow position="left">
-                        <ActionIcon
-                          variant="subtle"
-                          color="red"
-                          aria-label={`Revoke ${key.name}`}
-                          onClick={() => onRevoke(key)}
-                        >
-                          <IconBan size={16} />
-                        </ActionIcon>
-                      </Tooltip>
-                    )}
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+        );
+      })}
+    </DataTable>
   );
 }

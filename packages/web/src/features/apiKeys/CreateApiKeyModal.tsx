@@ -1,20 +1,10 @@
 import type { CreateApiKeyResult } from '@custos/shared';
-import {
-  Button,
-  Group,
-  List,
-  Modal,
-  MultiSelect,
-  NumberInput,
-  Paper,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Group, List, Modal, MultiSelect, NumberInput, Paper, Stack, Text, TextInput } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormActions } from '../../ui/FormActions';
 import { useGetRolesQuery } from '../members/api';
 import { useCreateApiKeyMutation } from './api';
 import { groupPermissions } from './permissionGroups';
@@ -138,14 +128,12 @@ export function CreateApiKeyModal({ opened, onClose, onCreated }: CreateApiKeyMo
             }
             extra={errors.other}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={isLoading} disabled={!name.trim() || permissions.length === 0}>
-              Create API key
-            </Button>
-          </Group>
+          <FormActions
+            submitLabel="Create API key"
+            loading={isLoading}
+            disabled={!name.trim() || permissions.length === 0}
+            onCancel={close}
+          />
         </Stack>
       </form>
     </Modal>

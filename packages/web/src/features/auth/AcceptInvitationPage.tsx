@@ -1,5 +1,5 @@
 import type { InvitationPreview } from '@custos/shared';
-import { Alert, Button, PasswordInput, Skeleton, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Skeleton, Stack, Text, TextInput } from '@mantine/core';
 import { skipToken } from '@reduxjs/toolkit/query';
 import { IconAlertCircle, IconMailOpened } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
@@ -8,7 +8,8 @@ import { formErrors, hookError } from '../../app/errors';
 import { formatDate } from '../../app/format';
 import { AuthLayout } from '../../ui/AuthLayout';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { PASSWORD_MIN_LENGTH, PASSWORD_RULE, passwordCodeFields } from '../../ui/password';
+import { CurrentPasswordField, NewPasswordField, passwordTooShort, YourNameField } from '../../ui/fields';
+import { passwordCodeFields } from '../../ui/password';
 import { useAcceptInvitationMutation, usePreviewInvitationQuery } from './api';
 import { tokenFromHash } from './hashToken';
 import { useSessionChange } from './useSessionChange';
@@ -25,7 +26,7 @@ function AcceptForm({ token, preview }: { token: string; preview: InvitationPrev
     PASSWORD_INCORRECT: 'password',
     INVALID_CREDENTIALS: 'password',
   });
-  const tooShort = newUser && password.length > 0 && password.length < PASSWORD_MIN_LENGTH;
+  const tooShort = newUser && passwordTooShort(password);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -37,32 +38,24 @@ function AcceptForm({ token, preview }: { token: string; preview: InvitationPrev
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
         <TextInput label="E-mail" value={preview.email} readOnly variant="filled" />
-        {newUser && (
-          <TextInput
-            label="Your name"
-            autoComplete="name"
-            value={name}
-            onChange={(event) => setName(event.currentTarget.value)}
-            error={errors.fields.name}
-            required
+        {newUser && <YourNameField value={name} onChange={setName} error={errors.fields.name} />}
+        {newUser ? (
+          <NewPasswordField
+            label="Choose a password"
+            value={password}
+            onChange={setPassword}
+            error={errors.fields.password}
+          />
+        ) : (
+          <CurrentPasswordField
+            label="Your password"
+            description="You already have a Custos account: confirm it with its password."
+            value={password}
+            onChange={setPassword}
+            error={errors.fields.password}
             autoFocus
           />
         )}
-        <PasswordInput
-          label={newUser ? 'Choose a password' : 'Your password'}
-          description={
-            newUser ? PASSWORD_RULE : 'You already have a Custos account: confirm it with its password.'
-          }
-          autoComplete={newUser ? 'new-password' : 'current-password'}
-          value={password}
-          onChange={(event) => setPassword(event.currentTarget.value)}
-          error={
-            errors.fields.password ??
-            (tooShort ? `${password.length} of ${PASSWORD_MIN_LENGTH} characters` : undefined)
-          }
-          required
-          autoFocus={!newUser}
-        />
         <ErrorAlert
           error={errors.fields.password || errors.fields.name ? undefined : apiError}
           extra={errors.other}

@@ -1,10 +1,11 @@
-import { Button, Collapse, PasswordInput, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Button, Collapse, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { IconLogin } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { useLocation } from 'react-router';
 import { formErrors, hookError } from '../../app/errors';
 import { AuthLayout } from '../../ui/AuthLayout';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { CurrentPasswordField, EmailField } from '../../ui/fields';
 import { useSignInMutation } from './api';
 import { useSessionChange } from './useSessionChange';
 
@@ -47,23 +48,12 @@ export function SignInPage() {
             title={apiError?.code === 'RATE_LIMITED' ? 'Too many attempts' : undefined}
             extra={errors.other}
           />
-          <TextInput
-            label="E-mail"
-            type="email"
-            autoComplete="username"
-            value={email}
-            onChange={(event) => setEmail(event.currentTarget.value)}
-            error={errors.fields.email}
-            required
-            autoFocus
-          />
-          <PasswordInput
+          <EmailField value={email} onChange={setEmail} error={errors.fields.email} autoFocus />
+          <CurrentPasswordField
             label="Password"
-            autoComplete="current-password"
             value={password}
-            onChange={(event) => setPassword(event.currentTarget.value)}
+            onChange={setPassword}
             error={errors.fields.password}
-            required
           />
           <Switch
             label="Sign in to a specific organization"

@@ -1,9 +1,10 @@
 import type { MemberOut } from '@custos/shared';
-import { Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormActions } from '../../ui/FormActions';
 import { useUpdateMemberRolesMutation } from './api';
 import { RolesSelect } from './RolesSelect';
 
@@ -32,14 +33,12 @@ function ChangeRolesForm({ member, onClose }: { member: MemberOut; onClose: () =
         </Text>
         <RolesSelect value={roles} onChange={setRoles} error={errors.fields.roles} />
         <ErrorAlert error={errors.fields.roles ? undefined : apiError} extra={errors.other} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={isLoading} disabled={unchanged || roles.length === 0}>
-            Save roles
-          </Button>
-        </Group>
+        <FormActions
+          submitLabel="Save roles"
+          loading={isLoading}
+          disabled={unchanged || roles.length === 0}
+          onCancel={onClose}
+        />
       </Stack>
     </form>
   );

@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Modal, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormActions } from '../../ui/FormActions';
 import { useInviteMemberMutation } from './api';
 import { RolesSelect } from './RolesSelect';
 
@@ -71,14 +72,12 @@ export function InviteMemberModal({ opened, onClose, onInviteLink }: InviteMembe
             error={errors.fields.email || errors.fields.roles ? undefined : apiError}
             extra={errors.other}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={isLoading} disabled={!email.trim() || roles.length === 0}>
-              Send invitation
-            </Button>
-          </Group>
+          <FormActions
+            submitLabel="Send invitation"
+            loading={isLoading}
+            disabled={!email.trim() || roles.length === 0}
+            onCancel={close}
+          />
         </Stack>
       </form>
     </Modal>

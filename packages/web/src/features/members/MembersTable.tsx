@@ -1,23 +1,13 @@
 import type { MemberOut } from '@custos/shared';
-import {
-  ActionIcon,
-  Avatar,
-  Badge,
-  Card,
-  Group,
-  Menu,
-  Table,
-  Text,
-  Tooltip,
-  VisuallyHidden,
-} from '@mantine/core';
+import { ActionIcon, Avatar, Badge, Group, Menu, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconDots, IconUserCog, IconUserMinus, IconUsers } from '@tabler/icons-react';
-import { type ReactNode, useState } from 'react';
-import { hookError } from '../../app/errors';
+import { useState } from 'react';
 import { formatDate } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
-import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
+import { EmptyState } from '../../ui/states';
+import { ActionsHeader, DataTable, QueryBody, TableCard } from '../../ui/tables';
+import { useConfirmAction } from '../../ui/useConfirmAction';
 import { useCan, useMe } from '../shell/session';
 import { initials } from '../shell/UserMenu';
 import { useListMembersQuery, useRemoveMemberMutation } from './api';
@@ -66,53 +56,44 @@ function MemberActions({
 export function MembersTable() {
   const me = useMe();
   const canManage = useCan('members:manage');
-  const { data: members, error, isLoading, refetch } = useListMembersQuery();
+  const query = useListMembersQuery();
+  const members = query.data;
   const [editing, setEditing] = useState<MemberOut>();
-  const [removing, setRemoving] = useState<MemberOut>();
   const [remove, removal] = useRemoveMemberMutation();
+  const removing = useConfirmAction(
+    (member: MemberOut) => remove(member.userId),
+    removal,
+    (member) =>
+      notifications.show({ color: 'teal', message: `${member.name} was removed from the organization` }),
+  );
 
-  function closeRemove() {
-    setRemoving(undefined);
-    removal.reset();
-  }
-
-  async function confirmRemove() {
-    if (!removing) return;
-    const result = await remove(removing.userId);
-    if ('data' in result) {
-      notifications.show({ color: 'teal', message: `${removing.name} was removed from the organization` });
-      closeRemove();
-    }
-  }
-
-  let body: ReactNode;
-  if (isLoading) body = <SectionLoader label="Loading members" />;
-  else if (!members) body = <LoadError error={hookError(error)} what="the members" onRetry={refetch} />;
-  else if (members.length === 0)
-    body = (
-      <EmptyState
-        icon={<IconUsers size={24} />}
-        title="No members yet"
-        description="Invite someone to get started."
-      />
-    );
-  else
-    body = (
-      <Table.ScrollContainer minWidth={640}>
-        <Table aria-label="Members">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Roles</Table.Th>
-              <Table.Th>Joined</Table.Th>
-              {canManage && (
-                <Table.Th w={56}>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              )}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
+  return (
+    <TableCard title={{ id: 'members-title', text: 'Members', count: members?.length }}>
+      <QueryBody
+        query={query}
+        loadingLabel="Loading members"
+        what="the members"
+        empty={
+          <EmptyState
+            icon={<IconUsers size={24} />}
+            title="No members yet"
+            description="Invite someone to get started."
+          />
+        }
+      >
+        {(members) => (
+          <DataTable
+            label="Members"
+            minWidth={640}
+            head={
+              <>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Roles</Table.Th>
+                <Table.Th>Joined</Table.Th>
+                {canManage && <ActionsHeader />}
+              </>
+            }
+          >
             {members.map((member) => {
               const self = member.userId === me.user.id;
               return (
@@ -151,45 +132,22 @@ export function MembersTable() {
                         member={member}
                         self={self}
                         onChangeRoles={() => setEditing(member)}
-                        onRemove={() => setRemoving(member)}
+                        onRemove={() => removing.ask(member)}
                       />
                     </Table.Td>
                   )}
                 </Table.Tr>
               );
             })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    );
-
-  return (
-    <Card withBorder padding={0} radius="md" component="section" aria-labelledby="members-title">
-      <Group px="lg" py="md" justify="space-between">
-        <Text fw={600} id="members-title">
-          Members{' '}
-          {members ? (
-            <Text span c="dimmed">
-              ({members.length})
-            </Text>
-          ) : null}
-        </Text>
-      </Group>
-      {body}
+          </DataTable>
+        )}
+      </QueryBody>
       <ChangeRolesModal member={editing} onClose={() => setEditing(undefined)} />
-      <ConfirmModal
-        opened={removing !== undefined}
-        title="Remove member"
-        confirmLabel="Remove member"
-        loading={removal.isLoading}
-        error={hookError(removal.error)}
-        onConfirm={confirmRemove}
-        onClose={closeRemove}
-      >
-        {removing
-          ? `${removing.name} (${removing.email}) loses access to this organization and is signed out of it. Their account and audit history stay.`
+      <ConfirmModal title="Remove member" confirmLabel="Remove member" {...removing.modal}>
+        {removing.target
+          ? `${removing.target.name} (${removing.target.email}) loses access to this organization and is signed out of it. Their account and audit history stay.`
           : ''}
       </ConfirmModal>
-    </Card>
+    </TableCard>
   );
 }

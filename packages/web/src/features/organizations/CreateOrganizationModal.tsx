@@ -1,9 +1,10 @@
 import type { CreateOrganizationResult } from '@custos/shared';
-import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
+import { Modal, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormActions } from '../../ui/FormActions';
 import { useMe } from '../shell/session';
 import { useCreateOrganizationMutation } from './api';
 
@@ -80,14 +81,12 @@ export function CreateOrganizationModal({ opened, onClose, onInviteLink }: Creat
             error={errors.fields.name || errors.fields.ownerEmail ? undefined : apiError}
             extra={errors.other}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={isLoading} disabled={name.trim().length < 2}>
-              Create organization
-            </Button>
-          </Group>
+          <FormActions
+            submitLabel="Create organization"
+            loading={isLoading}
+            disabled={name.trim().length < 2}
+            onCancel={close}
+          />
         </Stack>
       </form>
     </Modal>

@@ -1,10 +1,10 @@
-import { Badge, Button, Card, Table, Text } from '@mantine/core';
+import { Badge, Button, Table, Text } from '@mantine/core';
 import { IconBuildingSkyscraper, IconPlus } from '@tabler/icons-react';
-import { type ReactNode, useState } from 'react';
-import { hookError } from '../../app/errors';
+import { useState } from 'react';
 import { formatDate } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
-import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
+import { EmptyState } from '../../ui/states';
+import { DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { InviteLinkModal } from '../members/InviteLinkModal';
 import { Require } from '../shell/RequirePermission';
 import { useMe } from '../shell/session';
@@ -13,27 +13,27 @@ import { CreateOrganizationModal } from './CreateOrganizationModal';
 
 function OrganizationsCard() {
   const me = useMe();
-  const { data: organizations, error, isLoading, refetch } = useListOrganizationsQuery();
-
-  let body: ReactNode;
-  if (isLoading) body = <SectionLoader label="Loading organizations" />;
-  else if (!organizations)
-    body = <LoadError error={hookError(error)} what="the organizations" onRetry={refetch} />;
-  else if (organizations.length === 0)
-    body = <EmptyState icon={<IconBuildingSkyscraper size={24} />} title="No organizations yet" />;
-  else
-    body = (
-      <Table.ScrollContainer minWidth={560}>
-        <Table aria-label="Organizations">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Slug</Table.Th>
-              <Table.Th ta="right">Members</Table.Th>
-              <Table.Th>Created</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
+  return (
+    <TableCard>
+      <QueryBody
+        query={useListOrganizationsQuery()}
+        loadingLabel="Loading organizations"
+        what="the organizations"
+        empty={<EmptyState icon={<IconBuildingSkyscraper size={24} />} title="No organizations yet" />}
+      >
+        {(organizations) => (
+          <DataTable
+            label="Organizations"
+            minWidth={560}
+            head={
+              <>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Slug</Table.Th>
+                <Table.Th ta="right">Members</Table.Th>
+                <Table.Th>Created</Table.Th>
+              </>
+            }
+          >
             {organizations.map((organization) => (
               <Table.Tr key={organization.id}>
                 <Table.Td>
@@ -59,15 +59,10 @@ function OrganizationsCard() {
                 </Table.Td>
               </Table.Tr>
             ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    );
-
-  return (
-    <Card withBorder padding={0} radius="md">
-      {body}
-    </Card>
+          </DataTable>
+        )}
+      </QueryBody>
+    </TableCard>
   );
 }
 

@@ -1,11 +1,11 @@
 import type { OutboxMessage } from '@custos/shared';
-import { ActionIcon, Badge, Card, Code, Collapse, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Badge, Code, Collapse, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconChevronDown, IconChevronRight, IconMail } from '@tabler/icons-react';
-import { Fragment, type ReactNode, useState } from 'react';
-import { hookError } from '../../app/errors';
+import { Fragment, useState } from 'react';
 import { formatDateTime, formatRelative } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
-import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
+import { EmptyState } from '../../ui/states';
+import { DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { Require } from '../shell/RequirePermission';
 import { useListOutboxQuery } from './api';
 
@@ -79,47 +79,43 @@ function OutboxRow({ message }: { message: OutboxMessage }) {
 }
 
 function OutboxCard() {
-  const { data: messages, error, isLoading, refetch } = useListOutboxQuery();
-
-  let body: ReactNode;
-  if (isLoading) body = <SectionLoader label="Loading messages" />;
-  else if (!messages) body = <LoadError error={hookError(error)} what="the outbox" onRetry={refetch} />;
-  else if (messages.length === 0)
-    body = (
-      <EmptyState
-        icon={<IconMail size={24} />}
-        title="No messages"
-        description="E-mails Custos sends (invitations, alerts) are listed here, whether or not a mail server delivered them."
-      />
-    );
-  else
-    body = (
-      <Table.ScrollContainer minWidth={640}>
-        <Table aria-label="Outbox">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>
-                <VisuallyHidden>Details</VisuallyHidden>
-              </Table.Th>
-              <Table.Th>To</Table.Th>
-              <Table.Th>Subject</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Created</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
+  return (
+    <TableCard>
+      <QueryBody
+        query={useListOutboxQuery()}
+        loadingLabel="Loading messages"
+        what="the outbox"
+        empty={
+          <EmptyState
+            icon={<IconMail size={24} />}
+            title="No messages"
+            description="E-mails Custos sends (invitations, alerts) are listed here, whether or not a mail server delivered them."
+          />
+        }
+      >
+        {(messages) => (
+          <DataTable
+            label="Outbox"
+            minWidth={640}
+            head={
+              <>
+                <Table.Th>
+                  <VisuallyHidden>Details</VisuallyHidden>
+                </Table.Th>
+                <Table.Th>To</Table.Th>
+                <Table.Th>Subject</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Created</Table.Th>
+              </>
+            }
+          >
             {messages.map((message) => (
               <OutboxRow key={message.id} message={message} />
             ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    );
-
-  return (
-    <Card withBorder padding={0} radius="md">
-      {body}
-    </Card>
+          </DataTable>
+        )}
+      </QueryBody>
+    </TableCard>
   );
 }
 

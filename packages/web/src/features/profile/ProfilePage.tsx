@@ -15,8 +15,9 @@ import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { formatDate } from '../../app/format';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { CurrentPasswordField, NewPasswordField, passwordTooShort } from '../../ui/fields';
 import { PageHeader } from '../../ui/PageHeader';
-import { PASSWORD_MIN_LENGTH, PASSWORD_RULE, passwordCodeFields } from '../../ui/password';
+import { passwordCodeFields } from '../../ui/password';
 import { useMe } from '../shell/session';
 import { useChangePasswordMutation, useUpdateProfileMutation } from './api';
 
@@ -88,7 +89,7 @@ function PasswordCard() {
     ...passwordCodeFields('newPassword'),
     PASSWORD_INCORRECT: 'currentPassword',
   });
-  const tooShort = newPassword.length > 0 && newPassword.length < PASSWORD_MIN_LENGTH;
+  const tooShort = passwordTooShort(newPassword);
   const mismatch = confirmation.length > 0 && confirmation !== newPassword;
 
   async function submit(event: FormEvent) {
@@ -114,25 +115,17 @@ function PasswordCard() {
           <Title order={4} id="profile-password-title">
             Change password
           </Title>
-          <PasswordInput
+          <CurrentPasswordField
             label="Current password"
-            autoComplete="current-password"
             value={currentPassword}
-            onChange={(event) => setCurrentPassword(event.currentTarget.value)}
+            onChange={setCurrentPassword}
             error={errors.fields.currentPassword}
-            required
           />
-          <PasswordInput
+          <NewPasswordField
             label="New password"
-            description={PASSWORD_RULE}
-            autoComplete="new-password"
             value={newPassword}
-            onChange={(event) => setNewPassword(event.currentTarget.value)}
-            error={
-              errors.fields.newPassword ??
-              (tooShort ? `${newPassword.length} of ${PASSWORD_MIN_LENGTH} characters` : undefined)
-            }
-            required
+            onChange={setNewPassword}
+            error={errors.fields.newPassword}
           />
           <PasswordInput
             label="Confirm new password"

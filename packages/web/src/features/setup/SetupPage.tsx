@@ -1,11 +1,12 @@
-import { Alert, Anchor, Button, Code, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Code, Stack, Text, TextInput } from '@mantine/core';
 import { IconCircleCheck, IconTerminal2 } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { formErrors, hookError } from '../../app/errors';
 import { AuthLayout } from '../../ui/AuthLayout';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { PASSWORD_MIN_LENGTH, PASSWORD_RULE, passwordCodeFields } from '../../ui/password';
+import { EmailField, NewPasswordField, passwordTooShort, YourNameField } from '../../ui/fields';
+import { passwordCodeFields } from '../../ui/password';
 import { FullPageLoader, LoadError } from '../../ui/states';
 import { tokenFromHash } from '../auth/hashToken';
 import { useSessionChange } from '../auth/useSessionChange';
@@ -22,7 +23,7 @@ function SetupForm({ token }: { token: string }) {
   const sessionChanged = useSessionChange();
   const apiError = hookError(error);
   const errors = formErrors(apiError, FIELDS, passwordCodeFields('password'));
-  const tooShort = password.length > 0 && password.length < PASSWORD_MIN_LENGTH;
+  const tooShort = passwordTooShort(password);
   const fieldShown = FIELDS.some((field) => field !== 'token' && errors.fields[field]);
 
   async function submit(event: FormEvent) {
@@ -41,35 +42,13 @@ function SetupForm({ token }: { token: string }) {
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
-        <TextInput
-          label="Your name"
-          autoComplete="name"
-          value={name}
-          onChange={(event) => setName(event.currentTarget.value)}
-          error={errors.fields.name}
-          required
-          autoFocus
-        />
-        <TextInput
-          label="E-mail"
-          type="email"
-          autoComplete="username"
-          value={email}
-          onChange={(event) => setEmail(event.currentTarget.value)}
-          error={errors.fields.email}
-          required
-        />
-        <PasswordInput
+        <YourNameField value={name} onChange={setName} error={errors.fields.name} />
+        <EmailField value={email} onChange={setEmail} error={errors.fields.email} />
+        <NewPasswordField
           label="Password"
-          description={PASSWORD_RULE}
-          autoComplete="new-password"
           value={password}
-          onChange={(event) => setPassword(event.currentTarget.value)}
-          error={
-            errors.fields.password ??
-            (tooShort ? `${password.length} of ${PASSWORD_MIN_LENGTH} characters` : undefined)
-          }
-          required
+          onChange={setPassword}
+          error={errors.fields.password}
         />
         <TextInput
           label="Organization name"
