@@ -113,6 +113,8 @@ export const InvitationPreview = z.object({
   organizationName: z.string(),
   email: z.string(),
   existingUser: z.boolean(),
+  /** Accepting sets name and password: a new account, or an unconfirmed one reclaimed through an e-mailed link. */
+  choosePassword: z.boolean(),
   expiresAt: Timestamp,
 });
 export const AcceptInvitationBody = z.object({

@@ -12,3 +12,8 @@ export { CSRF_COOKIE, CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from './tokens
 export function endSessionsInOrganization(trx: Transaction<DB>, userId: string, organizationId: string) {
   return store.revokeUserSessions(trx, userId, { organizationId });
 }
+
+/** Ends every session of a user (their account was taken over by its rightful owner). */
+export function endAllSessions(trx: Transaction<DB>, userId: string) {
+  return store.revokeUserSessions(trx, userId);
+}

@@ -14,6 +14,7 @@ export interface UserRow {
   passwordHash: string;
   isSuperAdmin: boolean;
   disabledAt: string | null;
+  emailVerifiedAt: string | null;
   createdAt: string;
 }
 
@@ -38,6 +39,7 @@ const userColumns = [
   'passwordHash',
   'isSuperAdmin',
   'disabledAt',
+  'emailVerifiedAt',
   'createdAt',
 ] as const;
 
@@ -65,7 +67,7 @@ export async function findUserById(db: Executor, id: string): Promise<UserRow | 
 
 export async function insertUser(
   trx: Executor,
-  input: { email: string; name: string; passwordHash: string; isSuperAdmin: boolean },
+  input: { email: string; name: string; passwordHash: string; isSuperAdmin: boolean; emailVerified: boolean },
 ): Promise<UserRow> {
   const at = nowIso();
   const row = {
@@ -75,6 +77,7 @@ export async function insertUser(
     passwordHash: input.passwordHash,
     isSuperAdmin: input.isSuperAdmin ? 1 : 0,
     disabledAt: null,
+    emailVerifiedAt: input.emailVerified ? at : null,
     passwordChangedAt: at,
     createdAt: at,
     updatedAt: at,
@@ -264,5 +267,15 @@ export async function lockOrganization(trx: Executor, organizationId: string): P
     .updateTable('organizations')
     .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
     .where('id', '=', organizationId)
+    .execute();
+}
+
+export async function markEmailVerified(trx: Executor, userId: string): Promise<void> {
+  const at = nowIso();
+  await trx
+    .updateTable('users')
+    .set({ emailVerifiedAt: at, updatedAt: at })
+    .where('id', '=', userId)
+    .where('emailVerifiedAt', 'is', null)
     .execute();
 }

@@ -3,6 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, PASSWORD, type TestApp, type TestOrg } from '../../../test/harness';
 import { createMailer } from '../../platform/mail/mailer';
 
+/** The invitation token from a received e-mail (quoted-printable may fold lines and encode "="). */
+function tokenFromMail(body: string): string {
+  const text = body.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  return /invite#token=([A-Za-z0-9_-]{43})/.exec(text)?.[1] ?? '';
+}
+
 function tokenOf(url: string): string {
   return new URL(url).hash.replace('#token=', '');
 }
@@ -108,6 +114,45 @@ describe.each(backends)('invitations (%s)', (backend) => {
       payload: { token },
     });
     expect(previewUsed.statusCode).toBe(400);
+  });
+
+  it('accounts made through a hand-passed link stay unconfirmed; another hand-passed link cannot take them over', async () => {
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: org.owner.token,
+      payload: { email: 'handed@example.com', roles: ['member'] },
+    });
+    await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: tokenOf(res.json().inviteUrl), name: 'Handed', password: PASSWORD },
+    });
+    const user = await t.db
+      .selectFrom('users')
+      .select('emailVerifiedAt')
+      .where('email', '=', 'handed@example.com')
+      .executeTakeFirstOrThrow();
+    expect(user.emailVerifiedAt).toBeNull();
+    const again = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: other.owner.token,
+      payload: { email: 'handed@example.com', roles: ['member'] },
+    });
+    const token = tokenOf(again.json().inviteUrl);
+    const preview = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
+    expect(preview.json()).toMatchObject({ existingUser: true, choosePassword: false });
+    const takeover = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Mallory', password: 'mallory picks a password' },
+    });
+    expect(takeover.statusCode).toBe(401);
   });
 
   it('an existing user accepts with their own password only', async () => {
@@ -291,5 +336,87 @@ describe.each(backends)('invitations over SMTP (%s)', (backend) => {
       .where('recipient', '=', 'mailme@example.com')
       .executeTakeFirst();
     expect(outbox).toMatchObject({ status: 'sent', bodyText: null });
+    const token = tokenFromMail(mail?.body ?? '');
+    const accepted = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Mailed', password: PASSWORD },
+    });
+    expect(accepted.statusCode).toBe(200);
+    const user = await t.db
+      .selectFrom('users')
+      .select('emailVerifiedAt')
+      .where('email', '=', 'mailme@example.com')
+      .executeTakeFirstOrThrow();
+    expect(user.emailVerifiedAt).not.toBeNull();
+  });
+
+  it("lets the mailbox's owner take back an unconfirmed account someone else set up", async () => {
+    // As if an admin without SMTP had passed a link on and accepted it with a password of their own:
+    const squatted = await t.services.setup.createAdminFromCli({
+      email: 'cfo@victim.example',
+      name: 'Not The CFO',
+      password: 'squatter password 123',
+      organizationName: 'Squat Co',
+    });
+    await t.db
+      .updateTable('users')
+      .set({ emailVerifiedAt: null, isSuperAdmin: 0 })
+      .where('id', '=', squatted.user.id)
+      .execute();
+    const squatterSession = await t.signIn('cfo@victim.example', 'squatter password 123');
+
+    const victimOrg = await t.createOrganization('Victim Inc');
+    await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: victimOrg.owner.token,
+      payload: { email: 'cfo@victim.example', roles: ['member'] },
+    });
+    const token = tokenFromMail(received.filter((m) => m.to === 'cfo@victim.example').at(-1)?.body ?? '');
+    const preview = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
+    expect(preview.json()).toMatchObject({ existingUser: true, choosePassword: true });
+    const reclaimed = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Real CFO', password: 'the real cfo passphrase', tokenType: 'bearer' },
+    });
+    expect(reclaimed.statusCode).toBe(200);
+    expect(reclaimed.json()).toMatchObject({
+      user: { name: 'Real CFO' },
+      organization: { id: victimOrg.id },
+    });
+    expect((await t.inject({ url: '/api/v1/me', token: squatterSession })).statusCode).toBe(401);
+    await expect(t.signIn('cfo@victim.example', 'squatter password 123')).rejects.toThrow();
+    const events = (await t.auditEvents(victimOrg.id)).map((e) => e.action);
+    expect(events.slice(0, 3)).toEqual(['user.signed_in', 'invitation.accepted', 'user.password_changed']);
+  });
+
+  it('a confirmed account still needs its password, even with an e-mailed link', async () => {
+    const o = await t.createOrganization('Confirmed');
+    const second = await t.createOrganization('Second Mail Org');
+    await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: second.owner.token,
+      payload: { email: o.owner.email, roles: ['member'] },
+    });
+    const token = tokenFromMail(received.filter((m) => m.to === o.owner.email).at(-1)?.body ?? '');
+    const preview = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/preview',
+      payload: { token },
+    });
+    expect(preview.json()).toMatchObject({ existingUser: true, choosePassword: false });
+    const guess = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Someone', password: 'not the right one at all' },
+    });
+    expect(guess.statusCode).toBe(401);
   });
 });

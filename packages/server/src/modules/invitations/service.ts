@@ -13,9 +13,10 @@ import {
 } from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import * as audit from '../audit';
-import type { AuthService, IssuedSession } from '../auth';
-import { assertRolesGrantable, identityStore, type OrganizationRow } from '../identity';
+import { type AuthService, endAllSessions, type IssuedSession } from '../auth';
+import { assertRolesGrantable, identityStore, type OrganizationRow, type UserRow } from '../identity';
 import type { OutboxService } from '../outbox';
+import type { InvitationRow } from './store';
 import * as store from './store';
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -155,30 +156,33 @@ export function createInvitationsService(deps: InvitationsDeps) {
         organizationName: organization.name,
         email: invitation.email,
         existingUser: !!existing,
+        choosePassword: choosesPassword(existing, invitation),
         expiresAt: invitation.expiresAt,
       };
     },
 
     /**
-     * Joins the organization. An existing account proves itself with its password (rate-limited like
-     * sign-in); a new person chooses a name and a password. Either way they leave signed in.
+     * Joins the organization and leaves the person signed in. A new person, or the owner of an
+     * unconfirmed account who holds an e-mailed link, chooses name and password; any other existing
+     * account proves itself with its password (rate-limited like sign-in).
      */
     async accept(
       meta: RequestMeta,
       input: { token: string; name?: string; password: string },
     ): Promise<IssuedSession> {
       const { invitation, organization } = await pendingInvitation(db, input.token);
-      let user = await identityStore.findUserByEmail(db, invitation.email);
-      let passwordHash: string | null = null;
-      if (user) {
-        user = await auth.verifyCredentials(meta, invitation.email, input.password, organization.id);
-      } else {
-        if (!input.name)
-          throw badRequest('VALIDATION_FAILED', 'name: Required for a new account', [
-            { path: 'name', message: 'Required for a new account' },
+      const existing = await identityStore.findUserByEmail(db, invitation.email);
+      let chosen: { name: string; passwordHash: string } | null = null;
+      if (choosesPassword(existing, invitation)) {
+        if (!input.name) {
+          throw badRequest('VALIDATION_FAILED', 'name: Required to set up the account', [
+            { path: 'name', message: 'Required to set up the account' },
           ]);
+        }
         assertAcceptablePassword(input.password, { email: invitation.email });
-        passwordHash = await hashPassword(input.password);
+        chosen = { name: input.name, passwordHash: await hashPassword(input.password) };
+      } else {
+        await auth.verifyCredentials(meta, invitation.email, input.password, organization.id);
       }
       return db.transaction().execute(async (trx) => {
         if (!(await store.markAccepted(trx, invitation.id))) {
@@ -187,41 +191,83 @@ export function createInvitationsService(deps: InvitationsDeps) {
             'This invitation link is invalid, used or expired. Ask for a new one.',
           );
         }
-        const anonymous: Caller = { kind: 'anonymous', meta };
-        let member = user;
-        if (!member) {
-          member = await identityStore.insertUser(trx, {
-            email: invitation.email,
-            name: input.name ?? '',
-            passwordHash: passwordHash ?? '',
-            isSuperAdmin: false,
-          });
-          await audit.record(trx, anonymous, {
-            action: 'user.created',
-            organizationId: organization.id,
-            actor: { type: 'user', id: member.id, name: member.name },
-            targets: [{ type: 'user', id: member.id, name: member.email }],
-            metadata: { via: 'invitation' },
-          });
-        }
+        const member = await joiningUser(trx, meta, invitation, organization.id, existing, chosen);
         if (await identityStore.findMembership(trx, organization.id, member.id)) {
           throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');
         }
         await identityStore.insertMembership(trx, organization.id, member.id, invitation.roles);
-        await audit.record(trx, anonymous, {
-          action: 'invitation.accepted',
-          organizationId: organization.id,
-          actor: { type: 'user', id: member.id, name: member.name },
-          targets: [
-            { type: 'invitation', id: invitation.id },
-            { type: 'user', id: member.id, name: member.email },
-          ],
-          metadata: { roles: invitation.roles },
-        });
+        await audit.record(
+          trx,
+          { kind: 'anonymous', meta },
+          {
+            action: 'invitation.accepted',
+            organizationId: organization.id,
+            actor: { type: 'user', id: member.id, name: member.name },
+            targets: [
+              { type: 'invitation', id: invitation.id },
+              { type: 'user', id: member.id, name: member.email },
+            ],
+            metadata: { roles: invitation.roles },
+          },
+        );
         return auth.issueSession(trx, member, organization, meta);
       });
     },
   };
+
+  /**
+   * The account that joins: a new one (confirmed when the link was e-mailed), an existing one, or an
+   * unconfirmed one taken over by the mailbox's owner: new name and password, every session ended.
+   */
+  async function joiningUser(
+    trx: Transaction<DB>,
+    meta: RequestMeta,
+    invitation: InvitationRow,
+    organizationId: string,
+    existing: UserRow | undefined,
+    chosen: { name: string; passwordHash: string } | null,
+  ): Promise<UserRow> {
+    const anonymous: Caller = { kind: 'anonymous', meta };
+    if (!existing) {
+      const created = await identityStore.insertUser(trx, {
+        email: invitation.email,
+        name: chosen?.name ?? '',
+        passwordHash: chosen?.passwordHash ?? '',
+        isSuperAdmin: false,
+        emailVerified: invitation.emailed,
+      });
+      await audit.record(trx, anonymous, {
+        action: 'user.created',
+        organizationId,
+        actor: { type: 'user', id: created.id, name: created.name },
+        targets: [{ type: 'user', id: created.id, name: created.email }],
+        metadata: { via: 'invitation', emailVerified: invitation.emailed },
+      });
+      return created;
+    }
+    if (invitation.emailed) await identityStore.markEmailVerified(trx, existing.id);
+    if (!chosen) return existing;
+    await identityStore.updateUserPassword(trx, existing.id, chosen.passwordHash);
+    await identityStore.updateUserName(trx, existing.id, chosen.name);
+    await endAllSessions(trx, existing.id);
+    await audit.record(trx, anonymous, {
+      action: 'user.password_changed',
+      organizationId,
+      actor: { type: 'user', id: existing.id, name: chosen.name },
+      targets: [{ type: 'user', id: existing.id, name: existing.email }],
+      changes: { name: [existing.name, chosen.name] },
+      metadata: { reason: 'unconfirmed_account_reclaimed_by_mailbox_owner', sessionsEnded: true },
+    });
+    return { ...existing, name: chosen.name, passwordHash: chosen.passwordHash };
+  }
+}
+
+/**
+ * Accepting sets the account's name and password for a new account, or for an unconfirmed one (made
+ * through a link passed on by hand) when this link came by e-mail: whoever holds it owns the mailbox.
+ */
+function choosesPassword(user: UserRow | undefined, invitation: InvitationRow): boolean {
+  return !user || (user.emailVerifiedAt === null && invitation.emailed);
 }
 
 export type InvitationsService = ReturnType<typeof createInvitationsService>;

@@ -14,6 +14,8 @@ export interface InvitationRow {
   expiresAt: string;
   acceptedAt: string | null;
   revokedAt: string | null;
+  /** The link went out by e-mail, so whoever holds it controls the mailbox. */
+  emailed: boolean;
 }
 
 export async function insertInvitation(
@@ -79,10 +81,21 @@ export async function listPending(db: Executor, organizationId: string): Promise
   }));
 }
 
-const columns = ['id', 'organizationId', 'email', 'roles', 'expiresAt', 'acceptedAt', 'revokedAt'] as const;
+const columns = [
+  'id',
+  'organizationId',
+  'email',
+  'roles',
+  'expiresAt',
+  'acceptedAt',
+  'revokedAt',
+  'emailed',
+] as const;
 
-function toRow(r: Omit<InvitationRow, 'roles'> & { roles: unknown }): InvitationRow {
-  return { ...r, roles: parseJson<string[]>(r.roles) };
+function toRow(
+  r: Omit<InvitationRow, 'roles' | 'emailed'> & { roles: unknown; emailed: number },
+): InvitationRow {
+  return { ...r, roles: parseJson<string[]>(r.roles), emailed: r.emailed === 1 };
 }
 
 export async function findInvitation(

@@ -38,6 +38,7 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
       name: input.name,
       passwordHash,
       isSuperAdmin: true,
+      emailVerified: true,
     });
     const organization = await identityStore.insertOrganization(trx, input.organizationName);
     await identityStore.insertMembership(trx, organization.id, user.id, ['owner']);

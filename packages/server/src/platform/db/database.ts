@@ -12,6 +12,7 @@ import {
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config';
 import * as foundation from './migrations/0001_foundation';
+import * as emailVerification from './migrations/0002_email_verification';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 
@@ -62,6 +63,7 @@ type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void
 /** Every migration, in order. Each receives the dialect so it can branch only where it must. */
 const MIGRATIONS: Record<string, MigrationModule> = {
   '0001_foundation': foundation,
+  '0002_email_verification': emailVerification,
 };
 
 class DialectAwareProvider implements MigrationProvider {

@@ -33,6 +33,7 @@ export interface UsersTable {
   passwordHash: string;
   isSuperAdmin: number;
   disabledAt: string | null;
+  emailVerifiedAt: string | null;
   passwordChangedAt: string;
   createdAt: string;
   updatedAt: string;

@@ -20,7 +20,8 @@ function AcceptForm({ token, preview }: { token: string; preview: InvitationPrev
   const [accept, { isLoading, error }] = useAcceptInvitationMutation();
   const sessionChanged = useSessionChange();
   const apiError = hookError(error);
-  const newUser = !preview.existingUser;
+  // A new account, or an unconfirmed one this e-mailed link lets its owner take over.
+  const newUser = preview.choosePassword;
   const errors = formErrors(apiError, ['name', 'password'], {
     ...passwordCodeFields('password'),
     PASSWORD_INCORRECT: 'password',
@@ -137,7 +138,11 @@ export function AcceptInvitationPage() {
         <>
           <IconMailOpened size={14} style={{ verticalAlign: -2 }} /> You were invited to{' '}
           {preview.organizationName} on Custos.{' '}
-          {preview.existingUser ? 'Sign in with your password to accept.' : 'Create your account to accept.'}
+          {!preview.choosePassword
+            ? 'Sign in with your password to accept.'
+            : preview.existingUser
+              ? 'This address has an unconfirmed account: choose your name and a new password to take it over.'
+              : 'Create your account to accept.'}
         </>
       }
     >
