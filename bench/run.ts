@@ -74,7 +74,7 @@ async function rawArgon2(password: string): Promise<number> {
   return done / SECONDS;
 }
 
-const fmt = (n: number) => n.toFixed(1).padStart(10);
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—').padStart(10);
 
 function report(title: string, subject: string, s: Load, baseline: string, b: Load, goal: number) {
   const ratio = s.rps / b.rps;

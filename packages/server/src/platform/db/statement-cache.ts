@@ -15,6 +15,7 @@ export function withStatementCache(db: BetterSqlite3.Database): SqliteDatabase {
       let statement = cache.get(sql);
       if (!statement) {
         if (cache.size >= MAX_STATEMENTS) cache.clear();
+        // better-sqlite3 binds an array of parameters as Kysely passes it; only the typings differ.
         statement = db.prepare(sql) as unknown as SqliteStatement;
         cache.set(sql, statement);
       }
