@@ -249,34 +249,22 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
 
   it('changes the password with the current one, enforces the policy, and ends other sessions', async () => {
     const o = await t.createOrganization('Pw');
+    const changePassword = (payload: { currentPassword: string; newPassword: string }) =>
+      t.inject({ method: 'POST', url: '/api/v1/me/password', token: o.owner.token, payload });
     const other = await t.signIn(o.owner.email);
-    const wrong = await t.inject({
-      method: 'POST',
-      url: '/api/v1/me/password',
-      token: o.owner.token,
-      payload: { currentPassword: 'wrong wrong wrong', newPassword: 'a brand new long passphrase' },
+    const wrong = await changePassword({
+      currentPassword: 'wrong wrong wrong',
+      newPassword: 'a brand new long passphrase',
     });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error.code).toBe('PASSWORD_INCORRECT');
-    const short = await t.inject({
-      method: 'POST',
-      url: '/api/v1/me/password',
-      token: o.owner.token,
-      payload: { currentPassword: PASSWORD, newPassword: 'short' },
-    });
+    const short = await changePassword({ currentPassword: PASSWORD, newPassword: 'short' });
     expect(short.json().error.code).toBe('PASSWORD_TOO_SHORT');
-    const common = await t.inject({
-      method: 'POST',
-      url: '/api/v1/me/password',
-      token: o.owner.token,
-      payload: { currentPassword: PASSWORD, newPassword: 'passwordpassword' },
-    });
+    const common = await changePassword({ currentPassword: PASSWORD, newPassword: 'passwordpassword' });
     expect(common.json().error.code).toBe('PASSWORD_TOO_COMMON');
-    const ok = await t.inject({
-      method: 'POST',
-      url: '/api/v1/me/password',
-      token: o.owner.token,
-      payload: { currentPassword: PASSWORD, newPassword: 'a brand new long passphrase' },
+    const ok = await changePassword({
+      currentPassword: PASSWORD,
+      newPassword: 'a brand new long passphrase',
     });
     expect(ok.statusCode).toBe(200);
     expect((await t.lastAuditEvent(o.id))?.action).toBe('user.password_changed');

@@ -98,37 +98,12 @@ describe.each(backends)('organizations and outbox (%s)', (backend) => {
   });
 
   it('validates creation input and refuses non-super-admins', async () => {
+    const createOrg = (token: string, payload: object) =>
+      t.inject({ method: 'POST', url: '/api/v1/admin/organizations', token, payload });
     const before = await t.count('organizations');
-    expect(
-      (
-        await t.inject({
-          method: 'POST',
-          url: '/api/v1/admin/organizations',
-          token: platform.owner.token,
-          payload: { name: '' },
-        })
-      ).statusCode,
-    ).toBe(400);
-    expect(
-      (
-        await t.inject({
-          method: 'POST',
-          url: '/api/v1/admin/organizations',
-          token: platform.owner.token,
-          payload: { name: 'Ok', ownerEmail: 'bad' },
-        })
-      ).statusCode,
-    ).toBe(400);
-    expect(
-      (
-        await t.inject({
-          method: 'POST',
-          url: '/api/v1/admin/organizations',
-          token: tenant.owner.token,
-          payload: { name: 'Mine' },
-        })
-      ).statusCode,
-    ).toBe(403);
+    expect((await createOrg(platform.owner.token, { name: '' })).statusCode).toBe(400);
+    expect((await createOrg(platform.owner.token, { name: 'Ok', ownerEmail: 'bad' })).statusCode).toBe(400);
+    expect((await createOrg(tenant.owner.token, { name: 'Mine' })).statusCode).toBe(403);
     expect(await t.count('organizations')).toBe(before);
   });
 
