@@ -1,16 +1,6 @@
-import {
-  BUILT_IN_ROLES,
-  MemberList,
-  MemberOut,
-  Ok,
-  PERMISSIONS,
-  RoleCatalog,
-  UpdateMemberBody,
-  UserIdParams,
-} from '@custos/shared';
+import { MemberList, MemberOut, Ok, RoleCatalog, UpdateMemberBody, UserIdParams } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireUser } from '../../platform/http/caller';
 import { AUTHENTICATED } from '../../platform/http/openapi';
 import type { MembersService } from './service';
 
@@ -64,18 +54,7 @@ export function memberRoutes(members: MembersService) {
           response: { 200: RoleCatalog },
         },
       },
-      async (req) => {
-        requireUser(req.caller);
-        return {
-          roles: Object.entries(BUILT_IN_ROLES).map(([id, r]) => ({
-            id,
-            name: r.name,
-            description: r.description,
-            permissions: [...r.permissions],
-          })),
-          permissions: Object.entries(PERMISSIONS).map(([id, description]) => ({ id, description })),
-        };
-      },
+      async (req) => members.roleCatalog(req.caller),
     );
   };
 }

@@ -1,6 +1,6 @@
-import type { MemberOut } from '@custos/shared';
+import { BUILT_IN_ROLES, type MemberOut, PERMISSIONS, type RoleCatalog } from '@custos/shared';
 import type { Deps } from '../../deps';
-import { authorize, type Caller } from '../../platform/http/caller';
+import { authorize, type Caller, requireUser } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import * as audit from '../audit';
 import { endSessionsInOrganization } from '../auth';
@@ -11,6 +11,20 @@ export function createMembersService(deps: Deps) {
   const { db } = deps;
 
   return {
+    /** The built-in roles and every permission, explained: what the role pickers show. */
+    roleCatalog(caller: Caller): RoleCatalog {
+      requireUser(caller);
+      return {
+        roles: Object.entries(BUILT_IN_ROLES).map(([id, role]) => ({
+          id,
+          name: role.name,
+          description: role.description,
+          permissions: [...role.permissions],
+        })),
+        permissions: Object.entries(PERMISSIONS).map(([id, description]) => ({ id, description })),
+      };
+    },
+
     async list(caller: Caller): Promise<MemberOut[]> {
       const c = authorize(caller, 'members:read');
       return identityStore.listMembers(db, c.organizationId);
