@@ -105,6 +105,20 @@ describe.each(backends)('API keys (%s)', (backend) => {
     const analyst = await t.addMember(org, ['auditor']);
     const denied = await create(analyst.token, { name: 'x', permissions: ['audit:read'] });
     expect(denied.statusCode).toBe(403);
+    const someKey = (await t.inject({ url: '/api/v1/api-keys', token: org.owner.token })).json().apiKeys[0];
+    const revokeDenied = await t.inject({
+      method: 'DELETE',
+      url: `/api/v1/api-keys/${someKey.id}`,
+      token: analyst.token,
+    });
+    expect(revokeDenied.statusCode).toBe(403);
+    expect((await t.inject({ url: '/api/v1/api-keys', token: analyst.token })).statusCode).toBe(403);
+    const badId = await t.inject({
+      method: 'DELETE',
+      url: '/api/v1/api-keys/not-a-uuid',
+      token: org.owner.token,
+    });
+    expect(badId.json().error.code).toBe('VALIDATION_FAILED');
     // A caller holding apikeys:manage but not audit:write cannot mint a key with audit:write.
     const admin = await t.addMember(org, ['admin']);
     const caller = await t.services.auth.authenticate(admin.token, {

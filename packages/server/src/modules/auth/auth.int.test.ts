@@ -274,7 +274,8 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     await expect(t.signIn(o.owner.email, 'a brand new long passphrase')).resolves.toBeTruthy();
   });
 
-  it('validates profile updates', async () => {
+  it('validates profile updates and writes nothing on bad input', async () => {
+    const before = await t.count('auditEvents');
     const res = await t.inject({
       method: 'PATCH',
       url: '/api/v1/me',
@@ -282,6 +283,7 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
       payload: { name: '' },
     });
     expect(res.statusCode).toBe(400);
+    expect(await t.count('auditEvents')).toBe(before);
     expect((await t.inject({ method: 'PATCH', url: '/api/v1/me', payload: { name: 'x' } })).statusCode).toBe(
       401,
     );

@@ -215,6 +215,15 @@ describe.each(backends)('invitations (%s)', (backend) => {
       payload: { email: 'x@example.com', roles: ['member'] },
     });
     expect(denied.statusCode).toBe(403);
+    expect((await t.inject({ url: '/api/v1/invitations', token: member.token })).statusCode).toBe(403);
+    const pending = (await t.inject({ url: '/api/v1/invitations', token: org.owner.token })).json()
+      .invitations;
+    const revokeDenied = await t.inject({
+      method: 'DELETE',
+      url: `/api/v1/invitations/${pending[0].id}`,
+      token: member.token,
+    });
+    expect(revokeDenied.statusCode).toBe(403);
     const admin = await t.addMember(org, ['admin']);
     const ownerInvite = await t.inject({
       method: 'POST',
