@@ -10,8 +10,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './deps';
-import { apiKeyRoutes } from './modules/apikeys/routes';
-import { createApiKeysService, isApiKeyToken } from './modules/apikeys/service';
+import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
 import {
   authRoutes,
   CSRF_HEADER,
@@ -21,12 +20,11 @@ import {
   SESSION_COOKIE,
 } from './modules/auth';
 import { createInvitationsService, invitationRoutes } from './modules/invitations';
-import { memberRoutes } from './modules/members/routes';
-import { createMembersService } from './modules/members/service';
+import { createMembersService, memberRoutes } from './modules/members';
 import { createOrganizationsService, organizationRoutes } from './modules/organizations';
 import { createOutboxService } from './modules/outbox';
 import { createSetupService, setupRoutes } from './modules/setup';
-import { systemRoutes } from './modules/system/routes';
+import { systemRoutes } from './modules/system';
 import { safeEqual } from './platform/crypto/tokens';
 import { type Database, openDatabase } from './platform/db/database';
 import { registerAuthHook } from './platform/http/auth-hook';

@@ -1,6 +1,6 @@
+import { Email } from '@custos/shared';
 import { Command, Option } from 'commander';
 import { buildApp } from './app';
-import { EmailSchema } from './cli-input';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createAuthService } from './modules/auth';
 import { createSetupService } from './modules/setup';
@@ -84,7 +84,7 @@ async function adminCreate(options: {
     process.stderr.write('custos: pass the password on standard input with --password-stdin\n');
     process.exit(2);
   }
-  const email = EmailSchema.safeParse(options.email);
+  const email = Email.safeParse(options.email);
   if (!email.success) {
     process.stderr.write(`custos: --email is not a valid e-mail address\n`);
     process.exit(2);

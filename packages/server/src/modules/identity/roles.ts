@@ -1,4 +1,4 @@
-import { isRoleName, type Permission, permissionsOfRoles, type RoleName } from '@custos/shared';
+import { isRoleName, type Permission, permissionsOfRoles } from '@custos/shared';
 import type { OrganizationCaller } from '../../platform/http/caller';
 import { forbidden } from '../../platform/http/errors';
 
@@ -25,5 +25,3 @@ export function assertRolesGrantable(caller: OrganizationCaller, roles: readonly
     });
   }
 }
-
-export type { RoleName };

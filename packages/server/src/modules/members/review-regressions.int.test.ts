@@ -9,6 +9,9 @@ describe.each(backends)('review regressions, issue #2 (%s)', (backend) => {
   });
   afterAll(() => t.close());
 
+  const createKey = (token: string, payload: { name: string; permissions: string[] }) =>
+    t.inject({ method: 'POST', url: '/api/v1/api-keys', token, payload });
+
   it('two owners demoting each other at once leave one owner', async () => {
     const org = await t.createOrganization('Race');
     const second = await t.addMember(org, ['owner']);
@@ -38,14 +41,7 @@ describe.each(backends)('review regressions, issue #2 (%s)', (backend) => {
   it("a removed member's API keys stop working and their pending invitations die", async () => {
     const org = await t.createOrganization('Leavers');
     const admin = await t.addMember(org, ['admin']);
-    const key = (
-      await t.inject({
-        method: 'POST',
-        url: '/api/v1/api-keys',
-        token: admin.token,
-        payload: { name: 'theirs', permissions: ['members:read'] },
-      })
-    ).json();
+    const key = (await createKey(admin.token, { name: 'theirs', permissions: ['members:read'] })).json();
     const invite = (
       await t.inject({
         method: 'POST',
@@ -75,12 +71,7 @@ describe.each(backends)('review regressions, issue #2 (%s)', (backend) => {
     const org = await t.createOrganization('Demoted');
     const admin = await t.addMember(org, ['admin']);
     const key = (
-      await t.inject({
-        method: 'POST',
-        url: '/api/v1/api-keys',
-        token: admin.token,
-        payload: { name: 'k', permissions: ['members:read', 'apikeys:read'] },
-      })
+      await createKey(admin.token, { name: 'k', permissions: ['members:read', 'apikeys:read'] })
     ).json();
     expect((await t.inject({ url: '/api/v1/api-keys', token: key.secret })).statusCode).toBe(200);
     await t.inject({

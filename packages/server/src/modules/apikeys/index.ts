@@ -1,0 +1,2 @@
+export { apiKeyRoutes } from './routes';
+export { type ApiKeysService, createApiKeysService, isApiKeyToken } from './service';

@@ -1,0 +1,2 @@
+export { memberRoutes } from './routes';
+export { createMembersService, type MembersService } from './service';
