@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './deps';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
+import { type AuditModule, createAuditModule, registerDenialAudit } from './modules/audit';
 import {
   authRoutes,
   CSRF_HEADER,
@@ -45,7 +46,7 @@ export interface BuildAppOptions {
   webRoot?: string | null;
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type Services = ReturnType<typeof createServices> & { audit: AuditModule };
 
 function createServices(deps: Deps) {
   const auth = createAuthService(deps);
@@ -73,6 +74,7 @@ export async function buildApp(
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase(config.database);
+  const audit = createAuditModule({ db: database.db, dialect: database.dialect, config, log });
   const deps: Deps = {
     db: database.db,
     dialect: database.dialect,
@@ -80,8 +82,10 @@ export async function buildApp(
     log,
     mailer: options.mailer ?? createMailer(config.smtp),
     limiter: options.limiter ?? createRateLimiter(config.redisUrl),
+    keyring: audit.keyring,
+    audit: audit.recorder,
   };
-  const services = createServices(deps);
+  const services = { ...createServices(deps), audit };
 
   const hops = config.trustProxy;
   // Fastify's types omit the hop-count form, so hops become the equivalent trust function.
@@ -105,6 +109,7 @@ export async function buildApp(
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
   app.addHook('onClose', async () => {
+    await audit.stop();
     deps.mailer.close();
     await deps.limiter.close();
     if (!options.database) await database.destroy();
@@ -179,6 +184,9 @@ export async function buildApp(
   await app.register(invitationRoutes(config, services.invitations));
   await app.register(apiKeyRoutes(services.apiKeys));
   await app.register(organizationRoutes(services.organizations, services.outbox));
+  await app.register(audit.routes);
+  registerDenialAudit(app, audit.recorder);
+  audit.start();
 
   const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) await serveConsole(app, webRoot);

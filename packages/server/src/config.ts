@@ -35,6 +35,18 @@ const EnvSchema = z.object({
       'must be false, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs',
     )
     .default('false'),
+  CUSTOS_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  CUSTOS_AUDIT_SIGNING_KEY: z
+    .string()
+    .regex(
+      /^PRIVATE\+KEY\+[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/,
+      'must be a signed-note signer key (PRIVATE+KEY+name+id+key)',
+    )
+    .optional(),
+  CUSTOS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
 });
 
 export type DatabaseConfig =
@@ -56,6 +68,11 @@ export interface Config {
   trustProxy: false | number | string;
   /** Cookies get the Secure flag when the public URL is https. */
   secureCookies: boolean;
+  /** Base64 master key of the keyring; null → `<dataDir>/master.key`, created on first start. */
+  masterKey: string | null;
+  /** Signed-note signer key for audit checkpoints; null → `<dataDir>/audit-signing.key`. */
+  auditSigningKey: string | null;
+  auditCheckpointIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustProxy: parseTrustProxy(e.CUSTOS_TRUST_PROXY),
     secureCookies: publicUrl.startsWith('https://'),
+    masterKey: e.CUSTOS_MASTER_KEY ?? null,
+    auditSigningKey: e.CUSTOS_AUDIT_SIGNING_KEY ?? null,
+    auditCheckpointIntervalMs: Math.round(e.CUSTOS_AUDIT_CHECKPOINT_SECONDS * 1000),
   });
 }
 

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import type { AuditRecorder } from './modules/audit/recorder';
+import type { Keyring } from './platform/crypto/keyring';
 import type { Dialect } from './platform/db/database';
 import type { DB } from './platform/db/schema';
 import type { Mailer } from './platform/mail/mailer';
@@ -14,4 +16,7 @@ export interface Deps {
   mailer: Mailer;
   limiter: RateLimiter;
   log: Logger;
+  keyring: Keyring;
+  /** Every module records its audit events through this, inside its own transaction. */
+  audit: AuditRecorder;
 }

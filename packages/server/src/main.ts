@@ -2,6 +2,8 @@ import { Email } from '@custos/shared';
 import { Command, Option } from 'commander';
 import { buildApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
+import { createAuditRecorder, loadKeyring } from './modules/audit';
+
 import { createAuthService } from './modules/auth';
 import { createSetupService } from './modules/setup';
 import { migrateToLatest, openDatabase } from './platform/db/database';
@@ -95,6 +97,7 @@ async function adminCreate(options: {
   const database = openDatabase(config.database);
   try {
     await migrateToLatest(database);
+    const keyring = loadKeyring(config);
     const deps = {
       db: database.db,
       dialect: database.dialect,
@@ -102,6 +105,8 @@ async function adminCreate(options: {
       log,
       mailer: createMailer(null),
       limiter: new MemoryRateLimiter(),
+      keyring,
+      audit: createAuditRecorder(database.db, keyring, () => {}),
     };
     const setup = createSetupService({ ...deps, auth: createAuthService(deps) });
     const { user, organization } = await setup.createAdminFromCli({

@@ -5,7 +5,9 @@ import pg from 'pg';
 import { buildApp, type Services } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
 import type { Deps } from '../src/deps';
-import { listEvents } from '../src/modules/audit';
+import { presentRows } from '../src/modules/audit/present';
+import { searchEvents } from '../src/modules/audit/search-store';
+import { generateSignerKey } from '../src/platform/crypto/signed-note';
 import { type Database, migrateToLatest, openDatabase } from '../src/platform/db/database';
 import type { DB } from '../src/platform/db/schema';
 import { createLogger } from '../src/platform/log';
@@ -47,8 +49,14 @@ export async function openTestDatabase(backend: Backend): Promise<Database> {
   };
 }
 
+/** Keys are made per test run, never read from or written to a data directory. */
+const TEST_MASTER_KEY = randomBytes(32).toString('base64');
+const TEST_SIGNING_KEY = generateSignerKey('custos.test/custos-audit').signerKey;
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
+    CUSTOS_MASTER_KEY: TEST_MASTER_KEY,
+    CUSTOS_AUDIT_SIGNING_KEY: TEST_SIGNING_KEY,
     CUSTOS_PUBLIC_URL: 'http://custos.test',
     CUSTOS_LOG_LEVEL: 'silent',
     CUSTOS_SIGN_IN_LIMIT_PER_IP: '100000',
@@ -163,12 +171,14 @@ export class TestApp {
     return { id: json.user.id, email, token: json.token };
   }
 
-  async auditEvents(organizationId: string) {
-    return listEvents(this.db, organizationId, 1000);
+  /** A log's events, newest first, as the API presents them (personal fields opened). */
+  async auditEvents(logId: string, limit = 1000) {
+    const rows = await searchEvents(this.db, this.database.dialect, logId, {}, { limit });
+    return presentRows(this.db, this.services.audit.keyring, logId, rows);
   }
 
-  async lastAuditEvent(organizationId: string) {
-    const [event] = await listEvents(this.db, organizationId, 1);
+  async lastAuditEvent(logId: string) {
+    const [event] = await this.auditEvents(logId, 1);
     return event;
   }
 

@@ -16,6 +16,16 @@ export const AUDIT_ACTIONS = [
   'member.removed',
   'api_key.created',
   'api_key.revoked',
+  'access.denied',
+  'audit.searched',
+  'audit.event_viewed',
+  'audit.exported',
+  'audit.tail_opened',
+  'audit.settings_updated',
+  'audit.saved_search_created',
+  'audit.saved_search_deleted',
+  'audit.subject_erased',
+  'audit.events_purged',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

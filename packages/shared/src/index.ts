@@ -1,4 +1,5 @@
 export * from './api';
 export * from './audit';
+export * from './audit-api';
 export * from './errors';
 export * from './permissions';

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   'audit:read': 'Search and read the audit trail',
   'audit:export': 'Export the audit trail',
   'audit:write': 'Send audit events from a host app',
+  'audit:manage': 'Set audit retention and legal hold',
   'sessions:read': "See members' sessions",
   'sessions:revoke': "End members' sessions",
   'security:read': 'See security settings and security events',

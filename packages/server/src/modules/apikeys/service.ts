@@ -10,7 +10,6 @@ import {
   requireUser,
 } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
-import * as audit from '../audit';
 import { effectivePermissions } from '../identity';
 import * as store from './store';
 
@@ -23,7 +22,7 @@ export function isApiKeyToken(token: string): boolean {
 }
 
 export function createApiKeysService(deps: Deps) {
-  const { db } = deps;
+  const { db, audit } = deps;
   return {
     async list(caller: Caller): Promise<ApiKeyOut[]> {
       const c = authorize(caller, 'apikeys:read');

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type AuditEvent, leafHashOf } from './event';
+import { type AuditEventBody, leafHashOf } from './event';
 
 describe('audit leaf hash', () => {
-  const body: Omit<AuditEvent, 'leafHash'> = {
+  const body: AuditEventBody = {
     id: '0190',
     organizationId: 'org',
     seq: 1,

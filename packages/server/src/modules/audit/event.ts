@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { AuditAction, AuditOutcome, AuditSource } from '@custos/shared';
+import type { AuditOutcome, AuditSource } from '@custos/shared';
 import canonicalize from 'canonicalize';
 
 export interface AuditActor {
-  type: 'user' | 'api_key' | 'anonymous' | 'system';
+  type: 'user' | 'api_key' | 'service' | 'anonymous' | 'system';
   id: string | null;
+  /** Personal: sealed under the actor's data key in the stored body. */
   name: string | null;
+  /** Personal; present only when known (e.g. the address tried in a failed sign-in). */
+  email?: string | null;
+  /** Personal. */
   ip: string | null;
   userAgent: string | null;
 }
@@ -19,8 +23,11 @@ export interface AuditTarget {
 /** Field → [before, after]. */
 export type AuditChanges = Record<string, [unknown, unknown]>;
 
-/** The event shape of ARCHITECTURE.md ("Audit trail"). */
-export interface AuditEvent {
+/**
+ * The event shape of ARCHITECTURE.md ("Audit trail") exactly as it is hashed: personal fields hold
+ * sealed strings (see seal.ts), everything else is plaintext.
+ */
+export interface AuditEventBody {
   id: string;
   organizationId: string | null;
   seq: number;
@@ -28,22 +35,30 @@ export interface AuditEvent {
   receivedAt: string;
   actor: AuditActor;
   impersonator: AuditActor | null;
-  action: AuditAction | string;
+  action: string;
   outcome: AuditOutcome;
   targets: AuditTarget[];
   source: AuditSource;
   requestId: string | null;
   changes: AuditChanges | null;
   metadata: Record<string, unknown> | null;
-  leafHash: string;
 }
 
-/** RFC 6962 leaf hash: SHA-256(0x00 ‖ RFC 8785 canonical JSON of the event without its hash). */
-export function leafHashOf(event: Omit<AuditEvent, 'leafHash'>): string {
-  const canonical = canonicalize(event);
+/** RFC 8785 canonical JSON: the exact bytes the leaf hash covers and the database keeps. */
+export function canonicalBody(body: AuditEventBody): string {
+  const canonical = canonicalize(body);
   if (canonical === undefined) throw new Error('audit event cannot be canonicalized');
+  return canonical;
+}
+
+/** RFC 6962 leaf hash: SHA-256(0x00 ‖ canonical JSON), hex. */
+export function leafHashOfCanonical(canonical: string): string {
   return createHash('sha256')
     .update(Buffer.from([0]))
     .update(canonical)
     .digest('hex');
+}
+
+export function leafHashOf(body: AuditEventBody): string {
+  return leafHashOfCanonical(canonicalBody(body));
 }

@@ -1,3 +1,4 @@
-export type { AuditActor, AuditChanges, AuditEvent, AuditTarget } from './event';
-export { type AuditRecordInput, PLATFORM_LOG, record } from './service';
-export { listEvents } from './store';
+export { registerDenialAudit } from './denials';
+export type { AuditActor, AuditChanges, AuditEventBody, AuditTarget } from './event';
+export { type AuditModule, createAuditModule, loadKeyring } from './module';
+export { type AuditRecorder, type AuditRecordInput, createAuditRecorder, PLATFORM_LOG } from './recorder';

@@ -1,80 +1,149 @@
-import type { AuditAction, AuditOutcome } from '@custos/shared';
-import type { Transaction } from 'kysely';
-import { nowIso } from '../../platform/clock';
-import { newId } from '../../platform/crypto/tokens';
+import type { AuditEventOut, AuditSearchQuery } from '@custos/shared';
+import type { Kysely } from 'kysely';
+import type { Keyring } from '../../platform/crypto/keyring';
+import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
-import type { Caller } from '../../platform/http/caller';
-import { type AuditActor, type AuditChanges, type AuditEvent, type AuditTarget, leafHashOf } from './event';
-import * as store from './store';
+import { authorize, type Caller, type OrganizationCaller } from '../../platform/http/caller';
+import { badRequest, notFound } from '../../platform/http/errors';
+import type { Checkpoint, Checkpoints } from './checkpoints';
+import { leafHashOfCanonical } from './event';
+import { verifyInclusion } from './merkle';
+import { presentRows } from './present';
+import type { Proofs } from './proofs';
+import type { AuditRecorder } from './recorder';
+import { eventById, searchEvents } from './search-store';
 
-export interface AuditRecordInput {
-  action: AuditAction;
-  outcome?: AuditOutcome;
-  targets?: AuditTarget[];
-  changes?: AuditChanges;
-  metadata?: Record<string, unknown>;
-  /** Defaults to the caller's current organization; null records into the platform log. */
-  organizationId?: string | null;
-  /** Overrides fields of the actor derived from the caller (e.g. the e-mail tried in a failed sign-in). */
-  actor?: Partial<AuditActor>;
+export interface AuditServiceDeps {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  keyring: Keyring;
+  audit: AuditRecorder;
+  checkpoints: Checkpoints;
+  proofs: Proofs;
 }
 
-/** Marker for the log of events outside any organization. */
-export const PLATFORM_LOG = 'platform';
-
-/**
- * Writes one audit event inside the caller's transaction: if the event cannot be written, the
- * change it describes rolls back with it.
- */
-export async function record(
-  trx: Transaction<DB>,
-  caller: Caller,
-  input: AuditRecordInput,
-): Promise<AuditEvent> {
-  const organizationId =
-    input.organizationId !== undefined
-      ? input.organizationId
-      : caller.kind === 'anonymous'
-        ? null
-        : caller.organizationId;
-  const logId = organizationId ?? PLATFORM_LOG;
-  const seq = await store.nextSeq(trx, logId);
-  const at = nowIso();
-  const body: Omit<AuditEvent, 'leafHash'> = {
-    id: newId(),
-    organizationId,
-    seq,
-    occurredAt: at,
-    receivedAt: at,
-    actor: { ...actorOf(caller), ...input.actor },
-    impersonator: null,
-    action: input.action,
-    outcome: input.outcome ?? 'success',
-    targets: input.targets ?? [],
-    source: caller.meta.source,
-    requestId: caller.meta.requestId,
-    changes: input.changes ?? null,
-    metadata: input.metadata ?? null,
-  };
-  const event: AuditEvent = { ...body, leafHash: leafHashOf(body) };
-  await store.insertEvent(trx, logId, event);
-  return event;
+/** Filters worth recording with a read: what was looked for, never what was found. */
+function describeQuery(query: AuditSearchQuery): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
 }
 
-function actorOf(caller: Caller): AuditActor {
-  const { ip, userAgent } = caller.meta;
-  switch (caller.kind) {
-    case 'user':
-      return { type: 'user', id: caller.userId, name: caller.name, ip, userAgent };
-    case 'apiKey':
-      return { type: 'api_key', id: caller.apiKeyId, name: caller.name, ip, userAgent };
-    default:
+/** Reading the trail: search, one event with its proof, checkpoints and proofs. Every read is audited. */
+export function createAuditService(deps: AuditServiceDeps) {
+  const { db, dialect, keyring, audit, checkpoints, proofs } = deps;
+
+  const auditRead = (
+    c: OrganizationCaller,
+    action: 'audit.searched' | 'audit.event_viewed',
+    metadata: Record<string, unknown>,
+    targets: { type: string; id: string }[] = [],
+  ) => audit.recordAlone(c, { action, metadata, targets });
+
+  return {
+    async search(
+      caller: Caller,
+      query: AuditSearchQuery,
+      page: { before?: number | undefined; limit: number },
+    ): Promise<{ events: AuditEventOut[]; nextCursor: number | null }> {
+      const c = authorize(caller, 'audit:read');
+      if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) {
+        throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');
+      }
+      const rows = await searchEvents(db, dialect, c.organizationId, query, {
+        beforeSeq: page.before,
+        limit: page.limit + 1,
+      });
+      const more = rows.length > page.limit;
+      const pageRows = more ? rows.slice(0, page.limit) : rows;
+      await auditRead(c, 'audit.searched', {
+        query: describeQuery(query),
+        ...(page.before ? { before: page.before } : {}),
+        results: pageRows.length,
+      });
+      const events = await presentRows(db, keyring, c.organizationId, pageRows);
+      return { events, nextCursor: more ? (pageRows.at(-1)?.seq ?? null) : null };
+    },
+
+    /** One event with its inclusion proof against the latest signed checkpoint, checked here. */
+    async event(caller: Caller, id: string) {
+      const c = authorize(caller, 'audit:read');
+      const row = await eventById(db, c.organizationId, id);
+      if (!row) throw notFound('AUDIT_EVENT_NOT_FOUND', 'No audit event with that id in this organization.');
+      await auditRead(c, 'audit.event_viewed', {}, [{ type: 'audit_event', id }]);
+      const [event] = await presentRows(db, keyring, c.organizationId, [row]);
+      let checkpoint: Checkpoint | null = await checkpoints.latest(c.organizationId);
+      if (!checkpoint || checkpoint.treeSize < row.seq)
+        checkpoint = await checkpoints.current(c.organizationId);
+      if (!checkpoint) throw notFound('AUDIT_EVENT_NOT_FOUND', 'The log has no checkpoint yet.');
+      const proof = await proofs.inclusion(c.organizationId, row.seq - 1, checkpoint.treeSize, row.leafHash);
+      // The body is re-hashed, and the proof must reach the *signed* root, not just the stored nodes.
+      const bodyMatches = row.body === null || leafHashOfCanonical(row.body) === row.leafHash;
+      const verified =
+        bodyMatches &&
+        verifyInclusion(
+          row.seq - 1,
+          checkpoint.treeSize,
+          Buffer.from(row.leafHash, 'hex'),
+          proof.proof.map((h) => Buffer.from(h, 'hex')),
+          Buffer.from(checkpoint.rootHash, 'hex'),
+        );
       return {
-        type: caller.meta.source === 'system' ? 'system' : 'anonymous',
-        id: null,
-        name: null,
-        ip,
-        userAgent,
+        event: event as AuditEventOut,
+        proof: {
+          seq: row.seq,
+          leafIndex: row.seq - 1,
+          treeSize: checkpoint.treeSize,
+          leafHash: row.leafHash,
+          proof: proof.proof,
+          rootHash: checkpoint.rootHash,
+          checkpoint,
+          verified,
+        },
       };
-  }
+    },
+
+    async latestCheckpoint(caller: Caller): Promise<Checkpoint> {
+      const c = authorize(caller, 'audit:read');
+      const checkpoint =
+        (await checkpoints.latest(c.organizationId)) ?? (await checkpoints.current(c.organizationId));
+      if (!checkpoint) throw notFound('NOT_FOUND', 'This organization has no audit events yet.');
+      return checkpoint;
+    },
+
+    async checkpointList(caller: Caller, afterSize: number, limit: number): Promise<Checkpoint[]> {
+      const c = authorize(caller, 'audit:read');
+      return checkpoints.list(c.organizationId, afterSize, limit);
+    },
+
+    async inclusionProof(caller: Caller, id: string, treeSize: number | undefined) {
+      const c = authorize(caller, 'audit:read');
+      const row = await eventById(db, c.organizationId, id);
+      if (!row) throw notFound('AUDIT_EVENT_NOT_FOUND', 'No audit event with that id in this organization.');
+      const checkpoint = treeSize
+        ? await checkpoints.atSize(c.organizationId, treeSize)
+        : ((await checkpoints.latest(c.organizationId)) ?? null);
+      const size = treeSize ?? checkpoint?.treeSize ?? row.seq;
+      const result = await proofs.inclusion(c.organizationId, row.seq - 1, size, row.leafHash);
+      const verified =
+        (row.body === null || leafHashOfCanonical(row.body) === row.leafHash) &&
+        (checkpoint ? checkpoint.rootHash === result.root && result.verified : result.verified);
+      return {
+        seq: row.seq,
+        leafIndex: row.seq - 1,
+        treeSize: size,
+        leafHash: row.leafHash,
+        proof: result.proof,
+        rootHash: result.root,
+        checkpoint,
+        verified,
+      };
+    },
+
+    async consistencyProof(caller: Caller, from: number, to: number) {
+      const c = authorize(caller, 'audit:read');
+      const result = await proofs.consistency(c.organizationId, from, to);
+      return { from, to, ...result };
+    },
+  };
 }
+
+export type AuditService = ReturnType<typeof createAuditService>;

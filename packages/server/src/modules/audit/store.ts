@@ -1,71 +1,151 @@
 import type { Kysely, Transaction } from 'kysely';
-import { parseJson, toJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
-import type { AuditEvent } from './event';
+import type { AuditEventBody } from './event';
+import { frontierFor, type StoredNode } from './merkle';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-/** Reserves the next sequence number of a log. The upsert takes a row lock, serializing writers per log. */
-export async function nextSeq(trx: Executor, logId: string): Promise<number> {
+/** Plaintext projections searched beside the sealed body. */
+export interface EventProjections {
+  actorIpKey: string | null;
+  dataSubject: string | null;
+  searchText: string | null;
+}
+
+export interface EventRow {
+  logId: string;
+  seq: number;
+  /** Canonical JSON, exactly what was hashed. */
+  body: string;
+  leafHash: string;
+  event: Omit<AuditEventBody, 'seq'>;
+  projections: EventProjections;
+}
+
+export interface NodeRow {
+  logId: string;
+  level: number;
+  idx: number;
+  hash: string;
+}
+
+/**
+ * Takes the log's head row lock (an upsert that changes nothing still locks the row in PostgreSQL;
+ * SQLite has one writer) and returns its size and frontier.
+ */
+export async function lockHead(trx: Executor, logId: string): Promise<{ size: number; frontier: string[] }> {
   const row = await trx
     .insertInto('auditLogHeads')
-    .values({ logId, size: 1 })
-    .onConflict((oc) => oc.column('logId').doUpdateSet((eb) => ({ size: eb('auditLogHeads.size', '+', 1) })))
-    .returning('size')
+    .values({ logId, size: 0, frontier: '[]' })
+    .onConflict((oc) => oc.column('logId').doUpdateSet((eb) => ({ size: eb.ref('auditLogHeads.size') })))
+    .returning(['size', 'frontier'])
     .executeTakeFirstOrThrow();
-  return Number(row.size);
+  return { size: Number(row.size), frontier: JSON.parse(row.frontier) as string[] };
 }
 
-export async function insertEvent(trx: Executor, logId: string, event: AuditEvent): Promise<void> {
+export async function moveHead(
+  trx: Executor,
+  logId: string,
+  size: number,
+  frontier: string[],
+): Promise<void> {
   await trx
-    .insertInto('auditEvents')
-    .values({
-      id: event.id,
-      logId,
-      organizationId: event.organizationId,
-      seq: event.seq,
-      occurredAt: event.occurredAt,
-      receivedAt: event.receivedAt,
-      actorType: event.actor.type,
-      actorId: event.actor.id,
-      actor: toJson(event.actor),
-      impersonator: event.impersonator ? toJson(event.impersonator) : null,
-      action: event.action,
-      outcome: event.outcome,
-      targets: toJson(event.targets),
-      source: event.source,
-      requestId: event.requestId,
-      changes: event.changes ? toJson(event.changes) : null,
-      metadata: event.metadata ? toJson(event.metadata) : null,
-      leafHash: event.leafHash,
-    })
+    .updateTable('auditLogHeads')
+    .set({ size, frontier: JSON.stringify(frontier) })
+    .where('logId', '=', logId)
     .execute();
 }
 
-/** Events of one organization's log, newest first. */
-export async function listEvents(db: Executor, organizationId: string, limit: number): Promise<AuditEvent[]> {
-  const rows = await db
-    .selectFrom('auditEvents')
-    .selectAll()
-    .where('organizationId', '=', organizationId)
-    .orderBy('seq', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    organizationId: r.organizationId,
-    seq: Number(r.seq),
-    occurredAt: r.occurredAt,
-    receivedAt: r.receivedAt,
-    actor: parseJson(r.actor),
-    impersonator: r.impersonator ? parseJson(r.impersonator) : null,
-    action: r.action,
-    outcome: r.outcome as AuditEvent['outcome'],
-    targets: parseJson(r.targets),
-    source: r.source as AuditEvent['source'],
-    requestId: r.requestId,
-    changes: r.changes ? parseJson(r.changes) : null,
-    metadata: r.metadata ? parseJson(r.metadata) : null,
-    leafHash: r.leafHash,
-  }));
+const CHUNK = 400;
+
+function* chunks<T>(items: T[], size = CHUNK): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+export async function insertEvents(trx: Executor, rows: EventRow[]): Promise<void> {
+  for (const chunk of chunks(rows)) {
+    await trx
+      .insertInto('auditEvents')
+      .values(
+        chunk.map(({ logId, seq, body, leafHash, event, projections }) => ({
+          logId,
+          seq,
+          id: event.id,
+          organizationId: event.organizationId,
+          occurredAt: event.occurredAt,
+          receivedAt: event.receivedAt,
+          actorType: event.actor.type,
+          actorId: event.actor.id,
+          action: event.action,
+          outcome: event.outcome,
+          source: event.source,
+          requestId: event.requestId,
+          actorIpKey: projections.actorIpKey,
+          dataSubject: projections.dataSubject,
+          searchText: projections.searchText,
+          body,
+          leafHash,
+        })),
+      )
+      .execute();
+  }
+  const targets = rows.flatMap((r) =>
+    r.event.targets.map((t) => ({ logId: r.logId, targetType: t.type, targetId: t.id, seq: r.seq })),
+  );
+  for (const chunk of chunks(targets)) {
+    await trx
+      .insertInto('auditEventTargets')
+      .values(chunk)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
+export async function insertNodes(trx: Executor, nodes: NodeRow[]): Promise<void> {
+  for (const chunk of chunks(nodes, 1000)) {
+    await trx.insertInto('auditTreeNodes').values(chunk).execute();
+  }
+}
+
+/** Stored node hashes by (level, index), in the order asked. Missing nodes are an error. */
+export async function readNodes(
+  db: Executor,
+  logId: string,
+  addresses: Array<{ level: number; index: number }>,
+): Promise<Buffer[]> {
+  if (addresses.length === 0) return [];
+  const byLevel = new Map<number, number[]>();
+  for (const a of addresses) byLevel.set(a.level, [...(byLevel.get(a.level) ?? []), a.index]);
+  const found = new Map<string, string>();
+  for (const [level, indexes] of byLevel) {
+    const rows = await db
+      .selectFrom('auditTreeNodes')
+      .select(['level', 'idx', 'hash'])
+      .where('logId', '=', logId)
+      .where('level', '=', level)
+      .where('idx', 'in', indexes)
+      .execute();
+    for (const r of rows) found.set(`${r.level}:${Number(r.idx)}`, r.hash);
+  }
+  return addresses.map((a) => {
+    const hash = found.get(`${a.level}:${a.index}`);
+    if (!hash) throw new Error(`audit tree node ${a.level}:${a.index} of ${logId} is missing`);
+    return Buffer.from(hash, 'hex');
+  });
+}
+
+export async function logSize(db: Executor, logId: string): Promise<number> {
+  const row = await db
+    .selectFrom('auditLogHeads')
+    .select('size')
+    .where('logId', '=', logId)
+    .executeTakeFirst();
+  return row ? Number(row.size) : 0;
+}
+
+/** The head's frontier hashes with their node addresses. */
+export function frontierOf(size: number, hashes: string[]): StoredNode[] {
+  const addresses = frontierFor(size);
+  if (addresses.length !== hashes.length) throw new Error(`audit log head is corrupt (size ${size})`);
+  return addresses.map((node, i) => ({ ...node, hash: Buffer.from(hashes[i] as string, 'hex') }));
 }

@@ -2,13 +2,12 @@ import type { Deps } from '../../deps';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../../platform/crypto/passwords';
 import { type Caller, requireUser } from '../../platform/http/caller';
 import { badRequest, rateLimited, unauthenticated } from '../../platform/http/errors';
-import * as audit from '../audit';
 import { identityStore } from '../identity';
 import * as store from './store';
 
 /** A signed-in user's own account: name and password. */
 export function createAccountService(deps: Deps) {
-  const { db, limiter, config } = deps;
+  const { db, limiter, config, audit } = deps;
 
   /** Guessing the current password through a stolen session is limited like sign-in. */
   async function limitPasswordChecks(userId: string): Promise<void> {

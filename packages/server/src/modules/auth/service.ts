@@ -14,7 +14,6 @@ import {
   type UserCaller,
 } from '../../platform/http/caller';
 import { forbidden, notFound, rateLimited, unauthenticated } from '../../platform/http/errors';
-import * as audit from '../audit';
 import {
   effectivePermissions,
   identityStore,
@@ -34,7 +33,7 @@ export interface IssuedSession {
 const TOUCH_INTERVAL_MS = 60_000;
 
 export function createAuthService(deps: Deps) {
-  const { db, config, limiter } = deps;
+  const { db, config, limiter, audit } = deps;
 
   async function enforceSignInLimits(meta: RequestMeta, email: string): Promise<void> {
     const { perIp, perAccount, windowMs } = config.signInLimits;

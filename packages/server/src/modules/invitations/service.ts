@@ -12,7 +12,6 @@ import {
   type RequestMeta,
 } from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
-import * as audit from '../audit';
 import { type AuthService, endAllSessions, type IssuedSession } from '../auth';
 import { assertRolesGrantable, identityStore, type OrganizationRow, type UserRow } from '../identity';
 import type { OutboxService } from '../outbox';
@@ -27,7 +26,7 @@ export interface InvitationsDeps extends Deps {
 }
 
 export function createInvitationsService(deps: InvitationsDeps) {
-  const { db, config, auth, outbox } = deps;
+  const { db, config, auth, outbox, audit } = deps;
 
   /** A usable invitation for `token`, or a 400 that does not say which check failed. */
   async function pendingInvitation(db2: typeof db | Transaction<DB>, token: string) {

@@ -2,13 +2,12 @@ import { BUILT_IN_ROLES, type MemberOut, PERMISSIONS, type RoleCatalog } from '@
 import type { Deps } from '../../deps';
 import { authorize, type Caller, requireUser } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
-import * as audit from '../audit';
 import { endSessionsInOrganization } from '../auth';
 import { assertRolesGrantable, identityStore } from '../identity';
 import { revokeInvitationsBy } from '../invitations';
 
 export function createMembersService(deps: Deps) {
-  const { db } = deps;
+  const { db, audit } = deps;
 
   return {
     /** The built-in roles and every permission, explained: what the role pickers show. */

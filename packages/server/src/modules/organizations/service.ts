@@ -2,12 +2,11 @@ import type { CreateOrganizationResult, OrganizationOut, OrganizationSummary } f
 import type { Deps } from '../../deps';
 import { authorize, type Caller, requireSuperAdmin } from '../../platform/http/caller';
 import { notFound } from '../../platform/http/errors';
-import * as audit from '../audit';
 import { identityStore, presentOrganization } from '../identity';
 import type { InvitationsService } from '../invitations';
 
 export function createOrganizationsService(deps: Deps & { invitations: InvitationsService }) {
-  const { db, invitations } = deps;
+  const { db, invitations, audit } = deps;
   return {
     async rename(caller: Caller, name: string): Promise<OrganizationOut> {
       const c = authorize(caller, 'organization:manage');

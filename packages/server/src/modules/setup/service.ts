@@ -6,7 +6,6 @@ import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { type Caller, type RequestMeta, systemMeta } from '../../platform/http/caller';
 import { badRequest, conflict, forbidden } from '../../platform/http/errors';
-import * as audit from '../audit';
 import type { AuthService, IssuedSession } from '../auth';
 import { identityStore, type OrganizationRow, type UserRow } from '../identity';
 import * as store from './store';
@@ -21,7 +20,7 @@ export interface FirstAdminInput {
 }
 
 export function createSetupService(deps: Deps & { auth: AuthService }) {
-  const { db, config, auth } = deps;
+  const { db, config, auth, audit } = deps;
 
   /** Creates a super admin who owns a new organization, all audited, inside `trx`. */
   async function createSuperAdmin(

@@ -13,6 +13,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../../config';
 import * as foundation from './migrations/0001_foundation';
 import * as emailVerification from './migrations/0002_email_verification';
+import * as auditTrail from './migrations/0003_audit_trail';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 
@@ -64,6 +65,7 @@ type MigrationModule = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void
 const MIGRATIONS: Record<string, MigrationModule> = {
   '0001_foundation': foundation,
   '0002_email_verification': emailVerification,
+  '0003_audit_trail': auditTrail,
 };
 
 class DialectAwareProvider implements MigrationProvider {

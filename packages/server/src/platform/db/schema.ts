@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /**
  * One DB type for both dialects. Ids are UUIDv7 text, timestamps RFC 3339 UTC text with
  * milliseconds (sortable as text), JSON columns are text on SQLite and jsonb on PostgreSQL
@@ -12,6 +13,13 @@ export interface DB {
   apiKeys: ApiKeysTable;
   auditEvents: AuditEventsTable;
   auditLogHeads: AuditLogHeadsTable;
+  auditEventTargets: AuditEventTargetsTable;
+  auditTreeNodes: AuditTreeNodesTable;
+  auditCheckpoints: AuditCheckpointsTable;
+  auditIdempotencyKeys: AuditIdempotencyKeysTable;
+  auditSavedSearches: AuditSavedSearchesTable;
+  auditSettings: AuditSettingsTable;
+  cryptoKeys: CryptoKeysTable;
   outbox: OutboxTable;
   setupTokens: SetupTokensTable;
 }
@@ -90,30 +98,90 @@ export interface ApiKeysTable {
 }
 
 export interface AuditEventsTable {
-  id: string;
   /** The organization's id, or 'platform' for events outside any organization. */
   logId: string;
-  organizationId: string | null;
   seq: number;
+  id: string;
+  organizationId: string | null;
   occurredAt: string;
   receivedAt: string;
   actorType: string;
   actorId: string | null;
-  actor: Json;
-  impersonator: Json | null;
   action: string;
   outcome: string;
-  targets: Json;
   source: string;
   requestId: string | null;
-  changes: Json | null;
-  metadata: Json | null;
+  /** Search projections (plaintext), wiped with the subject's key or the body. */
+  actorIpKey: string | null;
+  dataSubject: string | null;
+  searchText: string | null;
+  /** Exactly the canonical JSON that was hashed; null once purged by retention. */
+  body: string | null;
   leafHash: string;
+}
+
+export interface AuditEventTargetsTable {
+  logId: string;
+  targetType: string;
+  targetId: string;
+  seq: number;
+}
+
+export interface AuditTreeNodesTable {
+  logId: string;
+  level: number;
+  idx: number;
+  hash: string;
 }
 
 export interface AuditLogHeadsTable {
   logId: string;
   size: number;
+  /** JSON array of hex hashes of the right-edge complete subtrees, largest first. */
+  frontier: string;
+  checkpointedSize: Generated<number>;
+}
+
+export interface AuditCheckpointsTable {
+  logId: string;
+  treeSize: number;
+  rootHash: string;
+  note: string;
+  createdAt: string;
+}
+
+export interface AuditIdempotencyKeysTable {
+  organizationId: string;
+  key: string;
+  requestHash: string;
+  response: string;
+  expiresAt: string;
+}
+
+export interface AuditSavedSearchesTable {
+  id: string;
+  organizationId: string;
+  userId: string;
+  name: string;
+  query: string;
+  createdAt: string;
+}
+
+export interface AuditSettingsTable {
+  organizationId: string;
+  retentionDays: number | null;
+  legalHold: number;
+  updatedAt: string;
+}
+
+export interface CryptoKeysTable {
+  id: string;
+  scope: string;
+  purpose: string;
+  subject: string | null;
+  wrapped: string | null;
+  createdAt: string;
+  destroyedAt: string | null;
 }
 
 export interface OutboxTable {

@@ -62,6 +62,7 @@ export function authorize(caller: Caller, permission: Permission): OrganizationC
 }
 
 /** The caller must be a signed-in user (not an API key). */
+export function requireUser<C extends Caller>(caller: C): Extract<C, UserCaller> & UserCaller;
 export function requireUser(caller: Caller): UserCaller {
   if (caller.kind === 'user') return caller;
   if (caller.kind === 'apiKey') throw forbidden('FORBIDDEN', 'This needs a signed-in user, not an API key.');

@@ -1,0 +1,139 @@
+import type { AuditReceipt } from '@custos/shared';
+import type { Kysely, Transaction } from 'kysely';
+import type { Keyring } from '../../platform/crypto/keyring';
+import type { DB } from '../../platform/db/schema';
+import { appendToLog } from './append';
+import { prepareDrafts } from './prepare';
+import type { AuditDraft } from './seal';
+
+/** Written in the same transaction as the events it answers for (the receipts become its response). */
+export interface IdempotencyRecord {
+  organizationId: string;
+  key: string;
+  requestHash: string;
+  expiresAt: string;
+}
+
+interface Pending {
+  logId: string;
+  drafts: AuditDraft[];
+  idempotency: IdempotencyRecord | null;
+  resolve: (receipts: AuditReceipt[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Upper bound of events per group transaction (a single request may bring up to 1000). */
+const MAX_GROUP_EVENTS = 2000;
+
+/**
+ * Group commit: requests that arrive while a transaction is running wait for the next one, which
+ * takes all of them at once, so N concurrent single-event requests cost one commit rather than N.
+ * Every submitter is answered only after the transaction holding its events has committed; if a
+ * group fails, its requests are retried one by one so one bad request cannot sink the others.
+ */
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly keyring: Keyring,
+    private readonly onCommitted: (logIds: string[]) => void,
+  ) {}
+
+  submit(
+    logId: string,
+    drafts: AuditDraft[],
+    idempotency: IdempotencyRecord | null,
+  ): Promise<AuditReceipt[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ logId, drafts, idempotency, resolve, reject });
+      this.running ??= this.drain();
+    });
+  }
+
+  /** Resolves once everything submitted so far is committed (used at shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    // Let the requests that arrive in the same tick join the first group.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.queue.length > 0) {
+        const group = this.takeGroup();
+        try {
+          await this.commit(group);
+        } catch {
+          for (const one of group) {
+            await this.commit([one]).catch((error: unknown) => one.reject(error));
+          }
+        }
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private takeGroup(): Pending[] {
+    const group: Pending[] = [];
+    let events = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0] as Pending;
+      if (group.length > 0 && events + next.drafts.length > MAX_GROUP_EVENTS) break;
+      group.push(next);
+      events += next.drafts.length;
+      this.queue.shift();
+    }
+    return group;
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    const promotions: Array<() => void> = [];
+    const results = await this.db.transaction().execute(async (trx) => {
+      const receipts = new Map<Pending, AuditReceipt[]>();
+      for (const [logId, members] of byLog(group)) {
+        const appended = await this.appendMembers(trx, logId, members, promotions);
+        for (const [member, r] of appended) receipts.set(member, r);
+      }
+      const idempotency = group.flatMap((p) =>
+        p.idempotency ? [{ ...p.idempotency, response: JSON.stringify(receipts.get(p) ?? []) }] : [],
+      );
+      if (idempotency.length > 0) await trx.insertInto('auditIdempotencyKeys').values(idempotency).execute();
+      return receipts;
+    });
+    for (const promote of promotions) promote();
+    this.onCommitted([...new Set(group.map((p) => p.logId))]);
+    for (const [member, receipts] of results) member.resolve(receipts);
+  }
+
+  private async appendMembers(
+    trx: Transaction<DB>,
+    logId: string,
+    members: Pending[],
+    promotions: Array<() => void>,
+  ): Promise<Map<Pending, AuditReceipt[]>> {
+    const { events, promote } = await prepareDrafts(
+      this.keyring,
+      trx,
+      logId,
+      members.flatMap((m) => m.drafts),
+    );
+    promotions.push(promote);
+    const receipts = await appendToLog(trx, logId, events);
+    const result = new Map<Pending, AuditReceipt[]>();
+    let at = 0;
+    for (const member of members) {
+      result.set(member, receipts.slice(at, at + member.drafts.length));
+      at += member.drafts.length;
+    }
+    return result;
+  }
+}
+
+function byLog(group: Pending[]): Map<string, Pending[]> {
+  const map = new Map<string, Pending[]>();
+  for (const p of group) map.set(p.logId, [...(map.get(p.logId) ?? []), p]);
+  return map;
+}

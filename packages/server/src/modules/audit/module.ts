@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../../config';
+import { configuredOrFileSecret } from '../../platform/crypto/key-files';
+import { Keyring } from '../../platform/crypto/keyring';
+import type { Dialect } from '../../platform/db/database';
+import type { DB } from '../../platform/db/schema';
+import { createCheckpoints } from './checkpoints';
+import { GroupCommitter } from './committer';
+import { createIngestion } from './ingest';
+import { createAuditManagement } from './manage';
+import { createProofs } from './proofs';
+import { createAuditRecorder } from './recorder';
+import { dropExpiredIdempotencyKeys, purgeExpiredEvents } from './retention';
+import { auditRoutes } from './routes';
+import { createAuditService } from './service';
+import { loadCheckpointSigner } from './signer';
+
+const MAINTENANCE_EVERY_MS = 60_000;
+
+/** The master key of the keyring: configuration, else `master.key` in the data directory. */
+export function loadKeyring(config: Config): Keyring {
+  const encoded = configuredOrFileSecret(config.masterKey, config.dataDir, 'master.key', () =>
+    randomBytes(32).toString('base64'),
+  );
+  return new Keyring(Buffer.from(encoded, 'base64'));
+}
+
+/**
+ * Everything of the audit trail, wired once: the keyring and recorder other modules use, the group
+ * committer behind ingestion, checkpoints and proofs, and the background job that signs checkpoints
+ * every few seconds and runs retention.
+ */
+export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; config: Config; log: Logger }) {
+  const { db, dialect, config, log } = deps;
+  const keyring = loadKeyring(config);
+  const signer = loadCheckpointSigner(config);
+  /** 'appended' (logId) fires after events are written: live tails wake up on it. */
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const notify = (logId: string) => events.emit('appended', logId);
+  const recorder = createAuditRecorder(db, keyring, notify);
+  const committer = new GroupCommitter(db, keyring, (logIds) => {
+    for (const logId of logIds) notify(logId);
+  });
+  const checkpoints = createCheckpoints(db, signer, config.publicUrl);
+  const proofs = createProofs(db);
+  const ingestion = createIngestion(db, committer);
+  const service = createAuditService({ db, dialect, keyring, audit: recorder, checkpoints, proofs });
+  const management = createAuditManagement(db, keyring, recorder);
+
+  let timer: NodeJS.Timeout | null = null;
+  let lastMaintenance = 0;
+  let running: Promise<void> | null = null;
+  async function tick(): Promise<void> {
+    await checkpoints.signGrownLogs();
+    if (Date.now() - lastMaintenance >= MAINTENANCE_EVERY_MS) {
+      lastMaintenance = Date.now();
+      await purgeExpiredEvents(db, recorder);
+      await dropExpiredIdempotencyKeys(db);
+    }
+  }
+
+  return {
+    keyring,
+    recorder,
+    committer,
+    checkpoints,
+    proofs,
+    ingestion,
+    service,
+    management,
+    signer,
+    events,
+    routes: auditRoutes({ ingestion, service, management, signer }),
+    /** Starts the checkpoint and retention job. */
+    start(): void {
+      if (timer) return;
+      timer = setInterval(() => {
+        if (running) return;
+        running = tick()
+          .catch((error: unknown) => log.error({ err: error }, 'audit job failed'))
+          .finally(() => {
+            running = null;
+          });
+      }, config.auditCheckpointIntervalMs);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await committer.idle();
+      await running;
+    },
+  };
+}
+
+export type AuditModule = ReturnType<typeof createAuditModule>;

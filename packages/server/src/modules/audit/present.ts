@@ -1,0 +1,48 @@
+import type { AuditEventOut } from '@custos/shared';
+import type { Kysely, Transaction } from 'kysely';
+import type { Keyring } from '../../platform/crypto/keyring';
+import type { DB } from '../../platform/db/schema';
+import type { AuditEventBody } from './event';
+import { presentEvent, sealedKeyIds } from './seal';
+import type { StoredEventRow } from './search-store';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** Stored rows as the API shows them: sealed fields opened with the live keys, purged bodies marked. */
+export async function presentRows(
+  db: Executor,
+  keyring: Keyring,
+  logId: string,
+  rows: StoredEventRow[],
+): Promise<AuditEventOut[]> {
+  const bodies = rows.map((r) => (r.body ? (JSON.parse(r.body) as AuditEventBody) : null));
+  const keyIds = bodies.flatMap((b) => (b ? sealedKeyIds(b) : []));
+  const keys = await keyring.liveKeys(db, logId, keyIds);
+  return rows.map((row, i) => {
+    const body = bodies[i];
+    return body ? presentEvent(body, row.leafHash, keys) : purgedEvent(row);
+  });
+}
+
+/** What is left of an event after retention purged its body: its place and hash in the tree. */
+function purgedEvent(row: StoredEventRow): AuditEventOut {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    seq: row.seq,
+    occurredAt: row.occurredAt,
+    receivedAt: row.receivedAt,
+    actor: { type: row.actorType, id: row.actorId, name: null, email: null, ip: null, userAgent: null },
+    impersonator: null,
+    action: row.action,
+    outcome: row.outcome,
+    targets: [],
+    source: row.source,
+    requestId: row.requestId,
+    changes: null,
+    metadata: null,
+    leafHash: row.leafHash,
+    erased: [],
+    purged: true,
+  };
+}

@@ -1,0 +1,104 @@
+import type { AuditAction, AuditOutcome, AuditReceipt } from '@custos/shared';
+import type { Kysely, Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
+import type { Keyring } from '../../platform/crypto/keyring';
+import { newId } from '../../platform/crypto/tokens';
+import type { DB } from '../../platform/db/schema';
+import type { Caller } from '../../platform/http/caller';
+import { appendToLog } from './append';
+import type { AuditActor, AuditChanges, AuditTarget } from './event';
+import { prepareDrafts } from './prepare';
+import type { AuditDraft } from './seal';
+
+export interface AuditRecordInput {
+  action: AuditAction;
+  outcome?: AuditOutcome;
+  targets?: AuditTarget[];
+  changes?: AuditChanges;
+  metadata?: Record<string, unknown>;
+  /** Metadata keys (or `changes.<field>`) holding personal data, sealed under `subjectRef`'s key. */
+  personal?: string[];
+  subjectRef?: string;
+  /** Defaults to the caller's current organization; null records into the platform log. */
+  organizationId?: string | null;
+  /** Overrides fields of the actor derived from the caller (e.g. the e-mail tried in a failed sign-in). */
+  actor?: Partial<AuditActor>;
+}
+
+/** Marker for the log of events outside any organization. */
+export const PLATFORM_LOG = 'platform';
+
+export interface AuditRecorder {
+  /**
+   * Writes one audit event inside the caller's transaction, through the same append path as
+   * ingestion: if the event cannot be written, the change it describes rolls back with it.
+   */
+  record(trx: Transaction<DB>, caller: Caller, input: AuditRecordInput): Promise<AuditReceipt>;
+  /** Records in a transaction of its own (for events with no change to ride along: denials, reads). */
+  recordAlone(caller: Caller, input: AuditRecordInput): Promise<AuditReceipt>;
+}
+
+export function createAuditRecorder(
+  db: Kysely<DB>,
+  keyring: Keyring,
+  onAppended: (logId: string) => void,
+): AuditRecorder {
+  const record = async (trx: Transaction<DB>, caller: Caller, input: AuditRecordInput) => {
+    const draft = draftFor(caller, input);
+    const logId = draft.organizationId ?? PLATFORM_LOG;
+    // No promote: this transaction commits later, out of our sight, so new key mappings stay uncached.
+    const { events } = await prepareDrafts(keyring, trx, logId, [draft]);
+    const [receipt] = await appendToLog(trx, logId, events);
+    queueMicrotask(() => onAppended(logId));
+    return receipt as AuditReceipt;
+  };
+  return {
+    record,
+    recordAlone: (caller, input) => db.transaction().execute((trx) => record(trx, caller, input)),
+  };
+}
+
+function draftFor(caller: Caller, input: AuditRecordInput): AuditDraft {
+  const organizationId =
+    input.organizationId !== undefined
+      ? input.organizationId
+      : caller.kind === 'anonymous'
+        ? null
+        : caller.organizationId;
+  const at = nowIso();
+  return {
+    id: newId(),
+    organizationId,
+    occurredAt: at,
+    receivedAt: at,
+    actor: { ...actorOf(caller), ...input.actor },
+    impersonator: null,
+    action: input.action,
+    outcome: input.outcome ?? 'success',
+    targets: input.targets ?? [],
+    source: caller.meta.source,
+    requestId: caller.meta.requestId,
+    changes: input.changes ?? null,
+    metadata: input.metadata ?? null,
+    personal: input.personal ?? [],
+    subjectRef: input.subjectRef ?? null,
+  };
+}
+
+function actorOf(caller: Caller): AuditActor {
+  const { ip, userAgent } = caller.meta;
+  switch (caller.kind) {
+    case 'user':
+      return { type: 'user', id: caller.userId, name: caller.name, ip, userAgent };
+    case 'apiKey':
+      return { type: 'api_key', id: caller.apiKeyId, name: caller.name, ip, userAgent };
+    default:
+      return {
+        type: caller.meta.source === 'system' ? 'system' : 'anonymous',
+        id: null,
+        name: null,
+        ip,
+        userAgent,
+      };
+  }
+}

@@ -1,0 +1,136 @@
+import type { AuditSearchQuery } from '@custos/shared';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import type { Dialect } from '../../platform/db/database';
+import type { AuditEventsTable, DB } from '../../platform/db/schema';
+import { ipKeyRange } from './ip';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** What readers need of a stored event. */
+export interface StoredEventRow {
+  seq: number;
+  id: string;
+  organizationId: string | null;
+  occurredAt: string;
+  receivedAt: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  outcome: string;
+  source: string;
+  requestId: string | null;
+  body: string | null;
+  leafHash: string;
+}
+
+const COLUMNS = [
+  'e.seq',
+  'e.id',
+  'e.organizationId',
+  'e.occurredAt',
+  'e.receivedAt',
+  'e.actorType',
+  'e.actorId',
+  'e.action',
+  'e.outcome',
+  'e.source',
+  'e.requestId',
+  'e.body',
+  'e.leafHash',
+] as const;
+
+export interface SearchPage {
+  beforeSeq?: number | undefined;
+  afterSeq?: number | undefined;
+  limit: number;
+  /** Oldest first (export, tail) instead of newest first. */
+  ascending?: boolean;
+}
+
+/** One page of a log's events matching the filters, by seq (keyset pagination). */
+export async function searchEvents(
+  db: Executor,
+  dialect: Dialect,
+  logId: string,
+  filters: AuditSearchQuery,
+  page: SearchPage,
+): Promise<StoredEventRow[]> {
+  let query = db.selectFrom('auditEvents as e').select(COLUMNS).where('e.logId', '=', logId);
+  query = applyFilters(query, dialect, logId, filters);
+  if (page.beforeSeq !== undefined) query = query.where('e.seq', '<', page.beforeSeq);
+  if (page.afterSeq !== undefined) query = query.where('e.seq', '>', page.afterSeq);
+  const rows = await query
+    .orderBy('e.seq', page.ascending ? 'asc' : 'desc')
+    .limit(page.limit)
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+export async function eventById(
+  db: Executor,
+  logId: string,
+  id: string,
+): Promise<StoredEventRow | undefined> {
+  const row = await db
+    .selectFrom('auditEvents as e')
+    .select(COLUMNS)
+    .where('e.logId', '=', logId)
+    .where('e.id', '=', id)
+    .executeTakeFirst();
+  return row ? { ...row, seq: Number(row.seq) } : undefined;
+}
+
+type EventQuery<O> = SelectQueryBuilder<DB & { e: AuditEventsTable }, 'e', O>;
+
+function applyFilters<O>(
+  query: EventQuery<O>,
+  dialect: Dialect,
+  logId: string,
+  f: AuditSearchQuery,
+): EventQuery<O> {
+  let q = query;
+  if (f.from) q = q.where('e.occurredAt', '>=', new Date(f.from).toISOString());
+  if (f.to) q = q.where('e.occurredAt', '<=', new Date(f.to).toISOString());
+  if (f.actor) q = q.where('e.actorId', '=', f.actor);
+  if (f.action?.endsWith('.*')) {
+    // A range, not LIKE: '_' in action names is a LIKE wildcard, and a range uses the index.
+    const prefix = f.action.slice(0, -1);
+    q = q.where('e.action', '>=', prefix).where('e.action', '<', `${prefix.slice(0, -1)}/`);
+  } else if (f.action) {
+    q = q.where('e.action', '=', f.action);
+  }
+  if (f.outcome) q = q.where('e.outcome', '=', f.outcome);
+  if (f.source) q = q.where('e.source', '=', f.source);
+  if (f.ip) {
+    const range = ipKeyRange(f.ip);
+    if (range) q = q.where('e.actorIpKey', '>=', range[0]).where('e.actorIpKey', '<=', range[1]);
+  }
+  if (f.targetType || f.targetId) {
+    q = q.where('e.seq', 'in', (eb) => {
+      let t = eb.selectFrom('auditEventTargets as t').select('t.seq').where('t.logId', '=', logId);
+      if (f.targetType) t = t.where('t.targetType', '=', f.targetType);
+      if (f.targetId) t = t.where('t.targetId', '=', f.targetId);
+      return t;
+    });
+  }
+  if (f.q) {
+    const terms = fullTextTerms(f.q);
+    if (terms.length === 0) return q.where(sql<boolean>`1 = 0`);
+    q =
+      dialect === 'postgres'
+        ? q.where(
+            sql<boolean>`e.search_vector @@ to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' & ')})`,
+          )
+        : q.where(
+            sql<boolean>`e.rowid in (select rowid from audit_events_fts where audit_events_fts match ${terms
+              .map((t) => `"${t}"*`)
+              .join(' ')})`,
+          );
+  }
+  return q;
+}
+
+/** Words of a free-text query, reduced to letters and digits so no query syntax gets through. */
+export function fullTextTerms(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+}
