@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './deps';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
-import { type AuditModule, createAuditModule, registerDenialAudit } from './modules/audit';
+import { type AuditModule, createAuditModule, registerDenialAudit, tailRoutes } from './modules/audit';
 import {
   authRoutes,
   CSRF_HEADER,
@@ -185,6 +185,7 @@ export async function buildApp(
   await app.register(apiKeyRoutes(services.apiKeys));
   await app.register(organizationRoutes(services.organizations, services.outbox));
   await app.register(audit.routes);
+  await app.register(tailRoutes({ ...deps, recorder: audit.recorder, events: audit.events }));
   registerDenialAudit(app, audit.recorder);
   audit.start();
 

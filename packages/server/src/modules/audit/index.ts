@@ -2,3 +2,4 @@ export { registerDenialAudit } from './denials';
 export type { AuditActor, AuditChanges, AuditEventBody, AuditTarget } from './event';
 export { type AuditModule, createAuditModule, loadKeyring } from './module';
 export { type AuditRecorder, type AuditRecordInput, createAuditRecorder, PLATFORM_LOG } from './recorder';
+export { tailRoutes } from './tail';

@@ -49,7 +49,8 @@ export function createAuditRecorder(
     // No promote: this transaction commits later, out of our sight, so new key mappings stay uncached.
     const { events } = await prepareDrafts(keyring, trx, logId, [draft]);
     const [receipt] = await appendToLog(trx, logId, events);
-    queueMicrotask(() => onAppended(logId));
+    // The caller commits a moment later; live tails also poll, so an early wake-up is harmless.
+    setTimeout(() => onAppended(logId), 25).unref();
     return receipt as AuditReceipt;
   };
   return {

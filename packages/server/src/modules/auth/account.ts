@@ -27,6 +27,7 @@ export function createAccountService(deps: Deps) {
           action: 'user.updated',
           targets: [{ type: 'user', id: user.userId }],
           changes: { name: [before.name, name] },
+          personal: ['changes.name'],
         });
       });
     },

@@ -70,8 +70,9 @@ export function createAuthService(deps: Deps) {
         action: 'user.sign_in_failed',
         outcome: 'failure',
         organizationId: org?.id ?? null,
-        actor: { type: user ? 'user' : 'anonymous', id: user?.id ?? null, name: email },
-        targets: user ? [{ type: 'user', id: user.id, name: user.email }] : [],
+        // The address tried is personal data: it is sealed as the actor's e-mail, never a target name.
+        actor: { type: user ? 'user' : 'anonymous', id: user?.id ?? null, name: user?.name ?? null, email },
+        targets: user ? [{ type: 'user', id: user.id }] : [],
         metadata: { reason: user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user' },
       }),
     );

@@ -43,7 +43,8 @@ describe.each(backends)('invitations (%s)', (backend) => {
     });
     expect(await t.lastAuditEvent(org.id)).toMatchObject({
       action: 'invitation.sent',
-      targets: [{ type: 'invitation', name: 'new.person@example.com' }],
+      targets: [{ type: 'invitation' }],
+      metadata: { email: 'new.person@example.com' },
     });
     const stored = await t.db.selectFrom('invitations').select('tokenHash').execute();
     expect(stored.some((r) => r.tokenHash === tokenOf(body.inviteUrl))).toBe(false);

@@ -68,8 +68,10 @@ export function createInvitationsService(deps: InvitationsDeps) {
     });
     await audit.record(trx, c, {
       action: 'invitation.sent',
-      targets: [{ type: 'invitation', id, name: email }],
-      metadata: { roles, replaced: replaced.map((r) => r.id) },
+      targets: [{ type: 'invitation', id }],
+      metadata: { email, roles, replaced: replaced.map((r) => r.id) },
+      personal: ['email'],
+      subjectRef: `email:${email}`,
     });
     return { id, token };
   }
@@ -143,7 +145,10 @@ export function createInvitationsService(deps: InvitationsDeps) {
         await store.markRevoked(trx, c.organizationId, id);
         await audit.record(trx, c, {
           action: 'invitation.revoked',
-          targets: [{ type: 'invitation', id, name: invitation.email }],
+          targets: [{ type: 'invitation', id }],
+          metadata: { email: invitation.email },
+          personal: ['email'],
+          subjectRef: `email:${invitation.email}`,
         });
       });
     },
@@ -204,7 +209,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
             actor: { type: 'user', id: member.id, name: member.name },
             targets: [
               { type: 'invitation', id: invitation.id },
-              { type: 'user', id: member.id, name: member.email },
+              { type: 'user', id: member.id },
             ],
             metadata: { roles: invitation.roles },
           },
@@ -239,8 +244,9 @@ export function createInvitationsService(deps: InvitationsDeps) {
         action: 'user.created',
         organizationId,
         actor: { type: 'user', id: created.id, name: created.name },
-        targets: [{ type: 'user', id: created.id, name: created.email }],
-        metadata: { via: 'invitation', emailVerified: invitation.emailed },
+        targets: [{ type: 'user', id: created.id }],
+        metadata: { email: created.email, via: 'invitation', emailVerified: invitation.emailed },
+        personal: ['email'],
       });
       return created;
     }
@@ -253,8 +259,9 @@ export function createInvitationsService(deps: InvitationsDeps) {
       action: 'user.password_changed',
       organizationId,
       actor: { type: 'user', id: existing.id, name: chosen.name },
-      targets: [{ type: 'user', id: existing.id, name: existing.email }],
+      targets: [{ type: 'user', id: existing.id }],
       changes: { name: [existing.name, chosen.name] },
+      personal: ['changes.name'],
       metadata: { reason: 'unconfirmed_account_reclaimed_by_mailbox_owner', sessionsEnded: true },
     });
     return { ...existing, name: chosen.name, passwordHash: chosen.passwordHash };

@@ -51,6 +51,8 @@ export function createOrganizationsService(deps: Deps & { invitations: Invitatio
           action: 'organization.created',
           targets: [{ type: 'organization', id: org.id, name: org.name }],
           metadata: { ownerEmail: input.ownerEmail ?? admin.email },
+          personal: ['ownerEmail'],
+          ...(input.ownerEmail ? { subjectRef: `email:${input.ownerEmail}` } : {}),
         });
         if (!inviteOther || !input.ownerEmail) {
           await identityStore.insertMembership(trx, org.id, admin.userId, ['owner']);

@@ -47,8 +47,9 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
       action: 'user.created',
       organizationId: organization.id,
       actor,
-      targets: [{ type: 'user', id: user.id, name: user.email }],
-      metadata: { superAdmin: true, via: meta.source === 'system' ? 'cli' : 'setup' },
+      targets: [{ type: 'user', id: user.id }],
+      metadata: { email: user.email, superAdmin: true, via: meta.source === 'system' ? 'cli' : 'setup' },
+      personal: ['email'],
     });
     await audit.record(trx, caller, {
       action: 'organization.created',

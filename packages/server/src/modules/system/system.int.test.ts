@@ -79,6 +79,22 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
       'GET /api/v1/admin/organizations',
       'POST /api/v1/admin/organizations',
       'GET /api/v1/admin/outbox',
+      'POST /api/v1/audit/events',
+      'POST /api/v1/audit/events/batch',
+      'GET /api/v1/audit/events',
+      'GET /api/v1/audit/events/:id',
+      'GET /api/v1/audit/events/:id/proof',
+      'GET /api/v1/audit/checkpoint',
+      'GET /api/v1/audit/checkpoints',
+      'GET /api/v1/audit/proofs/consistency',
+      'GET /api/v1/audit/saved-searches',
+      'POST /api/v1/audit/saved-searches',
+      'DELETE /api/v1/audit/saved-searches/:id',
+      'GET /api/v1/audit/settings',
+      'PUT /api/v1/audit/settings',
+      'POST /api/v1/audit/subjects/erase',
+      'GET /api/v1/audit/tail',
+      'GET /.well-known/custos/audit-keys',
     ];
     for (const route of expected) expect(documented, route).toContain(route);
     expect(documented.size).toBe(expected.length);
