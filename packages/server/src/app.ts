@@ -64,13 +64,18 @@ function createServices(deps: Deps) {
   };
 }
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
 const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the Fastify instance with every module registered; does not listen. */
 export async function buildApp(
   options: BuildAppOptions,
-): Promise<{ app: FastifyInstance; services: Services; deps: Deps }> {
+): Promise<{ app: FastifyInstance; services: Services; deps: Deps; routes: RegisteredRoute[] }> {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? openDatabase(config.database);
@@ -99,6 +104,11 @@ export async function buildApp(
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     },
     bodyLimit: 1_048_576,
+  });
+  // Every route, so tests can walk them (e.g. to prove each mutation writes an audit event).
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   // JSON only: a cross-site HTML form can send text/plain without a preflight, so refuse it.
   app.removeContentTypeParser('text/plain');
@@ -192,7 +202,7 @@ export async function buildApp(
   const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) await serveConsole(app, webRoot);
   else app.setNotFoundHandler(sendRouteNotFound);
-  return { app, services, deps };
+  return { app, services, deps, routes };
 }
 
 /** The console: static assets, and index.html for any other non-API GET (client-side routes). */

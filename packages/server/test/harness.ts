@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { buildApp, type Services } from '../src/app';
+import { buildApp, type RegisteredRoute, type Services } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
 import type { Deps } from '../src/deps';
 import { presentRows } from '../src/modules/audit/present';
@@ -95,6 +95,7 @@ export class TestApp {
     readonly services: Services,
     readonly deps: Deps,
     readonly database: Database,
+    readonly routes: RegisteredRoute[] = [],
   ) {}
 
   get db(): Kysely<DB> {
@@ -202,7 +203,7 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = await openTestDatabase(backend);
   const config = testConfig(options.config);
-  const { app, services, deps } = await buildApp({
+  const { app, services, deps, routes } = await buildApp({
     config,
     database,
     logger: createLogger('silent'),
@@ -211,5 +212,5 @@ export async function createTestApp(
     ...(options.limiter ? { limiter: options.limiter } : {}),
   });
   await app.ready();
-  return new TestApp(app, services, deps, database);
+  return new TestApp(app, services, deps, database, routes);
 }
