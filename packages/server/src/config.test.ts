@@ -15,6 +15,26 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('reads the audit keys and checkpoint interval, refusing malformed keys', () => {
+    const masterKey = Buffer.alloc(32, 7).toString('base64');
+    const signer =
+      'PRIVATE+KEY+custos.example/custos-audit+0a1b2c3d+AZ9pDTxNgdxbWLZaQ0rl1rFnu6PmmbQd2n/Wcm6nA9S8';
+    const c = loadConfig({
+      CUSTOS_MASTER_KEY: masterKey,
+      CUSTOS_AUDIT_SIGNING_KEY: signer,
+      CUSTOS_AUDIT_CHECKPOINT_SECONDS: '2.5',
+    });
+    expect(c).toMatchObject({ masterKey, auditSigningKey: signer, auditCheckpointIntervalMs: 2500 });
+    expect(loadConfig({})).toMatchObject({
+      masterKey: null,
+      auditSigningKey: null,
+      auditCheckpointIntervalMs: 5000,
+    });
+    expect(() => loadConfig({ CUSTOS_MASTER_KEY: 'short' })).toThrow(/CUSTOS_MASTER_KEY/);
+    expect(() => loadConfig({ CUSTOS_AUDIT_SIGNING_KEY: 'nope' })).toThrow(/CUSTOS_AUDIT_SIGNING_KEY/);
+    expect(() => loadConfig({ CUSTOS_AUDIT_CHECKPOINT_SECONDS: '0' })).toThrow(/CHECKPOINT/);
+  });
+
   it('reads every documented variable', () => {
     const c = loadConfig({
       CUSTOS_PORT: '9000',
