@@ -64,7 +64,7 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
         org = {
           id: res.json().organization.id,
           name: 'Walked Org',
-          owner: { id: '', email: '', token: ctx.admin },
+          owner: { id: '', email: '', token: ctx.admin as string },
         };
         return res;
       },

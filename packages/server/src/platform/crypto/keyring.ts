@@ -129,28 +129,10 @@ export class Keyring {
     }
     const toCreate = missing.filter((s) => !keys.has(s));
     if (toCreate.length > 0) {
-      const created = toCreate.map((subject) => ({ subject, id: newId(), key: randomBytes(32) }));
-      const at = nowIso();
-      for (let i = 0; i < created.length; i += 500) {
-        await trx
-          .insertInto('cryptoKeys')
-          .values(
-            created.slice(i, i + 500).map((k) => ({
-              id: k.id,
-              scope,
-              purpose: 'subject',
-              subject: k.subject,
-              wrapped: wrap(kek, k.key, `${scope}|${k.subject}`),
-              createdAt: at,
-              destroyedAt: null,
-            })),
-          )
-          .execute();
-      }
-      for (const k of created) {
-        this.remember(k.id, () => k.key);
-        keys.set(k.subject, { id: k.id, key: k.key });
-        learned.set(k.subject, k.id);
+      const created = await this.createDataKeys(trx, scope, kek, toCreate);
+      for (const [subject, key] of created) {
+        keys.set(subject, key);
+        learned.set(subject, key.id);
       }
     }
     return {
@@ -160,6 +142,53 @@ export class Keyring {
         this.trim();
       },
     };
+  }
+
+  /**
+   * Creates data keys for subjects; a subject whose key another transaction created meanwhile
+   * (ON CONFLICT DO NOTHING on the live-key index) gets that one instead.
+   */
+  private async createDataKeys(
+    trx: Executor,
+    scope: string,
+    kek: Buffer,
+    subjects: string[],
+  ): Promise<Map<string, DataKey>> {
+    const result = new Map<string, DataKey>();
+    const at = nowIso();
+    for (let i = 0; i < subjects.length; i += 500) {
+      const fresh = subjects
+        .slice(i, i + 500)
+        .map((subject) => ({ subject, id: newId(), key: randomBytes(32) }));
+      const inserted = await trx
+        .insertInto('cryptoKeys')
+        .values(
+          fresh.map((k) => ({
+            id: k.id,
+            scope,
+            purpose: 'subject',
+            subject: k.subject,
+            wrapped: wrap(kek, k.key, `${scope}|${k.subject}`),
+            createdAt: at,
+            destroyedAt: null,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .execute();
+      const insertedIds = new Set(inserted.map((r) => r.id));
+      for (const k of fresh) {
+        if (!insertedIds.has(k.id)) continue;
+        this.remember(k.id, () => k.key);
+        result.set(k.subject, { id: k.id, key: k.key });
+      }
+    }
+    const lost = subjects.filter((s) => !result.has(s));
+    if (lost.length > 0) {
+      const { keys } = await this.dataKeysFor(trx, scope, lost);
+      for (const [subject, key] of keys) result.set(subject, key);
+    }
+    return result;
   }
 
   /** Live data keys by id, for opening sealed values; destroyed keys are simply absent. */
