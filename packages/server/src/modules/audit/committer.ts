@@ -137,8 +137,13 @@ export class GroupCommitter {
   }
 }
 
+/** Members by log, logs in a fixed order so two processes lock log heads in the same order. */
 function byLog(group: Pending[]): Map<string, Pending[]> {
   const map = new Map<string, Pending[]>();
-  for (const p of group) map.set(p.logId, [...(map.get(p.logId) ?? []), p]);
+  for (const p of [...group].sort((a, b) => (a.logId < b.logId ? -1 : a.logId > b.logId ? 1 : 0))) {
+    const members = map.get(p.logId);
+    if (members) members.push(p);
+    else map.set(p.logId, [p]);
+  }
   return map;
 }
