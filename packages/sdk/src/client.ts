@@ -19,6 +19,7 @@ import type {
   SignInBody,
   SignInResult,
 } from '@custos/shared';
+import { createAuditApi } from './audit';
 
 export interface CustosClientOptions {
   /** Base URL of the Custos server, e.g. `https://custos.example.com`. Empty for same-origin (the console). */
@@ -43,7 +44,12 @@ export class CustosApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
 
 /** Typed client for the Custos HTTP API, used by the console, the CLI and host apps. */
 export class CustosClient {
@@ -61,22 +67,44 @@ export class CustosClient {
     this.token = token;
   }
 
-  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async request<T>(method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, body, { accept: 'application/json', ...options });
+    const text = await response.text();
+    return (text ? safeParse(text) : undefined) as T;
+  }
+
+  /**
+   * Sends a request and answers the raw `Response`, for bodies read as a stream (exports, the live
+   * tail). A refusal still throws `CustosApiError`.
+   */
+  async send(
+    method: Method,
+    path: string,
+    body?: unknown,
+    options: RequestOptions & { accept?: string } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept: options.accept ?? '*/*', ...options.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const csrf = method !== 'GET' ? this.options.csrfToken?.() : undefined;
     if (csrf) headers['x-csrf-token'] = csrf;
-    const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+    const response = await this.fetchImpl(this.url(path), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
+      signal: options.signal,
     });
-    const text = await response.text();
-    const data: unknown = text ? safeParse(text) : undefined;
-    if (!response.ok) throw toApiError(response.status, data);
-    return data as T;
+    if (!response.ok) {
+      const text = await response.text();
+      throw toApiError(response.status, text ? safeParse(text) : undefined);
+    }
+    return response;
+  }
+
+  /** The absolute URL of an API path (relative to the page when `baseUrl` is empty). */
+  url(path: string): string {
+    return `${this.baseUrl}${path}`;
   }
 
   health = () => this.request<Health>('GET', '/api/health');
@@ -149,6 +177,9 @@ export class CustosClient {
       this.request<CreateOrganizationResult>('POST', '/api/v1/admin/organizations', body),
     outbox: () => this.request<{ messages: OutboxMessage[] }>('GET', '/api/v1/admin/outbox'),
   };
+
+  /** The audit trail: ingestion, search, proofs, export, live tail, saved searches, settings, erasure. */
+  audit = createAuditApi(this);
 }
 
 function safeParse(text: string): unknown {

@@ -1,1 +1,3 @@
-export { CustosApiError, CustosClient, type CustosClientOptions } from './client';
+export { type AuditApi, queryString } from './audit';
+export { CustosApiError, CustosClient, type CustosClientOptions, type RequestOptions } from './client';
+export * from './types';

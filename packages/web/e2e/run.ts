@@ -4,19 +4,22 @@
  *   npm run build -w @custos/web && node --import tsx packages/web/e2e/run.ts
  *
  * Starts `custos serve` on a free port with a fresh data directory, drives Chromium through first-run
- * setup, sign-in, inviting a member, an API key's life and accepting the invitation as another person,
- * and prints `ok - <step>` / `not ok - <step>: <error>` lines, then `N passed, N failed`.
+ * setup, sign-in, inviting a member, an API key's life, accepting the invitation as another person and
+ * the audit log (search, filters in the URL, an event's proof, live tail, export, saved searches,
+ * retention, erasure, a read-only role), and prints `ok - <step>` / `not ok - <step>: <error>` lines,
+ * then `N passed, N failed`. Screenshots go to `e2e/screenshots`, or to `CUSTOS_E2E_SCREENSHOTS`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CustosClient } from '@custos/sdk';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const SCREENSHOTS = path.join(import.meta.dirname, 'screenshots');
-const OVERALL_TIMEOUT_MS = 120_000;
+const SCREENSHOTS = process.env.CUSTOS_E2E_SCREENSHOTS ?? path.join(import.meta.dirname, 'screenshots');
+const OVERALL_TIMEOUT_MS = 240_000;
 const SERVER_START_TIMEOUT_MS = 45_000;
 const ACTION_TIMEOUT_MS = 10_000;
 
@@ -45,6 +48,12 @@ interface State {
   baseUrl: string;
   setupUrl: string;
   inviteUrl: string;
+  /** The administrator through the SDK, with a bearer token: triggers events from outside the browser. */
+  api?: CustosClient;
+  /** A host app's API key (audit:write) sending its own events. */
+  host?: CustosClient;
+  /** The event the host app sent while the live tail was on. */
+  hostEventId: string;
 }
 
 const state: State = {
@@ -54,8 +63,10 @@ const state: State = {
   baseUrl: '',
   setupUrl: '',
   inviteUrl: '',
+  hostEventId: '',
 };
 let admin: Page | undefined;
+let invitee: Page | undefined;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -157,12 +168,57 @@ async function shot(page: Page, name: string): Promise<void> {
   });
 }
 
+/** The whole of a drawer or modal, which a full-page screenshot cuts at the viewport: a tall viewport. */
+async function tallShot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 2000 });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+  if (size) await page.setViewportSize(size);
+}
+
 async function visible(locator: Locator): Promise<void> {
   await locator.first().waitFor({ state: 'visible' });
 }
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
+}
+
+async function waitForUrl(page: Page, test: (url: URL) => boolean, what: string): Promise<void> {
+  await page
+    .waitForURL((url) => test(url), { timeout: ACTION_TIMEOUT_MS })
+    .catch(() => {
+      throw new Error(`expected ${what}, at ${page.url()}`);
+    });
+}
+
+/** The administrator signed in through the SDK, and a host app's API key: events from outside the page. */
+async function sdkClients(): Promise<{ api: CustosClient; host: CustosClient }> {
+  if (!state.api || !state.host) {
+    const api = new CustosClient({ baseUrl: state.baseUrl });
+    await api.auth.signIn({ email: ADMIN.email, password: ADMIN.password, tokenType: 'bearer' });
+    const key = await api.apiKeys.create({ name: 'Gig app', permissions: ['audit:write'] });
+    state.api = api;
+    state.host = new CustosClient({ baseUrl: state.baseUrl, token: key.secret });
+  }
+  return { api: state.api, host: state.host };
+}
+
+/** The rows of the audit log table. */
+function auditRows(page: Page): Locator {
+  return page.getByRole('table', { name: 'Audit events' }).locator('tbody tr');
+}
+
+/** Makes sure a step starts on the audit log, whatever the step before it left open. */
+async function onAuditLog(page: Page): Promise<void> {
+  if (new URL(page.url()).pathname !== '/audit') await page.goto(`${state.baseUrl}/audit`);
+  await visible(auditRows(page));
+}
+
+async function openAuditLog(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await visible(page.getByRole('heading', { name: 'Audit log' }));
+  await visible(auditRows(page));
 }
 
 const steps: Step[] = [
@@ -296,9 +352,337 @@ const steps: Step[] = [
       await visible(page.getByRole('heading', { name: 'Welcome, Nina' }));
       await visible(page.getByTestId('current-organization').filter({ hasText: ORGANIZATION }));
       await shot(page, '12-invitee-home');
+      invitee = page;
     },
   },
+  ...auditSteps(),
 ];
+
+/** The audit log, as an administrator and then as a privacy officer (read-only, no export). */
+function auditSteps(): Step[] {
+  return [
+    {
+      name: 'the audit log lists the events of this run',
+      run: async () => {
+        const page = adminPage();
+        await openAuditLog(page);
+        const table = page.getByRole('table', { name: 'Audit events' });
+        for (const action of [
+          'user.signed_in',
+          'invitation.sent',
+          'invitation.accepted',
+          'api_key.revoked',
+        ]) {
+          await visible(table.getByText(action, { exact: true }));
+        }
+        await shot(page, '13-audit-log');
+      },
+    },
+    {
+      name: 'filtering by an action prefix puts it in the URL, and back undoes it',
+      run: async () => {
+        const page = adminPage();
+        const table = page.getByRole('table', { name: 'Audit events' });
+        const action = page.getByRole('textbox', { name: 'Action', exact: true });
+        await action.fill('invitation.*');
+        await action.press('Enter');
+        await waitForUrl(
+          page,
+          (url) => url.searchParams.get('action') === 'invitation.*',
+          'action=invitation.*',
+        );
+        await table.getByText('user.signed_in', { exact: true }).first().waitFor({ state: 'detached' });
+        await visible(table.getByText('invitation.accepted', { exact: true }));
+        const actions = await table.locator('tbody tr td:nth-child(3) p').allInnerTexts();
+        check(
+          actions.length > 0 && actions.every((a) => a.startsWith('invitation.')),
+          `rows outside the prefix: ${actions.join(', ')}`,
+        );
+        await shot(page, '14-audit-filtered');
+        await page.goBack();
+        await waitForUrl(page, (url) => !url.searchParams.has('action'), 'no action filter after going back');
+        await visible(table.getByText('user.signed_in', { exact: true }));
+        check((await action.inputValue()) === '', 'the action field kept its text after going back');
+        await page.goForward();
+        await waitForUrl(
+          page,
+          (url) => url.searchParams.get('action') === 'invitation.*',
+          'the filter again',
+        );
+        check((await action.inputValue()) === 'invitation.*', 'the action field did not follow the URL');
+      },
+    },
+    {
+      name: 'no matches and a refused filter each say what to do',
+      run: async () => {
+        const page = adminPage();
+        await page.goto(`${state.baseUrl}/audit?action=nothing.matches`);
+        await visible(page.getByRole('heading', { name: 'No events match these filters' }));
+        await shot(page, '14b-audit-no-matches');
+        await page.goto(`${state.baseUrl}/audit?ip=not-an-address`);
+        const alert = page.getByRole('alert').filter({ hasText: 'Could not load the audit log' });
+        await visible(alert.getByText('Check the filters above, or clear them.'));
+        await shot(page, '14c-audit-refused-filter');
+        await alert.getByRole('button', { name: 'Clear filters' }).click();
+        await visible(auditRows(page));
+        await page.goto(`${state.baseUrl}/audit?action=invitation.*`);
+      },
+    },
+    {
+      name: 'an event opens in a drawer with its proof verified',
+      run: async () => {
+        const page = adminPage();
+        await onAuditLog(page);
+        await auditRows(page).filter({ hasText: 'invitation.sent' }).first().click();
+        const drawer = page.getByRole('dialog');
+        await visible(drawer.getByText('Verified', { exact: true }));
+        await visible(drawer.getByRole('heading', { name: 'Integrity proof' }));
+        await visible(drawer.getByText(INVITEE.email));
+        const note = await drawer.getByTestId('checkpoint-note').innerText();
+        check(note.includes('— '), `the checkpoint note has no signature line: ${note}`);
+        check(new URL(page.url()).searchParams.has('event'), 'the open event is not in the URL');
+        await tallShot(page, '15-audit-event-drawer');
+        await page.keyboard.press('Escape');
+        await drawer.waitFor({ state: 'hidden' });
+        check(!new URL(page.url()).searchParams.has('event'), 'the closed event is still in the URL');
+      },
+    },
+    {
+      name: 'the live tail shows a new event as it is recorded',
+      run: async () => {
+        const page = adminPage();
+        await onAuditLog(page);
+        const { host } = await sdkClients();
+        await page.getByRole('button', { name: 'Clear filters' }).first().click();
+        await waitForUrl(page, (url) => !url.searchParams.has('action'), 'no filters');
+        await page.getByRole('switch', { name: 'Live tail' }).check();
+        await visible(page.getByTestId('live-tail-status').filter({ hasText: 'Live' }));
+        const { receipt } = await host.audit.ingest({
+          action: 'gig.rsvp_changed',
+          actor: {
+            type: 'user',
+            id: 'fan-42',
+            name: 'Frida Fan',
+            email: 'frida@example.com',
+            ip: '203.0.113.42',
+          },
+          targets: [{ type: 'gig', id: 'gig-7', name: 'Friday at the Roxy' }],
+          changes: { answer: ['maybe', 'yes'], seats: [1, 2] },
+          metadata: { phone: '+44 20 7946 0018', channel: 'mobile-app' },
+          personal: ['phone'],
+        });
+        state.hostEventId = receipt.id;
+        const fresh = page.locator('tr[data-fresh]', { hasText: 'gig.rsvp_changed' });
+        await visible(fresh);
+        // Animations left running, to catch the highlight of the new row.
+        await page.screenshot({ path: path.join(SCREENSHOTS, '16-audit-live-tail.png'), fullPage: true });
+        await page.getByRole('switch', { name: 'Live tail' }).uncheck();
+        await fresh.click();
+        const drawer = page.getByRole('dialog');
+        await visible(drawer.getByRole('table', { name: 'Changes' }).getByText('maybe'));
+        await visible(drawer.getByText('Verified', { exact: true }));
+        await tallShot(page, '17-audit-event-changes');
+        await page.keyboard.press('Escape');
+        await drawer.waitFor({ state: 'hidden' });
+      },
+    },
+    {
+      name: 'export as JSON Lines shows progress and downloads the file',
+      run: async () => {
+        const page = adminPage();
+        await onAuditLog(page);
+        await page.getByRole('button', { name: 'Export' }).click();
+        const downloading = page.waitForEvent('download');
+        await page.getByRole('menuitem', { name: /JSON Lines/ }).click();
+        const download = await downloading;
+        const dialog = page.getByRole('dialog', { name: /Export as JSON Lines/ });
+        await visible(dialog.getByText('Export complete'));
+        const file = await download.path();
+        const lines = (await readFile(file, 'utf8'))
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { type: string; event?: { action?: string } | null });
+        const events = lines.filter((line) => line.type === 'event');
+        check(lines[0]?.type === 'header' && lines.at(-1)?.type === 'trailer', 'the export is not complete');
+        check(events.length > 5, `the export holds only ${events.length} events`);
+        check(
+          events.some((line) => line.event?.action === 'gig.rsvp_changed'),
+          'the export lacks the host app event',
+        );
+        await visible(dialog.getByText(`${events.length} events`));
+        check(
+          download.suggestedFilename().endsWith('.jsonl'),
+          `unexpected file ${download.suggestedFilename()}`,
+        );
+        await shot(page, '18-audit-export');
+        await dialog.getByRole('button', { name: 'Done' }).click();
+      },
+    },
+    {
+      name: 'a slow CSV export shows its progress and can be cancelled',
+      run: async () => {
+        const page = adminPage();
+        await onAuditLog(page);
+        // A slow network, so the export is caught half-way.
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: 50,
+          downloadThroughput: 2048,
+          uploadThroughput: -1,
+        });
+        try {
+          await page.getByRole('button', { name: 'Export' }).click();
+          await page.getByRole('menuitem', { name: /CSV/ }).click();
+          const dialog = page.getByRole('dialog', { name: /Export as CSV/ });
+          await visible(dialog.getByTestId('export-progress').filter({ hasText: /of \d+ events/ }));
+          await visible(dialog.getByRole('progressbar', { name: 'Export progress' }));
+          await shot(page, '18b-audit-export-progress');
+          await dialog.getByRole('button', { name: 'Cancel export' }).click();
+          await dialog.waitFor({ state: 'hidden' });
+          await visible(page.getByText('Export cancelled; nothing was saved.'));
+        } finally {
+          await cdp.send('Network.emulateNetworkConditions', {
+            offline: false,
+            latency: 0,
+            downloadThroughput: -1,
+            uploadThroughput: -1,
+          });
+          await cdp.detach();
+        }
+      },
+    },
+    {
+      name: 'a search is saved, applied and deleted',
+      run: async () => {
+        const page = adminPage();
+        await onAuditLog(page);
+        const action = page.getByRole('textbox', { name: 'Action', exact: true });
+        await action.fill('gig.*');
+        await action.press('Enter');
+        await waitForUrl(page, (url) => url.searchParams.get('action') === 'gig.*', 'action=gig.*');
+        await page.getByRole('button', { name: 'Saved searches' }).click();
+        await page.getByRole('button', { name: 'Save current search…' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Save search' });
+        await dialog.getByLabel('Name').fill('Gig changes');
+        await dialog.getByRole('button', { name: 'Save search' }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        await page.getByRole('button', { name: 'Clear filters' }).first().click();
+        await waitForUrl(page, (url) => !url.searchParams.has('action'), 'no filters');
+        await page.getByRole('button', { name: 'Saved searches' }).click();
+        const apply = page.getByRole('button', { name: 'Apply saved search Gig changes' });
+        await visible(apply);
+        await shot(page, '19-audit-saved-searches');
+        await apply.click();
+        await waitForUrl(
+          page,
+          (url) => url.searchParams.get('action') === 'gig.*',
+          'the saved filter applied',
+        );
+        await page.getByRole('button', { name: 'Saved searches' }).click();
+        await page.getByRole('button', { name: 'Delete saved search Gig changes' }).click();
+        await apply.waitFor({ state: 'detached' });
+        await page.keyboard.press('Escape');
+      },
+    },
+    {
+      name: 'scrolling to the end of the table loads older pages',
+      run: async () => {
+        const page = adminPage();
+        const { host } = await sdkClients();
+        await host.audit.ingestBatch(
+          Array.from({ length: 120 }, (_, i) => ({
+            action: 'setlist.song_added',
+            actor: { type: 'service' as const, id: 'setlist-importer' },
+            targets: [{ type: 'song', id: `song-${i + 1}` }],
+          })),
+        );
+        await page.goto(`${state.baseUrl}/audit?action=setlist.*`);
+        const rows = auditRows(page);
+        await visible(rows);
+        check((await rows.count()) === 50, `the first page has ${await rows.count()} rows`);
+        for (const expected of [100, 120]) {
+          await page.getByTestId('load-more-sentinel').scrollIntoViewIfNeeded();
+          await rows.nth(expected - 1).waitFor();
+        }
+        await visible(page.getByText('That is the oldest event matching the filters.'));
+        check((await rows.count()) === 120, `${await rows.count()} rows after scrolling to the end`);
+      },
+    },
+    {
+      name: 'retention and legal hold are saved',
+      run: async () => {
+        const page = adminPage();
+        await onAuditLog(page);
+        await page.getByRole('tab', { name: 'Retention & privacy' }).click();
+        await waitForUrl(page, (url) => url.pathname === '/audit/settings', '/audit/settings');
+        const days = page.getByRole('textbox', { name: 'Keep events for' });
+        await days.fill('0');
+        await visible(page.getByText('Between 1 and'));
+        await days.fill('400');
+        await page.getByRole('switch', { name: 'Legal hold' }).check();
+        await page.getByRole('button', { name: 'Save retention' }).click();
+        await visible(page.getByText('Audit retention saved'));
+        await page.reload();
+        await visible(page.getByRole('heading', { name: 'Retention' }));
+        check((await days.inputValue()) === '400', `retention reads ${await days.inputValue()} after reload`);
+        check(
+          await page.getByRole('switch', { name: 'Legal hold' }).isChecked(),
+          'legal hold is off after reload',
+        );
+        await shot(page, '20-audit-settings');
+      },
+    },
+    {
+      name: 'erasing a data subject asks first, then their fields read as erased',
+      run: async () => {
+        const page = adminPage();
+        check(state.hostEventId !== '', 'no host app event (the live tail step failed)');
+        await page.getByRole('textbox', { name: 'Data subject' }).fill('fan-42');
+        await page.getByRole('button', { name: 'Erase personal data…' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Erase personal data' });
+        await visible(dialog.getByText('cannot be undone'));
+        await shot(page, '21-audit-erase-confirm');
+        await dialog.getByRole('button', { name: 'Erase for good' }).click();
+        await visible(page.getByText('“fan-42” erased'));
+        await page.goto(`${state.baseUrl}/audit?event=${state.hostEventId}`);
+        const drawer = page.getByRole('dialog');
+        await visible(drawer.getByText('Verified', { exact: true }));
+        await visible(drawer.getByText('erased', { exact: true }));
+        check(!(await drawer.innerText()).includes('Frida Fan'), 'the erased name still shows');
+        await tallShot(page, '22-audit-erased-event');
+        await page.keyboard.press('Escape');
+      },
+    },
+    {
+      name: 'a privacy officer reads the log but cannot export or change retention',
+      run: async () => {
+        if (!invitee) throw new Error('the invited person is not signed in (an earlier step failed)');
+        const page = invitee;
+        const { api } = await sdkClients();
+        const member = (await api.members.list()).members.find((m) => m.email === INVITEE.email);
+        check(member !== undefined, 'the invited person is not a member');
+        await api.members.updateRoles(member?.userId ?? '', ['privacy_officer']);
+        await page.goto(state.baseUrl);
+        await openAuditLog(page);
+        const exportButton = page.getByRole('button', { name: 'Export' });
+        check((await exportButton.getAttribute('data-disabled')) !== null, 'export is not disabled');
+        await exportButton.hover();
+        await visible(page.getByText('Exporting needs the audit:export permission'));
+        await shot(page, '23-audit-no-export');
+        await page.getByRole('tab', { name: 'Retention & privacy' }).click();
+        await visible(page.getByText('that needs the audit:manage permission'));
+        await visible(page.getByTestId('retention-days').filter({ hasText: '400 days' }));
+        check(
+          (await page.getByRole('button', { name: 'Save retention' }).count()) === 0,
+          'retention can be saved without audit:manage',
+        );
+        await visible(page.getByRole('button', { name: 'Erase personal data…' }));
+        await shot(page, '24-audit-settings-read-only');
+      },
+    },
+  ];
+}
 
 async function cleanup(): Promise<void> {
   for (const context of state.contexts) await context.close().catch(() => undefined);

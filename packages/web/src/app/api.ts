@@ -10,7 +10,20 @@ import { type ApiError, toApiError } from './errors';
 export const api = createApi({
   reducerPath: 'api',
   baseQuery: fakeBaseQuery<ApiError>(),
-  tagTypes: ['Setup', 'Me', 'Roles', 'Members', 'Invitations', 'ApiKeys', 'Organizations', 'Outbox'],
+  tagTypes: [
+    'Setup',
+    'Me',
+    'Roles',
+    'Members',
+    'Invitations',
+    'ApiKeys',
+    'Organizations',
+    'Outbox',
+    'AuditEvents',
+    'AuditCheckpoint',
+    'SavedSearches',
+    'AuditSettings',
+  ],
   endpoints: () => ({}),
 });
 

@@ -1,5 +1,19 @@
 const dateFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const timestampFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const shortDateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 function parse(iso: string): Date | undefined {
@@ -15,6 +29,45 @@ export function formatDate(iso: string): string {
 export function formatDateTime(iso: string): string {
   const date = parse(iso);
   return date ? dateTimeFormat.format(date) : iso;
+}
+
+/** A date and time to the second, e.g. for audit events. */
+export function formatTimestamp(iso: string): string {
+  const date = parse(iso);
+  return date ? timestampFormat.format(date) : iso;
+}
+
+/** The time of day to the second, e.g. "09:05:02 AM". */
+export function formatTime(iso: string): string {
+  const date = parse(iso);
+  return date ? timeFormat.format(date) : iso;
+}
+
+/** "Nov 23", with the year only when it is not this year's. */
+export function formatShortDate(iso: string, now: Date = new Date()): string {
+  const date = parse(iso);
+  if (!date) return iso;
+  return date.getFullYear() === now.getFullYear() ? shortDateFormat.format(date) : dateFormat.format(date);
+}
+
+const byteUnits = ['bytes', 'KB', 'MB', 'GB'];
+
+/** "812 bytes", "1.4 MB". */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < byteUnits.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${byteUnits[unit]}`;
+}
+
+const countFormat = new Intl.NumberFormat();
+
+/** "12,345". */
+export function formatCount(n: number): string {
+  return countFormat.format(n);
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

@@ -1,5 +1,6 @@
 import { createBrowserRouter } from 'react-router';
 import { ApiKeysPage } from '../features/apiKeys/ApiKeysPage';
+import { AuditLogPage, AuditSettingsPage } from '../features/audit/AuditLogPage';
 import { AcceptInvitationPage } from '../features/auth/AcceptInvitationPage';
 import { SignInPage } from '../features/auth/SignInPage';
 import { MembersPage } from '../features/members/MembersPage';
@@ -28,6 +29,8 @@ export const router = createBrowserRouter([
           { index: true, element: <OverviewPage /> },
           { path: 'members', element: <MembersPage /> },
           { path: 'api-keys', element: <ApiKeysPage /> },
+          { path: 'audit', element: <AuditLogPage /> },
+          { path: 'audit/settings', element: <AuditSettingsPage /> },
           { path: 'settings', element: <SettingsPage /> },
           { path: 'profile', element: <ProfilePage /> },
           { path: 'admin/organizations', element: <OrganizationsPage /> },

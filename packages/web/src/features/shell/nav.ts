@@ -1,6 +1,7 @@
 import type { MeResult } from '@custos/shared';
 import {
   IconBuildingSkyscraper,
+  IconHistory,
   IconHome,
   IconKey,
   IconMailForward,
@@ -27,8 +28,8 @@ export interface NavSection {
 }
 
 /**
- * The console's navigation. Later sections (Audit log, Security events, Sessions, Access, Keys,
- * Privacy, Compliance) are added here as their pages land.
+ * The console's navigation. Later sections (Security events, Sessions, Access, Keys, Privacy,
+ * Compliance) are added here as their pages land.
  */
 export const NAV_SECTIONS: NavSection[] = [
   {
@@ -47,6 +48,13 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/api-keys',
         icon: IconKey,
         permission: 'apikeys:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Audit log',
+        to: '/audit',
+        icon: IconHistory,
+        permission: 'audit:read',
         needsOrganization: true,
       },
       {

@@ -1,0 +1,393 @@
+import type { AuditEventOut } from '@custos/shared';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Code,
+  Divider,
+  Drawer,
+  Group,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { IconArchive, IconFilter, IconUserShield } from '@tabler/icons-react';
+import { type ReactNode, useRef } from 'react';
+import { hookError } from '../../app/errors';
+import { formatRelative, formatTimestamp } from '../../app/format';
+import { LoadError, SectionLoader } from '../../ui/states';
+import { useGetAuditEventQuery } from './api';
+import { ACTOR_TYPES, ERASED, ErasedMark, OutcomeBadge, SourceBadge } from './eventParts';
+import { Field } from './Field';
+import { HashValue, ProofSection } from './ProofSection';
+
+type Actor = AuditEventOut['actor'];
+
+/** Narrows the search to one value; shown beside the values worth following. */
+function FilterBy({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <Tooltip label={label} withArrow position="left">
+      <ActionIcon variant="subtle" color="gray" size="sm" aria-label={label} onClick={onClick}>
+        <IconFilter size={14} />
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Stack gap="xs" component="section">
+      <Title order={5}>{title}</Title>
+      {children}
+    </Stack>
+  );
+}
+
+/** A value, or the erased mark when its data subject was erased, or a dash when absent. */
+function Value({
+  value,
+  erased,
+  mono,
+}: {
+  value: string | null | undefined;
+  erased: boolean;
+  mono?: boolean;
+}) {
+  if (erased || value === ERASED) return <ErasedMark />;
+  if (!value) {
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  }
+  return (
+    <Text size="sm" className={mono ? 'custos-mono' : undefined} style={{ wordBreak: 'break-word' }}>
+      {value}
+    </Text>
+  );
+}
+
+function ActorFields({
+  actor,
+  prefix,
+  erased,
+  onFilter,
+}: {
+  actor: Actor;
+  prefix: 'actor' | 'impersonator';
+  erased: string[];
+  onFilter?: (id: string) => void;
+}) {
+  const isErased = (field: string) => erased.includes(`${prefix}.${field}`);
+  return (
+    <SimpleGrid cols={2} spacing="sm" verticalSpacing="sm">
+      <Field label="Type">
+        <Text size="sm">{ACTOR_TYPES[actor.type] ?? actor.type}</Text>
+      </Field>
+      <Field label="Id">
+        <Group gap={4} wrap="nowrap">
+          <Value value={actor.id} erased={false} mono />
+          {actor.id && onFilter && (
+            <FilterBy label="Show this actor's events" onClick={() => onFilter(actor.id ?? '')} />
+          )}
+        </Group>
+      </Field>
+      <Field label="Name">
+        <Value value={actor.name} erased={isErased('name')} />
+      </Field>
+      <Field label="E-mail">
+        <Value value={actor.email} erased={isErased('email')} />
+      </Field>
+      <Field label="IP address">
+        <Value value={actor.ip} erased={isErased('ip')} mono />
+      </Field>
+      <Field label="User agent">
+        <Text
+          size="xs"
+          c={actor.userAgent ? undefined : 'dimmed'}
+          lineClamp={3}
+          title={actor.userAgent ?? ''}
+        >
+          {actor.userAgent ?? '—'}
+        </Text>
+      </Field>
+    </SimpleGrid>
+  );
+}
+
+/** Strings as they are; short JSON on one line, longer JSON indented. */
+function json(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const compact = JSON.stringify(value);
+  return compact.length <= 60 ? compact : JSON.stringify(value, null, 2);
+}
+
+function JsonValue({ value, color }: { value: unknown; color?: string }) {
+  if (value === ERASED) return <ErasedMark />;
+  if (value === null || value === undefined) {
+    return (
+      <Text size="sm" c="dimmed" fs="italic">
+        none
+      </Text>
+    );
+  }
+  return (
+    <Code color={color} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+      {json(value)}
+    </Code>
+  );
+}
+
+/** What changed, field by field: the value before (red) and after (green). */
+function ChangesDiff({
+  changes,
+  erased,
+}: {
+  changes: NonNullable<AuditEventOut['changes']>;
+  erased: string[];
+}) {
+  return (
+    <Table withTableBorder layout="fixed" verticalSpacing="xs" aria-label="Changes">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th w="28%">Field</Table.Th>
+          <Table.Th>Before</Table.Th>
+          <Table.Th>After</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {Object.entries(changes).map(([field, [before, after]]) => {
+          const gone = erased.includes(`changes.${field}`);
+          return (
+            <Table.Tr key={field}>
+              <Table.Td>
+                <Text size="sm" className="custos-mono" style={{ wordBreak: 'break-word' }}>
+                  {field}
+                </Text>
+              </Table.Td>
+              <Table.Td>{gone ? <ErasedMark /> : <JsonValue value={before} color="red.1" />}</Table.Td>
+              <Table.Td>{gone ? <ErasedMark /> : <JsonValue value={after} color="teal.1" />}</Table.Td>
+            </Table.Tr>
+          );
+        })}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function Metadata({ metadata, erased }: { metadata: Record<string, unknown>; erased: string[] }) {
+  return (
+    <Table withTableBorder layout="fixed" verticalSpacing="xs" aria-label="Metadata">
+      <Table.Tbody>
+        {Object.entries(metadata).map(([key, value]) => (
+          <Table.Tr key={key}>
+            <Table.Td w="32%">
+              <Text size="sm" className="custos-mono" style={{ wordBreak: 'break-word' }}>
+                {key}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              {erased.includes(`metadata.${key}`) ? <ErasedMark /> : <JsonValue value={value} />}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+interface FilterActions {
+  onFilter: (patch: { actor?: string; action?: string; targetType?: string; targetId?: string }) => void;
+}
+
+function EventDetails({ event, onFilter }: { event: AuditEventOut } & FilterActions) {
+  const { erased } = event;
+  return (
+    <Stack gap="lg">
+      {event.purged && (
+        <Alert
+          color="gray"
+          variant="light"
+          icon={<IconArchive size={18} />}
+          title="Contents purged by retention"
+        >
+          Only this event's place in the log, its action and its leaf hash remain, so the log's proofs still
+          verify. Who did what, to what, was deleted when the retention period ran out.
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" verticalSpacing="sm">
+        <Field label="Occurred">
+          <Text size="sm">
+            {formatTimestamp(event.occurredAt)}{' '}
+            <Text span size="xs" c="dimmed">
+              ({formatRelative(event.occurredAt)})
+            </Text>
+          </Text>
+        </Field>
+        <Field label="Received">
+          <Text size="sm">{formatTimestamp(event.receivedAt)}</Text>
+        </Field>
+        <Field label="Action">
+          <Group gap={4} wrap="nowrap">
+            <Text size="sm" className="custos-mono">
+              {event.action}
+            </Text>
+            <FilterBy
+              label="Show events with this action"
+              onClick={() => onFilter({ action: event.action })}
+            />
+          </Group>
+        </Field>
+        <Field label="Source">
+          <div>
+            <SourceBadge source={event.source} />
+          </div>
+        </Field>
+        <Field label="Sequence number">
+          <Text size="sm" className="custos-mono">
+            {event.seq}
+          </Text>
+        </Field>
+        <Field label="Request id">
+          <Value value={event.requestId} erased={false} mono />
+        </Field>
+      </SimpleGrid>
+      <Field label="Event id">
+        <HashValue value={event.id} label="event id" />
+      </Field>
+
+      {!event.purged && (
+        <>
+          <Divider />
+          <Section title="Actor">
+            <ActorFields
+              actor={event.actor}
+              prefix="actor"
+              erased={erased}
+              onFilter={(actor) => onFilter({ actor })}
+            />
+          </Section>
+          {event.impersonator && (
+            <Section title="Impersonated by">
+              <Alert color="yellow" variant="light" icon={<IconUserShield size={18} />} p="xs">
+                Someone else acted as this actor. The person below did it.
+              </Alert>
+              <ActorFields actor={event.impersonator} prefix="impersonator" erased={erased} />
+            </Section>
+          )}
+          <Section title={`Targets (${event.targets.length})`}>
+            {event.targets.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                This event names no targets.
+              </Text>
+            ) : (
+              <Table withTableBorder layout="fixed" verticalSpacing="xs" aria-label="Targets">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w="26%">Type</Table.Th>
+                    <Table.Th>Id</Table.Th>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th w={44} />
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {event.targets.map((target) => (
+                    <Table.Tr key={`${target.type}:${target.id}`}>
+                      <Table.Td>
+                        <Badge variant="light" color="gray" tt="none">
+                          {target.type}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm" className="custos-mono" style={{ wordBreak: 'break-all' }}>
+                          {target.id}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{target.name ?? '—'}</Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <FilterBy
+                          label="Show events for this target"
+                          onClick={() => onFilter({ targetType: target.type, targetId: target.id })}
+                        />
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            )}
+          </Section>
+          {event.changes && Object.keys(event.changes).length > 0 && (
+            <Section title="Changes">
+              <ChangesDiff changes={event.changes} erased={erased} />
+            </Section>
+          )}
+          {event.metadata && Object.keys(event.metadata).length > 0 && (
+            <Section title="Metadata">
+              <Metadata metadata={event.metadata} erased={erased} />
+            </Section>
+          )}
+          {erased.length > 0 && (
+            <Text size="xs" c="dimmed">
+              Erased personal fields: {erased.join(', ')}.
+            </Text>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
+
+interface EventDrawerProps extends FilterActions {
+  eventId: string | undefined;
+  onClose: () => void;
+}
+
+/** One event in full, with its integrity proof; opened from a row of the log. */
+export function EventDrawer({ eventId, onClose, onFilter }: EventDrawerProps) {
+  // Keeps the content while the drawer slides out.
+  const shownId = useRef(eventId);
+  if (eventId) shownId.current = eventId;
+  const id = shownId.current;
+  const { data, error, isFetching, refetch } = useGetAuditEventQuery(id ?? '', { skip: !id });
+
+  return (
+    <Drawer
+      opened={eventId !== undefined}
+      onClose={onClose}
+      position="right"
+      size="lg"
+      title={
+        data && data.event.id === id ? (
+          <Group gap="sm">
+            <Text fw={600} className="custos-mono">
+              {data.event.action}
+            </Text>
+            <OutcomeBadge outcome={data.event.outcome} />
+          </Group>
+        ) : (
+          <Text fw={600}>Audit event</Text>
+        )
+      }
+    >
+      {!data || data.event.id !== id ? (
+        isFetching ? (
+          <SectionLoader label="Loading the event and its proof" />
+        ) : (
+          <LoadError error={hookError(error)} what="this event" onRetry={refetch} />
+        )
+      ) : (
+        <Stack gap="lg">
+          <EventDetails event={data.event} onFilter={onFilter} />
+          <Divider />
+          <ProofSection proof={data.proof} />
+        </Stack>
+      )}
+    </Drawer>
+  );
+}

@@ -1,0 +1,129 @@
+import type { AuditEventOut } from '@custos/shared';
+import { Badge, Group, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { IconEraser } from '@tabler/icons-react';
+
+type Actor = AuditEventOut['actor'];
+type Target = AuditEventOut['targets'][number];
+
+/** What the server shows in place of a personal field whose data subject was erased. */
+export const ERASED = '[erased]';
+
+const OUTCOME_COLORS: Record<string, string> = { success: 'teal', failure: 'red', denied: 'orange' };
+
+export const ACTOR_TYPES: Record<string, string> = {
+  user: 'User',
+  api_key: 'API key',
+  service: 'Service',
+  anonymous: 'Anonymous',
+  system: 'System',
+};
+
+export function OutcomeBadge({ outcome }: { outcome: string }) {
+  return (
+    <Badge variant="light" color={OUTCOME_COLORS[outcome] ?? 'gray'} miw="max-content">
+      {outcome}
+    </Badge>
+  );
+}
+
+export function SourceBadge({ source }: { source: string }) {
+  return (
+    <Badge variant="outline" color="gray" tt="none" fw={500} miw="max-content">
+      {source}
+    </Badge>
+  );
+}
+
+const ERASED_HELP =
+  'This personal data was erased: its key was destroyed, so nobody can read it any more. The event and its proof are unchanged.';
+
+/** Marks a personal field whose key was destroyed: the value can no longer be read by anyone. */
+export function ErasedMark({ compact = false }: { compact?: boolean }) {
+  return (
+    <Tooltip label={ERASED_HELP} multiline w={280} withArrow>
+      {compact ? (
+        <ThemeIcon size="sm" variant="light" color="gray" radius="xl" aria-label="Personal data erased">
+          <IconEraser size={12} />
+        </ThemeIcon>
+      ) : (
+        <Badge size="sm" variant="light" color="gray" leftSection={<IconEraser size={12} />} tt="none">
+          erased
+        </Badge>
+      )}
+    </Tooltip>
+  );
+}
+
+/** How to call an actor in one line: its name, else its e-mail, else its id, else its type. */
+export function actorName(actor: Actor): string {
+  for (const value of [actor.name, actor.email, actor.id]) {
+    if (value && value !== ERASED) return value;
+  }
+  return ACTOR_TYPES[actor.type] ?? actor.type;
+}
+
+function actorDetail(actor: Actor): string {
+  const type = ACTOR_TYPES[actor.type] ?? actor.type;
+  const name = actorName(actor);
+  const email = actor.email && actor.email !== ERASED && actor.email !== name ? actor.email : undefined;
+  return [type, email].filter(Boolean).join(' · ');
+}
+
+/** The actor cell of the table: who did it, and on whose behalf when impersonating. */
+export function ActorSummary({ event }: { event: AuditEventOut }) {
+  const erased = event.erased.some((path) => path.startsWith('actor.'));
+  return (
+    <div>
+      <Group gap={6} wrap="nowrap">
+        <Text size="sm" fw={500} truncate maw={170}>
+          {actorName(event.actor)}
+        </Text>
+        {erased && <ErasedMark compact />}
+      </Group>
+      <Text size="xs" c="dimmed" truncate maw={190}>
+        {actorDetail(event.actor)}
+        {event.impersonator ? ` · via ${actorName(event.impersonator)}` : ''}
+      </Text>
+    </div>
+  );
+}
+
+const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 8)}…` : id);
+
+/** The first targets of an event, and how many more there are. */
+export function TargetsSummary({ targets }: { targets: Target[] }) {
+  if (targets.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  }
+  const [first, second, ...rest] = targets;
+  return (
+    <div>
+      {[first, second].map(
+        (target) =>
+          target && (
+            <Text
+              key={`${target.type}:${target.id}`}
+              size="sm"
+              truncate
+              maw={240}
+              title={`${target.type} ${target.id}`}
+            >
+              {target.name ?? shortId(target.id)}{' '}
+              <Text span size="xs" c="dimmed">
+                {target.type}
+              </Text>
+            </Text>
+          ),
+      )}
+      {rest.length > 0 && (
+        <Text size="xs" c="dimmed">
+          +{rest.length} more
+        </Text>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activeFilterCount,
+  describeQuery,
+  filterProblem,
+  filtersFromParams,
+  paramsFromQuery,
+  savableQuery,
+  searchQuery,
+  withFilters,
+} from './filters';
+
+const params = (search: string) => new URLSearchParams(search);
+
+describe('audit filters in the URL', () => {
+  it('reads known filters and ignores values the API would refuse', () => {
+    const filters = filtersFromParams(
+      params('action=user.*&outcome=denied&source=bogus&range=7d&from=2020-01-01&q=%20ada%20'),
+    );
+    expect(filters).toEqual({ range: '7d', action: 'user.*', outcome: 'denied', q: 'ada' });
+    expect(activeFilterCount(filters)).toBe(4);
+  });
+
+  it('keeps from and to only for a custom range', () => {
+    const from = '2025-01-01T00:00:00.000Z';
+    expect(filtersFromParams(params(`range=custom&from=${from}&to=nonsense`))).toEqual({
+      range: 'custom',
+      from,
+    });
+  });
+
+  it('resolves relative ranges against now and passes custom ones through', () => {
+    const now = Date.parse('2025-06-01T12:00:00.000Z');
+    expect(searchQuery({ range: '24h', actor: 'u1' }, now)).toEqual({
+      actor: 'u1',
+      from: '2025-05-31T12:00:00.000Z',
+    });
+    expect(searchQuery({ range: 'custom', from: 'a', to: 'b' }, now)).toEqual({ from: 'a', to: 'b' });
+    expect(searchQuery({ range: 'all' }, now)).toEqual({});
+  });
+
+  it('sets and clears filters, drops a stale custom range and closes the drawer', () => {
+    const next = withFilters(params('range=custom&from=x&event=e1&action=a.b'), {
+      range: '1h',
+      action: undefined,
+    });
+    expect(next.toString()).toBe('range=1h');
+    expect(withFilters(params('range=7d'), { range: 'all' }).toString()).toBe('');
+  });
+
+  it('round-trips a saved query, leaving relative ranges out of what is saved', () => {
+    const query = { from: '2025-01-01T00:00:00.000Z', action: 'audit.*', outcome: 'failure' as const };
+    expect(searchQuery(filtersFromParams(paramsFromQuery(query)), Date.now())).toEqual(query);
+    expect(savableQuery({ range: '7d', action: 'user.*' })).toEqual({ action: 'user.*' });
+    expect(describeQuery({ action: 'user.*', targetType: 'gig' })).toEqual([
+      'Action: user.*',
+      'Target type: gig',
+    ]);
+  });
+
+  it('explains action and IP filters the search would refuse', () => {
+    expect(filterProblem('action', 'user.*')).toBeUndefined();
+    expect(filterProblem('action', 'User Signed In')).toMatch(/prefix/);
+    expect(filterProblem('ip', '10.0.0.0/8')).toBeUndefined();
+    expect(filterProblem('ip', '2001:db8::/32')).toBeUndefined();
+    expect(filterProblem('ip', 'localhost')).toMatch(/CIDR/);
+  });
+});

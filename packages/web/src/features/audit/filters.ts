@@ -1,0 +1,187 @@
+import type { AuditSearchQuery } from '@custos/shared';
+
+/**
+ * The audit log's filters live in the URL query string, so a search can be shared, bookmarked and
+ * walked back with the browser's back button. This module turns that query string into filters and
+ * filters into the API's search query.
+ */
+
+export const TIME_RANGES = [
+  { value: 'all', label: 'All time' },
+  { value: '1h', label: 'Last hour', ms: 3_600_000 },
+  { value: '24h', label: 'Last 24 hours', ms: 86_400_000 },
+  { value: '7d', label: 'Last 7 days', ms: 7 * 86_400_000 },
+  { value: '30d', label: 'Last 30 days', ms: 30 * 86_400_000 },
+  { value: 'custom', label: 'Custom range' },
+] as const;
+export type TimeRange = (typeof TIME_RANGES)[number]['value'];
+
+export const OUTCOMES = ['success', 'failure', 'denied'] as const;
+export const SOURCES = ['console', 'api', 'sdk', 'system'] as const;
+type Outcome = (typeof OUTCOMES)[number];
+type Source = (typeof SOURCES)[number];
+
+/** Text filters, by their URL parameter (the same name as the API's). */
+export const TEXT_FILTERS = ['q', 'actor', 'action', 'ip', 'targetType', 'targetId'] as const;
+export type TextFilter = (typeof TEXT_FILTERS)[number];
+
+export interface AuditFilters {
+  range: TimeRange;
+  /** ISO instants of a custom range. */
+  from?: string;
+  to?: string;
+  q?: string;
+  actor?: string;
+  action?: string;
+  outcome?: Outcome;
+  source?: Source;
+  ip?: string;
+  targetType?: string;
+  targetId?: string;
+}
+
+/** Every URL parameter the filters use; `event` (the open drawer) is not a filter. */
+const FILTER_PARAMS = ['range', 'from', 'to', 'outcome', 'source', ...TEXT_FILTERS] as const;
+type FilterParam = (typeof FILTER_PARAMS)[number];
+
+function oneOf<T extends string>(values: readonly T[], value: string | null): T | undefined {
+  return values.find((v) => v === value);
+}
+
+function isInstant(value: string | null): value is string {
+  return value !== null && !Number.isNaN(Date.parse(value));
+}
+
+export function filtersFromParams(params: URLSearchParams): AuditFilters {
+  const filters: AuditFilters = {
+    range:
+      oneOf(
+        TIME_RANGES.map((r) => r.value),
+        params.get('range'),
+      ) ?? 'all',
+  };
+  if (filters.range === 'custom') {
+    const from = params.get('from');
+    const to = params.get('to');
+    if (isInstant(from)) filters.from = from;
+    if (isInstant(to)) filters.to = to;
+  }
+  for (const name of TEXT_FILTERS) {
+    const value = params.get(name)?.trim();
+    if (value) filters[name] = value;
+  }
+  const outcome = oneOf(OUTCOMES, params.get('outcome'));
+  if (outcome) filters.outcome = outcome;
+  const source = oneOf(SOURCES, params.get('source'));
+  if (source) filters.source = source;
+  return filters;
+}
+
+/** A copy of `params` with some filters set (a value) or cleared (`undefined` or empty). */
+export function withFilters(
+  params: URLSearchParams,
+  patch: Partial<Record<FilterParam, string | undefined>>,
+): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [name, value] of Object.entries(patch)) {
+    if (value) next.set(name, value);
+    else next.delete(name);
+  }
+  if (next.get('range') !== 'custom') {
+    next.delete('from');
+    next.delete('to');
+  }
+  if (next.get('range') === 'all') next.delete('range');
+  // A new search closes the event drawer.
+  next.delete('event');
+  return next;
+}
+
+/** The query string of no filters at all (keeps parameters that are not filters). */
+export function withoutFilters(params: URLSearchParams): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const name of FILTER_PARAMS) next.delete(name);
+  next.delete('event');
+  return next;
+}
+
+/** How many filters narrow the search (the time range counts as one). */
+export function activeFilterCount(filters: AuditFilters): number {
+  const { range, from, to, ...rest } = filters;
+  return (range === 'all' ? 0 : 1) + Object.values(rest).filter(Boolean).length;
+}
+
+/** The API's search query for these filters; relative ranges are resolved against `now`. */
+export function searchQuery(filters: AuditFilters, now: number): AuditSearchQuery {
+  const { range, from, to, ...rest } = filters;
+  const query: AuditSearchQuery = { ...rest };
+  const preset = TIME_RANGES.find((r) => r.value === range);
+  if (preset && 'ms' in preset) query.from = new Date(now - preset.ms).toISOString();
+  if (range === 'custom') {
+    if (from) query.from = from;
+    if (to) query.to = to;
+  }
+  return query;
+}
+
+/** The URL parameters that show a saved search's query. */
+export function paramsFromQuery(query: AuditSearchQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  const { from, to, ...rest } = query;
+  if (from || to) params.set('range', 'custom');
+  if (from) params.set('from', from);
+  if (to) params.set('to', to);
+  for (const [name, value] of Object.entries(rest)) if (value) params.set(name, String(value));
+  return params;
+}
+
+export function rangeLabel(range: TimeRange): string {
+  return TIME_RANGES.find((r) => r.value === range)?.label ?? range;
+}
+
+/** What the search API accepts as an action filter (a name, or a prefix ending in `.*`). */
+const ACTION_FILTER = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?$/;
+const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const IPV6 = /^[0-9a-f:.]*:[0-9a-f:.]*(\/\d{1,3})?$/i;
+
+/** Why a filter's text would be refused, checked before it reaches the URL; undefined when fine. */
+export function filterProblem(name: TextFilter, value: string): string | undefined {
+  if (!value) return undefined;
+  if (name === 'action' && !ACTION_FILTER.test(value)) {
+    return 'An action such as user.signed_in, or a prefix such as user.*';
+  }
+  if (name === 'ip' && !IPV4.test(value) && !IPV6.test(value)) {
+    return 'An IP address or a CIDR range, e.g. 203.0.113.7 or 10.0.0.0/8';
+  }
+  return undefined;
+}
+
+/** The query a saved search keeps: relative ranges are left out, since a saved query holds fixed dates. */
+export function savableQuery(filters: AuditFilters): AuditSearchQuery {
+  return searchQuery(filters.range === 'custom' ? filters : { ...filters, range: 'all' }, Date.now());
+}
+
+const FILTER_LABELS: Record<keyof AuditSearchQuery, string> = {
+  from: 'From',
+  to: 'To',
+  q: 'Search',
+  actor: 'Actor',
+  action: 'Action',
+  outcome: 'Outcome',
+  source: 'Source',
+  ip: 'IP',
+  targetType: 'Target type',
+  targetId: 'Target id',
+};
+
+/** A search query in words, one "Label: value" per filter, e.g. to show what a saved search holds. */
+export function describeQuery(query: AuditSearchQuery): string[] {
+  return Object.entries(query)
+    .filter(([, value]) => value)
+    .map(([name, value]) => {
+      const label = FILTER_LABELS[name as keyof AuditSearchQuery] ?? name;
+      const shown =
+        name === 'from' || name === 'to' ? new Date(String(value)).toLocaleString() : String(value);
+      return `${label}: ${shown}`;
+    });
+}
