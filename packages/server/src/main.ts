@@ -1,11 +1,14 @@
+import fs from 'node:fs';
 import { Email } from '@custos/shared';
-import { Command, Option } from 'commander';
+import { Command, type CommanderError, Option } from 'commander';
 import { buildApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createAuditRecorder, loadKeyring } from './modules/audit';
+import { splitLines, type VerifyReport, verifyExport } from './modules/audit/verify';
 
 import { createAuthService } from './modules/auth';
 import { createSetupService } from './modules/setup';
+import { parseVerifierKey } from './platform/crypto/signed-note';
 import { migrateToLatest, openDatabase } from './platform/db/database';
 import { AppError } from './platform/http/errors';
 import { createLogger } from './platform/log';
@@ -128,6 +131,125 @@ async function adminCreate(options: {
   }
 }
 
+/** A mistake in how the command was called, or an export that could not be read at all: exit 2. */
+class CliUsageError extends Error {}
+
+interface AuditVerifyOptions {
+  url?: string;
+  apiKey?: string;
+  key?: string[];
+  output: 'text' | 'json';
+}
+
+interface ExportSource {
+  chunks: AsyncIterable<Uint8Array | string>;
+  /** Keys to trust; empty means the export's own header keys (with a warning). */
+  keys: string[];
+  keysFrom: string;
+}
+
+/** `custos audit verify`: exit 0 verified, 1 a problem was found, 2 usage or I/O error. */
+async function auditVerify(file: string | undefined, given: AuditVerifyOptions): Promise<void> {
+  const options = { ...given, key: given.key ?? [] };
+  try {
+    if (Boolean(file) === Boolean(options.url))
+      throw new CliUsageError('give either an export file or --url');
+    for (const key of options.key) assertVerifierKey(key);
+    const source = options.url
+      ? await exportFromServer(options.url, options)
+      : exportFromFile(file ?? '-', options);
+    if (source.keys.length === 0) {
+      process.stderr.write(
+        'warning: no --key given, so the keys come from the export file itself: this shows the file is ' +
+          'intact, not that your Custos server signed it. Pin the key with --key.\n',
+      );
+    }
+    const report = await verifyExport(splitLines(source.chunks), {
+      verifierKeys: source.keys,
+      trustExportKeys: source.keys.length === 0,
+    });
+    process.stdout.write(
+      options.output === 'json'
+        ? `${JSON.stringify({ ...report, keysFrom: source.keysFrom }, null, 2)}\n`
+        : describeReport(report),
+    );
+    process.exitCode = report.ok ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`custos: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}
+
+function assertVerifierKey(key: string): void {
+  try {
+    parseVerifierKey(key);
+  } catch (error) {
+    throw new CliUsageError(`--key ${key}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function exportFromFile(file: string, options: { key: string[] }): ExportSource {
+  if (file !== '-' && !fs.existsSync(file)) throw new CliUsageError(`${file}: no such file`);
+  return {
+    chunks: file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1_048_576 }),
+    keys: options.key,
+    keysFrom: options.key.length > 0 ? '--key' : 'the export header',
+  };
+}
+
+/** Streams the complete export over HTTP: the CLI never touches the database. */
+async function exportFromServer(
+  base: string,
+  options: { apiKey?: string | undefined; key: string[] },
+): Promise<ExportSource> {
+  if (!options.apiKey) throw new CliUsageError('--url needs --api-key (or CUSTOS_API_KEY)');
+  const root = base.replace(/\/+$/, '');
+  if (!URL.canParse(root)) throw new CliUsageError(`--url ${base} is not a URL`);
+  const keys = options.key.length > 0 ? options.key : await fetchVerifierKeys(root);
+  const response = await fetch(`${root}/api/v1/audit/export?format=jsonl`, {
+    headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/x-ndjson' },
+  });
+  if (!response.ok || !response.body) {
+    throw new CliUsageError(`the export failed: ${response.status} ${(await response.text()).slice(0, 300)}`);
+  }
+  return { chunks: response.body, keys, keysFrom: options.key.length > 0 ? '--key' : `${root}/.well-known` };
+}
+
+async function fetchVerifierKeys(root: string): Promise<string[]> {
+  const response = await fetch(`${root}/.well-known/custos/audit-keys`);
+  if (!response.ok) throw new CliUsageError(`could not fetch the audit keys: ${response.status}`);
+  const body = (await response.json()) as { keys?: { verifierKey?: unknown }[] };
+  const keys = (body.keys ?? []).map((k) => k.verifierKey).filter((k): k is string => typeof k === 'string');
+  if (keys.length === 0) throw new CliUsageError('the server lists no audit keys');
+  return keys;
+}
+
+function describeReport(report: VerifyReport): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
+  const extras = [
+    report.purged > 0 ? `${n(report.purged)} purged by retention` : '',
+    report.erased > 0 ? `${n(report.erased)} with erased personal data` : '',
+  ].filter(Boolean);
+  const lines = [
+    `Checked ${n(report.events)} events${extras.length ? ` (${extras.join(', ')})` : ''} and ` +
+      `${n(report.checkpoints)} checkpoints in ${report.seconds.toFixed(2)} s (${n(rate)} events/s).`,
+  ];
+  const problem = report.firstProblem;
+  if (problem) {
+    const where = problem.seq === undefined ? `line ${problem.line}` : `seq ${problem.seq}`;
+    lines.push(`FAILED: ${problem.kind} at ${where}: ${problem.message}`);
+  } else if (report.checkpoint) {
+    const { treeSize, signedBy } = report.checkpoint;
+    lines.push(
+      `OK: ${n(report.events)} events verified against checkpoint ${treeSize} signed by ${signedBy.join(', ')}`,
+    );
+  } else {
+    lines.push('OK: the log is empty; there is no checkpoint to verify against');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 const program = new Command()
   .name('custos')
   .description(
@@ -145,6 +267,36 @@ admin
   .option('--name <name>', "the admin's display name (defaults to the e-mail's local part)")
   .addOption(new Option('--password-stdin', 'read the password from standard input').default(false))
   .action(adminCreate);
+
+const audit = program.command('audit').description('Audit trail tools');
+audit
+  .command('verify')
+  .description(
+    'Verify a custos.audit.export/v1 JSONL export: every event against the tree, every checkpoint signature, ' +
+      'every consistency proof. Reads a file (or "-" for standard input), or streams the export from a server.',
+  )
+  .argument('[file]', 'the JSONL export to verify offline')
+  .option(
+    '--key <verifierKey>',
+    "a trusted signed-note verifier key (repeatable); default: the server's keys (--url) or the file's own",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option('--url <baseUrl>', 'stream the full export from this Custos server (HTTP only) instead of a file')
+  .addOption(new Option('--api-key <key>', 'API key with audit:export, for --url').env('CUSTOS_API_KEY'))
+  .addOption(new Option('--output <format>', 'report format').choices(['text', 'json']).default('text'))
+  .addHelpText(
+    'after',
+    `
+Exit status: 0 verified, 1 a problem was found (the report names the first, in log order), 2 usage error
+or the export could not be read.
+
+Examples:
+  custos audit verify custos-audit-acme-2025-01-31.jsonl --key 'custos.example.com/custos-audit+1a2b3c4d+AT…'
+  CUSTOS_API_KEY=custos_… custos audit verify --url https://custos.example.com --output json`,
+  )
+  // Usage errors exit 2, as documented; --help still exits 0.
+  .exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .action(auditVerify);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`custos: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../../config';
@@ -9,6 +10,7 @@ import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { createCheckpoints } from './checkpoints';
 import { GroupCommitter } from './committer';
+import { auditExportRoutes, createAuditExporter } from './export';
 import { createIngestion } from './ingest';
 import { createAuditManagement } from './manage';
 import { createProofs } from './proofs';
@@ -50,6 +52,8 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   const ingestion = createIngestion(db, committer);
   const service = createAuditService({ db, dialect, keyring, audit: recorder, checkpoints, proofs });
   const management = createAuditManagement(db, keyring, recorder);
+  const exporter = createAuditExporter({ db, dialect, keyring, audit: recorder, checkpoints, signer });
+  const routes = auditRoutes({ ingestion, service, management, signer });
 
   let timer: NodeJS.Timeout | null = null;
   let lastMaintenance = 0;
@@ -74,7 +78,12 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     management,
     signer,
     events,
-    routes: auditRoutes({ ingestion, service, management, signer }),
+    exporter,
+    /** Every audit route in one plugin scope. */
+    routes: async (app: FastifyInstance) => {
+      await routes(app);
+      await auditExportRoutes(exporter)(app);
+    },
     /** Starts the checkpoint and retention job. */
     start(): void {
       if (timer) return;

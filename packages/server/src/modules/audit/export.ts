@@ -1,0 +1,569 @@
+import { Readable } from 'node:stream';
+import { type AuditEventOut, AuditExportQuery, type AuditSearchQuery } from '@custos/shared';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import { nowIso } from '../../platform/clock';
+import type { Keyring } from '../../platform/crypto/keyring';
+import type { Dialect } from '../../platform/db/database';
+import type { DB } from '../../platform/db/schema';
+import { authorize, type Caller } from '../../platform/http/caller';
+import { badRequest } from '../../platform/http/errors';
+import { AUTHENTICATED } from '../../platform/http/openapi';
+import type { Checkpoint, CheckpointSigner, Checkpoints } from './checkpoints';
+import {
+  consistencyProofPlan,
+  hashFromSubtrees,
+  inclusionProofPlan,
+  type NodeAddress,
+  type ProofPlan,
+} from './merkle';
+import { presentRows } from './present';
+import type { AuditRecorder } from './recorder';
+import { type StoredEventRow, searchEvents } from './search-store';
+import { EXPORT_FORMAT } from './verify';
+
+/**
+ * Streaming export of an organization's audit log (docs/audit-export.md): JSONL that an offline
+ * verifier can check against signed checkpoints, or CSV for spreadsheets. Pages by seq (keyset), so
+ * memory stays flat for any log size, and the stream is pulled by the socket (backpressure).
+ */
+
+export const EXPORT_EVENTS_HEADER = 'x-custos-export-events';
+const PAGE = 1000;
+const CHECKPOINT_PAGE = 100;
+const COUNT_PAGE = 5000;
+
+type ExportQuery = z.infer<typeof AuditExportQuery>;
+
+export interface AuditExporterDeps {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  keyring: Keyring;
+  audit: AuditRecorder;
+  checkpoints: Checkpoints;
+  signer: CheckpointSigner;
+}
+
+export interface ExportFile {
+  filename: string;
+  contentType: string;
+  /** Event lines (JSONL) or rows (CSV) the file will hold. */
+  events: number;
+  body: Readable;
+}
+
+interface ExportContext {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  keyring: Keyring;
+  logId: string;
+  /** Size of the checkpoint signed when the export started: nothing after it is exported. */
+  treeSize: number;
+  checkpoint: Checkpoint | null;
+  filters: AuditSearchQuery;
+}
+
+export function createAuditExporter(deps: AuditExporterDeps) {
+  const { db, dialect, keyring, audit, checkpoints, signer } = deps;
+  return {
+    /** Authorizes, pins the tree size with a fresh checkpoint, records the export, then streams. */
+    async start(caller: Caller, query: ExportQuery): Promise<ExportFile> {
+      const c = authorize(caller, 'audit:export');
+      const { format, ...filters } = query;
+      if (filters.from && filters.to && Date.parse(filters.from) > Date.parse(filters.to)) {
+        throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');
+      }
+      const logId = c.organizationId;
+      const checkpoint = await checkpoints.current(logId);
+      const treeSize = checkpoint?.treeSize ?? 0;
+      const described = definedFields(filters);
+      const complete = Object.keys(described).length === 0;
+      const ctx: ExportContext = { db, dialect, keyring, logId, treeSize, checkpoint, filters };
+      const events = format === 'jsonl' && complete ? treeSize : await countMatching(ctx, complete);
+      await audit.recordAlone(c, {
+        action: 'audit.exported',
+        metadata: { format, filters: described, treeSize },
+      });
+      const exportedAt = nowIso();
+      const header = {
+        type: 'header',
+        format: EXPORT_FORMAT,
+        origin: checkpoints.originOf(logId),
+        organizationId: logId,
+        exportedAt,
+        filters: described,
+        complete,
+        treeSize,
+        verifierKeys: [signer.verifierKey],
+      };
+      const lines =
+        format === 'csv' ? csvLines(ctx) : complete ? completeLines(ctx, header) : filteredLines(ctx, header);
+      const name = `custos-audit-${await slugOf(db, logId)}-${exportedAt.slice(0, 10)}.${format}`;
+      return {
+        filename: name,
+        contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+        events,
+        // Byte mode, so the high-water mark counts bytes: at most a page is held beyond the socket.
+        body: Readable.from(lines, { objectMode: false }),
+      };
+    },
+  };
+}
+
+export type AuditExporter = ReturnType<typeof createAuditExporter>;
+
+export function auditExportRoutes(exporter: AuditExporter) {
+  return async (instance: FastifyInstance) => {
+    const app = instance.withTypeProvider<ZodTypeProvider>();
+    app.get(
+      '/api/v1/audit/export',
+      {
+        schema: {
+          tags: ['audit'],
+          security: AUTHENTICATED,
+          summary:
+            'Stream the audit trail as verifiable JSONL (custos.audit.export/v1) or CSV; x-custos-export-events counts the events',
+          querystring: AuditExportQuery,
+        },
+      },
+      async (req, reply) => {
+        const file = await exporter.start(req.caller, req.query);
+        return reply
+          .header('content-type', file.contentType)
+          .header('content-disposition', `attachment; filename="${file.filename}"`)
+          .header(EXPORT_EVENTS_HEADER, String(file.events))
+          .send(file.body);
+      },
+    );
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSONL, complete: every tree leaf with the row stored for it, checkpoints in place, strays.
+
+interface LeafRow {
+  idx: number;
+  hash: string;
+  /** The event row at seq idx + 1, if there is one. */
+  row: StoredEventRow | null;
+}
+
+const line = (value: unknown) => `${JSON.stringify(value)}\n`;
+
+async function* completeLines(ctx: ExportContext, header: object): AsyncGenerator<string> {
+  yield line(header);
+  const checkpoints = new PagedCursor<CheckpointLines>((last) => checkpointPage(ctx, last), CHECKPOINT_PAGE);
+  let next = 0;
+  let count = 0;
+  while (next < ctx.treeSize) {
+    const leaves = await leafPage(ctx, next);
+    if (leaves.length === 0) break;
+    const events = await presentSafely(
+      ctx,
+      leaves.map((l) => l.row),
+    );
+    let out = '';
+    for (const [i, leaf] of leaves.entries()) {
+      // A checkpoint of size s goes right after leaf s, where a verifier has exactly that tree.
+      out += await checkpoints.takeWhile((c) => c.treeSize <= leaf.idx);
+      if (leaf.idx > next) {
+        if (out) yield out;
+        out = '';
+        yield* strayLines(ctx, next + 1, leaf.idx);
+      }
+      out += line({
+        type: 'event',
+        seq: leaf.idx + 1,
+        leafHash: leaf.hash,
+        storedLeafHash: leaf.row?.leafHash ?? null,
+        body: leaf.row?.body ?? null,
+        event: events[i] ?? null,
+      });
+      next = leaf.idx + 1;
+      count += 1;
+    }
+    yield out;
+  }
+  if (next < ctx.treeSize) yield* strayLines(ctx, next + 1, ctx.treeSize);
+  const remaining = await checkpoints.takeWhile(() => true);
+  if (remaining) yield remaining;
+  // Two ranges rather than one OR, so each is an index range scan.
+  yield* strayLines(ctx, Number.MIN_SAFE_INTEGER, 0);
+  yield* strayLines(ctx, ctx.treeSize + 1, Number.MAX_SAFE_INTEGER);
+  yield line({ type: 'trailer', events: count });
+}
+
+/** One page of level-0 nodes from index `from`, each with the event row at its seq (if any). */
+async function leafPage(ctx: ExportContext, from: number): Promise<LeafRow[]> {
+  const rows = await ctx.db
+    .selectFrom('auditTreeNodes as n')
+    .leftJoin('auditEvents as e', (join) =>
+      join.onRef('e.logId', '=', 'n.logId').on((eb) => eb('e.seq', '=', eb('n.idx', '+', 1))),
+    )
+    .select([
+      'n.idx',
+      'n.hash',
+      'e.seq',
+      'e.id',
+      'e.organizationId',
+      'e.occurredAt',
+      'e.receivedAt',
+      'e.actorType',
+      'e.actorId',
+      'e.action',
+      'e.outcome',
+      'e.source',
+      'e.requestId',
+      'e.body',
+      'e.leafHash',
+    ])
+    .where('n.logId', '=', ctx.logId)
+    .where('n.level', '=', 0)
+    .where('n.idx', '>=', from)
+    .where('n.idx', '<', ctx.treeSize)
+    .orderBy('n.idx')
+    .limit(PAGE)
+    .execute();
+  // A joined row has every NOT NULL column of audit_events; the left join only makes them optional.
+  return rows.map(({ idx, hash, seq, ...e }) => ({
+    idx: Number(idx),
+    hash,
+    row: seq === null ? null : ({ ...e, seq: Number(seq) } as StoredEventRow),
+  }));
+}
+
+/**
+ * Event rows with a seq in [from, to] and no leaf in the tree: inside the tree's range (where the
+ * walk found a gap), and beyond it. Rows appended since the export began always have their leaf
+ * (same transaction), so only rows written around the append path show up.
+ */
+async function* strayLines(ctx: ExportContext, from: number, to: number): AsyncGenerator<string> {
+  for (let after = from - 1; ; ) {
+    const rows = await ctx.db
+      .selectFrom('auditEvents as e')
+      .select(['e.seq', 'e.body'])
+      .where('e.logId', '=', ctx.logId)
+      .where('e.seq', '>', after)
+      .where('e.seq', '<=', to)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('auditTreeNodes as n')
+              .select('n.idx')
+              .whereRef('n.logId', '=', 'e.logId')
+              .where('n.level', '=', 0)
+              .where((eb) => eb('n.idx', '=', eb('e.seq', '-', 1))),
+          ),
+        ),
+      )
+      .orderBy('e.seq')
+      .limit(PAGE)
+      .execute();
+    if (rows.length > 0)
+      yield rows.map((r) => line({ type: 'stray', seq: Number(r.seq), body: r.body })).join('');
+    if (rows.length < PAGE) return;
+    after = Number(rows.at(-1)?.seq);
+  }
+}
+
+interface CheckpointLines {
+  treeSize: number;
+  /** The checkpoint line, and the consistency line from the previous checkpoint. */
+  text: string;
+}
+
+async function checkpointPage(
+  ctx: ExportContext,
+  after: CheckpointLines | undefined,
+): Promise<CheckpointLines[]> {
+  const rows = await ctx.db
+    .selectFrom('auditCheckpoints')
+    .select(['treeSize', 'rootHash', 'note'])
+    .where('logId', '=', ctx.logId)
+    .where('treeSize', '>', after?.treeSize ?? 0)
+    .where('treeSize', '<=', ctx.treeSize)
+    .orderBy('treeSize')
+    .limit(CHECKPOINT_PAGE)
+    .execute();
+  let previous = after?.treeSize ?? 0;
+  const pairs = rows.map((row) => {
+    const pair = { row, from: previous, to: Number(row.treeSize) };
+    previous = pair.to;
+    return pair;
+  });
+  const proofs = await resolvePlans(
+    ctx,
+    pairs.map(({ from, to }) => (from > 0 ? consistencyProofPlan(from, to) : [])),
+  );
+  return pairs.map(({ row, from, to }, i) => {
+    const checkpoint = line({ type: 'checkpoint', treeSize: to, rootHash: row.rootHash, note: row.note });
+    const consistency = from > 0 ? line({ type: 'consistency', from, to, proof: proofs[i] ?? null }) : '';
+    return { treeSize: to, text: checkpoint + consistency };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSONL, filtered: matching events, each with its inclusion proof in the exported tree.
+
+async function* filteredLines(ctx: ExportContext, header: object): AsyncGenerator<string> {
+  yield line(header);
+  let count = 0;
+  for await (const rows of matchingPages(ctx, PAGE)) {
+    const [events, proofs] = await Promise.all([
+      presentSafely(ctx, rows),
+      resolvePlans(
+        ctx,
+        rows.map((r) => inclusionProofPlan(r.seq - 1, ctx.treeSize)),
+      ),
+    ]);
+    count += rows.length;
+    yield rows
+      .map((row, i) =>
+        line({
+          type: 'event',
+          seq: row.seq,
+          leafHash: row.leafHash,
+          body: row.body,
+          event: events[i] ?? null,
+          proof: proofs[i] ?? null,
+        }),
+      )
+      .join('');
+  }
+  const c = ctx.checkpoint;
+  const checkpoint = c
+    ? line({ type: 'checkpoint', treeSize: c.treeSize, rootHash: c.rootHash, note: c.note })
+    : '';
+  yield checkpoint + line({ type: 'trailer', events: count });
+}
+
+/** The log's events matching the filters, oldest first, up to the exported tree size. */
+async function* matchingPages(ctx: ExportContext, size: number): AsyncGenerator<StoredEventRow[]> {
+  for (let after = 0; ; ) {
+    const rows = await searchEvents(ctx.db, ctx.dialect, ctx.logId, ctx.filters, {
+      afterSeq: after,
+      beforeSeq: ctx.treeSize + 1,
+      limit: size,
+      ascending: true,
+    });
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    after = (rows.at(-1) as StoredEventRow).seq;
+  }
+}
+
+/**
+ * The number of events an export will hold, for the progress header. The search store keeps its
+ * filter builder to itself, so a filtered count pages through the matches; a COUNT(*) over the same
+ * filters would be cheaper once the store offers one.
+ */
+async function countMatching(ctx: ExportContext, complete: boolean): Promise<number> {
+  if (complete) {
+    const row = await ctx.db
+      .selectFrom('auditEvents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('logId', '=', ctx.logId)
+      .where('seq', '>=', 1)
+      .where('seq', '<=', ctx.treeSize)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+  let count = 0;
+  for await (const rows of matchingPages(ctx, COUNT_PAGE)) count += rows.length;
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV: one row per matching event, as the API presents it.
+
+const CSV_COLUMNS = [
+  'seq',
+  'id',
+  'occurredAt',
+  'receivedAt',
+  'action',
+  'outcome',
+  'actorType',
+  'actorId',
+  'actorName',
+  'actorEmail',
+  'actorIp',
+  'targets',
+  'source',
+  'requestId',
+  'metadata',
+  'leafHash',
+] as const;
+
+async function* csvLines(ctx: ExportContext): AsyncGenerator<string> {
+  yield csvRow([...CSV_COLUMNS]);
+  for await (const rows of matchingPages(ctx, PAGE)) {
+    const events = await presentSafely(ctx, rows);
+    yield rows.map((row, i) => csvRow(csvFields(row, events[i] ?? null))).join('');
+  }
+}
+
+function csvFields(row: StoredEventRow, event: AuditEventOut | null): (string | number | null | undefined)[] {
+  const actor = event?.actor;
+  return [
+    row.seq,
+    row.id,
+    row.occurredAt,
+    row.receivedAt,
+    row.action,
+    row.outcome,
+    row.actorType,
+    row.actorId,
+    actor?.name,
+    actor?.email,
+    actor?.ip,
+    event?.targets.map((t) => `${t.type}:${t.id}`).join(';'),
+    row.source,
+    row.requestId,
+    event?.metadata ? JSON.stringify(event.metadata) : null,
+    row.leafHash,
+  ];
+}
+
+function csvRow(cells: (string | number | null | undefined)[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+/**
+ * One RFC 4180 cell. Text a spreadsheet would run as a formula (= + - @, or a leading tab or CR)
+ * gets a leading apostrophe: audit data comes from host apps and must not execute on an auditor's
+ * machine (OWASP "CSV injection").
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers.
+
+/**
+ * Events as the API shows them. A body altered in the database may not even parse: such events
+ * are exported with `event: null` rather than failing the export — the verifier names them.
+ */
+async function presentSafely(
+  ctx: ExportContext,
+  rows: (StoredEventRow | null)[],
+): Promise<(AuditEventOut | null)[]> {
+  const present = (list: StoredEventRow[]) => presentRows(ctx.db, ctx.keyring, ctx.logId, list);
+  const stored = rows.filter((r): r is StoredEventRow => r !== null);
+  let shown: (AuditEventOut | null)[];
+  try {
+    shown = await present(stored);
+  } catch (error) {
+    if (!isBodyError(error)) throw error;
+    shown = await Promise.all(
+      stored.map((row) =>
+        present([row]).then(
+          ([event]) => event ?? null,
+          (e: unknown) => {
+            if (isBodyError(e)) return null;
+            throw e;
+          },
+        ),
+      ),
+    );
+  }
+  let at = 0;
+  return rows.map((r) => (r === null ? null : (shown[at++] ?? null)));
+}
+
+const isBodyError = (error: unknown) => error instanceof SyntaxError || error instanceof TypeError;
+
+/**
+ * Proofs for a batch of plans with one read per tree level, instead of a size check and several
+ * reads per proof (proofs.ts): an export needs thousands. A plan whose nodes are missing from the
+ * store gets `null`, so the export goes on and the verifier reports it.
+ */
+async function resolvePlans(ctx: ExportContext, plans: ProofPlan[]): Promise<(string[] | null)[]> {
+  const found = await readNodeMap(
+    ctx,
+    plans.flatMap((p) => p.flat()),
+  );
+  return plans.map((plan) => {
+    const proof: string[] = [];
+    for (const element of plan) {
+      const hashes = element.map((a) => found.get(nodeKey(a)));
+      if (hashes.some((h) => h === undefined)) return null;
+      proof.push(hashFromSubtrees(hashes as Buffer[]).toString('hex'));
+    }
+    return proof;
+  });
+}
+
+const nodeKey = (a: NodeAddress) => `${a.level}:${a.index}`;
+
+async function readNodeMap(ctx: ExportContext, addresses: NodeAddress[]): Promise<Map<string, Buffer>> {
+  const byLevel = new Map<number, Set<number>>();
+  for (const a of addresses) byLevel.set(a.level, (byLevel.get(a.level) ?? new Set()).add(a.index));
+  const found = new Map<string, Buffer>();
+  for (const [level, indexes] of byLevel) {
+    const all = [...indexes];
+    for (let i = 0; i < all.length; i += 500) {
+      const rows = await ctx.db
+        .selectFrom('auditTreeNodes')
+        .select(['idx', 'hash'])
+        .where('logId', '=', ctx.logId)
+        .where('level', '=', level)
+        .where('idx', 'in', all.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.set(nodeKey({ level, index: Number(r.idx) }), Buffer.from(r.hash, 'hex'));
+    }
+  }
+  return found;
+}
+
+/** Pulls text items one at a time from a keyset-paged source, fetching the next page only when needed. */
+class PagedCursor<T extends { text: string }> {
+  #page: T[] = [];
+  #at = 0;
+  #done = false;
+
+  constructor(
+    private readonly fetch: (last: T | undefined) => Promise<T[]>,
+    private readonly pageSize: number,
+  ) {}
+
+  /** Concatenates the text of the items at the front that satisfy `test`, consuming them. */
+  async takeWhile(test: (item: T) => boolean): Promise<string> {
+    let text = '';
+    for (let item = await this.#peek(); item && test(item); item = await this.#peek()) {
+      text += item.text;
+      this.#at += 1;
+    }
+    return text;
+  }
+
+  async #peek(): Promise<T | undefined> {
+    if (this.#at < this.#page.length) return this.#page[this.#at];
+    if (this.#done) return undefined;
+    this.#page = await this.fetch(this.#page.at(-1));
+    this.#at = 0;
+    this.#done = this.#page.length < this.pageSize;
+    return this.#page[0];
+  }
+}
+
+/** Filters that were actually given: what an export's audit event and header record. */
+function definedFields(filters: AuditSearchQuery): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
+}
+
+async function slugOf(db: Kysely<DB>, organizationId: string): Promise<string> {
+  const row = await db
+    .selectFrom('organizations')
+    .select('slug')
+    .where('id', '=', organizationId)
+    .executeTakeFirst();
+  // The filename sits inside a quoted header value: keep it to safe characters.
+  return (row?.slug ?? organizationId).replace(/[^A-Za-z0-9_-]/g, '-');
+}
