@@ -1,13 +1,9 @@
 import fs from 'node:fs';
 import { Email } from '@custos/shared';
 import { Command, type CommanderError, Option } from 'commander';
-import { buildApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
-import { createAuditRecorder, loadKeyring } from './modules/audit';
 import { splitLines, type VerifyReport, verifyExport } from './modules/audit/verify';
 
-import { createAuthService } from './modules/auth';
-import { createSetupService } from './modules/setup';
 import { parseVerifierKey } from './platform/crypto/signed-note';
 import { migrateToLatest, openDatabase } from './platform/db/database';
 import { AppError } from './platform/http/errors';
@@ -33,6 +29,8 @@ async function serve(): Promise<void> {
   const database = openDatabase(config.database);
   const applied = await migrateToLatest(database);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
+  // Loaded here, not at the top: `custos audit verify` should not pay for the whole server.
+  const { buildApp } = await import('./app');
   const { app, services } = await buildApp({ config, database, logger: log });
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -100,6 +98,9 @@ async function adminCreate(options: {
   const database = openDatabase(config.database);
   try {
     await migrateToLatest(database);
+    const { createAuditRecorder, loadKeyring } = await import('./modules/audit');
+    const { createAuthService } = await import('./modules/auth');
+    const { createSetupService } = await import('./modules/setup');
     const keyring = loadKeyring(config);
     const deps = {
       db: database.db,

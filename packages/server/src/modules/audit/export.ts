@@ -21,7 +21,7 @@ import {
 } from './merkle';
 import { presentRows } from './present';
 import type { AuditRecorder } from './recorder';
-import { type StoredEventRow, searchEvents } from './search-store';
+import { countEvents, type StoredEventRow, searchEvents } from './search-store';
 import { EXPORT_FORMAT } from './verify';
 
 /**
@@ -33,7 +33,6 @@ import { EXPORT_FORMAT } from './verify';
 export const EXPORT_EVENTS_HEADER = 'x-custos-export-events';
 const PAGE = 1000;
 const CHECKPOINT_PAGE = 100;
-const COUNT_PAGE = 5000;
 
 type ExportQuery = z.infer<typeof AuditExportQuery>;
 
@@ -354,25 +353,9 @@ async function* matchingPages(ctx: ExportContext, size: number): AsyncGenerator<
   }
 }
 
-/**
- * The number of events an export will hold, for the progress header. The search store keeps its
- * filter builder to itself, so a filtered count pages through the matches; a COUNT(*) over the same
- * filters would be cheaper once the store offers one.
- */
+/** The number of events an export will hold, for the progress header. */
 async function countMatching(ctx: ExportContext, complete: boolean): Promise<number> {
-  if (complete) {
-    const row = await ctx.db
-      .selectFrom('auditEvents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('logId', '=', ctx.logId)
-      .where('seq', '>=', 1)
-      .where('seq', '<=', ctx.treeSize)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-  let count = 0;
-  for await (const rows of matchingPages(ctx, COUNT_PAGE)) count += rows.length;
-  return count;
+  return countEvents(ctx.db, ctx.dialect, ctx.logId, complete ? {} : ctx.filters, ctx.treeSize);
 }
 
 // ---------------------------------------------------------------------------------------------

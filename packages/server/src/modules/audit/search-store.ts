@@ -66,6 +66,28 @@ export async function searchEvents(
   return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
 }
 
+/** How many of a log's events up to `maxSeq` match the filters. */
+export async function countEvents(
+  db: Executor,
+  dialect: Dialect,
+  logId: string,
+  filters: AuditSearchQuery,
+  maxSeq: number,
+): Promise<number> {
+  const query = applyFilters(
+    db
+      .selectFrom('auditEvents as e')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('e.logId', '=', logId)
+      .where('e.seq', '<=', maxSeq),
+    dialect,
+    logId,
+    filters,
+  );
+  const row = await query.executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function eventById(
   db: Executor,
   logId: string,
@@ -105,13 +127,29 @@ function applyFilters<O>(
     const range = ipKeyRange(f.ip);
     if (range) q = q.where('e.actorIpKey', '>=', range[0]).where('e.actorIpKey', '<=', range[1]);
   }
-  if (f.targetType || f.targetId) {
+  if (f.targetId) {
+    // One target's events are few: collect their seqs through the primary key.
     q = q.where('e.seq', 'in', (eb) => {
-      let t = eb.selectFrom('auditEventTargets as t').select('t.seq').where('t.logId', '=', logId);
+      let t = eb
+        .selectFrom('auditEventTargets as t')
+        .select('t.seq')
+        .where('t.logId', '=', logId)
+        .where('t.targetId', '=', f.targetId as string);
       if (f.targetType) t = t.where('t.targetType', '=', f.targetType);
-      if (f.targetId) t = t.where('t.targetId', '=', f.targetId);
       return t;
     });
+  } else if (f.targetType) {
+    // A whole type can be most of the log: probe each candidate row instead of collecting them all.
+    const targetType = f.targetType;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('auditEventTargets as t')
+          .select('t.seq')
+          .whereRef('t.logId', '=', 'e.logId')
+          .whereRef('t.seq', '=', 'e.seq')
+          .where('t.targetType', '=', targetType),
+      ),
+    );
   }
   if (f.q) {
     const terms = fullTextTerms(f.q);

@@ -55,6 +55,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('seq', sql.raw(big), (c) => c.notNull())
     .addPrimaryKeyConstraint('audit_event_targets_pk', ['log_id', 'target_type', 'target_id', 'seq'])
     .execute();
+  await index(db, 'audit_event_targets_target_idx', ['log_id', 'target_id', 'seq'], 'audit_event_targets');
+  await index(db, 'audit_event_targets_event_idx', ['log_id', 'seq', 'target_type'], 'audit_event_targets');
 
   await db.schema
     .createTable('audit_tree_nodes')
