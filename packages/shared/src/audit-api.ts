@@ -149,8 +149,20 @@ export const AuditEventOut = z.object({
 });
 export type AuditEventOut = z.infer<typeof AuditEventOut>;
 
+/** Relative time ranges, resolved when the query runs (so a saved "last 7 days" stays relative). */
+export const AUDIT_SINCE_MS = {
+  '15m': 15 * 60_000,
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
+} as const;
+export type AuditSince = keyof typeof AUDIT_SINCE_MS;
+
 /** Search filters; also the saved-search and export query. */
 export const AuditSearchQuery = z.strictObject({
+  since: z.enum(Object.keys(AUDIT_SINCE_MS) as [AuditSince, ...AuditSince[]]).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   actor: z.string().min(1).max(200).optional(),

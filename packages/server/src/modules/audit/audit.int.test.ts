@@ -75,6 +75,10 @@ describe.each(backends)('audit trail: search, proofs, checkpoints, settings, era
     expect(
       actions(await get('/api/v1/audit/events?from=2026-06-01T10:05:00Z&to=2026-06-01T10:15:00Z')),
     ).toEqual(['rsvp.cancelled']);
+    // `since` is relative to now: the June events are older than a day, the key's creation is not.
+    expect(actions(await get('/api/v1/audit/events?since=24h&action=rsvp.*'))).toEqual([]);
+    expect(actions(await get('/api/v1/audit/events?since=24h&action=api_key.*'))).toEqual(['api_key.created']);
+    expect((await get('/api/v1/audit/events?since=2d')).statusCode).toBe(400);
     expect(actions(await get('/api/v1/audit/events?ip=10.0.0.0/8'))).toEqual(['rsvp.changed']);
     expect(actions(await get('/api/v1/audit/events?ip=192.168.7.9'))).toEqual(['rsvp.cancelled']);
     expect(actions(await get('/api/v1/audit/events?ip=2001:db8::/32'))).toEqual(['event.updated']);

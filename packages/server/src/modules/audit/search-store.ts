@@ -1,4 +1,4 @@
-import type { AuditSearchQuery } from '@custos/shared';
+import { AUDIT_SINCE_MS, type AuditSearchQuery } from '@custos/shared';
 import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { Dialect } from '../../platform/db/database';
 import type { AuditEventsTable, DB } from '../../platform/db/schema';
@@ -111,6 +111,8 @@ function applyFilters<O>(
   f: AuditSearchQuery,
 ): EventQuery<O> {
   let q = query;
+  if (f.since)
+    q = q.where('e.occurredAt', '>=', new Date(Date.now() - AUDIT_SINCE_MS[f.since]).toISOString());
   if (f.from) q = q.where('e.occurredAt', '>=', new Date(f.from).toISOString());
   if (f.to) q = q.where('e.occurredAt', '<=', new Date(f.to).toISOString());
   if (f.actor) q = q.where('e.actorId', '=', f.actor);

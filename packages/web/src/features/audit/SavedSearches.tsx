@@ -2,7 +2,6 @@ import type { SavedSearchOut } from '@custos/sdk';
 import type { AuditSearchQuery } from '@custos/shared';
 import {
   ActionIcon,
-  Alert,
   Badge,
   Button,
   Divider,
@@ -18,13 +17,13 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconBookmarkPlus, IconBookmarks, IconClockHour4, IconTrash } from '@tabler/icons-react';
+import { IconBookmarkPlus, IconBookmarks, IconTrash } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { FormActions } from '../../ui/FormActions';
 import { useDeleteSavedSearchMutation, useListSavedSearchesQuery, useSaveSearchMutation } from './api';
-import { type AuditFilters, describeQuery, rangeLabel, savableQuery } from './filters';
+import { type AuditFilters, describeQuery, savableQuery } from './filters';
 
 function QuerySummary({ query }: { query: AuditSearchQuery }) {
   const parts = describeQuery(query);
@@ -56,7 +55,6 @@ function SaveSearchModal({
   const apiError = hookError(error);
   const errors = formErrors(apiError, ['name']);
   const query = savableQuery(filters);
-  const relative = filters.range !== 'all' && filters.range !== 'custom';
 
   function close() {
     setName('');
@@ -108,12 +106,6 @@ function SaveSearchModal({
               </Group>
             )}
           </Stack>
-          {relative && (
-            <Alert color="blue" variant="light" icon={<IconClockHour4 size={18} />}>
-              Saved searches keep fixed dates only, so the time range “{rangeLabel(filters.range)}” is not
-              saved. Pick it again after applying the search.
-            </Alert>
-          )}
           <ErrorAlert error={errors.fields.name ? undefined : apiError} extra={errors.other} />
           <FormActions
             submitLabel="Save search"

@@ -111,12 +111,13 @@ export function activeFilterCount(filters: AuditFilters): number {
   return (range === 'all' ? 0 : 1) + Object.values(rest).filter(Boolean).length;
 }
 
-/** The API's search query for these filters; relative ranges are resolved against `now`. */
-export function searchQuery(filters: AuditFilters, now: number): AuditSearchQuery {
+/** The API's search query for these filters; preset ranges stay relative (`since`). */
+export function searchQuery(filters: AuditFilters): AuditSearchQuery {
   const { range, from, to, ...rest } = filters;
   const query: AuditSearchQuery = { ...rest };
   const preset = TIME_RANGES.find((r) => r.value === range);
-  if (preset && 'ms' in preset) query.from = new Date(now - preset.ms).toISOString();
+  // Presets travel as `since`, resolved by the server, so a saved "last 7 days" stays relative.
+  if (preset && 'ms' in preset) query.since = preset.value;
   if (range === 'custom') {
     if (from) query.from = from;
     if (to) query.to = to;
@@ -127,7 +128,8 @@ export function searchQuery(filters: AuditFilters, now: number): AuditSearchQuer
 /** The URL parameters that show a saved search's query. */
 export function paramsFromQuery(query: AuditSearchQuery): URLSearchParams {
   const params = new URLSearchParams();
-  const { from, to, ...rest } = query;
+  const { from, to, since, ...rest } = query;
+  if (since && TIME_RANGES.some((r) => r.value === since)) params.set('range', since);
   if (from || to) params.set('range', 'custom');
   if (from) params.set('from', from);
   if (to) params.set('to', to);
@@ -156,12 +158,13 @@ export function filterProblem(name: TextFilter, value: string): string | undefin
   return undefined;
 }
 
-/** The query a saved search keeps: relative ranges are left out, since a saved query holds fixed dates. */
+/** The query a saved search keeps: a preset range stays relative (`since`), a custom one is fixed. */
 export function savableQuery(filters: AuditFilters): AuditSearchQuery {
-  return searchQuery(filters.range === 'custom' ? filters : { ...filters, range: 'all' }, Date.now());
+  return searchQuery(filters);
 }
 
 const FILTER_LABELS: Record<keyof AuditSearchQuery, string> = {
+  since: 'Time range',
   from: 'From',
   to: 'To',
   q: 'Search',
@@ -181,7 +184,11 @@ export function describeQuery(query: AuditSearchQuery): string[] {
     .map(([name, value]) => {
       const label = FILTER_LABELS[name as keyof AuditSearchQuery] ?? name;
       const shown =
-        name === 'from' || name === 'to' ? new Date(String(value)).toLocaleString() : String(value);
+        name === 'from' || name === 'to'
+          ? new Date(String(value)).toLocaleString()
+          : name === 'since'
+            ? rangeLabel(value as TimeRange)
+            : String(value);
       return `${label}: ${shown}`;
     });
 }

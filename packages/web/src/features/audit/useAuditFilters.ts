@@ -23,7 +23,7 @@ export function useAuditFilters() {
   // Relative ranges ("last hour") resolve when the filters change, not on every render.
   const filtersKey = JSON.stringify(filtersFromParams(params));
   const filters = useMemo(() => JSON.parse(filtersKey) as AuditFilters, [filtersKey]);
-  const query = useMemo(() => searchQuery(filters, Date.now()), [filters]);
+  const query = useMemo(() => searchQuery(filters), [filters]);
   const eventId = params.get('event') ?? undefined;
 
   return {
