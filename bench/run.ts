@@ -1,148 +1,18 @@
 /**
- * `npm run bench`: figures for the foundation, each against a baseline measured in the same run.
- *   1. Session check: GET /api/v1/me with a bearer token vs a bare Fastify constant route, both served
- *      by the same server process (goal: ratio >= 0.5).
- *   2. Sign-in: POST /api/v1/auth/sign-in vs raw argon2id verification with the same parameters and
- *      the same concurrency (goal: ratio >= 0.8).
- * The load generator (autocannon) runs in this process; the servers run in a child process.
+ * `npm run bench`: every figure beside a baseline or goal measured in the same run, then a summary.
+ *   foundation.ts  session check and sign-in (the foundation issue);
+ *   audit.ts       audit ingestion, search over 1,000,000 events, export verification.
+ * BENCH_ONLY=foundation or BENCH_ONLY=audit runs one group. Sizes and durations: docs/benchmarks.md.
+ * The load generator (autocannon) runs in this process; the servers run in child processes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { ARGON2_OPTIONS } from '@custos/server/passwords';
-import { hash, verify } from '@node-rs/argon2';
-import autocannon from 'autocannon';
+import { runAudit } from './audit';
+import { printSummary, type SummaryRow } from './common';
+import { runFoundation } from './foundation';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const HTTP_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-/**
- * Twice libuv's thread pool (4 threads, where argon2 runs), for both measurements: a sign-in spends
- * part of its time outside argon2 (HTTP, SQLite), so with only 4 in flight the pool would sit idle
- * in those gaps and the ratio would measure the load generator, not the server.
- */
-const SIGN_IN_CONCURRENCY = 8;
-
-interface ServerInfo {
-  custosUrl: string;
-  bareUrl: string;
-  email: string;
-  password: string;
-}
-
-async function startServer(): Promise<{ child: ChildProcess; info: ServerInfo }> {
-  const script = fileURLToPath(new URL('./server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const info = await new Promise<ServerInfo>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    lines.once('line', (line) => resolve(JSON.parse(line) as ServerInfo));
-  });
-  return { child, info };
-}
-
-interface Load {
-  rps: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(options: autocannon.Options): Promise<Load> {
-  const result = await autocannon({ duration: SECONDS, ...options });
-  return {
-    rps: result.requests.average,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
-}
-
-async function rawArgon2(password: string): Promise<number> {
-  const encoded = await hash(password, ARGON2_OPTIONS);
-  let done = 0;
-  const until = Date.now() + SECONDS * 1000;
-  const worker = async () => {
-    while (Date.now() < until) {
-      if (!(await verify(encoded, password))) throw new Error('argon2 verify failed');
-      done += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: SIGN_IN_CONCURRENCY }, worker));
-  return done / SECONDS;
-}
-
-const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—').padStart(10);
-
-function report(title: string, subject: string, s: Load, baseline: string, b: Load, goal: number) {
-  const ratio = s.rps / b.rps;
-  console.log(`\n${title}`);
-  console.log(
-    `  ${subject.padEnd(34)} ${fmt(s.rps)} req/s   p99 ${fmt(s.p99)} ms   errors ${s.errors + s.non2xx}`,
-  );
-  console.log(
-    `  ${baseline.padEnd(34)} ${fmt(b.rps)} req/s   p99 ${fmt(b.p99)} ms   errors ${b.errors + b.non2xx}`,
-  );
-  console.log(`  ratio ${ratio.toFixed(3)} (goal >= ${goal}) ${ratio >= goal ? 'MET' : 'NOT MET'}`);
-  return ratio;
-}
-
-const { child, info } = await startServer();
-try {
-  const signIn = await fetch(`${info.custosUrl}/api/v1/auth/sign-in`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: info.email, password: info.password, tokenType: 'bearer' }),
-  });
-  const { token } = (await signIn.json()) as { token: string };
-  console.log(
-    `Custos benchmarks: ${SECONDS}s per measurement, ${HTTP_CONNECTIONS} connections for HTTP checks`,
-  );
-
-  await load({
-    url: `${info.custosUrl}/api/v1/me`,
-    connections: HTTP_CONNECTIONS,
-    duration: 2,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const me = await load({
-    url: `${info.custosUrl}/api/v1/me`,
-    connections: HTTP_CONNECTIONS,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const bare = await load({ url: `${info.bareUrl}/constant`, connections: HTTP_CONNECTIONS });
-  const sessionRatio = report(
-    'Session check',
-    'GET /api/v1/me (bearer)',
-    me,
-    'bare Fastify constant route',
-    bare,
-    0.5,
-  );
-
-  const body = JSON.stringify({ email: info.email, password: info.password, tokenType: 'bearer' });
-  const signIns = await load({
-    url: `${info.custosUrl}/api/v1/auth/sign-in`,
-    method: 'POST',
-    connections: SIGN_IN_CONCURRENCY,
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  const raw = await rawArgon2(info.password);
-  const signInRatio = report(
-    'Sign-in',
-    'POST /api/v1/auth/sign-in',
-    signIns,
-    'raw argon2id verify (same params)',
-    { rps: raw, p99: Number.NaN, errors: 0, non2xx: 0 },
-    0.8,
-  );
-
-  console.log(
-    `\nsummary: session-check ratio ${sessionRatio.toFixed(3)}, sign-in ratio ${signInRatio.toFixed(3)}`,
-  );
-} finally {
-  child.kill('SIGTERM');
-}
+const only = process.env.BENCH_ONLY;
+const started = performance.now();
+const rows: SummaryRow[] = [];
+if (!only || only === 'foundation') rows.push(...(await runFoundation()));
+if (!only || only === 'audit') rows.push(...(await runAudit()));
+printSummary(rows);
+console.log(`\n(total ${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -77,7 +77,9 @@ describe.each(backends)('audit trail: search, proofs, checkpoints, settings, era
     ).toEqual(['rsvp.cancelled']);
     // `since` is relative to now: the June events are older than a day, the key's creation is not.
     expect(actions(await get('/api/v1/audit/events?since=24h&action=rsvp.*'))).toEqual([]);
-    expect(actions(await get('/api/v1/audit/events?since=24h&action=api_key.*'))).toEqual(['api_key.created']);
+    expect(actions(await get('/api/v1/audit/events?since=24h&action=api_key.*'))).toEqual([
+      'api_key.created',
+    ]);
     expect((await get('/api/v1/audit/events?since=2d')).statusCode).toBe(400);
     expect(actions(await get('/api/v1/audit/events?ip=10.0.0.0/8'))).toEqual(['rsvp.changed']);
     expect(actions(await get('/api/v1/audit/events?ip=192.168.7.9'))).toEqual(['rsvp.cancelled']);

@@ -64,6 +64,9 @@ export class GroupCommitter {
     await new Promise((resolve) => setImmediate(resolve));
     try {
       while (this.queue.length > 0) {
+        // Yield to timers between groups: a caller that resubmits as soon as it is answered must
+        // not keep the drain in microtasks forever and starve the checkpoint job.
+        if (this.stats.groups > 0) await new Promise((resolve) => setImmediate(resolve));
         const group = this.takeGroup();
         try {
           await this.commit(group);

@@ -1,0 +1,123 @@
+/**
+ * The foundation's figures, each against a baseline measured in the same run:
+ *   1. Session check: GET /api/v1/me with a bearer token vs a bare Fastify constant route, both served
+ *      by the same server process (goal: ratio >= 0.5).
+ *   2. Sign-in: POST /api/v1/auth/sign-in vs raw argon2id verification with the same parameters and
+ *      the same concurrency (goal: ratio >= 0.8).
+ * The load generator (autocannon) runs in this process; the servers run in a child process.
+ */
+import { ARGON2_OPTIONS } from '@custos/server/passwords';
+import { hash, verify } from '@node-rs/argon2';
+import { fmt, type Load, load, SECONDS, type SummaryRow, startChild, stopChild } from './common';
+
+const HTTP_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/**
+ * Twice libuv's thread pool (4 threads, where argon2 runs), for both measurements: a sign-in spends
+ * part of its time outside argon2 (HTTP, SQLite), so with only 4 in flight the pool would sit idle
+ * in those gaps and the ratio would measure the load generator, not the server.
+ */
+const SIGN_IN_CONCURRENCY = 8;
+
+interface ServerInfo {
+  custosUrl: string;
+  bareUrl: string;
+  email: string;
+  password: string;
+}
+
+async function rawArgon2(password: string): Promise<number> {
+  const encoded = await hash(password, ARGON2_OPTIONS);
+  let done = 0;
+  const until = Date.now() + SECONDS * 1000;
+  const worker = async () => {
+    while (Date.now() < until) {
+      if (!(await verify(encoded, password))) throw new Error('argon2 verify failed');
+      done += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: SIGN_IN_CONCURRENCY }, worker));
+  return done / SECONDS;
+}
+
+function report(title: string, subject: string, s: Load, baseline: string, b: Load, goal: number) {
+  const ratio = s.rps / b.rps;
+  console.log(`\n${title}`);
+  console.log(
+    `  ${subject.padEnd(34)} ${fmt(s.rps)} req/s   p99 ${fmt(s.p99)} ms   errors ${s.errors + s.non2xx}`,
+  );
+  console.log(
+    `  ${baseline.padEnd(34)} ${fmt(b.rps)} req/s   p99 ${fmt(b.p99)} ms   errors ${b.errors + b.non2xx}`,
+  );
+  console.log(`  ratio ${ratio.toFixed(3)} (goal >= ${goal}) ${ratio >= goal ? 'MET' : 'NOT MET'}`);
+  return ratio;
+}
+
+export async function runFoundation(): Promise<SummaryRow[]> {
+  const { child, info } = await startChild<ServerInfo>('./server.ts');
+  try {
+    const signIn = await fetch(`${info.custosUrl}/api/v1/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: info.email, password: info.password, tokenType: 'bearer' }),
+    });
+    const { token } = (await signIn.json()) as { token: string };
+    console.log(
+      `\n== Foundation: ${SECONDS}s per measurement, ${HTTP_CONNECTIONS} connections for HTTP checks`,
+    );
+
+    await load({
+      url: `${info.custosUrl}/api/v1/me`,
+      connections: HTTP_CONNECTIONS,
+      duration: 2,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const me = await load({
+      url: `${info.custosUrl}/api/v1/me`,
+      connections: HTTP_CONNECTIONS,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const bare = await load({ url: `${info.bareUrl}/constant`, connections: HTTP_CONNECTIONS });
+    const sessionRatio = report(
+      'Session check',
+      'GET /api/v1/me (bearer)',
+      me,
+      'bare Fastify constant route',
+      bare,
+      0.5,
+    );
+
+    const body = JSON.stringify({ email: info.email, password: info.password, tokenType: 'bearer' });
+    const signIns = await load({
+      url: `${info.custosUrl}/api/v1/auth/sign-in`,
+      method: 'POST',
+      connections: SIGN_IN_CONCURRENCY,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    const raw = await rawArgon2(info.password);
+    const signInRatio = report(
+      'Sign-in',
+      'POST /api/v1/auth/sign-in',
+      signIns,
+      'raw argon2id verify (same params)',
+      { rps: raw, okPerSecond: raw, ok: 0, p50: Number.NaN, p99: Number.NaN, errors: 0, non2xx: 0 },
+      0.8,
+    );
+    return [
+      {
+        measurement: 'session check / bare Fastify',
+        figure: `${sessionRatio.toFixed(3)} (${Math.round(me.rps)} req/s)`,
+        goal: '>= 0.5',
+        met: sessionRatio >= 0.5,
+      },
+      {
+        measurement: 'sign-in / raw argon2id',
+        figure: `${signInRatio.toFixed(3)} (${signIns.rps.toFixed(0)} /s)`,
+        goal: '>= 0.8',
+        met: signInRatio >= 0.8,
+      },
+    ];
+  } finally {
+    await stopChild(child);
+  }
+}
