@@ -21,7 +21,7 @@ import {
 } from './merkle';
 import { presentRows } from './present';
 import type { AuditRecorder } from './recorder';
-import { countEvents, type StoredEventRow, searchEvents } from './search-store';
+import { countEvents, EVENT_COLUMNS, type StoredEventRow, searchEvents } from './search-store';
 import { EXPORT_FORMAT } from './verify';
 
 /**
@@ -201,23 +201,7 @@ async function leafPage(ctx: ExportContext, from: number): Promise<LeafRow[]> {
     .leftJoin('auditEvents as e', (join) =>
       join.onRef('e.logId', '=', 'n.logId').on((eb) => eb('e.seq', '=', eb('n.idx', '+', 1))),
     )
-    .select([
-      'n.idx',
-      'n.hash',
-      'e.seq',
-      'e.id',
-      'e.organizationId',
-      'e.occurredAt',
-      'e.receivedAt',
-      'e.actorType',
-      'e.actorId',
-      'e.action',
-      'e.outcome',
-      'e.source',
-      'e.requestId',
-      'e.body',
-      'e.leafHash',
-    ])
+    .select(['n.idx', 'n.hash', ...EVENT_COLUMNS])
     .where('n.logId', '=', ctx.logId)
     .where('n.level', '=', 0)
     .where('n.idx', '>=', from)

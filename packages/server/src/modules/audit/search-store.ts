@@ -23,7 +23,8 @@ export interface StoredEventRow {
   leafHash: string;
 }
 
-const COLUMNS = [
+/** The columns of a stored event that readers select (see StoredEventRow). */
+export const EVENT_COLUMNS = [
   'e.seq',
   'e.id',
   'e.organizationId',
@@ -55,7 +56,7 @@ export async function searchEvents(
   filters: AuditSearchQuery,
   page: SearchPage,
 ): Promise<StoredEventRow[]> {
-  let query = db.selectFrom('auditEvents as e').select(COLUMNS).where('e.logId', '=', logId);
+  let query = db.selectFrom('auditEvents as e').select(EVENT_COLUMNS).where('e.logId', '=', logId);
   query = applyFilters(query, dialect, logId, filters);
   if (page.beforeSeq !== undefined) query = query.where('e.seq', '<', page.beforeSeq);
   if (page.afterSeq !== undefined) query = query.where('e.seq', '>', page.afterSeq);
@@ -95,7 +96,7 @@ export async function eventById(
 ): Promise<StoredEventRow | undefined> {
   const row = await db
     .selectFrom('auditEvents as e')
-    .select(COLUMNS)
+    .select(EVENT_COLUMNS)
     .where('e.logId', '=', logId)
     .where('e.id', '=', id)
     .executeTakeFirst();
