@@ -13,11 +13,10 @@ import { migrateToLatest, openDatabase } from '@custos/server/db';
 import { AuditEventInput, type AuditEventInputParsed } from '@custos/shared';
 import Sqlite from 'better-sqlite3';
 import { canonicalBody, leafHashOfCanonical } from '../packages/server/src/modules/audit/event';
+import { draftOf } from '../packages/server/src/modules/audit/ingest';
 import { appendLeaf, type StoredNode } from '../packages/server/src/modules/audit/merkle';
 import { prepareDrafts } from '../packages/server/src/modules/audit/prepare';
-import type { AuditDraft } from '../packages/server/src/modules/audit/seal';
 import { Keyring } from '../packages/server/src/platform/crypto/keyring';
-import { newId } from '../packages/server/src/platform/crypto/tokens';
 
 const LOG_ID = 'bench-raw-org';
 const TRANSACTION_EVENTS = 100;
@@ -50,39 +49,6 @@ interface Precomputed {
   nodes: [string, number, number, string][][];
   /** Per event: the head's frontier after it (hex hashes, JSON). */
   frontiers: string[];
-}
-
-/** What ingest.ts makes of one parsed input (its draftOf). */
-function draftOf(input: AuditEventInputParsed, organizationId: string, receivedAt: string): AuditDraft {
-  const actor = (a: NonNullable<AuditEventInputParsed['impersonator']>) => ({
-    type: a.type,
-    id: a.id ?? null,
-    name: a.name ?? null,
-    ...(a.email !== undefined ? { email: a.email } : {}),
-    ip: a.ip ?? null,
-    userAgent: a.userAgent ?? null,
-  });
-  return {
-    id: newId(),
-    organizationId,
-    occurredAt: input.occurredAt ? new Date(input.occurredAt).toISOString() : receivedAt,
-    receivedAt,
-    actor: actor(input.actor),
-    impersonator: input.impersonator ? actor(input.impersonator) : null,
-    action: input.action,
-    outcome: input.outcome,
-    targets: input.targets.map((t) => ({
-      type: t.type,
-      id: t.id,
-      ...(t.name !== undefined ? { name: t.name } : {}),
-    })),
-    source: input.source,
-    requestId: input.requestId ?? null,
-    changes: (input.changes as AuditDraft['changes']) ?? null,
-    metadata: (input.metadata as AuditDraft['metadata']) ?? null,
-    personal: input.personal,
-    subjectRef: input.subject ? `subject:${input.subject}` : null,
-  };
 }
 
 /** Seals, canonicalizes and hashes `count` events (the batch body's events, cycled) as the server would. */
