@@ -329,6 +329,21 @@ describe.each(backends)('audit trail: search, proofs, checkpoints, settings, era
     expect(ada.actor.name).toBe('Ada Lovelace');
   });
 
+  it("erases a member named by e-mail: their name in Custos' own events reads as erased", async () => {
+    await get('/api/v1/audit/events?action=nothing.*', member.token);
+    const res = await t.inject({
+      method: 'POST',
+      url: '/api/v1/audit/subjects/erase',
+      token: org.owner.token,
+      payload: { subject: member.email.toUpperCase() },
+    });
+    expect(res.json().keysDestroyed).toBeGreaterThanOrEqual(1);
+    const [denied] = (await get(`/api/v1/audit/events?actor=${member.id}&action=access.denied`)).json()
+      .events;
+    expect(denied.actor).toMatchObject({ id: member.id, name: '[erased]' });
+    expect(denied.erased).toContain('actor.name');
+  });
+
   it('publishes the checkpoint key at the well-known address', async () => {
     const res = await t.inject({ url: '/.well-known/custos/audit-keys' });
     expect(res.statusCode).toBe(200);

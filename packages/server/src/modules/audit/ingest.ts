@@ -9,6 +9,7 @@ import { authorize, type Caller } from '../../platform/http/caller';
 import { badRequest, conflict } from '../../platform/http/errors';
 import type { GroupCommitter } from './committer';
 import type { AuditDraft } from './seal';
+import * as store from './store';
 
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -28,13 +29,7 @@ export function createIngestion(db: Kysely<DB>, committer: GroupCommitter) {
     key: string,
     requestHash: string,
   ): Promise<IngestResult | null> {
-    const row = await db
-      .selectFrom('auditIdempotencyKeys')
-      .select(['requestHash', 'response'])
-      .where('organizationId', '=', organizationId)
-      .where('key', '=', key)
-      .where('expiresAt', '>', nowIso())
-      .executeTakeFirst();
+    const row = await store.findIdempotencyKey(db, organizationId, key, nowIso());
     if (!row) return null;
     if (row.requestHash !== requestHash) {
       throw conflict(

@@ -1,12 +1,14 @@
 import type { AuditSearchQuery } from '@custos/shared';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import type { Keyring } from '../../platform/crypto/keyring';
 import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, requireUser } from '../../platform/http/caller';
 import { notFound } from '../../platform/http/errors';
+import { identityStore } from '../identity';
 import type { AuditRecorder } from './recorder';
+import * as store from './store';
 
 export interface SavedSearch {
   id: string;
@@ -23,27 +25,29 @@ export interface AuditSettings {
 
 /** Saved searches (per user), retention and legal hold (per organization), and subject erasure. */
 export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: AuditRecorder) {
-  async function settingsOf(organizationId: string): Promise<AuditSettings> {
-    const row = await db
-      .selectFrom('auditSettings')
-      .selectAll()
-      .where('organizationId', '=', organizationId)
-      .executeTakeFirst();
+  async function settingsOf(
+    organizationId: string,
+    executor: Kysely<DB> | Transaction<DB> = db,
+  ): Promise<AuditSettings> {
+    const row = await store.readSettings(executor, organizationId);
     return row
       ? { retentionDays: row.retentionDays, legalHold: row.legalHold === 1, updatedAt: row.updatedAt }
       : { retentionDays: null, legalHold: false, updatedAt: null };
   }
 
+  /** The organization's member named by id or e-mail, if the subject is one. */
+  async function memberNamed(organizationId: string, subject: string) {
+    const user =
+      (await identityStore.findUserById(db, subject)) ??
+      (await identityStore.findUserByEmail(db, subject.toLowerCase()));
+    if (!user) return undefined;
+    return (await identityStore.findMembership(db, organizationId, user.id)) ? user : undefined;
+  }
+
   return {
     async listSavedSearches(caller: Caller): Promise<SavedSearch[]> {
       const c = requireUser(authorize(caller, 'audit:read'));
-      const rows = await db
-        .selectFrom('auditSavedSearches')
-        .selectAll()
-        .where('organizationId', '=', c.organizationId)
-        .where('userId', '=', c.userId)
-        .orderBy('name')
-        .execute();
+      const rows = await store.listSavedSearches(db, c.organizationId, c.userId);
       return rows.map((r) => ({
         id: r.id,
         name: r.name,
@@ -56,15 +60,10 @@ export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: A
       const c = requireUser(authorize(caller, 'audit:read'));
       const saved = { id: newId(), name: input.name, query: input.query, createdAt: nowIso() };
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('auditSavedSearches')
-          .values({
-            ...saved,
-            organizationId: c.organizationId,
-            userId: c.userId,
-            query: JSON.stringify(input.query),
-          })
-          .execute();
+        await store.insertSavedSearch(trx, c.organizationId, c.userId, {
+          ...saved,
+          query: JSON.stringify(input.query),
+        });
         await audit.record(trx, c, {
           action: 'audit.saved_search_created',
           targets: [{ type: 'saved_search', id: saved.id, name: saved.name }],
@@ -77,17 +76,11 @@ export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: A
     async deleteSavedSearch(caller: Caller, id: string): Promise<void> {
       const c = requireUser(authorize(caller, 'audit:read'));
       await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .deleteFrom('auditSavedSearches')
-          .where('id', '=', id)
-          .where('organizationId', '=', c.organizationId)
-          .where('userId', '=', c.userId)
-          .returning(['name'])
-          .executeTakeFirst();
-        if (!row) throw notFound('SAVED_SEARCH_NOT_FOUND', 'No saved search with that id.');
+        const name = await store.deleteSavedSearch(trx, c.organizationId, c.userId, id);
+        if (name === undefined) throw notFound('SAVED_SEARCH_NOT_FOUND', 'No saved search with that id.');
         await audit.record(trx, c, {
           action: 'audit.saved_search_deleted',
-          targets: [{ type: 'saved_search', id, name: row.name }],
+          targets: [{ type: 'saved_search', id, name }],
         });
       });
     },
@@ -99,15 +92,14 @@ export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: A
 
     async updateSettings(caller: Caller, input: { retentionDays: number | null; legalHold: boolean }) {
       const c = authorize(caller, 'audit:manage');
-      const before = await settingsOf(c.organizationId);
       const updatedAt = nowIso();
       await db.transaction().execute(async (trx) => {
-        const values = { retentionDays: input.retentionDays, legalHold: input.legalHold ? 1 : 0, updatedAt };
-        await trx
-          .insertInto('auditSettings')
-          .values({ organizationId: c.organizationId, ...values })
-          .onConflict((oc) => oc.column('organizationId').doUpdateSet(values))
-          .execute();
+        const before = await settingsOf(c.organizationId, trx);
+        await store.upsertSettings(trx, c.organizationId, {
+          retentionDays: input.retentionDays,
+          legalHold: input.legalHold ? 1 : 0,
+          updatedAt,
+        });
         await audit.record(trx, c, {
           action: 'audit.settings_updated',
           targets: [{ type: 'organization', id: c.organizationId }],
@@ -128,31 +120,14 @@ export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: A
     async eraseSubject(caller: Caller, subject: string) {
       const c = authorize(caller, 'privacy:erase');
       const refs = [`user:${subject}`, `subject:${subject}`, `email:${subject.toLowerCase()}`];
-      const user = await db
-        .selectFrom('users')
-        .innerJoin('memberships', 'memberships.userId', 'users.id')
-        .select(['users.id', 'users.email'])
-        .where('memberships.organizationId', '=', c.organizationId)
-        .where((eb) => eb.or([eb('users.id', '=', subject), eb('users.email', '=', subject.toLowerCase())]))
-        .executeTakeFirst();
-      if (user) refs.push(`user:${user.id}`, `email:${user.email}`);
+      const member = await memberNamed(c.organizationId, subject);
+      if (member) refs.push(`user:${member.id}`, `email:${member.email}`);
       const ids = [...new Set(refs)].map((ref) => keyring.subjectId(ref));
+      const actorIds = member ? [subject, member.id] : [subject];
       return db.transaction().execute(async (trx) => {
         let keysDestroyed = 0;
         for (const id of ids) keysDestroyed += await keyring.destroySubjectKey(trx, c.organizationId, id);
-        const wiped = await trx
-          .updateTable('auditEvents')
-          .set({ searchText: null, actorIpKey: null })
-          .where('logId', '=', c.organizationId)
-          .where((eb) =>
-            eb.or([
-              eb('dataSubject', 'in', ids),
-              ...(user ? [eb.and([eb('actorType', '=', 'user'), eb('actorId', '=', user.id)])] : []),
-              eb.and([eb('actorType', '=', 'user'), eb('actorId', '=', subject)]),
-            ]),
-          )
-          .executeTakeFirst();
-        const eventsAffected = Number(wiped.numUpdatedRows);
+        const eventsAffected = await store.wipeSubjectProjections(trx, c.organizationId, ids, actorIds);
         // The record of the erasure names the subject only by its keyring id: no personal data.
         await audit.record(trx, c, {
           action: 'audit.subject_erased',
@@ -162,8 +137,6 @@ export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: A
         return { keysDestroyed, eventsAffected };
       });
     },
-
-    settingsOf,
   };
 }
 

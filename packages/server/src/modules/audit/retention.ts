@@ -3,6 +3,7 @@ import { nowIso } from '../../platform/clock';
 import type { DB } from '../../platform/db/schema';
 import { type Caller, systemMeta } from '../../platform/http/caller';
 import type { AuditRecorder } from './recorder';
+import * as store from './store';
 
 const SYSTEM: Caller = { kind: 'anonymous', meta: systemMeta() };
 const DAY_MS = 86_400_000;
@@ -17,24 +18,12 @@ export async function purgeExpiredEvents(
   audit: AuditRecorder,
   now = new Date(),
 ): Promise<number> {
-  const policies = await db
-    .selectFrom('auditSettings')
-    .select(['organizationId', 'retentionDays'])
-    .where('retentionDays', 'is not', null)
-    .where('legalHold', '=', 0)
-    .execute();
+  const policies = await store.purgeablePolicies(db);
   let total = 0;
   for (const { organizationId, retentionDays } of policies) {
-    const cutoff = new Date(now.getTime() - (retentionDays as number) * DAY_MS).toISOString();
+    const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
     total += await db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('auditEvents')
-        .set({ body: null, searchText: null, actorIpKey: null })
-        .where('logId', '=', organizationId)
-        .where('occurredAt', '<', cutoff)
-        .where('body', 'is not', null)
-        .executeTakeFirst();
-      const purged = Number(result.numUpdatedRows);
+      const purged = await store.purgeBodiesBefore(trx, organizationId, cutoff);
       if (purged > 0) {
         await audit.record(trx, SYSTEM, {
           action: 'audit.events_purged',
@@ -50,5 +39,5 @@ export async function purgeExpiredEvents(
 
 /** Idempotency keys are kept 24 hours. */
 export async function dropExpiredIdempotencyKeys(db: Kysely<DB>): Promise<void> {
-  await db.deleteFrom('auditIdempotencyKeys').where('expiresAt', '<=', nowIso()).execute();
+  await store.deleteExpiredIdempotencyKeys(db, nowIso());
 }

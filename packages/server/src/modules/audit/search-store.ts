@@ -6,22 +6,23 @@ import { ipKeyRange } from './ip';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-/** What readers need of a stored event. */
-export interface StoredEventRow {
-  seq: number;
-  id: string;
-  organizationId: string | null;
-  occurredAt: string;
-  receivedAt: string;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  outcome: string;
-  source: string;
-  requestId: string | null;
-  body: string | null;
-  leafHash: string;
-}
+/** What readers need of a stored event: the hashed body, its hash and the columns shown when purged. */
+export type StoredEventRow = Pick<
+  AuditEventsTable,
+  | 'seq'
+  | 'id'
+  | 'organizationId'
+  | 'occurredAt'
+  | 'receivedAt'
+  | 'actorType'
+  | 'actorId'
+  | 'action'
+  | 'outcome'
+  | 'source'
+  | 'requestId'
+  | 'body'
+  | 'leafHash'
+>;
 
 /** The columns of a stored event that readers select (see StoredEventRow). */
 export const EVENT_COLUMNS = [

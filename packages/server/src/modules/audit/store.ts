@@ -149,3 +149,141 @@ export function frontierOf(size: number, hashes: string[]): StoredNode[] {
   if (addresses.length !== hashes.length) throw new Error(`audit log head is corrupt (size ${size})`);
   return addresses.map((node, i) => ({ ...node, hash: Buffer.from(hashes[i] as string, 'hex') }));
 }
+
+// Settings, saved searches, erasure and retention.
+
+export interface SettingsRow {
+  retentionDays: number | null;
+  legalHold: number;
+  updatedAt: string;
+}
+
+export async function readSettings(db: Executor, organizationId: string): Promise<SettingsRow | undefined> {
+  return db
+    .selectFrom('auditSettings')
+    .select(['retentionDays', 'legalHold', 'updatedAt'])
+    .where('organizationId', '=', organizationId)
+    .executeTakeFirst();
+}
+
+export async function upsertSettings(
+  trx: Executor,
+  organizationId: string,
+  values: SettingsRow,
+): Promise<void> {
+  await trx
+    .insertInto('auditSettings')
+    .values({ organizationId, ...values })
+    .onConflict((oc) => oc.column('organizationId').doUpdateSet(values))
+    .execute();
+}
+
+/** Organizations whose retention may purge now (a retention set, no legal hold). */
+export async function purgeablePolicies(db: Executor) {
+  const rows = await db
+    .selectFrom('auditSettings')
+    .select(['organizationId', 'retentionDays'])
+    .where('retentionDays', 'is not', null)
+    .where('legalHold', '=', 0)
+    .execute();
+  return rows.map((r) => ({ organizationId: r.organizationId, retentionDays: Number(r.retentionDays) }));
+}
+
+/** Drops bodies (and their plaintext projections) of events that occurred before `cutoff`. */
+export async function purgeBodiesBefore(trx: Executor, logId: string, cutoff: string): Promise<number> {
+  const result = await trx
+    .updateTable('auditEvents')
+    .set({ body: null, searchText: null, actorIpKey: null })
+    .where('logId', '=', logId)
+    .where('occurredAt', '<', cutoff)
+    .where('body', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Wipes the plaintext search projections of a subject's events (their sealed bodies stay). */
+export async function wipeSubjectProjections(
+  trx: Executor,
+  logId: string,
+  subjectIds: string[],
+  userActorIds: string[],
+): Promise<number> {
+  const result = await trx
+    .updateTable('auditEvents')
+    .set({ searchText: null, actorIpKey: null })
+    .where('logId', '=', logId)
+    .where((eb) =>
+      eb.or([
+        eb('dataSubject', 'in', subjectIds),
+        eb.and([eb('actorType', '=', 'user'), eb('actorId', 'in', userActorIds)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export interface SavedSearchRow {
+  id: string;
+  name: string;
+  query: string;
+  createdAt: string;
+}
+
+export async function listSavedSearches(
+  db: Executor,
+  organizationId: string,
+  userId: string,
+): Promise<SavedSearchRow[]> {
+  return db
+    .selectFrom('auditSavedSearches')
+    .select(['id', 'name', 'query', 'createdAt'])
+    .where('organizationId', '=', organizationId)
+    .where('userId', '=', userId)
+    .orderBy('name')
+    .execute();
+}
+
+export async function insertSavedSearch(
+  trx: Executor,
+  organizationId: string,
+  userId: string,
+  row: SavedSearchRow,
+): Promise<void> {
+  await trx
+    .insertInto('auditSavedSearches')
+    .values({ ...row, organizationId, userId })
+    .execute();
+}
+
+/** Deletes one of the user's saved searches; returns its name, or undefined when there is none. */
+export async function deleteSavedSearch(
+  trx: Executor,
+  organizationId: string,
+  userId: string,
+  id: string,
+): Promise<string | undefined> {
+  const row = await trx
+    .deleteFrom('auditSavedSearches')
+    .where('id', '=', id)
+    .where('organizationId', '=', organizationId)
+    .where('userId', '=', userId)
+    .returning(['name'])
+    .executeTakeFirst();
+  return row?.name;
+}
+
+// Idempotency keys.
+
+export async function findIdempotencyKey(db: Executor, organizationId: string, key: string, now: string) {
+  return db
+    .selectFrom('auditIdempotencyKeys')
+    .select(['requestHash', 'response'])
+    .where('organizationId', '=', organizationId)
+    .where('key', '=', key)
+    .where('expiresAt', '>', now)
+    .executeTakeFirst();
+}
+
+export async function deleteExpiredIdempotencyKeys(db: Executor, now: string): Promise<void> {
+  await db.deleteFrom('auditIdempotencyKeys').where('expiresAt', '<=', now).execute();
+}
