@@ -58,13 +58,34 @@ export const SignInResult = z.object({
   token: z.string().optional(),
 });
 
+export const MfaEnrollmentState = z.object({
+  /** The organization's policy asks this user for a second factor they do not have yet. */
+  required: z.boolean(),
+  /** Until then the user may postpone enrolment; after it, the session can only enrol. */
+  deadline: Timestamp.nullable(),
+  /** True once the deadline has passed: everything but enrolment answers MFA_ENROLLMENT_REQUIRED. */
+  blocking: z.boolean(),
+});
+export const ImpersonationOut = z.object({
+  impersonator: z.object({ id: Id, name: z.string(), email: z.string() }),
+  reason: z.string(),
+  expiresAt: Timestamp,
+});
+
 export const MeResult = z.object({
   user: UserOut,
   organization: OrganizationOut.nullable(),
   roles: z.array(z.string()),
   permissions: z.array(z.string()),
   organizations: z.array(MembershipOut),
-  session: z.object({ id: Id, expiresAt: Timestamp }),
+  session: z.object({
+    id: Id,
+    expiresAt: Timestamp,
+    /** Sensitive actions need no new verification until then (null: verify first). */
+    stepUpUntil: Timestamp.nullable(),
+  }),
+  mfaEnrollment: MfaEnrollmentState,
+  impersonation: ImpersonationOut.nullable(),
 });
 
 export const UpdateProfileBody = z.object({ name: PersonName });
@@ -183,6 +204,8 @@ export type OrganizationOut = z.infer<typeof OrganizationOut>;
 export type SignInBody = z.input<typeof SignInBody>;
 export type SignInResult = z.infer<typeof SignInResult>;
 export type MeResult = z.infer<typeof MeResult>;
+export type MfaEnrollmentState = z.infer<typeof MfaEnrollmentState>;
+export type ImpersonationOut = z.infer<typeof ImpersonationOut>;
 export type SetupBody = z.infer<typeof SetupBody>;
 export type MemberOut = z.infer<typeof MemberOut>;
 export type InvitationOut = z.infer<typeof InvitationOut>;

@@ -3,3 +3,4 @@ export * from './audit';
 export * from './audit-api';
 export * from './errors';
 export * from './permissions';
+export * from './security-api';
