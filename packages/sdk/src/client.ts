@@ -10,16 +10,22 @@ import type {
   InvitationPreview,
   InviteResult,
   MemberOut,
-  MeResult,
   OrganizationOut,
   OrganizationSummary,
   OutboxMessage,
   RoleCatalog,
   SetupBody,
-  SignInBody,
   SignInResult,
 } from '@custos/shared';
 import { createAuditApi } from './audit';
+import {
+  createAdminUsersApi,
+  createAuthApi,
+  createImpersonationApi,
+  createMeApi,
+  createSecurityApi,
+  createSessionsApi,
+} from './security';
 
 export interface CustosClientOptions {
   /** Base URL of the Custos server, e.g. `https://custos.example.com`. Empty for same-origin (the console). */
@@ -115,23 +121,11 @@ export class CustosClient {
       this.request<SignInResult>('POST', '/api/v1/setup', body),
   };
 
-  auth = {
-    signIn: async (body: SignInBody) => {
-      const result = await this.request<SignInResult>('POST', '/api/v1/auth/sign-in', body);
-      if (result.token) this.token = result.token;
-      return result;
-    },
-    signOut: () => this.request<{ ok: true }>('POST', '/api/v1/auth/sign-out'),
-    switchOrganization: (organizationId: string) =>
-      this.request<MeResult>('POST', '/api/v1/auth/switch-organization', { organizationId }),
-  };
+  /** Sign-in (password, MFA, passkey), sign-out, password reset, step-up, switching organization. */
+  auth = createAuthApi(this);
 
-  me = {
-    get: () => this.request<MeResult>('GET', '/api/v1/me'),
-    update: (body: { name: string }) => this.request<MeResult>('PATCH', '/api/v1/me', body),
-    changePassword: (body: { currentPassword: string; newPassword: string }) =>
-      this.request<{ ok: true }>('POST', '/api/v1/me/password', body),
-  };
+  /** The caller's account: profile, password, factors, recovery codes, own sessions. */
+  me = createMeApi(this);
 
   roles = {
     list: () => this.request<RoleCatalog>('GET', '/api/v1/roles'),
@@ -171,6 +165,7 @@ export class CustosClient {
   };
 
   admin = {
+    ...createAdminUsersApi(this),
     organizations: () =>
       this.request<{ organizations: OrganizationSummary[] }>('GET', '/api/v1/admin/organizations'),
     createOrganization: (body: { name: string; ownerEmail?: string }) =>
@@ -180,6 +175,14 @@ export class CustosClient {
 
   /** The audit trail: ingestion, search, proofs, export, live tail, saved searches, settings, erasure. */
   audit = createAuditApi(this);
+
+  /** The organization's live sessions. */
+  sessions = createSessionsApi(this);
+
+  /** The organization's security policy. */
+  security = createSecurityApi(this);
+
+  impersonation = createImpersonationApi(this);
 }
 
 function safeParse(text: string): unknown {

@@ -1,4 +1,7 @@
 import type {
+  AddPasskeyBody as AddPasskeyBodySchema,
+  AdminUserList as AdminUserListSchema,
+  AdminUserQuery as AdminUserQuerySchema,
   AuditBatchResult as AuditBatchResultSchema,
   AuditCheckpointList as AuditCheckpointListSchema,
   AuditCheckpointOut as AuditCheckpointOutSchema,
@@ -9,11 +12,25 @@ import type {
   AuditSearchResult as AuditSearchResultSchema,
   AuditSettingsBody as AuditSettingsBodySchema,
   AuditSettingsOut as AuditSettingsOutSchema,
+  ChangePasswordBodyV2 as ChangePasswordBodyV2Schema,
+  ConfirmTotpBody as ConfirmTotpBodySchema,
   ConsistencyProofOut as ConsistencyProofOutSchema,
   EraseSubjectResult as EraseSubjectResultSchema,
   InclusionProofOut as InclusionProofOutSchema,
+  OkWithToken as OkWithTokenSchema,
+  PasskeyRegistrationOptions as PasskeyRegistrationOptionsSchema,
+  PasskeySignInOptions as PasskeySignInOptionsSchema,
+  PasswordResetCompleteBody as PasswordResetCompleteBodySchema,
+  RecoveryCodes as RecoveryCodesSchema,
+  RevokedCount as RevokedCountSchema,
+  RevokeSessionsBody as RevokeSessionsBodySchema,
   SavedSearchBody as SavedSearchBodySchema,
   SavedSearchOut as SavedSearchOutSchema,
+  SessionListQuery as SessionListQuerySchema,
+  SessionList as SessionListSchema,
+  SwitchOrganizationResult as SwitchOrganizationResultSchema,
+  WebAuthnOptions as WebAuthnOptionsSchema,
+  WebAuthnResponse as WebAuthnResponseSchema,
 } from '@custos/shared';
 
 /**
@@ -54,3 +71,29 @@ export type AuditExportFormat = 'jsonl' | 'csv';
 
 /** The response header of an export that says how many events the file will hold. */
 export const EXPORT_COUNT_HEADER = 'x-custos-export-events';
+
+// ---- Sign-in hardening (contracts in shared/security-api.ts) ----------------------------------
+
+/** The request type of a schema: fields with a default may be left out. */
+type Input<Schema> = Schema extends { _zod: { input: infer T } } ? T : never;
+
+export type WebAuthnOptions = Output<typeof WebAuthnOptionsSchema>;
+export type PasskeySignInOptions = Output<typeof PasskeySignInOptionsSchema>;
+export type PasskeyRegistrationOptions = Output<typeof PasskeyRegistrationOptionsSchema>;
+export type RecoveryCodes = Output<typeof RecoveryCodesSchema>;
+export type SessionList = Output<typeof SessionListSchema>;
+export type RevokedCount = Output<typeof RevokedCountSchema>;
+export type AdminUserList = Output<typeof AdminUserListSchema>;
+export type SwitchOrganizationResult = Output<typeof SwitchOrganizationResultSchema>;
+export type OkWithToken = Output<typeof OkWithTokenSchema>;
+/** A passkey ceremony's JSON, as @simplewebauthn/browser produces it. */
+export type WebAuthnResponse = Output<typeof WebAuthnResponseSchema>;
+
+export type ConfirmTotpBody = Input<typeof ConfirmTotpBodySchema>;
+export type AddPasskeyBody = Input<typeof AddPasskeyBodySchema>;
+/** Changing one's password: the current one, the new one, and whether this session stays. */
+export type ChangePasswordBody = Input<typeof ChangePasswordBodyV2Schema>;
+export type SessionListQuery = Input<typeof SessionListQuerySchema>;
+export type RevokeSessionsBody = Input<typeof RevokeSessionsBodySchema>;
+export type AdminUserQuery = Input<typeof AdminUserQuerySchema>;
+export type PasswordResetCompleteBody = Input<typeof PasswordResetCompleteBodySchema>;

@@ -12,25 +12,33 @@ import type { Config } from './config';
 import type { Deps } from './deps';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
 import { type AuditModule, createAuditModule, registerDenialAudit, tailRoutes } from './modules/audit';
-import {
-  authRoutes,
-  CSRF_HEADER,
-  createAccountService,
-  createAuthService,
-  csrfTokenFor,
-  SESSION_COOKIE,
-} from './modules/auth';
+import { authRoutes, createAccountService, createAuthService, createPasswordResetService } from './modules/auth';
+import { createImpersonationService, impersonationRoutes } from './modules/impersonation';
 import { createInvitationsService, invitationRoutes } from './modules/invitations';
 import { createMembersService, memberRoutes } from './modules/members';
+import {
+  createMfaSecrets,
+  createMfaService,
+  createMfaVerifier,
+  createWebAuthn,
+  mfaRoutes,
+  registerEnrollmentGate,
+  relyingPartyFor,
+} from './modules/mfa';
 import { createOrganizationsService, organizationRoutes } from './modules/organizations';
 import { createOutboxService } from './modules/outbox';
+import { createSecurityPolicyService, securityPolicyRoutes } from './modules/security';
+import { createSessionsService, sessionRoutes } from './modules/sessions';
 import { createSetupService, setupRoutes } from './modules/setup';
 import { systemRoutes } from './modules/system';
+import { createUsersService, userRoutes } from './modules/users';
 import { safeEqual } from './platform/crypto/tokens';
 import { type Database, openDatabase } from './platform/db/database';
+import { type GeoIp, openGeoIp } from './platform/geo/geoip';
 import { registerAuthHook } from './platform/http/auth-hook';
 import { registerErrorHandler, sendRouteNotFound } from './platform/http/error-handler';
 import { registerSecurityHeaders } from './platform/http/security-headers';
+import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from './platform/http/session-cookies';
 import { createLogger } from './platform/log';
 import { createMailer, type Mailer } from './platform/mail/mailer';
 import { createRateLimiter, type RateLimiter } from './platform/ratelimit/limiter';
@@ -42,21 +50,36 @@ export interface BuildAppOptions {
   logger?: Logger;
   mailer?: Mailer;
   limiter?: RateLimiter;
+  /** Country lookups; by default the configured (or bundled) GeoIP database. */
+  geo?: GeoIp;
   /** Where the built console lives; defaults to packages/web/dist. */
   webRoot?: string | null;
 }
 
 export type Services = ReturnType<typeof createServices> & { audit: AuditModule };
 
-function createServices(deps: Deps) {
-  const auth = createAuthService(deps);
+/** Every module's service, wired to each other; also used by the CLI. */
+export function createServices(deps: Deps) {
+  const policies = createSecurityPolicyService(deps);
+  const sessions = createSessionsService({ ...deps, policies });
+  const secrets = createMfaSecrets(deps.keyring);
+  const webauthn = createWebAuthn(relyingPartyFor(deps.config.publicUrl));
+  const verifier = createMfaVerifier(deps, secrets, webauthn);
+  const auth = createAuthService({ ...deps, sessions, verifier, webauthn });
   const outbox = createOutboxService(deps);
-  const invitations = createInvitationsService({ ...deps, auth, outbox });
+  const invitations = createInvitationsService({ ...deps, auth, outbox, sessions });
   return {
     auth,
-    account: createAccountService(deps),
+    sessions,
+    policies,
+    mfaVerifier: verifier,
+    mfa: createMfaService({ ...deps, secrets, webauthn, verifier, sessions, policies }),
+    account: createAccountService({ ...deps, sessions, policies }),
+    passwordReset: createPasswordResetService({ ...deps, outbox, sessions, policies }),
     apiKeys: createApiKeysService(deps),
-    members: createMembersService(deps),
+    members: createMembersService({ ...deps, sessions }),
+    users: createUsersService({ ...deps, sessions }),
+    impersonation: createImpersonationService({ ...deps, sessions }),
     outbox,
     invitations,
     organizations: createOrganizationsService({ ...deps, invitations }),
@@ -89,6 +112,7 @@ export async function buildApp(
     limiter: options.limiter ?? createRateLimiter(config.redisUrl),
     keyring: audit.keyring,
     audit: audit.recorder,
+    geo: options.geo ?? (await openGeoIp(config.geoipFile)),
   };
   const services = { ...createServices(deps), audit };
 
@@ -189,7 +213,13 @@ export async function buildApp(
 
   await app.register(systemRoutes(deps.db));
   await app.register(setupRoutes(config, services.setup));
-  await app.register(authRoutes(config, services.auth, services.account));
+  registerEnrollmentGate(app);
+  await app.register(authRoutes(config, services.auth, services.account, services.passwordReset));
+  await app.register(mfaRoutes(config, services.mfa));
+  await app.register(sessionRoutes(services.sessions));
+  await app.register(securityPolicyRoutes(services.policies));
+  await app.register(userRoutes(services.users));
+  await app.register(impersonationRoutes(config, services.impersonation));
   await app.register(memberRoutes(services.members));
   await app.register(invitationRoutes(config, services.invitations));
   await app.register(apiKeyRoutes(services.apiKeys));

@@ -35,6 +35,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CUSTOS_AUDIT_CHECKPOINT_SECONDS: '0' })).toThrow(/CHECKPOINT/);
   });
 
+  it('reads an optional GeoIP database file, defaulting to the bundled one', () => {
+    expect(loadConfig({}).geoipFile).toBeNull();
+    expect(loadConfig({ CUSTOS_GEOIP_FILE: '/var/lib/geoip/GeoLite2-Country.mmdb' }).geoipFile).toBe(
+      '/var/lib/geoip/GeoLite2-Country.mmdb',
+    );
+    expect(loadConfig({ CUSTOS_GEOIP_FILE: 'geo/country.mmdb' }).geoipFile).toBe(
+      path.resolve('geo/country.mmdb'),
+    );
+    expect(() => loadConfig({ CUSTOS_GEOIP_FILE: '' })).toThrow(/CUSTOS_GEOIP_FILE/);
+  });
+
   it('reads every documented variable', () => {
     const c = loadConfig({
       CUSTOS_PORT: '9000',

@@ -47,6 +47,7 @@ const EnvSchema = z.object({
     )
     .optional(),
   CUSTOS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+  CUSTOS_GEOIP_FILE: z.string().min(1).optional(),
 });
 
 export type DatabaseConfig =
@@ -73,6 +74,8 @@ export interface Config {
   /** Signed-note signer key for audit checkpoints; null → `<dataDir>/audit-signing.key`. */
   auditSigningKey: string | null;
   auditCheckpointIntervalMs: number;
+  /** Country MMDB file (DB-IP or MaxMind layout); null → the bundled DB-IP Country Lite database. */
+  geoipFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.CUSTOS_MASTER_KEY ?? null,
     auditSigningKey: e.CUSTOS_AUDIT_SIGNING_KEY ?? null,
     auditCheckpointIntervalMs: Math.round(e.CUSTOS_AUDIT_CHECKPOINT_SECONDS * 1000),
+    geoipFile: e.CUSTOS_GEOIP_FILE ? path.resolve(e.CUSTOS_GEOIP_FILE) : null,
   });
 }
 

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { AuditRecorder } from './modules/audit/recorder';
 import type { Keyring } from './platform/crypto/keyring';
 import type { Dialect } from './platform/db/database';
+import type { GeoIp } from './platform/geo/geoip';
 import type { DB } from './platform/db/schema';
 import type { Mailer } from './platform/mail/mailer';
 import type { RateLimiter } from './platform/ratelimit/limiter';
@@ -19,4 +20,6 @@ export interface Deps {
   keyring: Keyring;
   /** Every module records its audit events through this, inside its own transaction. */
   audit: AuditRecorder;
+  /** Country of an IP address (bundled DB-IP database or CUSTOS_GEOIP_FILE). */
+  geo: GeoIp;
 }

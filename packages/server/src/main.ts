@@ -99,8 +99,8 @@ async function adminCreate(options: {
   try {
     await migrateToLatest(database);
     const { createAuditRecorder, loadKeyring } = await import('./modules/audit');
-    const { createAuthService } = await import('./modules/auth');
-    const { createSetupService } = await import('./modules/setup');
+    const { createServices } = await import('./app');
+    const { NO_GEOIP } = await import('./platform/geo/geoip');
     const keyring = loadKeyring(config);
     const deps = {
       db: database.db,
@@ -111,8 +111,9 @@ async function adminCreate(options: {
       limiter: new MemoryRateLimiter(),
       keyring,
       audit: createAuditRecorder(database.db, keyring, () => {}),
+      geo: NO_GEOIP,
     };
-    const setup = createSetupService({ ...deps, auth: createAuthService(deps) });
+    const { setup } = createServices(deps);
     const { user, organization } = await setup.createAdminFromCli({
       email: email.data,
       name: options.name ?? email.data.split('@')[0] ?? email.data,

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'user.disabled',
   'user.enabled',
   'user.new_device_signed_in',
+  'mfa.enrollment_started',
   'mfa.factor_added',
   'mfa.factor_renamed',
   'mfa.factor_removed',

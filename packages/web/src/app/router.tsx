@@ -2,16 +2,21 @@ import { createBrowserRouter } from 'react-router';
 import { ApiKeysPage } from '../features/apiKeys/ApiKeysPage';
 import { AuditLogPage, AuditSettingsPage } from '../features/audit/AuditLogPage';
 import { AcceptInvitationPage } from '../features/auth/AcceptInvitationPage';
+import { ForgotPasswordPage } from '../features/auth/ForgotPasswordPage';
+import { ResetPasswordPage } from '../features/auth/ResetPasswordPage';
 import { SignInPage } from '../features/auth/SignInPage';
 import { MembersPage } from '../features/members/MembersPage';
 import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
 import { OutboxPage } from '../features/outbox/OutboxPage';
 import { ProfilePage } from '../features/profile/ProfilePage';
+import { MySecurityPage } from '../features/security/MySecurityPage';
+import { SessionsPage } from '../features/sessions/SessionsPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupPage } from '../features/setup/SetupPage';
 import { NotFoundPage } from '../features/shell/NotFoundPage';
 import { OverviewPage } from '../features/shell/OverviewPage';
 import { ShellLayout } from '../features/shell/ShellLayout';
+import { UsersPage } from '../features/users/UsersPage';
 import { RootGate } from './RootGate';
 import { RouteError } from './RouteError';
 
@@ -23,6 +28,8 @@ export const router = createBrowserRouter([
       { path: '/setup', element: <SetupPage /> },
       { path: '/sign-in', element: <SignInPage /> },
       { path: '/invite', element: <AcceptInvitationPage /> },
+      { path: '/forgot-password', element: <ForgotPasswordPage /> },
+      { path: '/reset-password', element: <ResetPasswordPage /> },
       {
         element: <ShellLayout />,
         children: [
@@ -31,9 +38,19 @@ export const router = createBrowserRouter([
           { path: 'api-keys', element: <ApiKeysPage /> },
           { path: 'audit', element: <AuditLogPage /> },
           { path: 'audit/settings', element: <AuditSettingsPage /> },
+          { path: 'sessions', element: <SessionsPage /> },
           { path: 'settings', element: <SettingsPage /> },
+          {
+            path: 'settings/security',
+            // Validates against the zod contract, so zod loads with this page only.
+            lazy: async () => ({
+              Component: (await import('../features/securityPolicy/SecurityPolicyPage')).SecurityPolicyPage,
+            }),
+          },
           { path: 'profile', element: <ProfilePage /> },
+          { path: 'security/me', element: <MySecurityPage /> },
           { path: 'admin/organizations', element: <OrganizationsPage /> },
+          { path: 'admin/users', element: <UsersPage /> },
           { path: 'admin/outbox', element: <OutboxPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],

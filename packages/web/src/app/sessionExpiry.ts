@@ -1,20 +1,30 @@
-import { createListenerMiddleware, isRejectedWithValue } from '@reduxjs/toolkit';
+import { createListenerMiddleware, isRejectedWithValue, type UnknownAction } from '@reduxjs/toolkit';
 import { api } from './api';
 import { isApiError } from './errors';
 
 /**
- * When any call answers 401 UNAUTHENTICATED (session expired or revoked elsewhere), re-ask `/me`:
- * the shell then sees the 401 and sends the person to sign-in.
+ * Refusals that say the session itself changed, whichever page made the call:
+ * - 401 UNAUTHENTICATED (session expired, revoked elsewhere, or ended by an admin): re-ask `/me`,
+ *   the shell then sees the 401 and sends the person to sign-in;
+ * - 403 MFA_ENROLLMENT_REQUIRED (the grace period for setting up MFA is over): re-ask `/me`, whose
+ *   `mfaEnrollment.blocking` makes the shell send every page to My security.
  */
 export const sessionExpiry = createListenerMiddleware();
 
-sessionExpiry.startListening({
-  predicate: (action) =>
+function refusedWith(action: UnknownAction, code: string): boolean {
+  return (
     isRejectedWithValue(action) &&
     isApiError(action.payload) &&
-    action.payload.code === 'UNAUTHENTICATED' &&
-    (action.meta as { arg?: { endpointName?: string } }).arg?.endpointName !== 'getMe',
-  effect: (_action, listenerApi) => {
-    listenerApi.dispatch(api.util.invalidateTags(['Me']));
-  },
-});
+    action.payload.code === code &&
+    (action.meta as { arg?: { endpointName?: string } }).arg?.endpointName !== 'getMe'
+  );
+}
+
+for (const code of ['UNAUTHENTICATED', 'MFA_ENROLLMENT_REQUIRED']) {
+  sessionExpiry.startListening({
+    predicate: (action) => refusedWith(action, code),
+    effect: (_action, listenerApi) => {
+      listenerApi.dispatch(api.util.invalidateTags(['Me']));
+    },
+  });
+}

@@ -7,6 +7,7 @@ import {
   authorize,
   type Caller,
   type RequestMeta,
+  requireStepUp,
   requireUser,
 } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
@@ -33,6 +34,7 @@ export function createApiKeysService(deps: Deps) {
     async create(caller: Caller, input: CreateApiKeyBody): Promise<CreateApiKeyResult> {
       const c = authorize(caller, 'apikeys:manage');
       const user = requireUser(c);
+      requireStepUp(user);
       const permissions = [...new Set(input.permissions)].sort();
       const missing = permissions.filter((p) => !isPermission(p) || !c.permissions.has(p));
       if (missing.length > 0) {

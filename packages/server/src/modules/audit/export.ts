@@ -8,7 +8,7 @@ import { nowIso } from '../../platform/clock';
 import type { Keyring } from '../../platform/crypto/keyring';
 import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
-import { authorize, type Caller } from '../../platform/http/caller';
+import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
 import { AUTHENTICATED } from '../../platform/http/openapi';
 import type { Checkpoint, CheckpointSigner, Checkpoints } from './checkpoints';
@@ -70,6 +70,7 @@ export function createAuditExporter(deps: AuditExporterDeps) {
     /** Authorizes, pins the tree size with a fresh checkpoint, records the export, then streams. */
     async start(caller: Caller, query: ExportQuery): Promise<ExportFile> {
       const c = authorize(caller, 'audit:export');
+      requireStepUp(c);
       const { format, ...filters } = query;
       if (filters.from && filters.to && Date.parse(filters.from) > Date.parse(filters.to)) {
         throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');

@@ -4,7 +4,7 @@ import { nowIso } from '../../platform/clock';
 import type { Keyring } from '../../platform/crypto/keyring';
 import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
-import { authorize, type Caller, requireUser } from '../../platform/http/caller';
+import { authorize, type Caller, requireStepUp, requireUser } from '../../platform/http/caller';
 import { notFound } from '../../platform/http/errors';
 import { identityStore } from '../identity';
 import type { AuditRecorder } from './recorder';
@@ -119,6 +119,7 @@ export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: A
      */
     async eraseSubject(caller: Caller, subject: string) {
       const c = authorize(caller, 'privacy:erase');
+      requireStepUp(c);
       const refs = [`user:${subject}`, `subject:${subject}`, `email:${subject.toLowerCase()}`];
       const member = await memberNamed(c.organizationId, subject);
       if (member) refs.push(`user:${member.id}`, `email:${member.email}`);

@@ -73,7 +73,7 @@ function draftFor(caller: Caller, input: AuditRecordInput): AuditDraft {
     occurredAt: at,
     receivedAt: at,
     actor: { ...actorOf(caller), ...input.actor },
-    impersonator: null,
+    impersonator: impersonatorOf(caller),
     action: input.action,
     outcome: input.outcome ?? 'success',
     targets: input.targets ?? [],
@@ -84,6 +84,13 @@ function draftFor(caller: Caller, input: AuditRecordInput): AuditDraft {
     personal: input.personal ?? [],
     subjectRef: input.subjectRef ?? null,
   };
+}
+
+/** During impersonation every event names the super admin behind it. */
+function impersonatorOf(caller: Caller): AuditActor | null {
+  if (caller.kind !== 'user' || !caller.impersonator) return null;
+  const { ip, userAgent } = caller.meta;
+  return { type: 'user', id: caller.impersonator.userId, name: caller.impersonator.name, ip, userAgent };
 }
 
 function actorOf(caller: Caller): AuditActor {

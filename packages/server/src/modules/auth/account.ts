@@ -1,13 +1,22 @@
 import type { Deps } from '../../deps';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../../platform/crypto/passwords';
-import { type Caller, requireUser } from '../../platform/http/caller';
+import { type Caller, forbidDuringImpersonation, requireUser } from '../../platform/http/caller';
 import { badRequest, rateLimited, unauthenticated } from '../../platform/http/errors';
 import { identityStore } from '../identity';
-import * as store from './store';
+import type { SecurityPolicyService } from '../security';
+import type { SessionsService } from '../sessions';
+
+/** The longest minimum any of the user's organizations asks for. */
+export async function passwordMinLengthFor(deps: { db: Deps['db']; policies: SecurityPolicyService }, userId: string) {
+  const memberships = await identityStore.listMembershipsOfUser(deps.db, userId);
+  let min = 0;
+  for (const m of memberships) min = Math.max(min, (await deps.policies.policyOf(deps.db, m.id)).passwordMinLength);
+  return min;
+}
 
 /** A signed-in user's own account: name and password. */
-export function createAccountService(deps: Deps) {
-  const { db, limiter, config, audit } = deps;
+export function createAccountService(deps: Deps & { sessions: SessionsService; policies: SecurityPolicyService }) {
+  const { db, limiter, config, audit, sessions } = deps;
 
   /** Guessing the current password through a stolen session is limited like sign-in. */
   async function limitPasswordChecks(userId: string): Promise<void> {
@@ -32,25 +41,41 @@ export function createAccountService(deps: Deps) {
       });
     },
 
-    /** Needs the current password; ends every other session of the user. */
-    async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<void> {
+    /**
+     * Needs the current password; ends every other session of the user, and this one too unless the
+     * user keeps it (it then gets a new token, returned here).
+     */
+    async changePassword(
+      caller: Caller,
+      input: { currentPassword: string; newPassword: string; keepCurrentSession: boolean },
+    ): Promise<{ token: string | null }> {
       const user = requireUser(caller);
+      forbidDuringImpersonation(user);
       const row = await identityStore.findUserById(db, user.userId);
       if (!row) throw unauthenticated();
       await limitPasswordChecks(user.userId);
-      if (!(await verifyPassword(row.passwordHash, currentPassword))) {
+      if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
         throw badRequest('PASSWORD_INCORRECT', 'The current password is incorrect.');
       }
-      assertAcceptablePassword(newPassword, { email: row.email });
-      const passwordHash = await hashPassword(newPassword);
-      await db.transaction().execute(async (trx) => {
+      assertAcceptablePassword(input.newPassword, {
+        email: row.email,
+        minLength: await passwordMinLengthFor(deps, user.userId),
+      });
+      const passwordHash = await hashPassword(input.newPassword);
+      return db.transaction().execute(async (trx) => {
         await identityStore.updateUserPassword(trx, user.userId, passwordHash);
-        await store.revokeUserSessions(trx, user.userId, { exceptSessionId: user.sessionId });
+        const { token, ended } = await sessions.afterCredentialChange(
+          trx,
+          user,
+          'password_changed',
+          input.keepCurrentSession,
+        );
         await audit.record(trx, user, {
           action: 'user.password_changed',
           targets: [{ type: 'user', id: user.userId }],
-          metadata: { otherSessionsEnded: true },
+          metadata: { otherSessionsEnded: ended, keptCurrentSession: input.keepCurrentSession },
         });
+        return { token };
       });
     },
   };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, PASSWORD, type TestApp, type TestOrg } from '../../../test/harness';
 import { hashToken } from '../../platform/crypto/tokens';
-import { CSRF_COOKIE, csrfTokenFor, SESSION_COOKIE } from './tokens';
+import { CSRF_COOKIE, csrfTokenFor, SESSION_COOKIE } from '../../platform/http/session-cookies';
 
 function cookieValue(setCookie: string | string[] | undefined, name: string): string | undefined {
   const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];

@@ -1,27 +1,49 @@
 import {
-  ChangePasswordBody,
+  ChangePasswordBodyV2,
   MeResult,
+  MfaChallengeBody,
+  MfaVerifyBody,
   Ok,
+  OkWithToken,
+  PasskeySignInBody,
+  PasskeySignInOptions,
+  PasswordResetCompleteBody,
+  PasswordResetRequestBody,
+  SignedIn,
+  SignInAnswer,
   SignInBody,
-  SignInResult,
+  StepUpBody,
+  StepUpOptions,
+  StepUpResult,
   SwitchOrganizationBody,
+  SwitchOrganizationResult,
   UpdateProfileBody,
+  WebAuthnOptions,
 } from '@custos/shared';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config';
+import { requireUser } from '../../platform/http/caller';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import { clearSessionCookies, deliverSession, handOverToken } from '../../platform/http/session-cookies';
 import type { createAccountService } from './account';
-import { clearSessionCookies, deliverSession } from './cookies';
-import type { AuthService } from './service';
+import type { PasswordResetService } from './password-reset';
+import type { AuthService, SignInOutcome } from './service';
 
 const tags = ['auth'];
 const security = AUTHENTICATED;
+
+/** A session in the cookie (or the body for bearer clients), or the MFA step as it is. */
+export function deliverSignIn(reply: FastifyReply, config: Config, outcome: SignInOutcome, tokenType: 'cookie' | 'bearer') {
+  if (outcome.kind === 'challenge') return outcome.challenge;
+  return deliverSession(reply, config, outcome.issued, tokenType);
+}
 
 export function authRoutes(
   config: Config,
   auth: AuthService,
   account: ReturnType<typeof createAccountService>,
+  reset: PasswordResetService,
 ) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -33,14 +55,114 @@ export function authRoutes(
           tags,
           summary: 'Sign in with e-mail and password',
           description:
-            'Cookie flow by default (HttpOnly session cookie + readable CSRF cookie). With `"tokenType":"bearer"` the body carries `token`.',
+            'Cookie flow by default (HttpOnly session cookie + readable CSRF cookie). With `"tokenType":"bearer"` the body carries `token`. A user with a second factor gets `mfaRequired` and a five-minute challenge to answer at /api/v1/auth/mfa/verify.',
           body: SignInBody,
-          response: { 200: SignInResult },
+          response: { 200: SignInAnswer },
+        },
+      },
+      async (req, reply) => deliverSignIn(reply, config, await auth.signIn(req.caller.meta, req.body), req.body.tokenType),
+    );
+
+    app.post(
+      '/api/v1/auth/mfa/verify',
+      {
+        schema: {
+          tags,
+          summary: 'Answer the sign-in challenge with a TOTP code, a recovery code or a passkey',
+          body: MfaVerifyBody,
+          response: { 200: SignedIn },
         },
       },
       async (req, reply) => {
-        const issued = await auth.signIn(req.caller.meta, req.body);
+        const issued = await auth.verifyMfa(req.caller.meta, req.body);
         return deliverSession(reply, config, issued, req.body.tokenType);
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/mfa/passkey-options',
+      {
+        schema: {
+          tags,
+          summary: "Passkey request options for a sign-in challenge (the user's own passkeys)",
+          body: MfaChallengeBody,
+          response: { 200: WebAuthnOptions },
+        },
+      },
+      async (req) => auth.mfaPasskeyOptions(req.body.challenge),
+    );
+
+    app.post(
+      '/api/v1/auth/passkey/options',
+      { schema: { tags, summary: 'Options for passwordless sign-in with a passkey', response: { 200: PasskeySignInOptions } } },
+      async () => auth.passkeySignInOptions(),
+    );
+
+    app.post(
+      '/api/v1/auth/passkey/sign-in',
+      {
+        schema: {
+          tags,
+          summary: 'Sign in with a passkey (user verification required; counts as both factors)',
+          body: PasskeySignInBody,
+          response: { 200: SignedIn },
+        },
+      },
+      async (req, reply) => deliverSession(reply, config, await auth.passkeySignIn(req.caller.meta, req.body), req.body.tokenType),
+    );
+
+    app.post(
+      '/api/v1/auth/password-reset/request',
+      {
+        schema: {
+          tags,
+          summary: 'E-mail a password-reset link (the answer is the same whether or not the account exists)',
+          body: PasswordResetRequestBody,
+          response: { 200: Ok },
+        },
+      },
+      async (req) => {
+        await reset.request(req.caller.meta, req.body.email);
+        return { ok: true as const };
+      },
+    );
+
+    app.post(
+      '/api/v1/auth/password-reset/complete',
+      {
+        schema: {
+          tags,
+          summary: 'Set a new password with a reset link (ends every session; sign in afterwards)',
+          body: PasswordResetCompleteBody,
+          response: { 200: Ok },
+        },
+      },
+      async (req) => {
+        await reset.complete(req.caller.meta, req.body.token, req.body.newPassword);
+        return { ok: true as const };
+      },
+    );
+
+    app.get(
+      '/api/v1/auth/step-up/options',
+      { schema: { tags, security, summary: 'How you can confirm it is you', response: { 200: StepUpOptions } } },
+      async (req) => auth.stepUpOptions(req.caller),
+    );
+
+    app.post(
+      '/api/v1/auth/step-up',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Confirm it is you before a sensitive action (renews the session token)',
+          body: StepUpBody,
+          response: { 200: StepUpResult },
+        },
+      },
+      async (req, reply) => {
+        const { stepUpUntil, token } = await auth.stepUp(req.caller, req.body);
+        return { stepUpUntil, ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt) };
       },
     );
 
@@ -60,15 +182,15 @@ export function authRoutes(
         schema: {
           tags,
           security,
-          summary: 'Make another of your organizations the current one',
+          summary: 'Make another of your organizations the current one (renews the session token)',
           body: SwitchOrganizationBody,
-          response: { 200: MeResult },
+          response: { 200: SwitchOrganizationResult },
         },
       },
-      async (req) => {
-        await auth.switchOrganization(req.caller, req.body.organizationId);
+      async (req, reply) => {
+        const token = await auth.switchOrganization(req.caller, req.body.organizationId);
         const caller = await auth.reload(req.caller);
-        return auth.me(caller);
+        return { ...(await auth.me(caller)), ...handOverToken(req, reply, config, token, caller.sessionExpiresAt) };
       },
     );
 
@@ -78,7 +200,7 @@ export function authRoutes(
         schema: {
           tags,
           security,
-          summary: 'The signed-in user, organization, roles and permissions',
+          summary: 'The signed-in user, organization, roles, permissions, step-up and enrolment state',
           response: { 200: MeResult },
         },
       },
@@ -87,15 +209,7 @@ export function authRoutes(
 
     app.patch(
       '/api/v1/me',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Update your profile',
-          body: UpdateProfileBody,
-          response: { 200: MeResult },
-        },
-      },
+      { schema: { tags, security, summary: 'Update your profile', body: UpdateProfileBody, response: { 200: MeResult } } },
       async (req) => {
         await account.updateProfile(req.caller, req.body.name);
         return auth.me(await auth.reload(req.caller));
@@ -109,13 +223,13 @@ export function authRoutes(
           tags,
           security,
           summary: 'Change your password (ends your other sessions)',
-          body: ChangePasswordBody,
-          response: { 200: Ok },
+          body: ChangePasswordBodyV2,
+          response: { 200: OkWithToken },
         },
       },
-      async (req) => {
-        await account.changePassword(req.caller, req.body.currentPassword, req.body.newPassword);
-        return { ok: true as const };
+      async (req, reply) => {
+        const { token } = await account.changePassword(req.caller, req.body);
+        return { ok: true as const, ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt) };
       },
     );
   };

@@ -1,39 +1,46 @@
-import { isPermission, type MeResult, type SignInResult } from '@custos/shared';
+import type { MeResult, MfaChallenge, MfaProof, SignedIn, StepUpBody, StepUpOptions } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { isoAfter } from '../../platform/clock';
 import { dummyPasswordHash, verifyPassword } from '../../platform/crypto/passwords';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
-import { parseJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
 import {
   type AnonymousCaller,
   type Caller,
   type RequestMeta,
   requireUser,
+  stepUpUntil,
   type UserCaller,
 } from '../../platform/http/caller';
-import { forbidden, notFound, rateLimited, unauthenticated } from '../../platform/http/errors';
-import {
-  effectivePermissions,
-  identityStore,
-  type OrganizationRow,
-  presentOrganization,
-  presentUser,
-  type UserRow,
-} from '../identity';
-import * as store from './store';
+import { AppError, badRequest, forbidden, notFound, rateLimited, unauthenticated } from '../../platform/http/errors';
+import { identityStore, type OrganizationRow, presentOrganization, presentUser, type UserRow } from '../identity';
+import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
+import type { AuthMethod, SessionsService } from '../sessions';
 
 export interface IssuedSession {
-  result: SignInResult;
+  result: SignedIn;
   token: string;
+  sessionId: string;
 }
 
-/** Sessions last-seen time is written at most this often, keeping the session check read-only. */
-const TOUCH_INTERVAL_MS = 60_000;
+/** A sign-in either opens a session or, for a user with a factor, asks for it first. */
+export type SignInOutcome = { kind: 'session'; issued: IssuedSession } | { kind: 'challenge'; challenge: MfaChallenge };
 
-export function createAuthService(deps: Deps) {
-  const { db, config, limiter, audit } = deps;
+const CHALLENGE_TTL_MS = 5 * 60_000;
+const MAX_CHALLENGE_ATTEMPTS = 5;
+
+export interface AuthServiceDeps extends Deps {
+  sessions: SessionsService;
+  verifier: MfaVerifier;
+  webauthn: WebAuthn;
+}
+
+const challengeInvalid = () =>
+  unauthenticated('The sign-in step expired or was already used. Sign in again.', 'MFA_CHALLENGE_INVALID');
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { db, config, limiter, audit, sessions, verifier, webauthn } = deps;
 
   async function enforceSignInLimits(meta: RequestMeta, email: string): Promise<void> {
     const { perIp, perAccount, windowMs } = config.signInLimits;
@@ -57,29 +64,27 @@ export function createAuthService(deps: Deps) {
     const user = await identityStore.findUserByEmail(db, email);
     const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     if (user && valid && !user.disabledAt) return user;
-    await recordFailure(meta, email, user, organizationHint);
+    await recordFailure(meta, email, user, organizationHint, user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user');
     throw unauthenticated('The e-mail or password is incorrect.', 'INVALID_CREDENTIALS');
   }
 
-  async function recordFailure(meta: RequestMeta, email: string, user: UserRow | undefined, hint?: string) {
+  async function recordFailure(meta: RequestMeta, email: string | null, user: UserRow | undefined, hint: string | undefined, reason: string) {
     const memberships = user ? await identityStore.listMembershipsOfUser(db, user.id) : [];
     const org = memberships.find((m) => m.id === hint || m.slug === hint) ?? memberships[0];
     const caller: AnonymousCaller = { kind: 'anonymous', meta };
-    await db.transaction().execute((trx) =>
-      audit.record(trx, caller, {
-        action: 'user.sign_in_failed',
-        outcome: 'failure',
-        organizationId: org?.id ?? null,
-        // The address tried is personal data: it is sealed as the actor's e-mail, never a target name.
-        actor: { type: user ? 'user' : 'anonymous', id: user?.id ?? null, name: user?.name ?? null, email },
-        targets: user ? [{ type: 'user', id: user.id }] : [],
-        metadata: { reason: user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user' },
-      }),
-    );
+    await audit.recordAlone(caller, {
+      action: 'user.sign_in_failed',
+      outcome: 'failure',
+      organizationId: org?.id ?? null,
+      // The address tried is personal data: it is sealed as the actor's e-mail, never a target name.
+      actor: { type: user ? 'user' : 'anonymous', id: user?.id ?? null, name: user?.name ?? null, ...(email ? { email } : {}) },
+      targets: user ? [{ type: 'user', id: user.id }] : [],
+      metadata: { reason },
+    });
   }
 
   /** Picks the organization to sign in to: the one asked for, else the oldest membership. */
-  async function chooseOrganization(user: UserRow, requested?: string) {
+  async function chooseOrganization(user: UserRow, requested?: string | null) {
     const memberships = await identityStore.listMembershipsOfUser(db, user.id);
     if (requested) {
       const match = memberships.find((m) => m.id === requested || m.slug === requested.toLowerCase());
@@ -88,89 +93,264 @@ export function createAuthService(deps: Deps) {
     }
     const first = memberships[0];
     if (!first && !user.isSuperAdmin) {
-      throw forbidden(
-        'NO_ORGANIZATION',
-        'You are not a member of any organization. Ask an admin to invite you.',
-      );
+      throw forbidden('NO_ORGANIZATION', 'You are not a member of any organization. Ask an admin to invite you.');
     }
     return first ?? null;
   }
 
-  /** Creates a session inside `trx` and records `user.signed_in`. */
+  /** Opens a session inside `trx` and records `user.signed_in` (and a new device or country). */
   async function issueSession(
     trx: Transaction<DB>,
     user: UserRow,
     organization: OrganizationRow | null,
     meta: RequestMeta,
+    method: AuthMethod = 'password',
   ): Promise<IssuedSession> {
-    const token = randomToken(32);
-    const expiresAt = isoAfter(config.sessionTtlMs);
-    const session = await store.insertSession(trx, {
-      tokenHash: hashToken(token),
-      userId: user.id,
-      organizationId: organization?.id ?? null,
-      expiresAt,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-    });
-    const caller = userCallerFor(
-      user,
-      { id: session.id, organizationId: organization?.id ?? null, expiresAt },
-      [],
-      meta,
-    );
+    const opened = await sessions.open(trx, { user, organization, meta, method });
+    const caller = await sessions.callerOf(trx, opened.id, meta);
+    const device = { device: opened.deviceLabel, country: opened.country };
     await audit.record(trx, caller, {
       action: 'user.signed_in',
-      targets: [{ type: 'session', id: session.id }],
+      targets: [{ type: 'session', id: opened.id }],
+      metadata: { method, ...device, newDevice: opened.newDevice, newCountry: opened.newCountry },
     });
+    if (opened.newDevice || opened.newCountry) {
+      await audit.record(trx, caller, {
+        action: 'user.new_device_signed_in',
+        targets: [
+          { type: 'session', id: opened.id },
+          { type: 'user', id: user.id },
+        ],
+        metadata: { ...device, newDevice: opened.newDevice, newCountry: opened.newCountry },
+      });
+    }
     return {
-      token,
+      token: opened.token,
+      sessionId: opened.id,
       result: {
         user: presentUser(user),
         organization: organization ? presentOrganization(organization) : null,
-        expiresAt,
+        expiresAt: opened.expiresAt,
+        mfaEnrollment: caller.mfaEnrollment,
       },
     };
   }
 
-  async function callerFromRow(
-    row: store.SessionContextRow | undefined,
+  /** After the password (or an invitation): a session, or the MFA step when the user has a factor. */
+  async function completeSignIn(
+    trx: Transaction<DB>,
+    user: UserRow,
+    organization: OrganizationRow | null,
     meta: RequestMeta,
-  ): Promise<UserCaller | null> {
-    if (!row || row.revokedAt || row.disabledAt) return null;
-    const now = new Date();
-    if (row.expiresAt <= now.toISOString()) return null;
-    // A session pointing at an organization the user has left is dead.
-    if (row.organizationId && row.roles == null) return null;
-    if (now.getTime() - Date.parse(row.lastSeenAt) > TOUCH_INTERVAL_MS) {
-      await store.touchSession(db, row.sessionId, now.toISOString());
-    }
-    const roles = row.roles == null ? [] : parseJson<unknown>(row.roles);
-    const user = {
-      id: row.userId,
-      email: row.email,
-      name: row.name,
-      isSuperAdmin: row.isSuperAdmin === 1,
-      createdAt: row.userCreatedAt,
-    };
-    const session = { id: row.sessionId, organizationId: row.organizationId, expiresAt: row.expiresAt };
-    return userCallerFor(user, session, Array.isArray(roles) ? roles.map(String) : [], meta);
+  ): Promise<SignInOutcome> {
+    if (!user.mfaEnabledAt) return { kind: 'session', issued: await issueSession(trx, user, organization, meta) };
+    const methods = await verifier.methodsOf(user.id);
+    const challenge = randomToken(32);
+    const expiresAt = isoAfter(CHALLENGE_TTL_MS);
+    await challengeStore.insertChallenge(trx, {
+      tokenHash: hashToken(challenge),
+      kind: 'sign_in_mfa',
+      userId: user.id,
+      sessionId: null,
+      organizationId: organization?.id ?? null,
+      webauthnChallenge: null,
+      expiresAt,
+    });
+    await audit.record(trx, { kind: 'anonymous', meta }, {
+      action: 'user.mfa_challenged',
+      organizationId: organization?.id ?? null,
+      actor: { type: 'user', id: user.id, name: user.name },
+      targets: [{ type: 'user', id: user.id }],
+      metadata: { methods },
+    });
+    return { kind: 'challenge', challenge: { mfaRequired: true, challenge, methods, expiresAt } };
+  }
+
+  async function openChallenge(token: string) {
+    const challenge = await challengeStore.findChallenge(db, hashToken(token), 'sign_in_mfa');
+    if (!challenge?.userId || challenge.attempts >= MAX_CHALLENGE_ATTEMPTS) throw challengeInvalid();
+    const user = await identityStore.findUserById(db, challenge.userId);
+    if (!user || user.disabledAt) throw challengeInvalid();
+    return { challenge, user };
+  }
+
+  async function recordRecoveryCodeUse(trx: Transaction<DB>, caller: UserCaller, verified: VerifiedFactor) {
+    if (verified.method !== 'recovery_code') return;
+    await audit.record(trx, caller, {
+      action: 'mfa.recovery_code_used',
+      targets: [{ type: 'user', id: caller.userId }],
+      metadata: { remaining: verified.recoveryCodesLeft ?? 0 },
+    });
   }
 
   return {
     verifyCredentials,
     issueSession,
+    completeSignIn,
 
     async signIn(meta: RequestMeta, input: { email: string; password: string; organization?: string }) {
       const user = await verifyCredentials(meta, input.email, input.password, input.organization);
       const organization = await chooseOrganization(user, input.organization);
-      return db.transaction().execute((trx) => issueSession(trx, user, organization, meta));
+      if (!user.mfaEnabledAt) await sessions.checkLimit(user, organization?.id ?? null, meta);
+      return db.transaction().execute((trx) => completeSignIn(trx, user, organization, meta));
+    },
+
+    /** The second step of sign-in: a TOTP code, a recovery code or a passkey for the challenge. */
+    async verifyMfa(meta: RequestMeta, input: { challenge: string } & MfaProof): Promise<IssuedSession> {
+      const { challenge, user } = await openChallenge(input.challenge);
+      let verified: VerifiedFactor;
+      try {
+        verified = await verifier.verify(user.id, input, challenge.webauthnChallenge);
+      } catch (error) {
+        if (error instanceof AppError && error.status === 400) {
+          await challengeStore.countFailedAttempt(db, challenge.id);
+          await audit.recordAlone({ kind: 'anonymous', meta }, {
+            action: 'user.mfa_failed',
+            outcome: 'failure',
+            organizationId: challenge.organizationId,
+            actor: { type: 'user', id: user.id, name: user.name },
+            targets: [{ type: 'user', id: user.id }],
+            metadata: { method: input.method, reason: error.code },
+          });
+        }
+        throw error;
+      }
+      if (!(await challengeStore.consumeChallenge(db, challenge.id))) throw challengeInvalid();
+      const organization = await chooseOrganization(user, challenge.organizationId);
+      await sessions.checkLimit(user, organization?.id ?? null, meta);
+      return db.transaction().execute(async (trx) => {
+        const issued = await issueSession(trx, user, organization, meta, `password+${verified.method}`);
+        const caller = await sessions.callerOf(trx, issued.sessionId, meta);
+        await recordRecoveryCodeUse(trx, caller, verified);
+        return issued;
+      });
+    },
+
+    async mfaPasskeyOptions(token: string) {
+      const { challenge, user } = await openChallenge(token);
+      const options = await verifier.passkeyOptions(user.id);
+      await challengeStore.setChallengeWebauthn(db, challenge.id, options.challenge);
+      return { options: { ...options } };
+    },
+
+    /** Options for passwordless sign-in: any discoverable passkey of this site. */
+    async passkeySignInOptions() {
+      const options = await webauthn.authenticationOptions(null, 'required');
+      const ceremony = randomToken(32);
+      await challengeStore.insertChallenge(db, {
+        tokenHash: hashToken(ceremony),
+        kind: 'passkey_sign_in',
+        userId: null,
+        sessionId: null,
+        organizationId: null,
+        webauthnChallenge: options.challenge,
+        expiresAt: isoAfter(CHALLENGE_TTL_MS),
+      });
+      return { options: { ...options }, ceremony };
+    },
+
+    async passkeySignIn(
+      meta: RequestMeta,
+      input: { ceremony: string; response: Extract<MfaProof, { method: 'passkey' }>['response']; organization?: string },
+    ): Promise<IssuedSession> {
+      const ceremony = await challengeStore.findChallenge(db, hashToken(input.ceremony), 'passkey_sign_in');
+      if (!ceremony?.webauthnChallenge || !(await challengeStore.consumeChallenge(db, ceremony.id))) {
+        throw badRequest('PASSKEY_CEREMONY_INVALID', 'The passkey request expired or was used. Try again.');
+      }
+      let userId: string;
+      try {
+        ({ userId } = await verifier.verifyPasswordless({ method: 'passkey', response: input.response }, ceremony.webauthnChallenge));
+      } catch (error) {
+        if (error instanceof AppError && error.status === 400) await recordFailure(meta, null, undefined, undefined, 'passkey_rejected');
+        throw error;
+      }
+      const user = await identityStore.findUserById(db, userId);
+      if (!user || user.disabledAt) {
+        await recordFailure(meta, null, user, input.organization, 'disabled');
+        throw unauthenticated('This account cannot sign in.', 'INVALID_CREDENTIALS');
+      }
+      const organization = await chooseOrganization(user, input.organization);
+      await sessions.checkLimit(user, organization?.id ?? null, meta);
+      return db.transaction().execute((trx) => issueSession(trx, user, organization, meta, 'passkey'));
+    },
+
+    async stepUpOptions(caller: Caller): Promise<StepUpOptions> {
+      const user = requireUser(caller);
+      if (!user.mfaEnabled) return { methods: ['password'], passkey: null };
+      const methods = await verifier.methodsOf(user.userId);
+      if (!methods.includes('passkey')) return { methods, passkey: null };
+      const options = await verifier.passkeyOptions(user.userId);
+      await challengeStore.insertChallenge(db, {
+        tokenHash: hashToken(randomToken(32)),
+        kind: 'step_up_passkey',
+        userId: user.userId,
+        sessionId: user.sessionId,
+        organizationId: null,
+        webauthnChallenge: options.challenge,
+        expiresAt: isoAfter(CHALLENGE_TTL_MS),
+      });
+      return { methods, passkey: { ...options } };
+    },
+
+    /**
+     * Re-verification for sensitive actions: a factor for users who have one (the password alone
+     * would let a stolen password undo MFA), the password otherwise. Renews the session's token.
+     */
+    async stepUp(caller: Caller, proof: StepUpBody): Promise<{ stepUpUntil: string; token: string }> {
+      const user = requireUser(caller);
+      let method: string;
+      let verified: VerifiedFactor | null = null;
+      try {
+        if (proof.method === 'password') {
+          if (user.mfaEnabled) {
+            throw badRequest('MFA_METHOD_UNAVAILABLE', 'Confirm with your second factor, not your password.');
+          }
+          await limitPasswordChecks(user.userId);
+          const row = await identityStore.findUserById(db, user.userId);
+          if (!row || !(await verifyPassword(row.passwordHash, proof.password))) {
+            throw badRequest('PASSWORD_INCORRECT', 'The password is incorrect.');
+          }
+          method = 'password';
+        } else {
+          if (!user.mfaEnabled) throw badRequest('MFA_METHOD_UNAVAILABLE', 'You have no second factor. Use your password.');
+          const ceremony =
+            proof.method === 'passkey' ? await challengeStore.findSessionChallenge(db, user.sessionId, 'step_up_passkey') : undefined;
+          verified = await verifier.verify(user.userId, proof, ceremony?.webauthnChallenge ?? null);
+          if (ceremony) await challengeStore.consumeChallenge(db, ceremony.id);
+          method = verified.method;
+        }
+      } catch (error) {
+        if (error instanceof AppError && error.status === 400) {
+          await audit.recordAlone(user, {
+            action: 'user.step_up_failed',
+            outcome: 'failure',
+            targets: [{ type: 'user', id: user.userId }],
+            metadata: { method: proof.method, reason: error.code },
+          });
+        }
+        throw error;
+      }
+      return db.transaction().execute(async (trx) => {
+        await sessions.markSteppedUp(trx, user.sessionId);
+        const token = await sessions.rotate(trx, user.sessionId);
+        const fresh = await sessions.callerOf(trx, user.sessionId, user.meta);
+        await audit.record(trx, user, {
+          action: 'user.stepped_up',
+          targets: [
+            { type: 'user', id: user.userId },
+            { type: 'session', id: user.sessionId },
+          ],
+          metadata: { method },
+        });
+        if (verified) await recordRecoveryCodeUse(trx, user, verified);
+        return { stepUpUntil: stepUpUntil(fresh) ?? new Date().toISOString(), token };
+      });
     },
 
     async signOut(caller: Caller): Promise<void> {
       const user = requireUser(caller);
       await db.transaction().execute(async (trx) => {
-        await store.revokeSession(trx, user.sessionId);
+        await sessions.revoke(trx, user.sessionId, 'signed_out');
         await audit.record(trx, user, {
           action: 'user.signed_out',
           targets: [{ type: 'session', id: user.sessionId }],
@@ -178,29 +358,18 @@ export function createAuthService(deps: Deps) {
       });
     },
 
-    /** Resolves a session token to its caller, or null when it is unknown, expired or revoked. */
-    async authenticate(token: string, meta: RequestMeta): Promise<UserCaller | null> {
-      return callerFromRow(await store.findSessionContext(db, { tokenHash: hashToken(token) }), meta);
-    },
+    authenticate: (token: string, meta: RequestMeta) => sessions.authenticate(token, meta),
+    reload: (caller: Caller) => sessions.reload(caller),
 
-    /** The same session, read again (after a change to its organization or roles). */
-    async reload(caller: Caller): Promise<UserCaller> {
-      const user = requireUser(caller);
-      const fresh = await callerFromRow(
-        await store.findSessionContext(db, { sessionId: user.sessionId }),
-        user.meta,
-      );
-      if (!fresh) throw unauthenticated();
-      return fresh;
-    },
-
-    async switchOrganization(caller: Caller, organizationId: string): Promise<void> {
+    /** A privilege change: the session moves organization and gets a new token. */
+    async switchOrganization(caller: Caller, organizationId: string): Promise<string> {
       const user = requireUser(caller);
       const membership = await identityStore.findMembership(db, organizationId, user.userId);
       // Another tenant's organization is not found, whether or not it exists.
       if (!membership) throw notFound('ORGANIZATION_NOT_FOUND', 'You have no organization with that id.');
-      await db.transaction().execute(async (trx) => {
-        await store.setSessionOrganization(trx, user.sessionId, organizationId);
+      return db.transaction().execute(async (trx) => {
+        await sessions.setOrganization(trx, user.sessionId, organizationId);
+        const token = await sessions.rotate(trx, user.sessionId);
         await audit.record(
           trx,
           { ...user, organizationId },
@@ -210,6 +379,7 @@ export function createAuthService(deps: Deps) {
             changes: { organizationId: [user.organizationId, organizationId] },
           },
         );
+        return token;
       });
     },
 
@@ -218,6 +388,13 @@ export function createAuthService(deps: Deps) {
       const user = requireUser(caller);
       const organizations = await identityStore.listMembershipsOfUser(db, user.userId);
       const current = organizations.find((o) => o.id === user.organizationId);
+      const impersonation = user.impersonator
+        ? {
+            impersonator: { id: user.impersonator.userId, name: user.impersonator.name, email: user.impersonator.email },
+            reason: user.impersonator.reason,
+            expiresAt: user.sessionExpiresAt,
+          }
+        : null;
       return {
         user: {
           id: user.userId,
@@ -230,33 +407,19 @@ export function createAuthService(deps: Deps) {
         roles: [...user.roles],
         permissions: [...user.permissions].sort(),
         organizations: organizations.map((o) => ({ ...presentOrganization(o), roles: o.roles })),
-        session: { id: user.sessionId, expiresAt: user.sessionExpiresAt },
+        session: { id: user.sessionId, expiresAt: user.sessionExpiresAt, stepUpUntil: stepUpUntil(user) },
+        mfaEnrollment: user.mfaEnrollment,
+        impersonation,
       };
     },
   };
+
+  /** Guessing a password through a stolen session is limited like sign-in. */
+  async function limitPasswordChecks(userId: string): Promise<void> {
+    const { perAccount, windowMs } = config.signInLimits;
+    const result = await limiter.consume(`password-check:${userId}`, perAccount, windowMs);
+    if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+  }
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
-
-export function userCallerFor(
-  user: Pick<UserRow, 'id' | 'email' | 'name' | 'isSuperAdmin' | 'createdAt'>,
-  session: { id: string; organizationId: string | null; expiresAt: string },
-  roles: string[],
-  meta: RequestMeta,
-): UserCaller {
-  const permissions = session.organizationId ? effectivePermissions(roles).filter(isPermission) : [];
-  return {
-    kind: 'user',
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    isSuperAdmin: user.isSuperAdmin,
-    userCreatedAt: user.createdAt,
-    sessionId: session.id,
-    sessionExpiresAt: session.expiresAt,
-    organizationId: session.organizationId,
-    roles,
-    permissions: new Set(permissions),
-    meta,
-  };
-}

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import { parseJson, toJson } from '../../platform/db/json';
@@ -15,6 +15,9 @@ export interface UserRow {
   isSuperAdmin: boolean;
   disabledAt: string | null;
   emailVerifiedAt: string | null;
+  passwordChangedAt: string;
+  /** Set while the user has a confirmed second factor. */
+  mfaEnabledAt: string | null;
   createdAt: string;
 }
 
@@ -40,6 +43,8 @@ const userColumns = [
   'isSuperAdmin',
   'disabledAt',
   'emailVerifiedAt',
+  'passwordChangedAt',
+  'mfaEnabledAt',
   'createdAt',
 ] as const;
 
@@ -79,6 +84,7 @@ export async function insertUser(
     disabledAt: null,
     emailVerifiedAt: input.emailVerified ? at : null,
     passwordChangedAt: at,
+    mfaEnabledAt: null,
     createdAt: at,
     updatedAt: at,
   };
@@ -278,4 +284,46 @@ export async function markEmailVerified(trx: Executor, userId: string): Promise<
     .where('id', '=', userId)
     .where('emailVerifiedAt', 'is', null)
     .execute();
+}
+
+/** The platform's user directory for super admins: newest first, optionally matching name or e-mail. */
+export async function searchUsers(db: Executor, query: string | undefined, limit: number): Promise<UserRow[]> {
+  let select = db.selectFrom('users').select(userColumns);
+  if (query) {
+    const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    select = select.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['email']), 'like', sql<string>`${pattern} escape '\\'`),
+        eb(eb.fn('lower', ['name']), 'like', sql<string>`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  const rows = await select.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(toUser);
+}
+
+export async function organizationsOfUsers(
+  db: Executor,
+  userIds: string[],
+): Promise<Map<string, Array<{ id: string; name: string }>>> {
+  const byUser = new Map<string, Array<{ id: string; name: string }>>();
+  if (userIds.length === 0) return byUser;
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organizationId')
+    .select(['m.userId', 'o.id', 'o.name'])
+    .where('m.userId', 'in', userIds)
+    .orderBy('m.createdAt')
+    .execute();
+  for (const row of rows) {
+    const list = byUser.get(row.userId) ?? [];
+    list.push({ id: row.id, name: row.name });
+    byUser.set(row.userId, list);
+  }
+  return byUser;
+}
+
+export async function setUserDisabled(trx: Executor, userId: string, disabled: boolean): Promise<void> {
+  const at = nowIso();
+  await trx.updateTable('users').set({ disabledAt: disabled ? at : null, updatedAt: at }).where('id', '=', userId).execute();
 }

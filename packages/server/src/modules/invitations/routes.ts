@@ -7,13 +7,13 @@ import {
   InviteBody,
   InviteResult,
   Ok,
-  SignInResult,
+  SignInAnswer,
 } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config';
 import { AUTHENTICATED } from '../../platform/http/openapi';
-import { deliverSession } from '../auth';
+import { deliverSignIn } from '../auth';
 import type { InvitationsService } from './service';
 
 const tags = ['invitations'];
@@ -85,12 +85,12 @@ export function invitationRoutes(config: Config, invitations: InvitationsService
           tags,
           summary: 'Accept an invitation and sign in',
           body: AcceptInvitationBody,
-          response: { 200: SignInResult },
+          response: { 200: SignInAnswer },
         },
       },
       async (req, reply) => {
-        const issued = await invitations.accept(req.caller.meta, req.body);
-        return deliverSession(reply, config, issued, req.body.tokenType);
+        const outcome = await invitations.accept(req.caller.meta, req.body);
+        return deliverSignIn(reply, config, outcome, req.body.tokenType);
       },
     );
   };

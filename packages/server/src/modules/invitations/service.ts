@@ -12,7 +12,9 @@ import {
   type RequestMeta,
 } from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
-import { type AuthService, endAllSessions, type IssuedSession } from '../auth';
+import type { AuthService, SignInOutcome } from '../auth';
+import { resetFactors } from '../mfa';
+import type { SessionsService } from '../sessions';
 import { assertRolesGrantable, identityStore, type OrganizationRow, type UserRow } from '../identity';
 import type { OutboxService } from '../outbox';
 import type { InvitationRow } from './store';
@@ -22,11 +24,12 @@ export const INVITATION_TTL_MS = 7 * 86_400_000;
 
 export interface InvitationsDeps extends Deps {
   auth: AuthService;
+  sessions: SessionsService;
   outbox: OutboxService;
 }
 
 export function createInvitationsService(deps: InvitationsDeps) {
-  const { db, config, auth, outbox, audit } = deps;
+  const { db, config, auth, outbox, audit, sessions } = deps;
 
   /** A usable invitation for `token`, or a 400 that does not say which check failed. */
   async function pendingInvitation(db2: typeof db | Transaction<DB>, token: string) {
@@ -173,7 +176,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
     async accept(
       meta: RequestMeta,
       input: { token: string; name?: string; password: string },
-    ): Promise<IssuedSession> {
+    ): Promise<SignInOutcome> {
       const { invitation, organization } = await pendingInvitation(db, input.token);
       const existing = await identityStore.findUserByEmail(db, invitation.email);
       let chosen: { name: string; passwordHash: string } | null = null;
@@ -214,7 +217,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
             metadata: { roles: invitation.roles },
           },
         );
-        return auth.issueSession(trx, member, organization, meta);
+        return auth.completeSignIn(trx, member, organization, meta);
       });
     },
   };
@@ -254,7 +257,9 @@ export function createInvitationsService(deps: InvitationsDeps) {
     if (!chosen) return existing;
     await identityStore.updateUserPassword(trx, existing.id, chosen.passwordHash);
     await identityStore.updateUserName(trx, existing.id, chosen.name);
-    await endAllSessions(trx, existing.id);
+    await sessions.revokeUserSessions(trx, existing.id, 'account_reclaimed');
+    // Factors the link's holder may have added go too: the mailbox's owner starts clean.
+    await resetFactors(trx, existing.id);
     await audit.record(trx, anonymous, {
       action: 'user.password_changed',
       organizationId,

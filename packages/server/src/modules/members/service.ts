@@ -1,13 +1,13 @@
 import { BUILT_IN_ROLES, type MemberOut, PERMISSIONS, type RoleCatalog } from '@custos/shared';
 import type { Deps } from '../../deps';
-import { authorize, type Caller, requireUser } from '../../platform/http/caller';
+import { authorize, type Caller, requireStepUp, requireUser } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
-import { endSessionsInOrganization } from '../auth';
 import { assertRolesGrantable, identityStore } from '../identity';
 import { revokeInvitationsBy } from '../invitations';
+import type { SessionsService } from '../sessions';
 
-export function createMembersService(deps: Deps) {
-  const { db, audit } = deps;
+export function createMembersService(deps: Deps & { sessions: SessionsService }) {
+  const { db, audit, sessions } = deps;
 
   return {
     /** The built-in roles and every permission, explained: what the role pickers show. */
@@ -35,6 +35,7 @@ export function createMembersService(deps: Deps) {
      */
     async updateRoles(caller: Caller, userId: string, roles: string[]): Promise<MemberOut> {
       const c = authorize(caller, 'members:manage');
+      requireStepUp(c);
       if (c.kind === 'user' && c.userId === userId) {
         throw forbidden('CANNOT_CHANGE_OWN_ROLES', 'You cannot change your own roles. Ask another admin.');
       }
@@ -81,7 +82,7 @@ export function createMembersService(deps: Deps) {
           throw conflict('LAST_OWNER', 'The last owner cannot be removed. Make someone else an owner first.');
         }
         await identityStore.deleteMembership(trx, c.organizationId, userId);
-        await endSessionsInOrganization(trx, userId, c.organizationId);
+        await sessions.revokeUserSessions(trx, userId, 'member_removed', { organizationId: c.organizationId });
         // What they set in motion stops with them: their pending invitations die; their API keys stop
         // authenticating on their own (a key never exceeds its creator's current access).
         const revokedInvitations = await revokeInvitationsBy(trx, c.organizationId, userId);

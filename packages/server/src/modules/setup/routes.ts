@@ -1,9 +1,9 @@
-import { SetupBody, SetupStatus, SignInResult } from '@custos/shared';
+import { SetupBody, SetupStatus, SignedIn } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { deliverSession } from '../auth';
+import { deliverSession } from '../../platform/http/session-cookies';
 import type { SetupService } from './service';
 
 const tags = ['setup'];
@@ -25,7 +25,7 @@ export function setupRoutes(config: Config, setup: SetupService) {
           tags,
           summary: 'Create the first super admin and organization with the one-time setup token',
           body: SetupBody.extend({ tokenType: z.enum(['cookie', 'bearer']).default('cookie') }),
-          response: { 200: SignInResult },
+          response: { 200: SignedIn },
         },
       },
       async (req, reply) => {

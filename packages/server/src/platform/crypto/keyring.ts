@@ -83,6 +83,14 @@ export class Keyring {
     );
   }
 
+  /**
+   * A key for one purpose of Custos' own secrets (TOTP seeds, the recovery-code pepper), derived from
+   * the master key with HKDF so each purpose has its own and none is stored.
+   */
+  derivedKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `custos ${purpose}`, 32));
+  }
+
   /** A stable, non-reversible name for a subject (so the keyring holds no e-mail addresses). */
   subjectId(subjectRef: string): string {
     return createHmac('sha256', this.subjectSecret).update(subjectRef).digest('hex').slice(0, 40);

@@ -33,10 +33,15 @@ export function dummyPasswordHash(): Promise<string> {
  * NIST SP 800-63B: at least 12 characters, not a known common password, not built from the
  * account's own identifiers; no composition rules. Throws a 400 with a specific code.
  */
-export function assertAcceptablePassword(password: string, context: { email?: string } = {}): void {
+export function assertAcceptablePassword(
+  password: string,
+  context: { email?: string; minLength?: number } = {},
+): void {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) {
-    throw badRequest('PASSWORD_TOO_SHORT', `Use at least ${MIN_PASSWORD_LENGTH} characters.`);
+  // An organization may ask for longer passwords, never shorter than the NIST floor.
+  const minLength = Math.max(MIN_PASSWORD_LENGTH, context.minLength ?? 0);
+  if (length < minLength) {
+    throw badRequest('PASSWORD_TOO_SHORT', `Use at least ${minLength} characters.`);
   }
   if (length > MAX_PASSWORD_LENGTH) {
     throw badRequest('PASSWORD_TOO_LONG', `Use at most ${MAX_PASSWORD_LENGTH} characters.`);

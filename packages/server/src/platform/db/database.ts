@@ -14,6 +14,7 @@ import type { DatabaseConfig } from '../../config';
 import * as foundation from './migrations/0001_foundation';
 import * as emailVerification from './migrations/0002_email_verification';
 import * as auditTrail from './migrations/0003_audit_trail';
+import * as signInHardening from './migrations/0004_sign_in_hardening';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0001_foundation': foundation,
   '0002_email_verification': emailVerification,
   '0003_audit_trail': auditTrail,
+  '0004_sign_in_hardening': signInHardening,
 };
 
 class DialectAwareProvider implements MigrationProvider {

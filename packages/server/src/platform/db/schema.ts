@@ -22,6 +22,12 @@ export interface DB {
   cryptoKeys: CryptoKeysTable;
   outbox: OutboxTable;
   setupTokens: SetupTokensTable;
+  mfaFactors: MfaFactorsTable;
+  recoveryCodes: RecoveryCodesTable;
+  authChallenges: AuthChallengesTable;
+  securityPolicies: SecurityPoliciesTable;
+  userSignInOrigins: UserSignInOriginsTable;
+  passwordResetTokens: PasswordResetTokensTable;
 }
 
 type Json = string | object;
@@ -43,6 +49,8 @@ export interface UsersTable {
   disabledAt: string | null;
   emailVerifiedAt: string | null;
   passwordChangedAt: string;
+  /** Set while the user has at least one confirmed factor (kept with the factors, read by the session check). */
+  mfaEnabledAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -67,6 +75,18 @@ export interface SessionsTable {
   ip: string | null;
   userAgent: string | null;
   revokedAt: string | null;
+  /** Last password or factor verification: sensitive actions need it within the step-up window. */
+  stepUpAt: string | null;
+  authMethod: string | null;
+  deviceFingerprint: string | null;
+  deviceLabel: string | null;
+  country: string | null;
+  newDevice: number | null;
+  newCountry: number | null;
+  revokedReason: string | null;
+  impersonatorId: string | null;
+  impersonatorSessionId: string | null;
+  impersonationReason: string | null;
 }
 
 export interface InvitationsTable {
@@ -197,6 +217,78 @@ export interface OutboxTable {
 
 export interface SetupTokensTable {
   id: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+export interface MfaFactorsTable {
+  id: string;
+  userId: string;
+  type: string;
+  name: string;
+  secretSealed: string | null;
+  lastUsedStep: number | null;
+  credentialId: string | null;
+  publicKey: string | null;
+  signCount: number | null;
+  transports: Json | null;
+  backedUp: number | null;
+  confirmedAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  userId: string;
+  codeHash: string;
+  createdAt: string;
+  usedAt: string | null;
+}
+
+export interface AuthChallengesTable {
+  id: string;
+  tokenHash: string;
+  kind: string;
+  userId: string | null;
+  sessionId: string | null;
+  organizationId: string | null;
+  webauthnChallenge: string | null;
+  attempts: Generated<number>;
+  createdAt: string;
+  expiresAt: string;
+  consumedAt: string | null;
+}
+
+export interface SecurityPoliciesTable {
+  organizationId: string;
+  mfaRequirement: string;
+  mfaRoles: Json;
+  mfaGraceDays: number;
+  mfaRequiredSince: string | null;
+  stepUpMinutes: number;
+  idleTimeoutMinutes: number;
+  absoluteLifetimeHours: number;
+  maxConcurrentSessions: number;
+  sessionLimitAction: string;
+  passwordMinLength: number;
+  updatedAt: string;
+}
+
+export interface UserSignInOriginsTable {
+  userId: string;
+  kind: string;
+  value: string;
+  label: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface PasswordResetTokensTable {
+  id: string;
+  userId: string;
   tokenHash: string;
   createdAt: string;
   expiresAt: string;

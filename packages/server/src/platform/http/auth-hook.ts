@@ -61,12 +61,23 @@ export function registerAuthHook(app: FastifyInstance, auth: Authenticators): vo
   });
 }
 
+const header = (value: string | string[] | undefined): string | null =>
+  typeof value === 'string' ? value.slice(0, 512) : null;
+
 function metaOf(request: FastifyRequest, source: RequestMeta['source']): RequestMeta {
-  const ua = request.headers['user-agent'];
+  const { headers } = request;
+  const userAgent = header(headers['user-agent']);
   return {
     ip: request.ip ?? null,
-    userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+    userAgent,
     requestId: String(request.id),
     source,
+    device: {
+      userAgent,
+      acceptLanguage: header(headers['accept-language']),
+      chUa: header(headers['sec-ch-ua']),
+      chUaPlatform: header(headers['sec-ch-ua-platform']),
+      chUaMobile: header(headers['sec-ch-ua-mobile']),
+    },
   };
 }

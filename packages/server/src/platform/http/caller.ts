@@ -1,5 +1,14 @@
 import type { AuditSource, Permission } from '@custos/shared';
-import { forbidden, unauthenticated } from './errors';
+import { AppError, forbidden, unauthenticated } from './errors';
+
+/** The raw request headers a device fingerprint is made of (see platform/http/device.ts). */
+export interface DeviceHeaders {
+  userAgent: string | null;
+  acceptLanguage: string | null;
+  chUa: string | null;
+  chUaPlatform: string | null;
+  chUaMobile: string | null;
+}
 
 /** Facts about the request that every audit event carries. */
 export interface RequestMeta {
@@ -7,6 +16,24 @@ export interface RequestMeta {
   userAgent: string | null;
   requestId: string | null;
   source: AuditSource;
+  /** Absent outside HTTP requests (jobs, CLI). */
+  device?: DeviceHeaders;
+}
+
+/** Whether a member must enrol a factor under the organization's MFA policy, and by when. */
+export interface MfaEnrollment {
+  required: boolean;
+  deadline: string | null;
+  blocking: boolean;
+}
+
+/** The super admin acting as this user, when the session is an impersonation. */
+export interface Impersonator {
+  userId: string;
+  name: string;
+  email: string;
+  sessionId: string | null;
+  reason: string;
 }
 
 export interface UserCaller {
@@ -22,6 +49,14 @@ export interface UserCaller {
   roles: readonly string[];
   permissions: ReadonlySet<Permission>;
   meta: RequestMeta;
+  /** When the session last verified a password or factor (sign-in, MFA, step-up). */
+  stepUpAt: string | null;
+  /** The organization's step-up window. */
+  stepUpMinutes: number;
+  /** The user has at least one confirmed factor. */
+  mfaEnabled: boolean;
+  mfaEnrollment: MfaEnrollment;
+  impersonator: Impersonator | null;
 }
 
 export interface ApiKeyCaller {
@@ -73,4 +108,38 @@ export function requireSuperAdmin(caller: Caller): UserCaller {
   const user = requireUser(caller);
   if (!user.isSuperAdmin) throw forbidden('SUPER_ADMIN_REQUIRED', 'Only platform super admins can do this.');
   return user;
+}
+
+/** Until when the caller's last verification covers sensitive actions, or null when it does not. */
+export function stepUpUntil(caller: UserCaller, now = Date.now()): string | null {
+  if (!caller.stepUpAt) return null;
+  const until = Date.parse(caller.stepUpAt) + caller.stepUpMinutes * 60_000;
+  return until > now ? new Date(until).toISOString() : null;
+}
+
+/**
+ * Sensitive actions (exports, API keys, role and policy changes, factor changes, erasure) need a
+ * password or factor verification within the organization's step-up window. API keys are exempt:
+ * they are non-interactive and their scope was fixed, under step-up, when they were created.
+ */
+export function requireStepUp(caller: Caller): void {
+  if (caller.kind !== 'user' || stepUpUntil(caller) !== null) return;
+  throw new AppError(
+    403,
+    'STEP_UP_REQUIRED',
+    caller.mfaEnabled
+      ? 'Confirm it is you with your second factor, then try again.'
+      : 'Confirm it is you with your password, then try again.',
+    { methods: caller.mfaEnabled ? ['totp', 'passkey', 'recovery_code'] : ['password'] },
+  );
+}
+
+/** Credentials and factors belong to their owner: an impersonating super admin cannot change them. */
+export function forbidDuringImpersonation(caller: UserCaller): void {
+  if (caller.impersonator) {
+    throw forbidden(
+      'IMPERSONATION_FORBIDDEN',
+      "Passwords, factors and sessions of an impersonated user cannot be changed. Stop impersonating first.",
+    );
+  }
 }

@@ -1,8 +1,9 @@
 import type { MemberOut } from '@custos/shared';
 import { ActionIcon, Avatar, Badge, Group, Menu, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconDots, IconUserCog, IconUserMinus, IconUsers } from '@tabler/icons-react';
+import { IconDevices, IconDots, IconUserCog, IconUserMinus, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { formatDate } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { EmptyState } from '../../ui/states';
@@ -14,18 +15,25 @@ import { useListMembersQuery, useRemoveMemberMutation } from './api';
 import { ChangeRolesModal } from './ChangeRolesModal';
 import { RoleBadges } from './RoleBadges';
 
+interface MemberActionsProps {
+  member: MemberOut;
+  self: boolean;
+  canManage: boolean;
+  canSeeSessions: boolean;
+  onChangeRoles: () => void;
+  onRemove: () => void;
+}
+
 function MemberActions({
   member,
   self,
+  canManage,
+  canSeeSessions,
   onChangeRoles,
   onRemove,
-}: {
-  member: MemberOut;
-  self: boolean;
-  onChangeRoles: () => void;
-  onRemove: () => void;
-}) {
-  if (self) {
+}: MemberActionsProps) {
+  const manageable = canManage && !self;
+  if (!manageable && !canSeeSessions) {
     return (
       <Tooltip label="You cannot change your own roles or remove yourself" withArrow position="left">
         <ActionIcon variant="subtle" color="gray" disabled aria-label={`Actions for ${member.name} (you)`}>
@@ -42,12 +50,25 @@ function MemberActions({
         </ActionIcon>
       </Menu.Target>
       <Menu.Dropdown>
-        <Menu.Item leftSection={<IconUserCog size={16} />} onClick={onChangeRoles}>
-          Change roles
-        </Menu.Item>
-        <Menu.Item color="red" leftSection={<IconUserMinus size={16} />} onClick={onRemove}>
-          Remove from organization
-        </Menu.Item>
+        {canSeeSessions && (
+          <Menu.Item
+            component={Link}
+            to={`/sessions?userId=${encodeURIComponent(member.userId)}`}
+            leftSection={<IconDevices size={16} />}
+          >
+            Sessions
+          </Menu.Item>
+        )}
+        {manageable && (
+          <>
+            <Menu.Item leftSection={<IconUserCog size={16} />} onClick={onChangeRoles}>
+              Change roles
+            </Menu.Item>
+            <Menu.Item color="red" leftSection={<IconUserMinus size={16} />} onClick={onRemove}>
+              Remove from organization
+            </Menu.Item>
+          </>
+        )}
       </Menu.Dropdown>
     </Menu>
   );
@@ -56,6 +77,8 @@ function MemberActions({
 export function MembersTable() {
   const me = useMe();
   const canManage = useCan('members:manage');
+  const canSeeSessions = useCan('sessions:read');
+  const withActions = canManage || canSeeSessions;
   const query = useListMembersQuery();
   const members = query.data;
   const [editing, setEditing] = useState<MemberOut>();
@@ -90,7 +113,7 @@ export function MembersTable() {
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Roles</Table.Th>
                 <Table.Th>Joined</Table.Th>
-                {canManage && <ActionsHeader />}
+                {withActions && <ActionsHeader />}
               </>
             }
           >
@@ -126,11 +149,13 @@ export function MembersTable() {
                   <Table.Td>
                     <Text size="sm">{formatDate(member.joinedAt)}</Text>
                   </Table.Td>
-                  {canManage && (
+                  {withActions && (
                     <Table.Td>
                       <MemberActions
                         member={member}
                         self={self}
+                        canManage={canManage}
+                        canSeeSessions={canSeeSessions}
                         onChangeRoles={() => setEditing(member)}
                         onRemove={() => removing.ask(member)}
                       />

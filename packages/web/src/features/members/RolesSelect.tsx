@@ -7,22 +7,32 @@ interface RolesSelectProps {
   onChange: (roles: string[]) => void;
   error?: string;
   label?: string;
+  description?: string;
+  required?: boolean;
 }
 
 /** Picks built-in (and later custom) roles from the server's catalog, each with what it is for. */
-export function RolesSelect({ value, onChange, error, label = 'Roles' }: RolesSelectProps) {
+export function RolesSelect({
+  value,
+  onChange,
+  error,
+  label = 'Roles',
+  description,
+  required = true,
+}: RolesSelectProps) {
   const { data, isLoading, error: loadError } = useGetRolesQuery();
   const roles = data?.roles ?? [];
   return (
     <MultiSelect
       label={label}
+      description={description}
       placeholder={value.length === 0 ? 'Pick one or more roles' : undefined}
       data={roles.map((role) => ({ value: role.id, label: role.name }))}
       value={value}
       onChange={onChange}
       error={error ?? (loadError ? 'Could not load the roles.' : undefined)}
       disabled={isLoading}
-      required
+      required={required}
       searchable
       hidePickedOptions={false}
       comboboxProps={{ withinPortal: true }}

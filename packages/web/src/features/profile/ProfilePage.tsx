@@ -3,23 +3,23 @@ import {
   Button,
   Card,
   Group,
-  PasswordInput,
   SimpleGrid,
   Stack,
   Text,
   TextInput,
+  ThemeIcon,
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { IconArrowRight, IconShieldLock } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
 import { formErrors, hookError } from '../../app/errors';
 import { formatDate } from '../../app/format';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { CurrentPasswordField, NewPasswordField, passwordTooShort } from '../../ui/fields';
 import { PageHeader } from '../../ui/PageHeader';
-import { passwordCodeFields } from '../../ui/password';
 import { useMe } from '../shell/session';
-import { useChangePasswordMutation, useUpdateProfileMutation } from './api';
+import { useUpdateProfileMutation } from './api';
 
 function DetailsCard() {
   const me = useMe();
@@ -79,77 +79,34 @@ function DetailsCard() {
   );
 }
 
-function PasswordCard() {
-  const [currentPassword, setCurrentPassword] = useState('');
-  const [newPassword, setNewPassword] = useState('');
-  const [confirmation, setConfirmation] = useState('');
-  const [changePassword, { isLoading, error, reset }] = useChangePasswordMutation();
-  const apiError = hookError(error);
-  const errors = formErrors(apiError, ['currentPassword', 'newPassword'], {
-    ...passwordCodeFields('newPassword'),
-    PASSWORD_INCORRECT: 'currentPassword',
-  });
-  const tooShort = passwordTooShort(newPassword);
-  const mismatch = confirmation.length > 0 && confirmation !== newPassword;
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const result = await changePassword({ currentPassword, newPassword });
-    if ('data' in result) {
-      setCurrentPassword('');
-      setNewPassword('');
-      setConfirmation('');
-      reset();
-      notifications.show({
-        color: 'teal',
-        title: 'Password changed',
-        message: 'Use your new password next time.',
-      });
-    }
-  }
-
+/** Password, factors and sessions live on My security; the profile points there. */
+function SecurityLinkCard() {
   return (
-    <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="profile-password-title">
-      <form onSubmit={submit} noValidate>
-        <Stack gap="sm">
-          <Title order={4} id="profile-password-title">
-            Change password
+    <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="profile-security-title">
+      <Stack gap="sm" h="100%">
+        <Group gap="sm">
+          <ThemeIcon variant="light" size="lg" radius="md">
+            <IconShieldLock size={20} />
+          </ThemeIcon>
+          <Title order={4} id="profile-security-title">
+            Password and sign-in
           </Title>
-          <CurrentPasswordField
-            label="Current password"
-            value={currentPassword}
-            onChange={setCurrentPassword}
-            error={errors.fields.currentPassword}
-          />
-          <NewPasswordField
-            label="New password"
-            value={newPassword}
-            onChange={setNewPassword}
-            error={errors.fields.newPassword}
-          />
-          <PasswordInput
-            label="Confirm new password"
-            autoComplete="new-password"
-            value={confirmation}
-            onChange={(event) => setConfirmation(event.currentTarget.value)}
-            error={mismatch ? 'The passwords do not match' : undefined}
-            required
-          />
-          <ErrorAlert
-            error={errors.fields.currentPassword || errors.fields.newPassword ? undefined : apiError}
-            extra={errors.other}
-          />
-          <Group>
-            <Button
-              type="submit"
-              loading={isLoading}
-              disabled={!currentPassword || !newPassword || tooShort || confirmation !== newPassword}
-            >
-              Change password
-            </Button>
-          </Group>
-        </Stack>
-      </form>
+        </Group>
+        <Text size="sm" c="dimmed">
+          Change your password, turn on two-step verification with an authenticator app or a passkey, keep
+          recovery codes, and see where you are signed in.
+        </Text>
+        <Group mt="auto">
+          <Button
+            component={Link}
+            to="/security/me"
+            variant="light"
+            rightSection={<IconArrowRight size={16} />}
+          >
+            Open My security
+          </Button>
+        </Group>
+      </Stack>
     </Card>
   );
 }
@@ -163,7 +120,7 @@ export function ProfilePage() {
       />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <DetailsCard />
-        <PasswordCard />
+        <SecurityLinkCard />
       </SimpleGrid>
     </>
   );

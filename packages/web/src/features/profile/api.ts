@@ -12,10 +12,7 @@ export const profileApi = api.injectEndpoints({
       },
       invalidatesTags: ['Members'],
     }),
-    changePassword: build.mutation<{ ok: true }, { currentPassword: string; newPassword: string }>({
-      queryFn: (body) => callSdk((sdk) => sdk.me.changePassword(body)),
-    }),
   }),
 });
 
-export const { useUpdateProfileMutation, useChangePasswordMutation } = profileApi;
+export const { useUpdateProfileMutation } = profileApi;

@@ -5,7 +5,7 @@ import { visibleNav } from './nav';
 import { useMe } from './session';
 import { closeNavbar } from './shellSlice';
 
-function isActive(to: string, pathname: string): boolean {
+function matches(to: string, pathname: string): boolean {
   return to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`);
 }
 
@@ -13,16 +13,22 @@ export function Navbar() {
   const me = useMe();
   const { pathname } = useLocation();
   const dispatch = useAppDispatch();
+  const sections = visibleNav(me);
+  // The most specific match wins: /settings/security is Security policy, not Settings.
+  const activeTo = sections
+    .flatMap((section) => section.items.map((item) => item.to))
+    .filter((to) => matches(to, pathname))
+    .sort((a, b) => b.length - a.length)[0];
   return (
     <ScrollArea component="nav" aria-label="Main navigation" type="scroll" p="sm">
       <Stack gap="md">
-        {visibleNav(me).map((section) => (
+        {sections.map((section) => (
           <Stack gap={2} key={section.label}>
             <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4} style={{ letterSpacing: 0.5 }}>
               {section.label}
             </Text>
             {section.items.map((item) => {
-              const active = isActive(item.to, pathname);
+              const active = item.to === activeTo;
               return (
                 <NavLink
                   key={item.to}

@@ -5,13 +5,21 @@ import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { Logo } from '../../ui/Logo';
 import { FullPageLoader, LoadError } from '../../ui/states';
 import { useGetMeQuery } from '../auth/api';
+import { StepUpModal } from '../auth/StepUpModal';
+import { IMPERSONATION_BAR_HEIGHT, ImpersonationBanner } from '../impersonation/ImpersonationBanner';
+import { EnrollmentBanner, MY_SECURITY_PATH } from './EnrollmentBanner';
 import { Navbar } from './Navbar';
 import { OrganizationSwitcher } from './OrganizationSwitcher';
 import { MeContext } from './session';
 import { toggleNavbar } from './shellSlice';
 import { UserMenu } from './UserMenu';
 
-/** The signed-in console: loads the caller, sends signed-out visitors to sign-in, frames every page. */
+const HEADER_HEIGHT = 60;
+
+/**
+ * The signed-in console: loads the caller, sends signed-out visitors to sign-in, sends everyone who
+ * must set up MFA first to My security, frames every page and hosts the step-up dialog.
+ */
 export function ShellLayout() {
   const { data: me, error, isLoading, refetch } = useGetMeQuery();
   const navbarOpened = useAppSelector((state) => state.shell.navbarOpened);
@@ -30,16 +38,21 @@ export function ShellLayout() {
       </Center>
     );
   }
+  if (me.mfaEnrollment.blocking && location.pathname !== MY_SECURITY_PATH) {
+    return <Navigate to={MY_SECURITY_PATH} replace />;
+  }
+  const impersonation = me.impersonation;
 
   return (
     <MeContext.Provider value={me}>
       <AppShell
-        header={{ height: 60 }}
+        header={{ height: HEADER_HEIGHT + (impersonation ? IMPERSONATION_BAR_HEIGHT : 0) }}
         navbar={{ width: 250, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
         padding="lg"
       >
         <AppShell.Header>
-          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          {impersonation && <ImpersonationBanner impersonation={impersonation} />}
+          <Group h={HEADER_HEIGHT} px="md" justify="space-between" wrap="nowrap">
             <Group gap="sm" wrap="nowrap" style={{ flex: 1, minWidth: 0 }}>
               <Burger
                 opened={navbarOpened}
@@ -59,10 +72,12 @@ export function ShellLayout() {
         </AppShell.Navbar>
         <AppShell.Main className="custos-main">
           <Container size="lg" px={0}>
+            <EnrollmentBanner enrollment={me.mfaEnrollment} />
             <Outlet />
           </Container>
         </AppShell.Main>
       </AppShell>
+      <StepUpModal />
     </MeContext.Provider>
   );
 }

@@ -1,12 +1,16 @@
 import type { MeResult } from '@custos/shared';
 import {
   IconBuildingSkyscraper,
+  IconDevices,
   IconHistory,
   IconHome,
   IconKey,
   IconMailForward,
   IconSettings,
+  IconShieldCheck,
+  IconShieldLock,
   IconUserCircle,
+  IconUserShield,
   IconUsers,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
@@ -28,8 +32,8 @@ export interface NavSection {
 }
 
 /**
- * The console's navigation. Later sections (Security events, Sessions, Access, Keys, Privacy,
- * Compliance) are added here as their pages land.
+ * The console's navigation. Later sections (Security events, Access, Keys, Privacy, Compliance)
+ * are added here as their pages land.
  */
 export const NAV_SECTIONS: NavSection[] = [
   {
@@ -58,6 +62,20 @@ export const NAV_SECTIONS: NavSection[] = [
         needsOrganization: true,
       },
       {
+        label: 'Sessions',
+        to: '/sessions',
+        icon: IconDevices,
+        permission: 'sessions:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Security policy',
+        to: '/settings/security',
+        icon: IconShieldCheck,
+        permission: 'security:read',
+        needsOrganization: true,
+      },
+      {
         label: 'Settings',
         to: '/settings',
         icon: IconSettings,
@@ -68,13 +86,17 @@ export const NAV_SECTIONS: NavSection[] = [
   },
   {
     label: 'Account',
-    items: [{ label: 'Profile', to: '/profile', icon: IconUserCircle }],
+    items: [
+      { label: 'Profile', to: '/profile', icon: IconUserCircle },
+      { label: 'My security', to: '/security/me', icon: IconShieldLock },
+    ],
   },
   {
     label: 'Platform',
     superAdminOnly: true,
     items: [
       { label: 'Organizations', to: '/admin/organizations', icon: IconBuildingSkyscraper },
+      { label: 'Users', to: '/admin/users', icon: IconUserShield },
       { label: 'Outbox', to: '/admin/outbox', icon: IconMailForward },
     ],
   },

@@ -1,0 +1,89 @@
+import type { Deps } from '../../deps';
+import { isoAfter, nowIso } from '../../platform/clock';
+import { assertAcceptablePassword, hashPassword } from '../../platform/crypto/passwords';
+import { hashToken, randomToken } from '../../platform/crypto/tokens';
+import type { RequestMeta } from '../../platform/http/caller';
+import { badRequest, rateLimited } from '../../platform/http/errors';
+import { identityStore } from '../identity';
+import type { OutboxService } from '../outbox';
+import type { SecurityPolicyService } from '../security';
+import type { SessionsService } from '../sessions';
+import { passwordMinLengthFor } from './account';
+import * as store from './store';
+
+const RESET_TTL_MS = 30 * 60_000;
+
+/**
+ * Password reset by e-mailed link: 256-bit, single use, 30 minutes, stored hashed. The answer to a
+ * request never says whether the address has an account. Completing it ends every session and does
+ * not sign in, so the next sign-in still asks for the second factor.
+ */
+export function createPasswordResetService(
+  deps: Deps & { outbox: OutboxService; sessions: SessionsService; policies: SecurityPolicyService },
+) {
+  const { db, config, limiter, audit, outbox, sessions, log } = deps;
+
+  async function limit(key: string, limitPerWindow: number): Promise<void> {
+    const result = await limiter.consume(key, limitPerWindow, config.signInLimits.windowMs);
+    if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+  }
+
+  const invalid = () =>
+    badRequest('PASSWORD_RESET_INVALID', 'This reset link is invalid, used or expired. Ask for a new one.');
+
+  return {
+    async request(meta: RequestMeta, email: string): Promise<void> {
+      const address = email.trim().toLowerCase();
+      await limit(`reset:ip:${meta.ip ?? 'unknown'}`, config.signInLimits.perIp);
+      await limit(`reset:account:${address}`, config.signInLimits.perAccount);
+      const user = await identityStore.findUserByEmail(db, address);
+      if (!user || user.disabledAt) return;
+      const token = randomToken(32);
+      await db.transaction().execute(async (trx) => {
+        await store.replaceResetToken(trx, user.id, hashToken(token), isoAfter(RESET_TTL_MS));
+        await audit.record(trx, { kind: 'anonymous', meta }, {
+          action: 'user.password_reset_requested',
+          organizationId: null,
+          actor: { type: 'anonymous', id: null, name: null },
+          targets: [{ type: 'user', id: user.id }],
+        });
+      });
+      const link = `${config.publicUrl}/reset-password#token=${token}`;
+      // Not awaited: the answer must not take longer for existing accounts than for unknown ones.
+      void outbox
+        .deliver(null, {
+          to: user.email,
+          subject: 'Reset your Custos password',
+          text: `Someone (hopefully you) asked to reset the password of your Custos account.\n\nChoose a new password here (the link works once, for 30 minutes):\n${link}\n\nIf it was not you, ignore this message: your password stays as it is. Your second factor is still asked at sign-in.\n`,
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'password reset mail failed'));
+    },
+
+    async complete(meta: RequestMeta, token: string, newPassword: string): Promise<void> {
+      await limit(`reset-complete:ip:${meta.ip ?? 'unknown'}`, config.signInLimits.perIp);
+      const row = await store.findResetToken(db, hashToken(token));
+      if (!row || row.usedAt || row.expiresAt <= nowIso()) throw invalid();
+      const user = await identityStore.findUserById(db, row.userId);
+      if (!user || user.disabledAt) throw invalid();
+      assertAcceptablePassword(newPassword, {
+        email: user.email,
+        minLength: await passwordMinLengthFor(deps, user.id),
+      });
+      const passwordHash = await hashPassword(newPassword);
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.useResetToken(trx, row.id))) throw invalid();
+        await identityStore.updateUserPassword(trx, user.id, passwordHash);
+        const ended = await sessions.revokeUserSessions(trx, user.id, 'password_reset');
+        await audit.record(trx, { kind: 'anonymous', meta }, {
+          action: 'user.password_reset',
+          organizationId: null,
+          actor: { type: 'user', id: user.id, name: user.name },
+          targets: [{ type: 'user', id: user.id }],
+          metadata: { sessionsEnded: ended },
+        });
+      });
+    },
+  };
+}
+
+export type PasswordResetService = ReturnType<typeof createPasswordResetService>;

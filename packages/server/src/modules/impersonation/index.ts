@@ -1,0 +1,2 @@
+export { impersonationRoutes } from './routes';
+export { createImpersonationService, type ImpersonationService } from './service';

@@ -1,0 +1,110 @@
+import type { SignedIn } from '@custos/shared';
+import type { Deps } from '../../deps';
+import { type Caller, requireStepUp, requireSuperAdmin, requireUser } from '../../platform/http/caller';
+import { badRequest, forbidden, notFound, unauthenticated } from '../../platform/http/errors';
+import { identityStore, presentOrganization, presentUser } from '../identity';
+import type { SessionsService } from '../sessions';
+
+export interface HandedSession {
+  result: SignedIn;
+  token: string;
+}
+
+/**
+ * Super admins act as a user to help them: with a reason, for a limited time, in a session of its
+ * own that names them on every audit event. The admin's own session stays and is handed back (with
+ * a new token) when impersonation stops.
+ */
+export function createImpersonationService(deps: Deps & { sessions: SessionsService }) {
+  const { db, audit, sessions } = deps;
+
+  return {
+    async start(
+      caller: Caller,
+      input: { userId: string; organizationId?: string | undefined; reason: string; minutes: number },
+    ): Promise<HandedSession> {
+      const admin = requireSuperAdmin(caller);
+      if (admin.impersonator) throw forbidden('IMPERSONATION_FORBIDDEN', 'Stop the current impersonation first.');
+      requireStepUp(admin);
+      if (input.userId === admin.userId) throw badRequest('BAD_REQUEST', 'You cannot impersonate yourself.');
+      const user = await identityStore.findUserById(db, input.userId);
+      if (!user || user.disabledAt) throw notFound('USER_NOT_FOUND', 'There is no active user with that id.');
+      // One super admin may not borrow another's platform powers.
+      if (user.isSuperAdmin) throw forbidden('IMPERSONATION_FORBIDDEN', 'Super admins cannot be impersonated.');
+      const memberships = await identityStore.listMembershipsOfUser(db, user.id);
+      const organization = input.organizationId
+        ? memberships.find((m) => m.id === input.organizationId)
+        : memberships[0];
+      if (!organization) throw notFound('ORGANIZATION_NOT_FOUND', 'The user is not a member of that organization.');
+      return db.transaction().execute(async (trx) => {
+        const opened = await sessions.open(trx, {
+          user,
+          organization,
+          meta: admin.meta,
+          method: 'impersonation',
+          impersonation: { by: admin, reason: input.reason, minutes: input.minutes },
+        });
+        const asUser = await sessions.callerOf(trx, opened.id, admin.meta);
+        await audit.record(trx, asUser, {
+          action: 'impersonation.started',
+          targets: [
+            { type: 'user', id: user.id },
+            { type: 'session', id: opened.id },
+          ],
+          metadata: { reason: input.reason, minutes: input.minutes, expiresAt: opened.expiresAt },
+        });
+        return {
+          token: opened.token,
+          result: {
+            user: presentUser(user),
+            organization: presentOrganization(organization),
+            expiresAt: opened.expiresAt,
+            mfaEnrollment: { required: false, deadline: null, blocking: false },
+          },
+        };
+      });
+    },
+
+    /** Ends the impersonation session and hands the super admin their own session back. */
+    async stop(caller: Caller): Promise<HandedSession> {
+      const asUser = requireUser(caller);
+      const impersonator = asUser.impersonator;
+      if (!impersonator) throw badRequest('IMPERSONATION_NOT_ACTIVE', 'This session is not an impersonation.');
+      await db.transaction().execute(async (trx) => {
+        await sessions.revoke(trx, asUser.sessionId, 'impersonation_ended');
+        await audit.record(trx, asUser, {
+          action: 'impersonation.ended',
+          targets: [
+            { type: 'user', id: asUser.userId },
+            { type: 'session', id: asUser.sessionId },
+          ],
+        });
+      });
+      const ownSessionId = impersonator.sessionId;
+      const own = ownSessionId ? await sessions.findSession(db, ownSessionId) : undefined;
+      if (!ownSessionId || !own || own.revokedAt) {
+        throw unauthenticated('Impersonation ended. Your own session is over too: sign in again.');
+      }
+      return db.transaction().execute(async (trx) => {
+        const token = await sessions.rotate(trx, ownSessionId);
+        const adminCaller = await sessions.callerOf(trx, ownSessionId, asUser.meta);
+        const [admin, organization] = await Promise.all([
+          identityStore.findUserById(trx, adminCaller.userId),
+          adminCaller.organizationId ? identityStore.findOrganization(trx, adminCaller.organizationId) : undefined,
+        ]);
+        if (!admin) throw unauthenticated();
+        return {
+          token,
+          result: {
+            user: presentUser(admin),
+            organization: organization ? presentOrganization(organization) : null,
+            expiresAt: adminCaller.sessionExpiresAt,
+            mfaEnrollment: adminCaller.mfaEnrollment,
+          },
+        };
+      });
+    },
+  };
+}
+
+export type ImpersonationService = ReturnType<typeof createImpersonationService>;

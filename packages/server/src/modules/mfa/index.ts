@@ -1,0 +1,9 @@
+export { registerEnrollmentGate } from './enrollment-gate';
+export { mfaRoutes } from './routes';
+export { createMfaSecrets, type MfaSecrets } from './secrets';
+export { createMfaService, type MfaService } from './service';
+export * as challengeStore from './store';
+export { matchTotpStep, totpCodeAt } from './totp';
+export { createMfaVerifier, type MfaVerifier, type VerifiedFactor } from './verify';
+export { createWebAuthn, relyingPartyFor, type WebAuthn } from './webauthn';
+export { resetFactors } from './reset';

@@ -1,0 +1,318 @@
+import type { AuthenticatorTransportFuture } from '@simplewebauthn/server';
+import type { Kysely, Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
+import { newId } from '../../platform/crypto/tokens';
+import { parseJson } from '../../platform/db/json';
+import type { DB } from '../../platform/db/schema';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface FactorRow {
+  id: string;
+  userId: string;
+  type: 'totp' | 'passkey';
+  name: string;
+  secretSealed: string | null;
+  lastUsedStep: number | null;
+  credentialId: string | null;
+  publicKey: string | null;
+  signCount: number | null;
+  transports: AuthenticatorTransportFuture[];
+  backedUp: boolean | null;
+  confirmedAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+type RawFactor = Awaited<ReturnType<typeof selectFactors>>[number];
+
+function selectFactors(db: Executor) {
+  return db.selectFrom('mfaFactors').selectAll().execute();
+}
+
+function toFactor(row: RawFactor): FactorRow {
+  const transports = row.transports == null ? [] : parseJson<unknown>(row.transports);
+  return {
+    ...row,
+    type: row.type === 'passkey' ? 'passkey' : 'totp',
+    transports: Array.isArray(transports) ? (transports.map(String) as AuthenticatorTransportFuture[]) : [],
+    backedUp: row.backedUp == null ? null : row.backedUp === 1,
+  };
+}
+
+/** A user's confirmed factors, oldest first. */
+export async function listFactors(db: Executor, userId: string): Promise<FactorRow[]> {
+  const rows = await db
+    .selectFrom('mfaFactors')
+    .selectAll()
+    .where('userId', '=', userId)
+    .where('confirmedAt', 'is not', null)
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
+  return rows.map(toFactor);
+}
+
+/** One of the user's factors (confirmed or not); another user's factor is simply not found. */
+export async function findFactor(db: Executor, userId: string, factorId: string): Promise<FactorRow | undefined> {
+  const row = await db
+    .selectFrom('mfaFactors')
+    .selectAll()
+    .where('userId', '=', userId)
+    .where('id', '=', factorId)
+    .executeTakeFirst();
+  return row ? toFactor(row) : undefined;
+}
+
+export async function findPasskeyByCredentialId(db: Executor, credentialId: string): Promise<FactorRow | undefined> {
+  const row = await db
+    .selectFrom('mfaFactors')
+    .selectAll()
+    .where('credentialId', '=', credentialId)
+    .where('type', '=', 'passkey')
+    .where('confirmedAt', 'is not', null)
+    .executeTakeFirst();
+  return row ? toFactor(row) : undefined;
+}
+
+export async function insertTotpFactor(
+  trx: Executor,
+  input: { id: string; userId: string; name: string; secretSealed: string },
+): Promise<void> {
+  await trx
+    .insertInto('mfaFactors')
+    .values({ ...input, type: 'totp', createdAt: nowIso(), confirmedAt: null, lastUsedAt: null, lastUsedStep: null })
+    .execute();
+}
+
+export async function insertPasskeyFactor(
+  trx: Executor,
+  input: {
+    userId: string;
+    name: string;
+    credentialId: string;
+    publicKey: string;
+    signCount: number;
+    transports: string[];
+    backedUp: boolean;
+  },
+): Promise<string> {
+  const id = newId();
+  const at = nowIso();
+  await trx
+    .insertInto('mfaFactors')
+    .values({
+      id,
+      userId: input.userId,
+      type: 'passkey',
+      name: input.name,
+      credentialId: input.credentialId,
+      publicKey: input.publicKey,
+      signCount: input.signCount,
+      transports: JSON.stringify(input.transports),
+      backedUp: input.backedUp ? 1 : 0,
+      createdAt: at,
+      confirmedAt: at,
+      lastUsedAt: null,
+    })
+    .execute();
+  return id;
+}
+
+/** Unfinished TOTP enrolments of the user are dropped when a new one starts. */
+export async function deleteUnconfirmedFactors(trx: Executor, userId: string): Promise<void> {
+  await trx.deleteFrom('mfaFactors').where('userId', '=', userId).where('confirmedAt', 'is', null).execute();
+}
+
+export async function confirmFactor(trx: Executor, factorId: string, step: number): Promise<void> {
+  const at = nowIso();
+  await trx
+    .updateTable('mfaFactors')
+    .set({ confirmedAt: at, lastUsedStep: step, lastUsedAt: at })
+    .where('id', '=', factorId)
+    .execute();
+}
+
+/**
+ * Accepts a TOTP time step only if it is later than the last one accepted, atomically: two
+ * concurrent uses of one code cannot both succeed, on either database.
+ */
+export async function claimTotpStep(db: Executor, factorId: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('mfaFactors')
+    .set({ lastUsedStep: step, lastUsedAt: nowIso() })
+    .where('id', '=', factorId)
+    .where((eb) => eb.or([eb('lastUsedStep', 'is', null), eb('lastUsedStep', '<', step)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Stores a passkey's new signature counter, only forward (a concurrent older assertion loses). */
+export async function advancePasskeyCounter(db: Executor, factorId: string, from: number, to: number): Promise<boolean> {
+  const result = await db
+    .updateTable('mfaFactors')
+    .set({ signCount: to, lastUsedAt: nowIso() })
+    .where('id', '=', factorId)
+    .where('signCount', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function renameFactor(trx: Executor, factorId: string, name: string): Promise<void> {
+  await trx.updateTable('mfaFactors').set({ name }).where('id', '=', factorId).execute();
+}
+
+export async function deleteFactor(trx: Executor, factorId: string): Promise<void> {
+  await trx.deleteFrom('mfaFactors').where('id', '=', factorId).execute();
+}
+
+export async function setMfaEnabled(trx: Executor, userId: string, enabled: boolean): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({ mfaEnabledAt: enabled ? nowIso() : null })
+    .where('id', '=', userId)
+    .where('mfaEnabledAt', enabled ? 'is' : 'is not', null)
+    .execute();
+}
+
+// ---- recovery codes ----
+
+export async function replaceRecoveryCodes(trx: Executor, userId: string, hashes: string[]): Promise<void> {
+  await trx.deleteFrom('recoveryCodes').where('userId', '=', userId).execute();
+  const at = nowIso();
+  await trx
+    .insertInto('recoveryCodes')
+    .values(hashes.map((codeHash) => ({ id: newId(), userId, codeHash, createdAt: at, usedAt: null })))
+    .execute();
+}
+
+export async function deleteRecoveryCodes(trx: Executor, userId: string): Promise<void> {
+  await trx.deleteFrom('recoveryCodes').where('userId', '=', userId).execute();
+}
+
+/** Uses a recovery code once: true only for the one request that marks it used. */
+export async function useRecoveryCode(db: Executor, userId: string, codeHash: string): Promise<boolean> {
+  const result = await db
+    .updateTable('recoveryCodes')
+    .set({ usedAt: nowIso() })
+    .where('userId', '=', userId)
+    .where('codeHash', '=', codeHash)
+    .where('usedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function recoveryCodeStatus(
+  db: Executor,
+  userId: string,
+): Promise<{ remaining: number; generatedAt: string } | null> {
+  const rows = await db
+    .selectFrom('recoveryCodes')
+    .select(['usedAt', 'createdAt'])
+    .where('userId', '=', userId)
+    .execute();
+  const first = rows[0];
+  if (!first) return null;
+  return { remaining: rows.filter((r) => r.usedAt === null).length, generatedAt: first.createdAt };
+}
+
+// ---- challenges (sign-in MFA step, WebAuthn ceremonies) ----
+
+export type ChallengeKind = 'sign_in_mfa' | 'passkey_sign_in' | 'passkey_registration' | 'step_up_passkey';
+
+export interface ChallengeRow {
+  id: string;
+  kind: string;
+  userId: string | null;
+  sessionId: string | null;
+  organizationId: string | null;
+  webauthnChallenge: string | null;
+  attempts: number;
+  expiresAt: string;
+  consumedAt: string | null;
+}
+
+export async function insertChallenge(
+  trx: Executor,
+  input: {
+    tokenHash: string;
+    kind: ChallengeKind;
+    userId: string | null;
+    sessionId: string | null;
+    organizationId: string | null;
+    webauthnChallenge: string | null;
+    expiresAt: string;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('authChallenges')
+    .values({ id: newId(), ...input, createdAt: nowIso(), consumedAt: null })
+    .execute();
+}
+
+/** A challenge of this kind that is unused and unexpired, or undefined. */
+export async function findChallenge(
+  db: Executor,
+  tokenHash: string,
+  kind: ChallengeKind,
+): Promise<ChallengeRow | undefined> {
+  return db
+    .selectFrom('authChallenges')
+    .select(['id', 'kind', 'userId', 'sessionId', 'organizationId', 'webauthnChallenge', 'attempts', 'expiresAt', 'consumedAt'])
+    .where('tokenHash', '=', tokenHash)
+    .where('kind', '=', kind)
+    .where('consumedAt', 'is', null)
+    .where('expiresAt', '>', nowIso())
+    .executeTakeFirst();
+}
+
+export async function setChallengeWebauthn(db: Executor, id: string, webauthnChallenge: string): Promise<void> {
+  await db.updateTable('authChallenges').set({ webauthnChallenge }).where('id', '=', id).execute();
+}
+
+export async function countFailedAttempt(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable('authChallenges')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Marks a challenge used; false when another request used it first. */
+export async function consumeChallenge(db: Executor, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('authChallenges')
+    .set({ consumedAt: nowIso() })
+    .where('id', '=', id)
+    .where('consumedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Expired or used challenges older than a day are of no further use. */
+export async function deleteStaleChallenges(db: Executor, before: string): Promise<void> {
+  await db.deleteFrom('authChallenges').where('expiresAt', '<', before).execute();
+}
+
+/** The newest open challenge of a kind that belongs to a session (step-up with a passkey). */
+export async function findSessionChallenge(
+  db: Executor,
+  sessionId: string,
+  kind: ChallengeKind,
+): Promise<ChallengeRow | undefined> {
+  return db
+    .selectFrom('authChallenges')
+    .select(['id', 'kind', 'userId', 'sessionId', 'organizationId', 'webauthnChallenge', 'attempts', 'expiresAt', 'consumedAt'])
+    .where('sessionId', '=', sessionId)
+    .where('kind', '=', kind)
+    .where('consumedAt', 'is', null)
+    .where('expiresAt', '>', nowIso())
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function deleteAllFactors(trx: Executor, userId: string): Promise<void> {
+  await trx.deleteFrom('mfaFactors').where('userId', '=', userId).execute();
+}

@@ -1,0 +1,52 @@
+import type { SecurityPolicy } from '@custos/shared';
+import type { Kysely, Transaction } from 'kysely';
+import { parseJson } from '../../platform/db/json';
+import type { DB } from '../../platform/db/schema';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface StoredPolicy extends SecurityPolicy {
+  mfaRequiredSince: string | null;
+  updatedAt: string;
+}
+
+export async function findPolicy(db: Executor, organizationId: string): Promise<StoredPolicy | undefined> {
+  const row = await db
+    .selectFrom('securityPolicies')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const roles = parseJson<unknown>(row.mfaRoles);
+  return {
+    mfaRequirement: row.mfaRequirement as SecurityPolicy['mfaRequirement'],
+    mfaRoles: Array.isArray(roles) ? roles.map(String) : [],
+    mfaGraceDays: row.mfaGraceDays,
+    mfaRequiredSince: row.mfaRequiredSince,
+    stepUpMinutes: row.stepUpMinutes,
+    idleTimeoutMinutes: row.idleTimeoutMinutes,
+    absoluteLifetimeHours: row.absoluteLifetimeHours,
+    maxConcurrentSessions: row.maxConcurrentSessions,
+    sessionLimitAction: row.sessionLimitAction as SecurityPolicy['sessionLimitAction'],
+    passwordMinLength: row.passwordMinLength,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function savePolicy(trx: Executor, organizationId: string, policy: StoredPolicy): Promise<void> {
+  const values = { ...policy, mfaRoles: JSON.stringify(policy.mfaRoles) };
+  await trx
+    .insertInto('securityPolicies')
+    .values({ organizationId, ...values })
+    .onConflict((oc) => oc.column('organizationId').doUpdateSet(values))
+    .execute();
+}
+
+/** Locks the organization's policy row (PostgreSQL) so two concurrent edits apply one after the other. */
+export async function lockPolicy(trx: Transaction<DB>, organizationId: string): Promise<void> {
+  await trx
+    .updateTable('organizations')
+    .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
+    .where('id', '=', organizationId)
+    .execute();
+}

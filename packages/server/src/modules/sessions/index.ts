@@ -1,0 +1,9 @@
+export { userCallerFor } from './context';
+export { sessionRoutes } from './routes';
+export {
+  type AuthMethod,
+  createSessionsService,
+  type OpenedSession,
+  type SessionsService,
+} from './service';
+export type { RevokeReason } from './store';

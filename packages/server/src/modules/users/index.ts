@@ -1,0 +1,2 @@
+export { userRoutes } from './routes';
+export { createUsersService, type UsersService } from './service';
