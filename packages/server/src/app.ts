@@ -12,7 +12,12 @@ import type { Config } from './config';
 import type { Deps } from './deps';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
 import { type AuditModule, createAuditModule, registerDenialAudit, tailRoutes } from './modules/audit';
-import { authRoutes, createAccountService, createAuthService, createPasswordResetService } from './modules/auth';
+import {
+  authRoutes,
+  createAccountService,
+  createAuthService,
+  createPasswordResetService,
+} from './modules/auth';
 import { createImpersonationService, impersonationRoutes } from './modules/impersonation';
 import { createInvitationsService, invitationRoutes } from './modules/invitations';
 import { createMembersService, memberRoutes } from './modules/members';

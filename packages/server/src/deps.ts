@@ -4,8 +4,8 @@ import type { Config } from './config';
 import type { AuditRecorder } from './modules/audit/recorder';
 import type { Keyring } from './platform/crypto/keyring';
 import type { Dialect } from './platform/db/database';
-import type { GeoIp } from './platform/geo/geoip';
 import type { DB } from './platform/db/schema';
+import type { GeoIp } from './platform/geo/geoip';
 import type { Mailer } from './platform/mail/mailer';
 import type { RateLimiter } from './platform/ratelimit/limiter';
 

@@ -7,7 +7,9 @@ import { type Config, loadConfig } from '../src/config';
 import type { Deps } from '../src/deps';
 import { presentRows } from '../src/modules/audit/present';
 import { searchEvents } from '../src/modules/audit/search-store';
+import { totpCodeAt } from '../src/modules/mfa';
 import { generateSignerKey } from '../src/platform/crypto/signed-note';
+import { hashToken } from '../src/platform/crypto/tokens';
 import { type Database, migrateToLatest, openDatabase } from '../src/platform/db/database';
 import type { DB } from '../src/platform/db/schema';
 import { createLogger } from '../src/platform/log';
@@ -170,6 +172,76 @@ export class TestApp {
       throw new Error(`accept failed: ${accepted.statusCode} ${accepted.body}`);
     const json = accepted.json();
     return { id: json.user.id, email, token: json.token };
+  }
+
+  /**
+   * Adds an authenticator app to a signed-in user (they just signed in, so no step-up is needed)
+   * and returns its secret, the first recovery codes and the session's new token.
+   */
+  async enrollTotp(
+    token: string,
+    name = 'Phone',
+  ): Promise<{ secret: string; factorId: string; recoveryCodes: string[]; token: string }> {
+    const started = await this.inject({
+      method: 'POST',
+      url: '/api/v1/me/factors/totp',
+      token,
+      payload: { name },
+    });
+    if (started.statusCode !== 201)
+      throw new Error(`totp start failed: ${started.statusCode} ${started.body}`);
+    const { factorId, secret } = started.json();
+    const confirmed = await this.inject({
+      method: 'POST',
+      url: `/api/v1/me/factors/totp/${factorId}/confirm`,
+      token,
+      payload: { code: totpCodeAt(secret) },
+    });
+    if (confirmed.statusCode !== 200)
+      throw new Error(`totp confirm failed: ${confirmed.statusCode} ${confirmed.body}`);
+    const body = confirmed.json();
+    return { secret, factorId, recoveryCodes: body.recoveryCodes ?? [], token: body.token };
+  }
+
+  /**
+   * Signs in a user who has an authenticator app: password, then a TOTP code. `at` picks the
+   * code's moment (a step not used before, since each step is accepted once).
+   */
+  async signInWithTotp(
+    email: string,
+    secret: string,
+    at = Date.now() + 30_000,
+    password = PASSWORD,
+  ): Promise<string> {
+    const first = await this.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email, password, tokenType: 'bearer' },
+    });
+    if (first.statusCode !== 200 || !first.json().mfaRequired)
+      throw new Error(`sign-in failed: ${first.statusCode} ${first.body}`);
+    const verified = await this.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/verify',
+      payload: {
+        challenge: first.json().challenge,
+        method: 'totp',
+        code: totpCodeAt(secret, at),
+        tokenType: 'bearer',
+      },
+    });
+    if (verified.statusCode !== 200)
+      throw new Error(`mfa verify failed: ${verified.statusCode} ${verified.body}`);
+    return verified.json().token;
+  }
+
+  /** Moves a session's last verification into the past, so sensitive actions ask for step-up. */
+  async expireStepUp(token: string): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ stepUpAt: null })
+      .where('tokenHash', '=', hashToken(token))
+      .execute();
   }
 
   /** A log's events, newest first, as the API presents them (personal fields opened). */

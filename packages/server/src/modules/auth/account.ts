@@ -7,15 +7,21 @@ import type { SecurityPolicyService } from '../security';
 import type { SessionsService } from '../sessions';
 
 /** The longest minimum any of the user's organizations asks for. */
-export async function passwordMinLengthFor(deps: { db: Deps['db']; policies: SecurityPolicyService }, userId: string) {
+export async function passwordMinLengthFor(
+  deps: { db: Deps['db']; policies: SecurityPolicyService },
+  userId: string,
+) {
   const memberships = await identityStore.listMembershipsOfUser(deps.db, userId);
   let min = 0;
-  for (const m of memberships) min = Math.max(min, (await deps.policies.policyOf(deps.db, m.id)).passwordMinLength);
+  for (const m of memberships)
+    min = Math.max(min, (await deps.policies.policyOf(deps.db, m.id)).passwordMinLength);
   return min;
 }
 
 /** A signed-in user's own account: name and password. */
-export function createAccountService(deps: Deps & { sessions: SessionsService; policies: SecurityPolicyService }) {
+export function createAccountService(
+  deps: Deps & { sessions: SessionsService; policies: SecurityPolicyService },
+) {
   const { db, limiter, config, audit, sessions } = deps;
 
   /** Guessing the current password through a stolen session is limited like sign-in. */

@@ -212,14 +212,19 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     const second = await t.createOrganization('Second');
     const member = await t.addMember(second, ['auditor'], org.owner.email);
     expect(member.id).toBe(org.owner.id);
-    const token = await t.signIn(org.owner.email, PASSWORD, org.id);
+    const first = await t.signIn(org.owner.email, PASSWORD, org.id);
     const switched = await t.inject({
       method: 'POST',
       url: '/api/v1/auth/switch-organization',
-      token,
+      token: first,
       payload: { organizationId: second.id },
     });
     expect(switched.statusCode).toBe(200);
+    // A privilege change renews the session's token: the old one no longer works.
+    const token = switched.json().token;
+    expect(token).toEqual(expect.any(String));
+    expect((await t.inject({ url: '/api/v1/me', token: first })).statusCode).toBe(401);
+    expect((await t.inject({ url: '/api/v1/me', token })).json().organization.id).toBe(second.id);
     expect(switched.json()).toMatchObject({ organization: { id: second.id }, roles: ['auditor'] });
     expect(switched.json().organizations).toHaveLength(2);
     expect((await t.lastAuditEvent(second.id))?.action).toBe('user.organization_switched');
@@ -268,7 +273,9 @@ describe.each(backends)('sign-in and sessions (%s)', (backend) => {
     });
     expect(ok.statusCode).toBe(200);
     expect((await t.lastAuditEvent(o.id))?.action).toBe('user.password_changed');
-    expect((await t.inject({ url: '/api/v1/me', token: o.owner.token })).statusCode).toBe(200);
+    // The current session stays (the default) with a new token; the old token and other sessions end.
+    expect((await t.inject({ url: '/api/v1/me', token: o.owner.token })).statusCode).toBe(401);
+    expect((await t.inject({ url: '/api/v1/me', token: ok.json().token })).statusCode).toBe(200);
     expect((await t.inject({ url: '/api/v1/me', token: other })).statusCode).toBe(401);
     await expect(t.signIn(o.owner.email)).rejects.toThrow();
     await expect(t.signIn(o.owner.email, 'a brand new long passphrase')).resolves.toBeTruthy();

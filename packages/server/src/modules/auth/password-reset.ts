@@ -41,12 +41,16 @@ export function createPasswordResetService(
       const token = randomToken(32);
       await db.transaction().execute(async (trx) => {
         await store.replaceResetToken(trx, user.id, hashToken(token), isoAfter(RESET_TTL_MS));
-        await audit.record(trx, { kind: 'anonymous', meta }, {
-          action: 'user.password_reset_requested',
-          organizationId: null,
-          actor: { type: 'anonymous', id: null, name: null },
-          targets: [{ type: 'user', id: user.id }],
-        });
+        await audit.record(
+          trx,
+          { kind: 'anonymous', meta },
+          {
+            action: 'user.password_reset_requested',
+            organizationId: null,
+            actor: { type: 'anonymous', id: null, name: null },
+            targets: [{ type: 'user', id: user.id }],
+          },
+        );
       });
       const link = `${config.publicUrl}/reset-password#token=${token}`;
       // Not awaited: the answer must not take longer for existing accounts than for unknown ones.
@@ -74,13 +78,17 @@ export function createPasswordResetService(
         if (!(await store.useResetToken(trx, row.id))) throw invalid();
         await identityStore.updateUserPassword(trx, user.id, passwordHash);
         const ended = await sessions.revokeUserSessions(trx, user.id, 'password_reset');
-        await audit.record(trx, { kind: 'anonymous', meta }, {
-          action: 'user.password_reset',
-          organizationId: null,
-          actor: { type: 'user', id: user.id, name: user.name },
-          targets: [{ type: 'user', id: user.id }],
-          metadata: { sessionsEnded: ended },
-        });
+        await audit.record(
+          trx,
+          { kind: 'anonymous', meta },
+          {
+            action: 'user.password_reset',
+            organizationId: null,
+            actor: { type: 'user', id: user.id, name: user.name },
+            targets: [{ type: 'user', id: user.id }],
+            metadata: { sessionsEnded: ended },
+          },
+        );
       });
     },
   };

@@ -34,7 +34,12 @@ const tags = ['auth'];
 const security = AUTHENTICATED;
 
 /** A session in the cookie (or the body for bearer clients), or the MFA step as it is. */
-export function deliverSignIn(reply: FastifyReply, config: Config, outcome: SignInOutcome, tokenType: 'cookie' | 'bearer') {
+export function deliverSignIn(
+  reply: FastifyReply,
+  config: Config,
+  outcome: SignInOutcome,
+  tokenType: 'cookie' | 'bearer',
+) {
   if (outcome.kind === 'challenge') return outcome.challenge;
   return deliverSession(reply, config, outcome.issued, tokenType);
 }
@@ -60,7 +65,8 @@ export function authRoutes(
           response: { 200: SignInAnswer },
         },
       },
-      async (req, reply) => deliverSignIn(reply, config, await auth.signIn(req.caller.meta, req.body), req.body.tokenType),
+      async (req, reply) =>
+        deliverSignIn(reply, config, await auth.signIn(req.caller.meta, req.body), req.body.tokenType),
     );
 
     app.post(
@@ -94,7 +100,13 @@ export function authRoutes(
 
     app.post(
       '/api/v1/auth/passkey/options',
-      { schema: { tags, summary: 'Options for passwordless sign-in with a passkey', response: { 200: PasskeySignInOptions } } },
+      {
+        schema: {
+          tags,
+          summary: 'Options for passwordless sign-in with a passkey',
+          response: { 200: PasskeySignInOptions },
+        },
+      },
       async () => auth.passkeySignInOptions(),
     );
 
@@ -108,7 +120,13 @@ export function authRoutes(
           response: { 200: SignedIn },
         },
       },
-      async (req, reply) => deliverSession(reply, config, await auth.passkeySignIn(req.caller.meta, req.body), req.body.tokenType),
+      async (req, reply) =>
+        deliverSession(
+          reply,
+          config,
+          await auth.passkeySignIn(req.caller.meta, req.body),
+          req.body.tokenType,
+        ),
     );
 
     app.post(
@@ -145,7 +163,14 @@ export function authRoutes(
 
     app.get(
       '/api/v1/auth/step-up/options',
-      { schema: { tags, security, summary: 'How you can confirm it is you', response: { 200: StepUpOptions } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'How you can confirm it is you',
+          response: { 200: StepUpOptions },
+        },
+      },
       async (req) => auth.stepUpOptions(req.caller),
     );
 
@@ -162,7 +187,10 @@ export function authRoutes(
       },
       async (req, reply) => {
         const { stepUpUntil, token } = await auth.stepUp(req.caller, req.body);
-        return { stepUpUntil, ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt) };
+        return {
+          stepUpUntil,
+          ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt),
+        };
       },
     );
 
@@ -190,7 +218,10 @@ export function authRoutes(
       async (req, reply) => {
         const token = await auth.switchOrganization(req.caller, req.body.organizationId);
         const caller = await auth.reload(req.caller);
-        return { ...(await auth.me(caller)), ...handOverToken(req, reply, config, token, caller.sessionExpiresAt) };
+        return {
+          ...(await auth.me(caller)),
+          ...handOverToken(req, reply, config, token, caller.sessionExpiresAt),
+        };
       },
     );
 
@@ -209,7 +240,15 @@ export function authRoutes(
 
     app.patch(
       '/api/v1/me',
-      { schema: { tags, security, summary: 'Update your profile', body: UpdateProfileBody, response: { 200: MeResult } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Update your profile',
+          body: UpdateProfileBody,
+          response: { 200: MeResult },
+        },
+      },
       async (req) => {
         await account.updateProfile(req.caller, req.body.name);
         return auth.me(await auth.reload(req.caller));
@@ -229,7 +268,10 @@ export function authRoutes(
       },
       async (req, reply) => {
         const { token } = await account.changePassword(req.caller, req.body);
-        return { ok: true as const, ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt) };
+        return {
+          ok: true as const,
+          ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt),
+        };
       },
     );
   };

@@ -13,8 +13,21 @@ import {
   stepUpUntil,
   type UserCaller,
 } from '../../platform/http/caller';
-import { AppError, badRequest, forbidden, notFound, rateLimited, unauthenticated } from '../../platform/http/errors';
-import { identityStore, type OrganizationRow, presentOrganization, presentUser, type UserRow } from '../identity';
+import {
+  AppError,
+  badRequest,
+  forbidden,
+  notFound,
+  rateLimited,
+  unauthenticated,
+} from '../../platform/http/errors';
+import {
+  identityStore,
+  type OrganizationRow,
+  presentOrganization,
+  presentUser,
+  type UserRow,
+} from '../identity';
 import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
 import type { AuthMethod, SessionsService } from '../sessions';
 
@@ -25,7 +38,9 @@ export interface IssuedSession {
 }
 
 /** A sign-in either opens a session or, for a user with a factor, asks for it first. */
-export type SignInOutcome = { kind: 'session'; issued: IssuedSession } | { kind: 'challenge'; challenge: MfaChallenge };
+export type SignInOutcome =
+  | { kind: 'session'; issued: IssuedSession }
+  | { kind: 'challenge'; challenge: MfaChallenge };
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const MAX_CHALLENGE_ATTEMPTS = 5;
@@ -64,11 +79,23 @@ export function createAuthService(deps: AuthServiceDeps) {
     const user = await identityStore.findUserByEmail(db, email);
     const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
     if (user && valid && !user.disabledAt) return user;
-    await recordFailure(meta, email, user, organizationHint, user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user');
+    await recordFailure(
+      meta,
+      email,
+      user,
+      organizationHint,
+      user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user',
+    );
     throw unauthenticated('The e-mail or password is incorrect.', 'INVALID_CREDENTIALS');
   }
 
-  async function recordFailure(meta: RequestMeta, email: string | null, user: UserRow | undefined, hint: string | undefined, reason: string) {
+  async function recordFailure(
+    meta: RequestMeta,
+    email: string | null,
+    user: UserRow | undefined,
+    hint: string | undefined,
+    reason: string,
+  ) {
     const memberships = user ? await identityStore.listMembershipsOfUser(db, user.id) : [];
     const org = memberships.find((m) => m.id === hint || m.slug === hint) ?? memberships[0];
     const caller: AnonymousCaller = { kind: 'anonymous', meta };
@@ -77,7 +104,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       outcome: 'failure',
       organizationId: org?.id ?? null,
       // The address tried is personal data: it is sealed as the actor's e-mail, never a target name.
-      actor: { type: user ? 'user' : 'anonymous', id: user?.id ?? null, name: user?.name ?? null, ...(email ? { email } : {}) },
+      actor: {
+        type: user ? 'user' : 'anonymous',
+        id: user?.id ?? null,
+        name: user?.name ?? null,
+        ...(email ? { email } : {}),
+      },
       targets: user ? [{ type: 'user', id: user.id }] : [],
       metadata: { reason },
     });
@@ -93,7 +125,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
     const first = memberships[0];
     if (!first && !user.isSuperAdmin) {
-      throw forbidden('NO_ORGANIZATION', 'You are not a member of any organization. Ask an admin to invite you.');
+      throw forbidden(
+        'NO_ORGANIZATION',
+        'You are not a member of any organization. Ask an admin to invite you.',
+      );
     }
     return first ?? null;
   }
@@ -143,8 +178,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     organization: OrganizationRow | null,
     meta: RequestMeta,
   ): Promise<SignInOutcome> {
-    if (!user.mfaEnabledAt) return { kind: 'session', issued: await issueSession(trx, user, organization, meta) };
-    const methods = await verifier.methodsOf(user.id);
+    if (!user.mfaEnabledAt)
+      return { kind: 'session', issued: await issueSession(trx, user, organization, meta) };
+    const methods = await verifier.methodsOf(user.id, trx);
     const challenge = randomToken(32);
     const expiresAt = isoAfter(CHALLENGE_TTL_MS);
     await challengeStore.insertChallenge(trx, {
@@ -156,13 +192,17 @@ export function createAuthService(deps: AuthServiceDeps) {
       webauthnChallenge: null,
       expiresAt,
     });
-    await audit.record(trx, { kind: 'anonymous', meta }, {
-      action: 'user.mfa_challenged',
-      organizationId: organization?.id ?? null,
-      actor: { type: 'user', id: user.id, name: user.name },
-      targets: [{ type: 'user', id: user.id }],
-      metadata: { methods },
-    });
+    await audit.record(
+      trx,
+      { kind: 'anonymous', meta },
+      {
+        action: 'user.mfa_challenged',
+        organizationId: organization?.id ?? null,
+        actor: { type: 'user', id: user.id, name: user.name },
+        targets: [{ type: 'user', id: user.id }],
+        metadata: { methods },
+      },
+    );
     return { kind: 'challenge', challenge: { mfaRequired: true, challenge, methods, expiresAt } };
   }
 
@@ -204,14 +244,17 @@ export function createAuthService(deps: AuthServiceDeps) {
       } catch (error) {
         if (error instanceof AppError && error.status === 400) {
           await challengeStore.countFailedAttempt(db, challenge.id);
-          await audit.recordAlone({ kind: 'anonymous', meta }, {
-            action: 'user.mfa_failed',
-            outcome: 'failure',
-            organizationId: challenge.organizationId,
-            actor: { type: 'user', id: user.id, name: user.name },
-            targets: [{ type: 'user', id: user.id }],
-            metadata: { method: input.method, reason: error.code },
-          });
+          await audit.recordAlone(
+            { kind: 'anonymous', meta },
+            {
+              action: 'user.mfa_failed',
+              outcome: 'failure',
+              organizationId: challenge.organizationId,
+              actor: { type: 'user', id: user.id, name: user.name },
+              targets: [{ type: 'user', id: user.id }],
+              metadata: { method: input.method, reason: error.code },
+            },
+          );
         }
         throw error;
       }
@@ -251,7 +294,11 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     async passkeySignIn(
       meta: RequestMeta,
-      input: { ceremony: string; response: Extract<MfaProof, { method: 'passkey' }>['response']; organization?: string },
+      input: {
+        ceremony: string;
+        response: Extract<MfaProof, { method: 'passkey' }>['response'];
+        organization?: string;
+      },
     ): Promise<IssuedSession> {
       const ceremony = await challengeStore.findChallenge(db, hashToken(input.ceremony), 'passkey_sign_in');
       if (!ceremony?.webauthnChallenge || !(await challengeStore.consumeChallenge(db, ceremony.id))) {
@@ -259,9 +306,13 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       let userId: string;
       try {
-        ({ userId } = await verifier.verifyPasswordless({ method: 'passkey', response: input.response }, ceremony.webauthnChallenge));
+        ({ userId } = await verifier.verifyPasswordless(
+          { method: 'passkey', response: input.response },
+          ceremony.webauthnChallenge,
+        ));
       } catch (error) {
-        if (error instanceof AppError && error.status === 400) await recordFailure(meta, null, undefined, undefined, 'passkey_rejected');
+        if (error instanceof AppError && error.status === 400)
+          await recordFailure(meta, null, undefined, undefined, 'passkey_rejected');
         throw error;
       }
       const user = await identityStore.findUserById(db, userId);
@@ -312,9 +363,12 @@ export function createAuthService(deps: AuthServiceDeps) {
           }
           method = 'password';
         } else {
-          if (!user.mfaEnabled) throw badRequest('MFA_METHOD_UNAVAILABLE', 'You have no second factor. Use your password.');
+          if (!user.mfaEnabled)
+            throw badRequest('MFA_METHOD_UNAVAILABLE', 'You have no second factor. Use your password.');
           const ceremony =
-            proof.method === 'passkey' ? await challengeStore.findSessionChallenge(db, user.sessionId, 'step_up_passkey') : undefined;
+            proof.method === 'passkey'
+              ? await challengeStore.findSessionChallenge(db, user.sessionId, 'step_up_passkey')
+              : undefined;
           verified = await verifier.verify(user.userId, proof, ceremony?.webauthnChallenge ?? null);
           if (ceremony) await challengeStore.consumeChallenge(db, ceremony.id);
           method = verified.method;
@@ -390,7 +444,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       const current = organizations.find((o) => o.id === user.organizationId);
       const impersonation = user.impersonator
         ? {
-            impersonator: { id: user.impersonator.userId, name: user.impersonator.name, email: user.impersonator.email },
+            impersonator: {
+              id: user.impersonator.userId,
+              name: user.impersonator.name,
+              email: user.impersonator.email,
+            },
             reason: user.impersonator.reason,
             expiresAt: user.sessionExpiresAt,
           }

@@ -287,7 +287,11 @@ export async function markEmailVerified(trx: Executor, userId: string): Promise<
 }
 
 /** The platform's user directory for super admins: newest first, optionally matching name or e-mail. */
-export async function searchUsers(db: Executor, query: string | undefined, limit: number): Promise<UserRow[]> {
+export async function searchUsers(
+  db: Executor,
+  query: string | undefined,
+  limit: number,
+): Promise<UserRow[]> {
   let select = db.selectFrom('users').select(userColumns);
   if (query) {
     const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -325,5 +329,9 @@ export async function organizationsOfUsers(
 
 export async function setUserDisabled(trx: Executor, userId: string, disabled: boolean): Promise<void> {
   const at = nowIso();
-  await trx.updateTable('users').set({ disabledAt: disabled ? at : null, updatedAt: at }).where('id', '=', userId).execute();
+  await trx
+    .updateTable('users')
+    .set({ disabledAt: disabled ? at : null, updatedAt: at })
+    .where('id', '=', userId)
+    .execute();
 }

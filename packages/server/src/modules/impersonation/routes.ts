@@ -12,7 +12,8 @@ const security = AUTHENTICATED;
 export function impersonationRoutes(config: Config, impersonation: ImpersonationService) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
-    const tokenType = (authorization: string | undefined): 'bearer' | 'cookie' => (authorization ? 'bearer' : 'cookie');
+    const tokenType = (authorization: string | undefined): 'bearer' | 'cookie' =>
+      authorization ? 'bearer' : 'cookie';
 
     app.post(
       '/api/v1/impersonation',

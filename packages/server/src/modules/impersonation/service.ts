@@ -24,18 +24,21 @@ export function createImpersonationService(deps: Deps & { sessions: SessionsServ
       input: { userId: string; organizationId?: string | undefined; reason: string; minutes: number },
     ): Promise<HandedSession> {
       const admin = requireSuperAdmin(caller);
-      if (admin.impersonator) throw forbidden('IMPERSONATION_FORBIDDEN', 'Stop the current impersonation first.');
+      if (admin.impersonator)
+        throw forbidden('IMPERSONATION_FORBIDDEN', 'Stop the current impersonation first.');
       requireStepUp(admin);
       if (input.userId === admin.userId) throw badRequest('BAD_REQUEST', 'You cannot impersonate yourself.');
       const user = await identityStore.findUserById(db, input.userId);
       if (!user || user.disabledAt) throw notFound('USER_NOT_FOUND', 'There is no active user with that id.');
       // One super admin may not borrow another's platform powers.
-      if (user.isSuperAdmin) throw forbidden('IMPERSONATION_FORBIDDEN', 'Super admins cannot be impersonated.');
+      if (user.isSuperAdmin)
+        throw forbidden('IMPERSONATION_FORBIDDEN', 'Super admins cannot be impersonated.');
       const memberships = await identityStore.listMembershipsOfUser(db, user.id);
       const organization = input.organizationId
         ? memberships.find((m) => m.id === input.organizationId)
         : memberships[0];
-      if (!organization) throw notFound('ORGANIZATION_NOT_FOUND', 'The user is not a member of that organization.');
+      if (!organization)
+        throw notFound('ORGANIZATION_NOT_FOUND', 'The user is not a member of that organization.');
       return db.transaction().execute(async (trx) => {
         const opened = await sessions.open(trx, {
           user,
@@ -69,7 +72,8 @@ export function createImpersonationService(deps: Deps & { sessions: SessionsServ
     async stop(caller: Caller): Promise<HandedSession> {
       const asUser = requireUser(caller);
       const impersonator = asUser.impersonator;
-      if (!impersonator) throw badRequest('IMPERSONATION_NOT_ACTIVE', 'This session is not an impersonation.');
+      if (!impersonator)
+        throw badRequest('IMPERSONATION_NOT_ACTIVE', 'This session is not an impersonation.');
       await db.transaction().execute(async (trx) => {
         await sessions.revoke(trx, asUser.sessionId, 'impersonation_ended');
         await audit.record(trx, asUser, {
@@ -90,7 +94,9 @@ export function createImpersonationService(deps: Deps & { sessions: SessionsServ
         const adminCaller = await sessions.callerOf(trx, ownSessionId, asUser.meta);
         const [admin, organization] = await Promise.all([
           identityStore.findUserById(trx, adminCaller.userId),
-          adminCaller.organizationId ? identityStore.findOrganization(trx, adminCaller.organizationId) : undefined,
+          adminCaller.organizationId
+            ? identityStore.findOrganization(trx, adminCaller.organizationId)
+            : undefined,
         ]);
         if (!admin) throw unauthenticated();
         return {

@@ -13,10 +13,10 @@ import {
 } from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import type { AuthService, SignInOutcome } from '../auth';
-import { resetFactors } from '../mfa';
-import type { SessionsService } from '../sessions';
 import { assertRolesGrantable, identityStore, type OrganizationRow, type UserRow } from '../identity';
+import { resetFactors } from '../mfa';
 import type { OutboxService } from '../outbox';
+import type { SessionsService } from '../sessions';
 import type { InvitationRow } from './store';
 import * as store from './store';
 

@@ -82,7 +82,9 @@ export function createMembersService(deps: Deps & { sessions: SessionsService })
           throw conflict('LAST_OWNER', 'The last owner cannot be removed. Make someone else an owner first.');
         }
         await identityStore.deleteMembership(trx, c.organizationId, userId);
-        await sessions.revokeUserSessions(trx, userId, 'member_removed', { organizationId: c.organizationId });
+        await sessions.revokeUserSessions(trx, userId, 'member_removed', {
+          organizationId: c.organizationId,
+        });
         // What they set in motion stops with them: their pending invitations die; their API keys stop
         // authenticating on their own (a key never exceeds its creator's current access).
         const revokedInvitations = await revokeInvitationsBy(trx, c.organizationId, userId);

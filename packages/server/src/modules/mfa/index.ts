@@ -1,4 +1,5 @@
 export { registerEnrollmentGate } from './enrollment-gate';
+export { resetFactors } from './reset';
 export { mfaRoutes } from './routes';
 export { createMfaSecrets, type MfaSecrets } from './secrets';
 export { createMfaService, type MfaService } from './service';
@@ -6,4 +7,3 @@ export * as challengeStore from './store';
 export { matchTotpStep, totpCodeAt } from './totp';
 export { createMfaVerifier, type MfaVerifier, type VerifiedFactor } from './verify';
 export { createWebAuthn, relyingPartyFor, type WebAuthn } from './webauthn';
-export { resetFactors } from './reset';

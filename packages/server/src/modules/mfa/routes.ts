@@ -31,7 +31,14 @@ export function mfaRoutes(config: Config, mfa: MfaService) {
 
     app.get(
       '/api/v1/me/security',
-      { schema: { tags, security, summary: 'Your factors, recovery codes and enrolment state', response: { 200: MySecurity } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Your factors, recovery codes and enrolment state',
+          response: { 200: MySecurity },
+        },
+      },
       async (req) => mfa.mySecurity(req.caller),
     );
 
@@ -62,9 +69,17 @@ export function mfaRoutes(config: Config, mfa: MfaService) {
         },
       },
       async (req, reply) => {
-        const added = await mfa.confirmTotp(req.caller, req.params.id, req.body.code, req.body.keepCurrentSession);
+        const added = await mfa.confirmTotp(
+          req.caller,
+          req.params.id,
+          req.body.code,
+          req.body.keepCurrentSession,
+        );
         const { token, ...rest } = added;
-        return { ...rest, ...handOverToken(req, reply, config, token ?? null, requireUser(req.caller).sessionExpiresAt) };
+        return {
+          ...rest,
+          ...handOverToken(req, reply, config, token ?? null, requireUser(req.caller).sessionExpiresAt),
+        };
       },
     );
 
@@ -94,7 +109,13 @@ export function mfaRoutes(config: Config, mfa: MfaService) {
       },
       async (req, reply) => {
         const { token, ...rest } = await mfa.addPasskey(req.caller, req.body);
-        const handed = handOverToken(req, reply, config, token ?? null, requireUser(req.caller).sessionExpiresAt);
+        const handed = handOverToken(
+          req,
+          reply,
+          config,
+          token ?? null,
+          requireUser(req.caller).sessionExpiresAt,
+        );
         return reply.status(201).send({ ...rest, ...handed });
       },
     );
@@ -102,7 +123,14 @@ export function mfaRoutes(config: Config, mfa: MfaService) {
     app.patch(
       '/api/v1/me/factors/:id',
       {
-        schema: { tags, security, summary: 'Rename a factor', params: FactorIdParams, body: RenameFactorBody, response: { 200: FactorOut } },
+        schema: {
+          tags,
+          security,
+          summary: 'Rename a factor',
+          params: FactorIdParams,
+          body: RenameFactorBody,
+          response: { 200: FactorOut },
+        },
       },
       async (req) => mfa.rename(req.caller, req.params.id, req.body.name),
     );
@@ -121,7 +149,10 @@ export function mfaRoutes(config: Config, mfa: MfaService) {
       },
       async (req, reply) => {
         const { token } = await mfa.remove(req.caller, req.params.id, req.query.keepCurrentSession);
-        return { ok: true as const, ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt) };
+        return {
+          ok: true as const,
+          ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt),
+        };
       },
     );
 

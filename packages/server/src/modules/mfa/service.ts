@@ -59,7 +59,11 @@ export function createMfaService(deps: MfaServiceDeps) {
 
   async function issueRecoveryCodes(trx: Transaction<DB>, userId: string): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    await store.replaceRecoveryCodes(trx, userId, codes.map((c) => secrets.hashRecoveryCode(userId, c)));
+    await store.replaceRecoveryCodes(
+      trx,
+      userId,
+      codes.map((c) => secrets.hashRecoveryCode(userId, c)),
+    );
     return codes.map(formatRecoveryCode);
   }
 
@@ -73,10 +77,17 @@ export function createMfaService(deps: MfaServiceDeps) {
     const first = !user.mfaEnabled && (await store.listFactors(trx, user.userId)).length === 1;
     await store.setMfaEnabled(trx, user.userId, true);
     const recoveryCodes =
-      first || !(await store.recoveryCodeStatus(trx, user.userId)) ? await issueRecoveryCodes(trx, user.userId) : null;
+      first || !(await store.recoveryCodeStatus(trx, user.userId))
+        ? await issueRecoveryCodes(trx, user.userId)
+        : null;
     // Proving possession of the new factor is a fresh verification.
     await sessions.markSteppedUp(trx, user.sessionId);
-    const { token, ended } = await sessions.afterCredentialChange(trx, user, 'factor_changed', keepCurrentSession);
+    const { token, ended } = await sessions.afterCredentialChange(
+      trx,
+      user,
+      'factor_changed',
+      keepCurrentSession,
+    );
     await audit.record(trx, user, {
       action: 'mfa.factor_added',
       targets: [
@@ -132,7 +143,10 @@ export function createMfaService(deps: MfaServiceDeps) {
           metadata: { type: 'totp' },
         });
       });
-      const issuer = new URL(config.publicUrl).hostname === 'localhost' ? 'Custos' : `Custos (${new URL(config.publicUrl).hostname})`;
+      const issuer =
+        new URL(config.publicUrl).hostname === 'localhost'
+          ? 'Custos'
+          : `Custos (${new URL(config.publicUrl).hostname})`;
       const uri = totpUri(secret, user.email, issuer);
       return { factorId, secret, uri, qrSvg: await qrSvg(uri) };
     },
@@ -141,13 +155,17 @@ export function createMfaService(deps: MfaServiceDeps) {
       const user = ownerOnly(caller, false);
       const factor = await store.findFactor(db, user.userId, factorId);
       if (!factor || factor.type !== 'totp') throw factorNotFound();
-      if (factor.confirmedAt) throw conflict('FACTOR_ALREADY_CONFIRMED', 'This authenticator is already set up.');
+      if (factor.confirmedAt)
+        throw conflict('FACTOR_ALREADY_CONFIRMED', 'This authenticator is already set up.');
       const secret = factor.secretSealed ? secrets.openTotpSecret(factor.id, factor.secretSealed) : null;
       if (!secret) throw factorNotFound();
       await verifier.limitAttempts(user.userId);
       const step = matchTotpStep(secret, code);
       if (step === null) {
-        throw badRequest('MFA_CODE_INVALID', 'That code does not match. Check the time on your device and enter the current code.');
+        throw badRequest(
+          'MFA_CODE_INVALID',
+          'That code does not match. Check the time on your device and enter the current code.',
+        );
       }
       return db.transaction().execute(async (trx) => {
         await store.confirmFactor(trx, factor.id, step);
@@ -178,7 +196,12 @@ export function createMfaService(deps: MfaServiceDeps) {
 
     async addPasskey(
       caller: Caller,
-      input: { ceremony: string; response: Parameters<WebAuthn['verifyRegistration']>[0]; name: string; keepCurrentSession: boolean },
+      input: {
+        ceremony: string;
+        response: Parameters<WebAuthn['verifyRegistration']>[0];
+        name: string;
+        keepCurrentSession: boolean;
+      },
     ): Promise<FactorAdded> {
       const user = ownerOnly(caller, true);
       const challenge = await store.findChallenge(db, hashToken(input.ceremony), 'passkey_registration');
@@ -191,7 +214,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       }
       const registered = await webauthn.verifyRegistration(input.response, challenge.webauthnChallenge);
       return db.transaction().execute(async (trx) => {
-        const id = await store.insertPasskeyFactor(trx, { userId: user.userId, name: input.name, ...registered });
+        const id = await store.insertPasskeyFactor(trx, {
+          userId: user.userId,
+          name: input.name,
+          ...registered,
+        });
         const factor = await store.findFactor(trx, user.userId, id);
         if (!factor) throw factorNotFound();
         return factorAdded(trx, user, factor, input.keepCurrentSession);
@@ -213,7 +240,11 @@ export function createMfaService(deps: MfaServiceDeps) {
       });
     },
 
-    async remove(caller: Caller, factorId: string, keepCurrentSession: boolean): Promise<{ token: string | null }> {
+    async remove(
+      caller: Caller,
+      factorId: string,
+      keepCurrentSession: boolean,
+    ): Promise<{ token: string | null }> {
       const user = ownerOnly(caller, true);
       const factor = await store.findFactor(db, user.userId, factorId);
       if (!factor?.confirmedAt) throw factorNotFound();
@@ -230,7 +261,12 @@ export function createMfaService(deps: MfaServiceDeps) {
           await store.setMfaEnabled(trx, user.userId, false);
           await store.deleteRecoveryCodes(trx, user.userId);
         }
-        const { token, ended } = await sessions.afterCredentialChange(trx, user, 'factor_changed', keepCurrentSession);
+        const { token, ended } = await sessions.afterCredentialChange(
+          trx,
+          user,
+          'factor_changed',
+          keepCurrentSession,
+        );
         await audit.record(trx, user, {
           action: 'mfa.factor_removed',
           targets: [

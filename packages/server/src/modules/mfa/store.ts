@@ -54,7 +54,11 @@ export async function listFactors(db: Executor, userId: string): Promise<FactorR
 }
 
 /** One of the user's factors (confirmed or not); another user's factor is simply not found. */
-export async function findFactor(db: Executor, userId: string, factorId: string): Promise<FactorRow | undefined> {
+export async function findFactor(
+  db: Executor,
+  userId: string,
+  factorId: string,
+): Promise<FactorRow | undefined> {
   const row = await db
     .selectFrom('mfaFactors')
     .selectAll()
@@ -64,7 +68,10 @@ export async function findFactor(db: Executor, userId: string, factorId: string)
   return row ? toFactor(row) : undefined;
 }
 
-export async function findPasskeyByCredentialId(db: Executor, credentialId: string): Promise<FactorRow | undefined> {
+export async function findPasskeyByCredentialId(
+  db: Executor,
+  credentialId: string,
+): Promise<FactorRow | undefined> {
   const row = await db
     .selectFrom('mfaFactors')
     .selectAll()
@@ -81,7 +88,14 @@ export async function insertTotpFactor(
 ): Promise<void> {
   await trx
     .insertInto('mfaFactors')
-    .values({ ...input, type: 'totp', createdAt: nowIso(), confirmedAt: null, lastUsedAt: null, lastUsedStep: null })
+    .values({
+      ...input,
+      type: 'totp',
+      createdAt: nowIso(),
+      confirmedAt: null,
+      lastUsedAt: null,
+      lastUsedStep: null,
+    })
     .execute();
 }
 
@@ -148,7 +162,12 @@ export async function claimTotpStep(db: Executor, factorId: string, step: number
 }
 
 /** Stores a passkey's new signature counter, only forward (a concurrent older assertion loses). */
-export async function advancePasskeyCounter(db: Executor, factorId: string, from: number, to: number): Promise<boolean> {
+export async function advancePasskeyCounter(
+  db: Executor,
+  factorId: string,
+  from: number,
+  to: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('mfaFactors')
     .set({ signCount: to, lastUsedAt: nowIso() })
@@ -258,7 +277,17 @@ export async function findChallenge(
 ): Promise<ChallengeRow | undefined> {
   return db
     .selectFrom('authChallenges')
-    .select(['id', 'kind', 'userId', 'sessionId', 'organizationId', 'webauthnChallenge', 'attempts', 'expiresAt', 'consumedAt'])
+    .select([
+      'id',
+      'kind',
+      'userId',
+      'sessionId',
+      'organizationId',
+      'webauthnChallenge',
+      'attempts',
+      'expiresAt',
+      'consumedAt',
+    ])
     .where('tokenHash', '=', tokenHash)
     .where('kind', '=', kind)
     .where('consumedAt', 'is', null)
@@ -266,7 +295,11 @@ export async function findChallenge(
     .executeTakeFirst();
 }
 
-export async function setChallengeWebauthn(db: Executor, id: string, webauthnChallenge: string): Promise<void> {
+export async function setChallengeWebauthn(
+  db: Executor,
+  id: string,
+  webauthnChallenge: string,
+): Promise<void> {
   await db.updateTable('authChallenges').set({ webauthnChallenge }).where('id', '=', id).execute();
 }
 
@@ -302,7 +335,17 @@ export async function findSessionChallenge(
 ): Promise<ChallengeRow | undefined> {
   return db
     .selectFrom('authChallenges')
-    .select(['id', 'kind', 'userId', 'sessionId', 'organizationId', 'webauthnChallenge', 'attempts', 'expiresAt', 'consumedAt'])
+    .select([
+      'id',
+      'kind',
+      'userId',
+      'sessionId',
+      'organizationId',
+      'webauthnChallenge',
+      'attempts',
+      'expiresAt',
+      'consumedAt',
+    ])
     .where('sessionId', '=', sessionId)
     .where('kind', '=', kind)
     .where('consumedAt', 'is', null)

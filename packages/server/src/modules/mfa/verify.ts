@@ -1,5 +1,7 @@
 import type { MfaMethod, MfaProof } from '@custos/shared';
+import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
+import type { DB } from '../../platform/db/schema';
 import { badRequest, rateLimited } from '../../platform/http/errors';
 import type { MfaSecrets } from './secrets';
 import * as store from './store';
@@ -55,12 +57,12 @@ export function createMfaVerifier(deps: Deps, secrets: MfaSecrets, webauthn: Web
     limitAttempts,
 
     /** The methods a user can answer a challenge with. */
-    async methodsOf(userId: string): Promise<MfaMethod[]> {
-      const factors = await store.listFactors(db, userId);
+    async methodsOf(userId: string, executor: Deps['db'] | Transaction<DB> = db): Promise<MfaMethod[]> {
+      const factors = await store.listFactors(executor, userId);
       const methods: MfaMethod[] = [];
       if (factors.some((f) => f.type === 'totp')) methods.push('totp');
       if (factors.some((f) => f.type === 'passkey')) methods.push('passkey');
-      const codes = await store.recoveryCodeStatus(db, userId);
+      const codes = await store.recoveryCodeStatus(executor, userId);
       if (methods.length > 0 && codes && codes.remaining > 0) methods.push('recovery_code');
       return methods;
     },
@@ -83,9 +85,15 @@ export function createMfaVerifier(deps: Deps, secrets: MfaSecrets, webauthn: Web
       }
       const factor = await store.findPasskeyByCredentialId(db, proof.response.id);
       // Someone else's passkey is no proof for this user, and is answered like an unknown one.
-      if (!factor || factor.userId !== userId) throw invalid('That passkey is not registered to your account.');
+      if (!factor || factor.userId !== userId)
+        throw invalid('That passkey is not registered to your account.');
       const credential = credentialOf(factor);
-      const result = await webauthn.verifyAuthentication(proof.response, webauthnChallenge, credential, false);
+      const result = await webauthn.verifyAuthentication(
+        proof.response,
+        webauthnChallenge,
+        credential,
+        false,
+      );
       await advanceCounter(factor.id, credential.signCount, result.newCounter);
       return { method: 'passkey', factorId: factor.id } satisfies VerifiedFactor;
     },
@@ -96,7 +104,12 @@ export function createMfaVerifier(deps: Deps, secrets: MfaSecrets, webauthn: Web
       if (!factor) throw badRequest('PASSKEY_VERIFICATION_FAILED', 'That passkey is not registered here.');
       await limitAttempts(factor.userId);
       const credential = credentialOf(factor);
-      const result = await webauthn.verifyAuthentication(response.response, webauthnChallenge, credential, true);
+      const result = await webauthn.verifyAuthentication(
+        response.response,
+        webauthnChallenge,
+        credential,
+        true,
+      );
       await advanceCounter(factor.id, credential.signCount, result.newCounter);
       return { userId: factor.userId, factorId: factor.id };
     },

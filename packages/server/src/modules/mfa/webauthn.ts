@@ -37,7 +37,10 @@ const failed = (message: string) => badRequest('PASSKEY_VERIFICATION_FAILED', me
 
 export function createWebAuthn(rp: RelyingParty) {
   return {
-    async registrationOptions(user: { id: string; email: string; name: string }, existing: StoredCredential[]) {
+    async registrationOptions(
+      user: { id: string; email: string; name: string },
+      existing: StoredCredential[],
+    ) {
       return generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
@@ -75,11 +78,16 @@ export function createWebAuthn(rp: RelyingParty) {
       };
     },
 
-    async authenticationOptions(allowed: StoredCredential[] | null, userVerification: 'required' | 'preferred') {
+    async authenticationOptions(
+      allowed: StoredCredential[] | null,
+      userVerification: 'required' | 'preferred',
+    ) {
       return generateAuthenticationOptions({
         rpID: rp.id,
         userVerification,
-        ...(allowed ? { allowCredentials: allowed.map((c) => ({ id: c.credentialId, transports: c.transports })) } : {}),
+        ...(allowed
+          ? { allowCredentials: allowed.map((c) => ({ id: c.credentialId, transports: c.transports })) }
+          : {}),
       });
     },
 
@@ -113,7 +121,10 @@ export function createWebAuthn(rp: RelyingParty) {
         throw failed(`The passkey was not accepted: ${(error as Error).message}`);
       }
       if (!result.verified) throw failed('The passkey was not accepted.');
-      return { newCounter: result.authenticationInfo.newCounter, backedUp: result.authenticationInfo.credentialBackedUp };
+      return {
+        newCounter: result.authenticationInfo.newCounter,
+        backedUp: result.authenticationInfo.credentialBackedUp,
+      };
     },
   };
 }

@@ -77,6 +77,9 @@ describe.each(backends)('organizations and outbox (%s)', (backend) => {
       payload: { organizationId: orgId },
     });
     expect(me.json().roles).toEqual(['owner']);
+    // Switching organization is a privilege change: the session's token was replaced.
+    expect(me.json().token).toEqual(expect.any(String));
+    platform.owner.token = me.json().token;
 
     const invited = await t.inject({
       method: 'POST',

@@ -29,7 +29,10 @@ export interface PolicyOnSession {
   idleTimeoutMinutes: number | null;
 }
 
-export function mfaRequiredFor(policy: Pick<PolicyOnSession, 'mfaRequirement' | 'mfaRoles'>, roles: readonly string[]) {
+export function mfaRequiredFor(
+  policy: Pick<PolicyOnSession, 'mfaRequirement' | 'mfaRoles'>,
+  roles: readonly string[],
+) {
   if (policy.mfaRequirement === 'all') return true;
   if (policy.mfaRequirement === 'roles') return roles.some((r) => policy.mfaRoles.includes(r));
   return false;
@@ -50,7 +53,8 @@ export function mfaEnrollmentState(input: {
   now?: number;
 }): MfaEnrollment {
   const { policy, roles, mfaEnabled, joinedAt } = input;
-  if (mfaEnabled || !mfaRequiredFor(policy, roles)) return { required: false, deadline: null, blocking: false };
+  if (mfaEnabled || !mfaRequiredFor(policy, roles))
+    return { required: false, deadline: null, blocking: false };
   const since = Math.max(Date.parse(policy.mfaRequiredSince ?? '') || 0, Date.parse(joinedAt ?? '') || 0);
   const deadline = since + (policy.mfaGraceDays ?? 0) * DAY_MS;
   return {

@@ -62,7 +62,8 @@ export function createSecurityPolicyService(deps: Deps) {
         await store.savePolicy(trx, actor.organizationId, saved);
         const changes: Record<string, [unknown, unknown]> = {};
         for (const key of Object.keys(patch) as (keyof SecurityPolicy)[]) {
-          if (JSON.stringify(before[key]) !== JSON.stringify(next[key])) changes[key] = [before[key], next[key]];
+          if (JSON.stringify(before[key]) !== JSON.stringify(next[key]))
+            changes[key] = [before[key], next[key]];
         }
         await audit.record(trx, actor, {
           action: 'security.policy_updated',

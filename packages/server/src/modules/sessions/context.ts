@@ -57,7 +57,12 @@ export function callerFromContext(row: SessionContextRow, meta: RequestMeta, now
       isSuperAdmin: row.isSuperAdmin === 1,
       createdAt: row.userCreatedAt,
     },
-    { id: row.sessionId, organizationId: row.organizationId, expiresAt: row.expiresAt, stepUpAt: row.stepUpAt },
+    {
+      id: row.sessionId,
+      organizationId: row.organizationId,
+      expiresAt: row.expiresAt,
+      stepUpAt: row.stepUpAt,
+    },
     roles,
     meta,
     {
@@ -66,7 +71,13 @@ export function callerFromContext(row: SessionContextRow, meta: RequestMeta, now
       // An impersonating super admin is never blocked by the user's enrolment state.
       mfaEnrollment: impersonator
         ? { required: false, deadline: null, blocking: false }
-        : mfaEnrollmentState({ policy: policyOnSession(row), roles, mfaEnabled, joinedAt: row.joinedAt, now }),
+        : mfaEnrollmentState({
+            policy: policyOnSession(row),
+            roles,
+            mfaEnabled,
+            joinedAt: row.joinedAt,
+            now,
+          }),
       impersonator,
     },
   );

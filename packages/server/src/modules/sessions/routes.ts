@@ -22,7 +22,13 @@ export function sessionRoutes(sessions: SessionsService) {
     app.delete(
       '/api/v1/me/sessions/:id',
       {
-        schema: { tags, security, summary: 'End one of your sessions', params: SessionIdParams, response: { 200: Ok } },
+        schema: {
+          tags,
+          security,
+          summary: 'End one of your sessions',
+          params: SessionIdParams,
+          response: { 200: Ok },
+        },
       },
       async (req) => {
         await sessions.revokeMine(req.caller, req.params.id);

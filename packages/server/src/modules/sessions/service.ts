@@ -5,7 +5,13 @@ import type { Deps } from '../../deps';
 import { isoAfter, nowIso } from '../../platform/clock';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
-import { authorize, type Caller, type RequestMeta, requireUser, type UserCaller } from '../../platform/http/caller';
+import {
+  authorize,
+  type Caller,
+  type RequestMeta,
+  requireUser,
+  type UserCaller,
+} from '../../platform/http/caller';
 import { deviceInfo } from '../../platform/http/device';
 import { conflict, notFound, unauthenticated } from '../../platform/http/errors';
 import { identityStore, type OrganizationRow, type UserRow } from '../identity';
@@ -18,7 +24,13 @@ const TOUCH_INTERVAL_MS = 60_000;
 const DEFAULT_IDLE_MINUTES = 30;
 const NO_DEVICE = { userAgent: null, acceptLanguage: null, chUa: null, chUaPlatform: null, chUaMobile: null };
 
-export type AuthMethod = 'password' | 'password+totp' | 'password+passkey' | 'password+recovery_code' | 'passkey' | 'impersonation';
+export type AuthMethod =
+  | 'password'
+  | 'password+totp'
+  | 'password+passkey'
+  | 'password+recovery_code'
+  | 'passkey'
+  | 'impersonation';
 
 export interface OpenSessionInput {
   user: UserRow;
@@ -64,13 +76,20 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     };
   }
 
-  async function list(caller: UserCaller, filter: { organizationId?: string; userId?: string; limit: number }) {
+  async function list(
+    caller: UserCaller,
+    filter: { organizationId?: string; userId?: string; limit: number },
+  ) {
     const now = Date.now();
     const rows = await store.listLiveSessions(db, { ...filter, now: new Date(now).toISOString() });
     return { sessions: rows.filter(liveFilter(now)).map((r) => present(r, caller)) };
   }
 
-  async function recordRevoked(trx: Transaction<DB>, caller: UserCaller, session: { id: string; userId: string; organizationId: string | null }) {
+  async function recordRevoked(
+    trx: Transaction<DB>,
+    caller: UserCaller,
+    session: { id: string; userId: string; organizationId: string | null },
+  ) {
     await audit.record(trx, caller, {
       action: 'session.revoked',
       organizationId: session.organizationId ?? caller.organizationId,
@@ -103,7 +122,11 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     },
 
     /** The caller a session stands for, read inside a transaction (right after it was opened). */
-    async callerOf(executor: Deps['db'] | Transaction<DB>, sessionId: string, meta: RequestMeta): Promise<UserCaller> {
+    async callerOf(
+      executor: Deps['db'] | Transaction<DB>,
+      sessionId: string,
+      meta: RequestMeta,
+    ): Promise<UserCaller> {
       const row = await store.findSessionContext(executor as Deps['db'], { sessionId });
       if (!row) throw unauthenticated();
       return callerFromContext(row, meta, Date.now());
@@ -140,7 +163,9 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     async open(trx: Transaction<DB>, input: OpenSessionInput): Promise<OpenedSession> {
       const { user, organization, meta, impersonation } = input;
       const policy = await policies.policyOf(trx, organization?.id ?? null);
-      const lifetimeMs = impersonation ? impersonation.minutes * 60_000 : policy.absoluteLifetimeHours * 3_600_000;
+      const lifetimeMs = impersonation
+        ? impersonation.minutes * 60_000
+        : policy.absoluteLifetimeHours * 3_600_000;
       const device = deviceInfo(meta.device ?? NO_DEVICE);
       const country = geo.country(meta.ip);
       if (!impersonation && policy.maxConcurrentSessions > 0) {
@@ -148,20 +173,33 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
         const excess = live.length - policy.maxConcurrentSessions + 1;
         for (const id of live.slice(0, Math.max(0, excess))) {
           await store.revokeSession(trx, id, 'session_limit');
-          await audit.record(trx, { kind: 'anonymous', meta }, {
-            action: 'session.revoked',
-            organizationId: organization?.id ?? null,
-            actor: { type: 'user', id: user.id, name: user.name },
-            targets: [{ type: 'session', id }, { type: 'user', id: user.id }],
-            metadata: { reason: 'session_limit', limit: policy.maxConcurrentSessions },
-          });
+          await audit.record(
+            trx,
+            { kind: 'anonymous', meta },
+            {
+              action: 'session.revoked',
+              organizationId: organization?.id ?? null,
+              actor: { type: 'user', id: user.id, name: user.name },
+              targets: [
+                { type: 'session', id },
+                { type: 'user', id: user.id },
+              ],
+              metadata: { reason: 'session_limit', limit: policy.maxConcurrentSessions },
+            },
+          );
         }
       }
       // A first sign-in is not "new": only a device or country unlike the user's history is.
       let newDevice = false;
       let newCountry = false;
       if (!impersonation) {
-        const seenDevice = await store.rememberOrigin(trx, user.id, 'device', device.fingerprint, device.label);
+        const seenDevice = await store.rememberOrigin(
+          trx,
+          user.id,
+          'device',
+          device.fingerprint,
+          device.label,
+        );
         newDevice = seenDevice.isNew && seenDevice.hadHistory;
         if (country) {
           const seenCountry = await store.rememberOrigin(trx, user.id, 'country', country, null);
@@ -209,7 +247,9 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       reason: store.RevokeReason,
       keepCurrentSession: boolean,
     ): Promise<{ token: string | null; ended: number }> {
-      const ended = await store.revokeUserSessions(trx, user.userId, reason, { exceptSessionId: user.sessionId });
+      const ended = await store.revokeUserSessions(trx, user.userId, reason, {
+        exceptSessionId: user.sessionId,
+      });
       if (!keepCurrentSession) {
         await store.revokeSession(trx, user.sessionId, reason);
         return { token: null, ended: ended + 1 };
@@ -266,7 +306,11 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       const admin = authorize(caller, 'sessions:read');
       const user = requireUser(admin);
       if (query.userId) await requireMember(admin.organizationId, query.userId);
-      return list(user, { organizationId: admin.organizationId, limit: query.limit, ...(query.userId ? { userId: query.userId } : {}) });
+      return list(user, {
+        organizationId: admin.organizationId,
+        limit: query.limit,
+        ...(query.userId ? { userId: query.userId } : {}),
+      });
     },
 
     async revokeForAdmin(caller: Caller, sessionId: string): Promise<void> {
@@ -275,7 +319,10 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
         const session = await store.findSession(trx, sessionId);
         // Another organization's session is not found, whether or not it exists.
         if (!session || session.organizationId !== admin.organizationId || session.revokedAt) {
-          throw notFound('SESSION_NOT_FOUND', 'There is no active session with that id in this organization.');
+          throw notFound(
+            'SESSION_NOT_FOUND',
+            'There is no active session with that id in this organization.',
+          );
         }
         await store.revokeSession(trx, sessionId, 'revoked_by_admin');
         await audit.record(trx, admin, {
@@ -303,7 +350,9 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
           : await store.revokeOrganizationSessions(trx, admin.organizationId, ownSession);
         await audit.record(trx, admin, {
           action: 'session.revoked_all',
-          targets: userId ? [{ type: 'user', id: userId }] : [{ type: 'organization', id: admin.organizationId }],
+          targets: userId
+            ? [{ type: 'user', id: userId }]
+            : [{ type: 'organization', id: admin.organizationId }],
           metadata: { scope: userId ? 'member' : 'organization', revoked },
         });
         return revoked;
@@ -313,10 +362,16 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
 
   async function requireMember(organizationId: string, userId: string): Promise<void> {
     const membership = await identityStore.findMembership(db, organizationId, userId);
-    if (!membership) throw notFound('MEMBER_NOT_FOUND', 'There is no member with that id in this organization.');
+    if (!membership)
+      throw notFound('MEMBER_NOT_FOUND', 'There is no member with that id in this organization.');
   }
 
-  async function liveSessionIds(executor: Deps['db'] | Transaction<DB>, userId: string, organizationId: string | null, idleMinutes: number) {
+  async function liveSessionIds(
+    executor: Deps['db'] | Transaction<DB>,
+    userId: string,
+    organizationId: string | null,
+    idleMinutes: number,
+  ) {
     const now = Date.now();
     return store.liveSessionIdsOldestFirst(
       executor,

@@ -127,7 +127,10 @@ export interface NewSession {
   impersonationReason: string | null;
 }
 
-export async function insertSession(trx: Executor, input: NewSession): Promise<{ id: string; createdAt: string }> {
+export async function insertSession(
+  trx: Executor,
+  input: NewSession,
+): Promise<{ id: string; createdAt: string }> {
   const at = nowIso();
   const id = newId();
   await trx
@@ -256,7 +259,9 @@ export async function listLiveSessions(
 export async function findSession(
   db: Executor,
   id: string,
-): Promise<{ id: string; userId: string; organizationId: string | null; revokedAt: string | null } | undefined> {
+): Promise<
+  { id: string; userId: string; organizationId: string | null; revokedAt: string | null } | undefined
+> {
   return db
     .selectFrom('sessions')
     .select(['id', 'userId', 'organizationId', 'revokedAt'])
@@ -280,7 +285,9 @@ export async function liveSessionIdsOldestFirst(
     .where('expiresAt', '>', now)
     .where('lastSeenAt', '>', idleSince)
     .where('impersonatorId', 'is', null);
-  query = organizationId ? query.where('organizationId', '=', organizationId) : query.where('organizationId', 'is', null);
+  query = organizationId
+    ? query.where('organizationId', '=', organizationId)
+    : query.where('organizationId', 'is', null);
   const rows = await query.orderBy('createdAt').orderBy('id').execute();
   return rows.map((r) => r.id);
 }

@@ -16,7 +16,13 @@ export function userRoutes(users: UsersService) {
     app.get(
       '/api/v1/admin/users',
       {
-        schema: { tags, security, summary: 'Users of the platform (super admins)', querystring: AdminUserQuery, response: { 200: AdminUserList } },
+        schema: {
+          tags,
+          security,
+          summary: 'Users of the platform (super admins)',
+          querystring: AdminUserQuery,
+          response: { 200: AdminUserList },
+        },
       },
       async (req) => ({ users: await users.list(req.caller, req.query) }),
     );
@@ -39,7 +45,13 @@ export function userRoutes(users: UsersService) {
     app.post(
       '/api/v1/admin/users/:id/enable',
       {
-        schema: { tags, security, summary: 'Enable a disabled account (super admins)', params: UserIdParams, response: { 200: AdminUserOut } },
+        schema: {
+          tags,
+          security,
+          summary: 'Enable a disabled account (super admins)',
+          params: UserIdParams,
+          response: { 200: AdminUserOut },
+        },
       },
       async (req) => users.enable(req.caller, req.params.id),
     );

@@ -10,7 +10,10 @@ export function createUsersService(deps: Deps & { sessions: SessionsService }) {
   const { db, audit, sessions } = deps;
 
   async function present(users: UserRow[]): Promise<AdminUserOut[]> {
-    const organizations = await identityStore.organizationsOfUsers(db, users.map((u) => u.id));
+    const organizations = await identityStore.organizationsOfUsers(
+      db,
+      users.map((u) => u.id),
+    );
     return users.map((u) => ({
       id: u.id,
       email: u.email,

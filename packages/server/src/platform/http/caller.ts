@@ -139,7 +139,7 @@ export function forbidDuringImpersonation(caller: UserCaller): void {
   if (caller.impersonator) {
     throw forbidden(
       'IMPERSONATION_FORBIDDEN',
-      "Passwords, factors and sessions of an impersonated user cannot be changed. Stop impersonating first.",
+      'Passwords, factors and sessions of an impersonated user cannot be changed. Stop impersonating first.',
     );
   }
 }

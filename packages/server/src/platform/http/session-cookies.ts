@@ -18,7 +18,12 @@ export function csrfTokenFor(sessionToken: string): string {
  * Hands a session to the console: the token goes only into an HttpOnly cookie (scripts never see
  * it); the CSRF token goes into a readable cookie the console echoes in a header.
  */
-export function setSessionCookies(reply: FastifyReply, config: Config, token: string, expiresAt: string): void {
+export function setSessionCookies(
+  reply: FastifyReply,
+  config: Config,
+  token: string,
+  expiresAt: string,
+): void {
   const options = {
     path: '/',
     sameSite: 'lax' as const,

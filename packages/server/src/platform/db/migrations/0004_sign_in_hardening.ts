@@ -92,7 +92,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   ] as const) {
     await db.schema.alterTable('sessions').addColumn(column, type).execute();
   }
-  await db.schema.createIndex('sessions_org_idx').on('sessions').columns(['organization_id', 'revoked_at']).execute();
+  await db.schema
+    .createIndex('sessions_org_idx')
+    .on('sessions')
+    .columns(['organization_id', 'revoked_at'])
+    .execute();
 
   await db.schema
     .createTable('user_sign_in_origins')
