@@ -149,13 +149,16 @@ export async function confirmFactor(trx: Executor, factorId: string, step: numbe
 
 /**
  * Accepts a TOTP time step only if it is later than the last one accepted, atomically: two
- * concurrent uses of one code cannot both succeed, on either database.
+ * concurrent uses of one code cannot both succeed, on either database. A factor removed meanwhile
+ * (or another user's) matches no row and is refused too.
  */
-export async function claimTotpStep(db: Executor, factorId: string, step: number): Promise<boolean> {
+export async function claimTotpStep(db: Executor, userId: string, factorId: string, step: number): Promise<boolean> {
   const result = await db
     .updateTable('mfaFactors')
     .set({ lastUsedStep: step, lastUsedAt: nowIso() })
     .where('id', '=', factorId)
+    .where('userId', '=', userId)
+    .where('confirmedAt', 'is not', null)
     .where((eb) => eb.or([eb('lastUsedStep', 'is', null), eb('lastUsedStep', '<', step)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

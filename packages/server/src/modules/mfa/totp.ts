@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 
@@ -30,14 +31,43 @@ export async function qrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 
+/** The HMAC key of a base32 secret, decoded once and kept by the verifier. */
+export function totpKey(secretBase32: string): Buffer {
+  return Buffer.from(Secret.fromBase32(secretBase32).bytes);
+}
+
+/** RFC 4226 HOTP value of one counter (the code as a number). */
+function hotp(key: Buffer, counter: number): number {
+  const message = Buffer.alloc(8);
+  message.writeUInt32BE(Math.floor(counter / 2 ** 32), 0);
+  message.writeUInt32BE(counter >>> 0, 4);
+  const mac = createHmac('sha1', key).update(message).digest();
+  const offset = (mac[19] ?? 0) & 0x0f;
+  return (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** DIGITS;
+}
+
+const SIX_DIGITS = /^\d{6}$/;
+/** Now first: a code typed in time costs one HMAC; a wrong one costs the whole window. */
+const WINDOW_ORDER = [0, -1, 1] as const;
+
 /**
  * The time step a code belongs to, or null when it matches none within the window. The caller
- * must still refuse a step at or before the last one accepted (a replay).
+ * must still refuse a step at or before the last one accepted (a replay). This is the hot path of
+ * every second sign-in step, so it is RFC 6238 on node:crypto (tested against otpauth, the RFC
+ * vectors and oathtool). Codes are compared as numbers: one comparison, no early exit per digit.
  */
+export function matchTotpStepWithKey(key: Buffer, code: string, at = Date.now()): number | null {
+  if (!SIX_DIGITS.test(code)) return null;
+  const given = Number(code);
+  const now = Math.floor(at / 1000 / TOTP_PERIOD_SECONDS);
+  for (const delta of WINDOW_ORDER.slice(0, 2 * WINDOW + 1)) {
+    if (hotp(key, now + delta) === given) return now + delta;
+  }
+  return null;
+}
+
 export function matchTotpStep(secretBase32: string, code: string, at = Date.now()): number | null {
-  const delta = totpFor(secretBase32).validate({ token: code, timestamp: at, window: WINDOW });
-  if (delta === null) return null;
-  return Math.floor(at / 1000 / TOTP_PERIOD_SECONDS) + delta;
+  return matchTotpStepWithKey(totpKey(secretBase32), code, at);
 }
 
 /** The code of a moment (tests and the benchmark). */

@@ -3,9 +3,10 @@ import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import type { DB } from '../../platform/db/schema';
 import { badRequest, rateLimited } from '../../platform/http/errors';
+import { StepClaimer } from './claims';
 import type { MfaSecrets } from './secrets';
 import * as store from './store';
-import { matchTotpStep } from './totp';
+import { matchTotpStepWithKey, totpKey } from './totp';
 import type { WebAuthn } from './webauthn';
 
 export interface VerifiedFactor {
@@ -14,6 +15,8 @@ export interface VerifiedFactor {
   /** Recovery codes left after this one (recovery_code only). */
   recoveryCodesLeft?: number;
 }
+
+const MAX_CACHED_USERS = 100_000;
 
 const invalid = (message = 'That code is not valid. Check the time on your device and try a fresh code.') =>
   badRequest('MFA_CODE_INVALID', message);
@@ -25,6 +28,7 @@ const invalid = (message = 'That code is not valid. Check the time on your devic
  */
 export function createMfaVerifier(deps: Deps, secrets: MfaSecrets, webauthn: WebAuthn) {
   const { db, limiter, config } = deps;
+  const claimer = new StepClaimer(db, deps.dialect);
 
   async function limitAttempts(userId: string): Promise<void> {
     const { perAccount, windowMs } = config.signInLimits;
@@ -32,17 +36,38 @@ export function createMfaVerifier(deps: Deps, secrets: MfaSecrets, webauthn: Web
     if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
   }
 
-  async function verifyTotp(userId: string, code: string, at: number): Promise<VerifiedFactor> {
+  /**
+   * The user's TOTP keys, unsealed once per process. A factor added elsewhere is found by reading
+   * again on a miss; a factor removed elsewhere is refused by the claim, which needs its row.
+   */
+  const totpKeys = new Map<string, Array<{ factorId: string; key: Buffer }>>();
+  async function loadTotpKeys(userId: string) {
     const factors = (await store.listFactors(db, userId)).filter((f) => f.type === 'totp');
-    for (const factor of factors) {
-      const secret = factor.secretSealed ? secrets.openTotpSecret(factor.id, factor.secretSealed) : null;
-      if (!secret) continue;
-      const step = matchTotpStep(secret, code, at);
-      if (step === null) continue;
-      if (await store.claimTotpStep(db, factor.id, step)) return { method: 'totp', factorId: factor.id };
-      throw invalid('That code was already used. Wait for the next code and try again.');
+    const keys = factors.flatMap((f) => {
+      const secret = f.secretSealed ? secrets.openTotpSecret(f.id, f.secretSealed) : null;
+      return secret ? [{ factorId: f.id, key: totpKey(secret) }] : [];
+    });
+    if (totpKeys.size >= MAX_CACHED_USERS) totpKeys.clear();
+    totpKeys.set(userId, keys);
+    return keys;
+  }
+  const matchAny = (keys: Array<{ factorId: string; key: Buffer }>, code: string, at: number) => {
+    for (const { factorId, key } of keys) {
+      const step = matchTotpStepWithKey(key, code, at);
+      if (step !== null) return { factorId, step };
     }
-    throw invalid();
+    return null;
+  };
+
+  async function verifyTotp(userId: string, code: string, at: number): Promise<VerifiedFactor> {
+    const cached = totpKeys.get(userId);
+    let match = cached ? matchAny(cached, code, at) : null;
+    if (!match) match = matchAny(await loadTotpKeys(userId), code, at);
+    if (!match) throw invalid();
+    if (await claimer.claim(userId, match.factorId, match.step))
+      return { method: 'totp', factorId: match.factorId };
+    totpKeys.delete(userId);
+    throw invalid('That code was already used. Wait for the next code and try again.');
   }
 
   async function verifyRecoveryCode(userId: string, code: string): Promise<VerifiedFactor> {
