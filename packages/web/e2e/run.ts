@@ -6,7 +6,10 @@
  * Starts `custos serve` on a free port with a fresh data directory, drives Chromium through first-run
  * setup, sign-in, inviting a member, an API key's life, accepting the invitation as another person and
  * the audit log (search, filters in the URL, an event's proof, live tail, export, saved searches,
- * retention, erasure, a read-only role), and prints `ok - <step>` / `not ok - <step>: <error>` lines,
+ * retention, erasure, a read-only role), sign-in hardening (an authenticator app enrolled from its
+ * setup key, a passkey on a virtual authenticator, sign-in with password and code and with the passkey
+ * alone, the security policy, ending a member's sessions, step-up, impersonation, the MFA enrolment
+ * banner), and prints `ok - <step>` / `not ok - <step>: <error>` lines,
  * then `N passed, N failed`. Screenshots go to `e2e/screenshots`, or to `CUSTOS_E2E_SCREENSHOTS`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,11 +18,19 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CustosClient } from '@custos/sdk';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
+import {
+  type Browser,
+  type BrowserContext,
+  type CDPSession,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCREENSHOTS = process.env.CUSTOS_E2E_SCREENSHOTS ?? path.join(import.meta.dirname, 'screenshots');
-const OVERALL_TIMEOUT_MS = 240_000;
+const OVERALL_TIMEOUT_MS = 480_000;
 const SERVER_START_TIMEOUT_MS = 45_000;
 const ACTION_TIMEOUT_MS = 10_000;
 
@@ -45,7 +56,10 @@ interface State {
   browser?: Browser;
   contexts: BrowserContext[];
   pageErrors: string[];
+  /** Where the browser opens the console: `localhost`, because WebAuthn refuses IP addresses as relying party. */
   baseUrl: string;
+  /** Where Node talks to the server (health check, SDK): the address it listens on. */
+  apiUrl: string;
   setupUrl: string;
   inviteUrl: string;
   /** The administrator through the SDK, with a bearer token: triggers events from outside the browser. */
@@ -54,6 +68,14 @@ interface State {
   host?: CustosClient;
   /** The event the host app sent while the live tail was on. */
   hostEventId: string;
+  /** The administrator's authenticator app, once enrolled on My security. */
+  totp?: TOTP;
+  /** The last TOTP time step used: the server refuses a step at or before it (replay). */
+  totpStep: number;
+  /** The virtual authenticator holding the administrator's passkey. */
+  authenticator?: { cdp: CDPSession; id: string };
+  /** When the administrator last signed in, which is also a verification for sensitive actions. */
+  signedInAt: number;
 }
 
 const state: State = {
@@ -61,9 +83,12 @@ const state: State = {
   contexts: [],
   pageErrors: [],
   baseUrl: '',
+  apiUrl: '',
   setupUrl: '',
   inviteUrl: '',
   hostEventId: '',
+  totpStep: 0,
+  signedInAt: 0,
 };
 let admin: Page | undefined;
 let invitee: Page | undefined;
@@ -89,7 +114,8 @@ function delay(ms: number): Promise<void> {
 async function startServer(): Promise<void> {
   const port = await freePort();
   state.dataDir = await mkdtemp(path.join(tmpdir(), 'custos-e2e-'));
-  state.baseUrl = `http://127.0.0.1:${port}`;
+  state.baseUrl = `http://localhost:${port}`;
+  state.apiUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CUSTOS_PORT: String(port),
@@ -135,7 +161,7 @@ async function startServer(): Promise<void> {
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
   for (;;) {
     try {
-      const response = await fetch(`${state.baseUrl}/api/health`);
+      const response = await fetch(`${state.apiUrl}/api/health`);
       if (response.status === 200) return;
     } catch {
       // not listening yet
@@ -168,6 +194,11 @@ async function shot(page: Page, name: string): Promise<void> {
   });
 }
 
+/** What the viewport shows, for a page scrolled to a field (a full-page shot repeats the fixed header). */
+async function viewShot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+}
+
 /** The whole of a drawer or modal, which a full-page screenshot cuts at the viewport: a tall viewport. */
 async function tallShot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize();
@@ -195,11 +226,11 @@ async function waitForUrl(page: Page, test: (url: URL) => boolean, what: string)
 /** The administrator signed in through the SDK, and a host app's API key: events from outside the page. */
 async function sdkClients(): Promise<{ api: CustosClient; host: CustosClient }> {
   if (!state.api || !state.host) {
-    const api = new CustosClient({ baseUrl: state.baseUrl });
+    const api = new CustosClient({ baseUrl: state.apiUrl });
     await api.auth.signIn({ email: ADMIN.email, password: ADMIN.password, tokenType: 'bearer' });
     const key = await api.apiKeys.create({ name: 'Gig app', permissions: ['audit:write'] });
     state.api = api;
-    state.host = new CustosClient({ baseUrl: state.baseUrl, token: key.secret });
+    state.host = new CustosClient({ baseUrl: state.apiUrl, token: key.secret });
   }
   return { api: state.api, host: state.host };
 }
@@ -356,6 +387,7 @@ const steps: Step[] = [
     },
   },
   ...auditSteps(),
+  ...securitySteps(),
 ];
 
 /** The audit log, as an administrator and then as a privacy officer (read-only, no export). */
@@ -684,7 +716,310 @@ function auditSteps(): Step[] {
   ];
 }
 
+const TOTP_PERIOD_MS = 30_000;
+
+/**
+ * A code of the administrator's authenticator app for a time step after the last one used (the
+ * server refuses replays), waiting for the clock when the next step is more than one ahead.
+ */
+async function nextTotpCode(): Promise<string> {
+  const totp = state.totp;
+  if (!totp) throw new Error('no authenticator app enrolled (the enrolment step failed)');
+  for (;;) {
+    const now = Math.floor(Date.now() / TOTP_PERIOD_MS);
+    const step = Math.max(now, state.totpStep + 1);
+    if (step <= now + 1) {
+      state.totpStep = step;
+      return totp.generate({ timestamp: step * TOTP_PERIOD_MS });
+    }
+    await delay(1000);
+  }
+}
+
+/** A six-digit code the authenticator app does not show around now. */
+function wrongTotpCode(): string {
+  const totp = state.totp;
+  const valid = new Set(
+    [-1, 0, 1].map((d) => totp?.generate({ timestamp: Date.now() + d * TOTP_PERIOD_MS }) ?? ''),
+  );
+  return ['000000', '111111', '222222'].find((code) => !valid.has(code)) ?? '333333';
+}
+
+async function signOutInBrowser(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'User menu' }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await visible(page.getByRole('heading', { name: 'Sign in' }));
+}
+
+async function enterPassword(page: Page): Promise<void> {
+  await page.getByLabel('E-mail').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** MFA, passkeys, session policy, ending sessions, step-up and impersonation. */
+function securitySteps(): Step[] {
+  return [
+    {
+      name: 'My security adds an authenticator app from its setup key and shows recovery codes once',
+      run: async () => {
+        const page = adminPage();
+        await page.goto(state.baseUrl);
+        await page.getByRole('link', { name: 'My security' }).click();
+        await visible(page.getByRole('heading', { name: 'My security' }));
+        await visible(page.getByText('Only your password protects this account'));
+        await visible(page.getByRole('table', { name: 'My sessions' }).getByText('This device'));
+        await shot(page, '25-my-security-empty');
+        await page.getByRole('button', { name: 'Add authenticator app' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Add an authenticator app' });
+        await visible(dialog.getByRole('img', { name: /QR code/ }));
+        const secret = await dialog.getByRole('textbox', { name: 'Setup key' }).inputValue();
+        state.totp = new TOTP({
+          secret: Secret.fromBase32(secret),
+          algorithm: 'SHA1',
+          digits: 6,
+          period: 30,
+        });
+        const code = dialog.getByRole('textbox', { name: 'Code from the app' });
+        await code.fill(wrongTotpCode());
+        await dialog.getByRole('button', { name: 'Turn on' }).click();
+        await visible(dialog.locator('[role="alert"], .mantine-InputWrapper-error'));
+        await code.fill(await nextTotpCode());
+        await tallShot(page, '26-add-authenticator-app');
+        await dialog.getByRole('button', { name: 'Turn on' }).click();
+        const codes = page.getByRole('dialog', { name: 'Save your recovery codes' });
+        await visible(codes);
+        const shown = await codes.getByRole('listitem').allInnerTexts();
+        check(shown.length === 10, `${shown.length} recovery codes shown`);
+        await shot(page, '27-recovery-codes');
+        await codes.getByRole('button', { name: 'I have saved them' }).click();
+        await codes.waitFor({ state: 'hidden' });
+        await visible(
+          page.getByRole('table', { name: 'Your factors' }).getByText('Authenticator app').first(),
+        );
+        await visible(page.getByTestId('recovery-remaining').filter({ hasText: '10' }));
+        // Adding a factor ends the administrator's other sessions, the SDK's among them.
+        state.api = undefined;
+      },
+    },
+    {
+      name: 'My security registers a passkey with a virtual authenticator',
+      run: async () => {
+        const page = adminPage();
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('WebAuthn.enable');
+        const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+          options: {
+            protocol: 'ctap2',
+            transport: 'internal',
+            hasResidentKey: true,
+            hasUserVerification: true,
+            isUserVerified: true,
+          },
+        });
+        state.authenticator = { cdp, id: authenticatorId };
+        await page.getByRole('button', { name: 'Add passkey' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Add a passkey' });
+        await dialog.getByRole('textbox', { name: 'Name' }).fill('Virtual key');
+        await dialog.getByRole('button', { name: 'Create passkey' }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        const factors = page.getByRole('table', { name: 'Your factors' });
+        await visible(factors.getByText('Virtual key'));
+        const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+        check(
+          credentials.length === 1 && credentials[0]?.isResidentCredential === true,
+          `the authenticator holds ${credentials.length} credentials`,
+        );
+        await shot(page, '28-my-security-factors');
+      },
+    },
+    {
+      name: 'forgot password answers the same whatever the address',
+      run: async () => {
+        const page = adminPage();
+        await signOutInBrowser(page);
+        await page.getByRole('link', { name: 'Forgot password?' }).click();
+        await visible(page.getByRole('heading', { name: 'Reset your password' }));
+        await page.getByLabel('E-mail').fill('nobody@example.com');
+        await page.getByRole('button', { name: 'Send reset link' }).click();
+        await visible(page.getByText('If an account exists for nobody@example.com, we sent a link to it.'));
+        await shot(page, '29-forgot-password');
+        await page.getByRole('link', { name: 'Back to sign-in' }).click();
+        await visible(page.getByRole('heading', { name: 'Sign in' }));
+      },
+    },
+    {
+      name: 'sign-in asks for the authenticator code after the password',
+      run: async () => {
+        const page = adminPage();
+        if (new URL(page.url()).pathname !== '/sign-in') await page.goto(`${state.baseUrl}/sign-in`);
+        await enterPassword(page);
+        await visible(page.getByRole('heading', { name: 'Two-step verification' }));
+        await visible(page.getByRole('button', { name: 'Use a passkey' }));
+        await visible(page.getByRole('button', { name: 'Use a recovery code' }));
+        await page
+          .getByRole('textbox', { name: 'Code from your authenticator app' })
+          .fill(await nextTotpCode());
+        await shot(page, '30-sign-in-totp');
+        await page.getByRole('button', { name: 'Verify and sign in' }).click();
+        await visible(page.getByRole('heading', { name: 'Welcome, Ada' }));
+      },
+    },
+    {
+      name: 'a passkey alone signs in',
+      run: async () => {
+        const page = adminPage();
+        await signOutInBrowser(page);
+        await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+        await visible(page.getByRole('heading', { name: 'Welcome, Ada' }));
+        state.signedInAt = Date.now();
+        await visible(page.getByTestId('current-organization').filter({ hasText: ORGANIZATION }));
+      },
+    },
+    {
+      name: 'the security policy requires MFA of everyone and re-verification after a minute',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Security policy' }).click();
+        await visible(page.getByRole('heading', { name: 'Two-step verification' }));
+        await page.getByText('Everyone', { exact: true }).click();
+        const stepUp = page.getByRole('textbox', { name: 'Re-verify sensitive actions after' });
+        await stepUp.fill('0');
+        await visible(page.getByText('A whole number from 1 to 720'));
+        check(
+          await page.getByRole('button', { name: /^Save/ }).isDisabled(),
+          'an out-of-range value can be saved',
+        );
+        await stepUp.fill('1');
+        await page.getByRole('button', { name: 'Save 2 changes' }).click();
+        await visible(page.getByText('Security policy saved'));
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await tallShot(page, '31-security-policy');
+      },
+    },
+    {
+      name: "an admin ends a member's sessions and the member's next request lands on sign-in",
+      run: async () => {
+        if (!invitee) throw new Error('the invited person is not signed in (an earlier step failed)');
+        const member = invitee;
+        await member.goto(`${state.baseUrl}/audit`);
+        await visible(member.getByRole('heading', { name: 'Audit log' }));
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Members' }).click();
+        await page.getByRole('button', { name: `Actions for ${INVITEE.name}` }).click();
+        await page.getByRole('menuitem', { name: 'Sessions' }).click();
+        await waitForUrl(
+          page,
+          (url) => url.pathname === '/sessions' && url.searchParams.has('userId'),
+          '/sessions?userId=',
+        );
+        const table = page.getByRole('table', { name: 'Sessions' });
+        await visible(table.getByText(INVITEE.email));
+        await shot(page, '32-sessions-of-member');
+        await page.getByRole('button', { name: `End all of ${INVITEE.name}'s sessions` }).click();
+        const dialog = page.getByRole('dialog', { name: 'End all sessions of a member' });
+        await dialog.getByRole('button', { name: 'End their sessions' }).click();
+        await visible(page.getByText(/^\d+ sessions? ended$/));
+        await visible(page.getByText('This member is not signed in anywhere'));
+        // The member's next request (a new filter on the audit log) answers 401: off to sign-in.
+        const action = member.getByRole('textbox', { name: 'Action', exact: true });
+        await action.fill('user.*');
+        await action.press('Enter');
+        await visible(member.getByRole('heading', { name: 'Sign in' }));
+        await shot(member, '33-member-signed-out');
+        await page.goto(`${state.baseUrl}/sessions`);
+        await visible(table.getByText('This device'));
+        await shot(page, '34-sessions');
+      },
+    },
+    {
+      name: "a sensitive action asks to confirm it's you, then carries on",
+      run: async () => {
+        const page = adminPage();
+        // The passkey sign-in verified the administrator; the policy now trusts that for a minute.
+        const wait = state.signedInAt + 62_000 - Date.now();
+        if (wait > 0) await delay(wait);
+        await page.goto(`${state.baseUrl}/settings/security`);
+        const minLength = page.getByRole('textbox', { name: 'Minimum length' });
+        await minLength.fill('14');
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
+        await visible(dialog);
+        await dialog
+          .getByRole('textbox', { name: 'Code from your authenticator app' })
+          .fill(await nextTotpCode());
+        await viewShot(page, '35-step-up');
+        await dialog.getByRole('button', { name: 'Verify', exact: true }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        await visible(page.getByText('Security policy saved'));
+        await page.reload();
+        await visible(page.getByRole('heading', { name: 'Passwords' }));
+        check(
+          (await minLength.inputValue()) === '14',
+          `minimum length reads ${await minLength.inputValue()}`,
+        );
+      },
+    },
+    {
+      name: 'a super admin impersonates the member, sees the banner, and stops',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Users', exact: true }).click();
+        const table = page.getByRole('table', { name: 'Users' });
+        await visible(table.getByText(INVITEE.email));
+        await shot(page, '36-admin-users');
+        await page.getByRole('button', { name: `Actions for ${INVITEE.name}` }).click();
+        await page.getByRole('menuitem', { name: 'Impersonate' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Impersonate a user' });
+        await dialog.getByRole('textbox', { name: 'Reason' }).fill('Ticket 4711: cannot open the audit log');
+        await shot(page, '37-impersonate');
+        await dialog.getByRole('button', { name: `Impersonate ${INVITEE.name}` }).click();
+        const banner = page.getByRole('status', { name: 'Impersonation' });
+        await visible(banner.getByText(`You are impersonating ${INVITEE.name}`));
+        await visible(page.getByRole('heading', { name: 'Welcome, Nina' }));
+        // Nina has no factor, but her enrolment state never blocks the impersonating admin.
+        check(
+          (await page.getByText('Your organization requires two-step verification').count()) === 0,
+          'the impersonating admin is asked to set up MFA',
+        );
+        await shot(page, '38-impersonating');
+        await banner.getByRole('button', { name: 'Stop impersonating' }).click();
+        await visible(page.getByRole('heading', { name: 'Welcome, Ada' }));
+        check((await banner.count()) === 0, 'the impersonation banner stays after stopping');
+      },
+    },
+    {
+      name: 'a member without MFA is reminded on every page and led to My security',
+      run: async () => {
+        if (!invitee) throw new Error('the invited person has no page (an earlier step failed)');
+        const page = invitee;
+        // Still on sign-in since her sessions were ended; signing in returns her to the audit log.
+        if (new URL(page.url()).pathname !== '/sign-in') await page.goto(`${state.baseUrl}/sign-in`);
+        await page.getByLabel('E-mail').fill(INVITEE.email);
+        await page.getByLabel('Password').fill(INVITEE.password);
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        const banner = page
+          .getByRole('alert')
+          .filter({ hasText: 'Your organization requires two-step verification' });
+        await visible(banner.getByText('Set it up before'));
+        await page.getByRole('link', { name: 'Overview' }).click();
+        await visible(page.getByRole('heading', { name: 'Welcome, Nina' }));
+        await visible(banner);
+        await page.getByRole('link', { name: 'Audit log' }).click();
+        await visible(page.getByRole('heading', { name: 'Audit log' }));
+        await visible(banner);
+        await shot(page, '39-mfa-enrolment-banner');
+        await banner.getByRole('link', { name: 'Set up two-step verification' }).click();
+        await visible(page.getByRole('heading', { name: 'My security' }));
+        await visible(page.getByText('Your organization asks for two-step verification'));
+        await shot(page, '40-my-security-enrolment');
+      },
+    },
+  ];
+}
+
 async function cleanup(): Promise<void> {
+  await state.authenticator?.cdp.detach().catch(() => undefined);
   for (const context of state.contexts) await context.close().catch(() => undefined);
   await state.browser?.close().catch(() => undefined);
   const server = state.server;

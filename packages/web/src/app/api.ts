@@ -50,7 +50,9 @@ export async function callSdk<T>(
     } catch (thrown) {
       const error = toApiError(thrown);
       if (error.code !== 'STEP_UP_REQUIRED' || attempt >= STEP_UP_RETRIES) return { error };
-      if (!(await requestStepUp(stepUpMethods(error)))) {
+      const outcome = await requestStepUp(stepUpMethods(error));
+      if (outcome === 'unavailable') return { error };
+      if (outcome === 'cancelled') {
         return {
           error: {
             ...error,
