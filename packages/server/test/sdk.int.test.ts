@@ -1,4 +1,4 @@
-import { CustosApiError, CustosClient } from '@custos/sdk';
+import { CustosApiError, CustosClient, isMfaChallenge } from '@custos/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, PASSWORD, type TestApp, type TestOrg } from './harness';
 
@@ -23,6 +23,7 @@ describe.each(backends)('SDK against a live server (%s)', (backend) => {
       password: PASSWORD,
       tokenType: 'bearer',
     });
+    if (isMfaChallenge(signedIn)) throw new Error('no factor yet, so no MFA step expected');
     expect(signedIn.organization?.id).toBe(org.id);
     const me = await client.me.get();
     expect(me.roles).toEqual(['owner']);
