@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCodeAt } from '../src/modules/mfa';
 import { backends, createTestApp, PASSWORD, type TestApp, type TestOrg } from './harness';
+import { SoftAuthenticator } from './soft-authenticator';
 
 /**
  * Completeness of the audit trail: every registered route that can change state is exercised here
@@ -11,6 +13,12 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that use POST without changing anything, each with the reason. */
 const READ_ONLY_POSTS: Record<string, string> = {
   'POST /api/v1/invitations/preview': 'shows who invited you; the token travels in the body, not the URL',
+  'POST /api/v1/auth/passkey/options':
+    'only stores a short-lived WebAuthn challenge for passwordless sign-in; the sign-in itself is audited',
+  'POST /api/v1/auth/mfa/passkey-options':
+    'only attaches a WebAuthn challenge to a pending sign-in challenge; mfa/verify is audited',
+  'POST /api/v1/me/factors/passkeys/options':
+    'only stores a short-lived WebAuthn registration challenge; adding the passkey is audited',
 };
 
 interface Step {
@@ -23,6 +31,13 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
   let org: TestOrg;
   let writer: string;
   const ctx: Record<string, string> = {};
+  const authenticator = new SoftAuthenticator({ origin: 'http://custos.test' });
+  /** A value an earlier step left behind (a missing one is a broken walk, not a test of the route). */
+  const need = (key: string): string => {
+    const value = ctx[key];
+    if (!value) throw new Error(`an earlier step did not set ${key}`);
+    return value;
+  };
 
   beforeAll(async () => {
     t = await createTestApp(backend);
@@ -35,6 +50,37 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     token?: string,
     method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' = 'POST',
   ) => t.inject({ method, url, payload, ...(token ? { token } : {}) });
+
+  /** A new member of the walked organization, signed in by accepting the invitation. */
+  const join = async (prefix: string) => {
+    const email = t.uniqueEmail(prefix);
+    const invited = await post('/api/v1/invitations', { email, roles: ['member'] }, need('admin'));
+    const token = new URL(invited.json().inviteUrl).hash.replace('#token=', '');
+    const res = await post('/api/v1/invitations/accept', {
+      token,
+      name: 'Walker',
+      password: PASSWORD,
+      tokenType: 'bearer',
+    });
+    if (res.statusCode !== 200) throw new Error(`accept failed: ${res.statusCode} ${res.body}`);
+    return { email, id: String(res.json().user.id), token: String(res.json().token) };
+  };
+
+  /** The reset mail goes out after the answer; wait for its link. */
+  const resetLinkToken = async (email: string): Promise<string> => {
+    for (let i = 0; i < 100; i++) {
+      const row = await t.db
+        .selectFrom('outbox')
+        .select('bodyText')
+        .where('recipient', '=', email)
+        .where('subject', '=', 'Reset your Custos password')
+        .executeTakeFirst();
+      const token = /#token=([A-Za-z0-9_-]+)/.exec(row?.bodyText ?? '')?.[1];
+      if (token) return token;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no reset mail for ${email}`);
+  };
 
   const steps = (): Step[] => [
     {
@@ -214,6 +260,190 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     {
       route: 'POST /api/v1/audit/subjects/erase',
       run: () => post('/api/v1/audit/subjects/erase', { subject: 'someone@example.com' }, ctx.admin),
+    },
+    // ---- sign-in hardening: step-up, policy, factors, MFA sign-in, sessions, users, impersonation ----
+    {
+      route: 'POST /api/v1/auth/step-up',
+      run: async () => {
+        const res = await post(
+          '/api/v1/auth/step-up',
+          { method: 'password', password: PASSWORD },
+          need('admin'),
+        );
+        ctx.admin = res.json().token ?? ctx.admin;
+        return res;
+      },
+    },
+    {
+      route: 'PATCH /api/v1/security/policy',
+      run: () => post('/api/v1/security/policy', { stepUpMinutes: 30 }, need('admin'), 'PATCH'),
+    },
+    {
+      route: 'POST /api/v1/me/factors/totp',
+      run: async () => {
+        const user = await join('mfa');
+        ctx.mfaEmail = user.email;
+        ctx.mfa = user.token;
+        const res = await post('/api/v1/me/factors/totp', { name: 'Phone' }, user.token);
+        ctx.totpId = res.json().factorId;
+        ctx.totpSecret = res.json().secret;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/me/factors/totp/:id/confirm',
+      run: async () => {
+        const res = await post(
+          `/api/v1/me/factors/totp/${need('totpId')}/confirm`,
+          { code: totpCodeAt(need('totpSecret')) },
+          need('mfa'),
+        );
+        ctx.mfa = res.json().token ?? ctx.mfa;
+        return res;
+      },
+    },
+    {
+      route: 'PATCH /api/v1/me/factors/:id',
+      run: () => post(`/api/v1/me/factors/${need('totpId')}`, { name: 'Work phone' }, need('mfa'), 'PATCH'),
+    },
+    {
+      route: 'POST /api/v1/me/recovery-codes',
+      run: () => post('/api/v1/me/recovery-codes', undefined, need('mfa')),
+    },
+    {
+      route: 'POST /api/v1/auth/mfa/verify',
+      run: async () => {
+        const first = await post('/api/v1/auth/sign-in', {
+          email: need('mfaEmail'),
+          password: PASSWORD,
+          tokenType: 'bearer',
+        });
+        // The confirmation used this time step; a sign-in code must be a later one.
+        const res = await post('/api/v1/auth/mfa/verify', {
+          challenge: first.json().challenge,
+          method: 'totp',
+          code: totpCodeAt(need('totpSecret'), Date.now() + 30_000),
+          tokenType: 'bearer',
+        });
+        ctx.mfa = res.json().token ?? ctx.mfa;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/me/factors/passkeys',
+      run: async () => {
+        const options = await post('/api/v1/me/factors/passkeys/options', undefined, need('mfa'));
+        const response = authenticator.register(options.json().options);
+        const res = await post(
+          '/api/v1/me/factors/passkeys',
+          { ceremony: options.json().ceremony, response, name: 'Laptop' },
+          need('mfa'),
+        );
+        ctx.mfa = res.json().token ?? ctx.mfa;
+        ctx.passkeyId = res.json().factor?.id;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/auth/passkey/sign-in',
+      run: async () => {
+        const options = await post('/api/v1/auth/passkey/options', undefined);
+        const response = authenticator.authenticate(options.json().options);
+        return post('/api/v1/auth/passkey/sign-in', {
+          ceremony: options.json().ceremony,
+          response,
+          tokenType: 'bearer',
+        });
+      },
+    },
+    {
+      route: 'DELETE /api/v1/me/factors/:id',
+      run: async () => {
+        const res = await post(`/api/v1/me/factors/${need('passkeyId')}`, undefined, need('mfa'), 'DELETE');
+        ctx.mfa = res.json().token ?? ctx.mfa;
+        return res;
+      },
+    },
+    {
+      route: 'DELETE /api/v1/me/sessions/:id',
+      run: async () => {
+        const other = await t.signIn(need('adminEmail'));
+        const mine = await t.inject({ url: '/api/v1/me/sessions', token: other });
+        const id = mine.json().sessions.find((s: { current: boolean }) => s.current)?.id;
+        return post(`/api/v1/me/sessions/${id}`, undefined, need('admin'), 'DELETE');
+      },
+    },
+    {
+      route: 'POST /api/v1/me/sessions/revoke-others',
+      run: async () => {
+        await t.signIn(need('adminEmail'));
+        return post('/api/v1/me/sessions/revoke-others', undefined, need('admin'));
+      },
+    },
+    {
+      route: 'DELETE /api/v1/sessions/:id',
+      run: async () => {
+        const user = await join('session');
+        const list = await t.inject({ url: `/api/v1/sessions?userId=${user.id}`, token: need('admin') });
+        const id = list.json().sessions[0]?.id;
+        return post(`/api/v1/sessions/${id}`, undefined, need('admin'), 'DELETE');
+      },
+    },
+    {
+      route: 'POST /api/v1/sessions/revoke',
+      run: async () => {
+        const user = await join('force');
+        return post('/api/v1/sessions/revoke', { userId: user.id }, need('admin'));
+      },
+    },
+    {
+      route: 'POST /api/v1/admin/users/:id/disable',
+      run: async () => {
+        const user = await join('target');
+        ctx.targetId = user.id;
+        ctx.targetEmail = user.email;
+        return post(
+          `/api/v1/admin/users/${user.id}/disable`,
+          { reason: 'walking every route' },
+          need('admin'),
+        );
+      },
+    },
+    {
+      route: 'POST /api/v1/admin/users/:id/enable',
+      run: () => post(`/api/v1/admin/users/${need('targetId')}/enable`, undefined, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/impersonation',
+      run: async () => {
+        const res = await post(
+          '/api/v1/impersonation',
+          { userId: need('targetId'), reason: 'walking every route' },
+          need('admin'),
+        );
+        ctx.impersonation = res.json().token;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/impersonation/stop',
+      run: async () => {
+        const res = await post('/api/v1/impersonation/stop', undefined, need('impersonation'));
+        ctx.admin = res.json().token ?? ctx.admin;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/auth/password-reset/request',
+      run: () => post('/api/v1/auth/password-reset/request', { email: need('targetEmail') }),
+    },
+    {
+      route: 'POST /api/v1/auth/password-reset/complete',
+      run: async () =>
+        post('/api/v1/auth/password-reset/complete', {
+          token: await resetLinkToken(need('targetEmail')),
+          newPassword: 'a walked-through new passphrase',
+        }),
     },
   ];
 

@@ -5,6 +5,7 @@ import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { RequestMeta } from '../../platform/http/caller';
 import { badRequest, rateLimited } from '../../platform/http/errors';
 import { identityStore } from '../identity';
+import { revokeImpersonationsBy } from '../impersonation';
 import type { OutboxService } from '../outbox';
 import type { SecurityPolicyService } from '../security';
 import type { SessionsService } from '../sessions';
@@ -37,26 +38,41 @@ export function createPasswordResetService(
       await limit(`reset:ip:${meta.ip ?? 'unknown'}`, config.signInLimits.perIp);
       await limit(`reset:account:${address}`, config.signInLimits.perAccount);
       const user = await identityStore.findUserByEmail(db, address);
-      if (!user || user.disabledAt) return;
+      const eligible = user && !user.disabledAt ? user : null;
       const token = randomToken(32);
+      // Every request writes one audited transaction, so the answer takes about as long whether or not
+      // the address has an account (returning early for unknown ones made existing ones measurably
+      // slower), and probing for accounts shows in the platform log.
       await db.transaction().execute(async (trx) => {
-        await store.replaceResetToken(trx, user.id, hashToken(token), isoAfter(RESET_TTL_MS));
+        if (eligible)
+          await store.replaceResetToken(trx, eligible.id, hashToken(token), isoAfter(RESET_TTL_MS));
         await audit.record(
           trx,
           { kind: 'anonymous', meta },
-          {
-            action: 'user.password_reset_requested',
-            organizationId: null,
-            actor: { type: 'anonymous', id: null, name: null },
-            targets: [{ type: 'user', id: user.id }],
-          },
+          eligible
+            ? {
+                action: 'user.password_reset_requested',
+                organizationId: null,
+                actor: { type: 'anonymous', id: null, name: null },
+                targets: [{ type: 'user', id: eligible.id }],
+              }
+            : {
+                action: 'user.password_reset_requested',
+                outcome: 'failure',
+                organizationId: null,
+                // The address tried is personal data: sealed as the actor's e-mail, as for failed sign-ins.
+                actor: { type: 'anonymous', id: null, name: null, email: address },
+                targets: user ? [{ type: 'user', id: user.id }] : [],
+                metadata: { reason: user ? 'account_disabled' : 'unknown_account' },
+              },
         );
       });
+      if (!eligible) return;
       const link = `${config.publicUrl}/reset-password#token=${token}`;
       // Not awaited: the answer must not take longer for existing accounts than for unknown ones.
       void outbox
         .deliver(null, {
-          to: user.email,
+          to: eligible.email,
           subject: 'Reset your Custos password',
           text: `Someone (hopefully you) asked to reset the password of your Custos account.\n\nChoose a new password here (the link works once, for 30 minutes):\n${link}\n\nIf it was not you, ignore this message: your password stays as it is. Your second factor is still asked at sign-in.\n`,
         })
@@ -68,7 +84,8 @@ export function createPasswordResetService(
       const row = await store.findResetToken(db, hashToken(token));
       if (!row || row.usedAt || row.expiresAt <= nowIso()) throw invalid();
       const user = await identityStore.findUserById(db, row.userId);
-      if (!user || user.disabledAt) throw invalid();
+      // A link from before the password last changed (e.g. by the user themself) is void.
+      if (!user || user.disabledAt || user.passwordChangedAt > row.createdAt) throw invalid();
       assertAcceptablePassword(newPassword, {
         email: user.email,
         minLength: await passwordMinLengthFor(deps, user.id),
@@ -78,6 +95,8 @@ export function createPasswordResetService(
         if (!(await store.useResetToken(trx, row.id))) throw invalid();
         await identityStore.updateUserPassword(trx, user.id, passwordHash);
         const ended = await sessions.revokeUserSessions(trx, user.id, 'password_reset');
+        // A super admin's impersonations run on their authority but are other users' sessions.
+        const impersonationsEnded = await revokeImpersonationsBy(trx, user.id, 'password_reset');
         await audit.record(
           trx,
           { kind: 'anonymous', meta },
@@ -86,7 +105,7 @@ export function createPasswordResetService(
             organizationId: null,
             actor: { type: 'user', id: user.id, name: user.name },
             targets: [{ type: 'user', id: user.id }],
-            metadata: { sessionsEnded: ended },
+            metadata: { sessionsEnded: ended, impersonationsEnded },
           },
         );
       });

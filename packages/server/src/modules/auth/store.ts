@@ -17,7 +17,7 @@ export async function replaceResetToken(trx: Executor, userId: string, tokenHash
 export async function findResetToken(db: Executor, tokenHash: string) {
   return db
     .selectFrom('passwordResetTokens')
-    .select(['id', 'userId', 'expiresAt', 'usedAt'])
+    .select(['id', 'userId', 'createdAt', 'expiresAt', 'usedAt'])
     .where('tokenHash', '=', tokenHash)
     .executeTakeFirst();
 }

@@ -1,2 +1,3 @@
 export { impersonationRoutes } from './routes';
 export { createImpersonationService, type ImpersonationService } from './service';
+export { revokeImpersonationsBy } from './store';

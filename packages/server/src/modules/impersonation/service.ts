@@ -1,7 +1,16 @@
 import type { SignedIn } from '@custos/shared';
+import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
-import { type Caller, requireStepUp, requireSuperAdmin, requireUser } from '../../platform/http/caller';
-import { badRequest, forbidden, notFound, unauthenticated } from '../../platform/http/errors';
+import type { DB } from '../../platform/db/schema';
+import {
+  type Caller,
+  type RequestMeta,
+  requireStepUp,
+  requireSuperAdmin,
+  requireUser,
+  type UserCaller,
+} from '../../platform/http/caller';
+import { AppError, badRequest, forbidden, notFound, unauthenticated } from '../../platform/http/errors';
 import { identityStore, presentOrganization, presentUser } from '../identity';
 import type { SessionsService } from '../sessions';
 
@@ -17,6 +26,21 @@ export interface HandedSession {
  */
 export function createImpersonationService(deps: Deps & { sessions: SessionsService }) {
   const { db, audit, sessions } = deps;
+
+  /** The caller of a session that still stands (not ended, idle, expired or disabled), else null. */
+  async function liveSession(
+    trx: Transaction<DB>,
+    sessionId: string,
+    meta: RequestMeta,
+  ): Promise<UserCaller | null> {
+    try {
+      // callerOf reads the row as it is; reload also checks that it still stands.
+      return await sessions.reload(await sessions.callerOf(trx, sessionId, meta), trx);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401) return null;
+      throw error;
+    }
+  }
 
   return {
     async start(
@@ -85,13 +109,15 @@ export function createImpersonationService(deps: Deps & { sessions: SessionsServ
         });
       });
       const ownSessionId = impersonator.sessionId;
-      const own = ownSessionId ? await sessions.findSession(db, ownSessionId) : undefined;
-      if (!ownSessionId || !own || own.revokedAt) {
-        throw unauthenticated('Impersonation ended. Your own session is over too: sign in again.');
-      }
+      const over = () => unauthenticated('Impersonation ended. Your own session is over too: sign in again.');
+      if (!ownSessionId) throw over();
       return db.transaction().execute(async (trx) => {
+        // Not just "not revoked": while the admin acted as the user, their own session may have passed
+        // its idle timeout or lifetime (or the admin was disabled). A token for it would be dead on
+        // arrival, so the admin signs in again instead.
+        const adminCaller = await liveSession(trx, ownSessionId, asUser.meta);
+        if (!adminCaller || adminCaller.userId !== impersonator.userId) throw over();
         const token = await sessions.rotate(trx, ownSessionId);
-        const adminCaller = await sessions.callerOf(trx, ownSessionId, asUser.meta);
         const [admin, organization] = await Promise.all([
           identityStore.findUserById(trx, adminCaller.userId),
           adminCaller.organizationId

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps';
 import { type Caller, requireStepUp, requireSuperAdmin } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { identityStore, type UserRow } from '../identity';
+import { revokeImpersonationsBy } from '../impersonation';
 import type { SessionsService } from '../sessions';
 
 /** The platform's user directory: super admins find, disable and enable accounts. */
@@ -51,11 +52,13 @@ export function createUsersService(deps: Deps & { sessions: SessionsService }) {
         if (user.disabledAt) throw conflict('CONFLICT', 'This account is already disabled.');
         await identityStore.setUserDisabled(trx, userId, true);
         const ended = await sessions.revokeUserSessions(trx, userId, 'user_disabled');
+        // A disabled super admin's impersonations are sessions of other users: end them by name.
+        const impersonationsEnded = await revokeImpersonationsBy(trx, userId, 'user_disabled');
         await audit.record(trx, admin, {
           action: 'user.disabled',
           organizationId: null,
           targets: [{ type: 'user', id: userId }],
-          metadata: { reason, sessionsEnded: ended },
+          metadata: { reason, sessionsEnded: ended, impersonationsEnded },
         });
       });
       return one(userId);
