@@ -28,7 +28,13 @@ import {
   presentUser,
   type UserRow,
 } from '../identity';
-import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
+import {
+  challengeOfResponse,
+  challengeStore,
+  type MfaVerifier,
+  type VerifiedFactor,
+  type WebAuthn,
+} from '../mfa';
 import type { AuthMethod, SessionsService } from '../sessions';
 
 export interface IssuedSession {
@@ -211,6 +217,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!challenge?.userId || challenge.attempts >= MAX_CHALLENGE_ATTEMPTS) throw challengeInvalid();
     const user = await identityStore.findUserById(db, challenge.userId);
     if (!user || user.disabledAt) throw challengeInvalid();
+    // A password change ends every session; a sign-in half done with the old password ends with them.
+    if (Date.parse(user.passwordChangedAt) > Date.parse(challenge.createdAt)) throw challengeInvalid();
     return { challenge, user };
   }
 
@@ -238,12 +246,16 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** The second step of sign-in: a TOTP code, a recovery code or a passkey for the challenge. */
     async verifyMfa(meta: RequestMeta, input: { challenge: string } & MfaProof): Promise<IssuedSession> {
       const { challenge, user } = await openChallenge(input.challenge);
+      // The attempt is taken before the answer is checked: answers sent in parallel cannot all slip
+      // past the limit, as they could if each read the count and added to it after failing.
+      if (!(await challengeStore.takeAttempt(db, challenge.id, MAX_CHALLENGE_ATTEMPTS))) {
+        throw challengeInvalid();
+      }
       let verified: VerifiedFactor;
       try {
         verified = await verifier.verify(user.id, input, challenge.webauthnChallenge);
       } catch (error) {
         if (error instanceof AppError && error.status === 400) {
-          await challengeStore.countFailedAttempt(db, challenge.id);
           await audit.recordAlone(
             { kind: 'anonymous', meta },
             {
@@ -349,6 +361,14 @@ export function createAuthService(deps: AuthServiceDeps) {
      */
     async stepUp(caller: Caller, proof: StepUpBody): Promise<{ stepUpUntil: string; token: string }> {
       const user = requireUser(caller);
+      // The proofs are the impersonated user's: checking them would let a super admin test guesses
+      // of the user's password (or spend their codes), and would prove nothing about the admin.
+      if (user.impersonator) {
+        throw forbidden(
+          'IMPERSONATION_FORBIDDEN',
+          "An impersonation session cannot confirm the user's identity. Stop impersonating for sensitive actions.",
+        );
+      }
       let method: string;
       let verified: VerifiedFactor | null = null;
       try {
@@ -365,12 +385,16 @@ export function createAuthService(deps: AuthServiceDeps) {
         } else {
           if (!user.mfaEnabled)
             throw badRequest('MFA_METHOD_UNAVAILABLE', 'You have no second factor. Use your password.');
-          const ceremony =
-            proof.method === 'passkey'
-              ? await challengeStore.findSessionChallenge(db, user.sessionId, 'step_up_passkey')
-              : undefined;
+          const answered = proof.method === 'passkey' ? challengeOfResponse(proof.response) : null;
+          const ceremony = answered
+            ? await challengeStore.findSessionChallenge(db, user.sessionId, 'step_up_passkey', answered)
+            : undefined;
           verified = await verifier.verify(user.userId, proof, ceremony?.webauthnChallenge ?? null);
-          if (ceremony) await challengeStore.consumeChallenge(db, ceremony.id);
+          // One answer, one step-up: a second request with the same assertion (from an authenticator
+          // that keeps no counter, the counter check cannot tell) loses here.
+          if (ceremony && !(await challengeStore.consumeChallenge(db, ceremony.id))) {
+            throw badRequest('PASSKEY_CEREMONY_INVALID', 'That passkey answer was already used. Try again.');
+          }
           method = verified.method;
         }
       } catch (error) {

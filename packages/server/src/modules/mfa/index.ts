@@ -6,4 +6,4 @@ export { createMfaService, type MfaService } from './service';
 export * as challengeStore from './store';
 export { matchTotpStep, totpCodeAt } from './totp';
 export { createMfaVerifier, type MfaVerifier, type VerifiedFactor } from './verify';
-export { createWebAuthn, relyingPartyFor, type WebAuthn } from './webauthn';
+export { challengeOfResponse, createWebAuthn, relyingPartyFor, type WebAuthn } from './webauthn';

@@ -74,7 +74,8 @@ export function createMfaService(deps: MfaServiceDeps) {
     factor: store.FactorRow,
     keepCurrentSession: boolean,
   ): Promise<FactorAdded> {
-    const first = !user.mfaEnabled && (await store.listFactors(trx, user.userId)).length === 1;
+    // Read under the user's factor lock (callers take it): the caller's own mfaEnabled may be stale.
+    const first = (await store.listFactors(trx, user.userId)).length === 1;
     await store.setMfaEnabled(trx, user.userId, true);
     const recoveryCodes =
       first || !(await store.recoveryCodeStatus(trx, user.userId))
@@ -100,10 +101,10 @@ export function createMfaService(deps: MfaServiceDeps) {
   }
 
   /** Whether any organization of the user requires MFA of them (then the last factor stays). */
-  async function policyRequiresMfa(userId: string): Promise<boolean> {
-    const memberships = await identityStore.listMembershipsOfUser(db, userId);
+  async function policyRequiresMfa(trx: Transaction<DB>, userId: string): Promise<boolean> {
+    const memberships = await identityStore.listMembershipsOfUser(trx, userId);
     for (const m of memberships) {
-      if (mfaRequiredFor(await policies.policyOf(db, m.id), m.roles)) return true;
+      if (mfaRequiredFor(await policies.policyOf(trx, m.id), m.roles)) return true;
     }
     return false;
   }
@@ -168,7 +169,12 @@ export function createMfaService(deps: MfaServiceDeps) {
         );
       }
       return db.transaction().execute(async (trx) => {
-        await store.confirmFactor(trx, factor.id, step);
+        await store.lockUserFactors(trx, user.userId);
+        // Two confirmations at once must not both hand out recovery codes (the second set would
+        // silently replace the one the user just wrote down).
+        if (!(await store.confirmFactor(trx, factor.id, step))) {
+          throw conflict('FACTOR_ALREADY_CONFIRMED', 'This authenticator is already set up.');
+        }
         const confirmed = await store.findFactor(trx, user.userId, factor.id);
         return factorAdded(trx, user, confirmed ?? factor, keepCurrentSession);
       });
@@ -214,6 +220,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       }
       const registered = await webauthn.verifyRegistration(input.response, challenge.webauthnChallenge);
       return db.transaction().execute(async (trx) => {
+        await store.lockUserFactors(trx, user.userId);
         const id = await store.insertPasskeyFactor(trx, {
           userId: user.userId,
           name: input.name,
@@ -246,16 +253,19 @@ export function createMfaService(deps: MfaServiceDeps) {
       keepCurrentSession: boolean,
     ): Promise<{ token: string | null }> {
       const user = ownerOnly(caller, true);
-      const factor = await store.findFactor(db, user.userId, factorId);
-      if (!factor?.confirmedAt) throw factorNotFound();
-      const remaining = (await store.listFactors(db, user.userId)).filter((f) => f.id !== factor.id);
-      if (remaining.length === 0 && (await policyRequiresMfa(user.userId))) {
-        throw conflict(
-          'MFA_REQUIRED_BY_POLICY',
-          'Your organization requires a second factor. Add another one before removing this one.',
-        );
-      }
       return db.transaction().execute(async (trx) => {
+        // Decided under the lock: two removals at once must not each see "one other factor left"
+        // and leave none (MFA still on with nothing to answer it: a locked-out account).
+        await store.lockUserFactors(trx, user.userId);
+        const factor = await store.findFactor(trx, user.userId, factorId);
+        if (!factor?.confirmedAt) throw factorNotFound();
+        const remaining = (await store.listFactors(trx, user.userId)).filter((f) => f.id !== factor.id);
+        if (remaining.length === 0 && (await policyRequiresMfa(trx, user.userId))) {
+          throw conflict(
+            'MFA_REQUIRED_BY_POLICY',
+            'Your organization requires a second factor. Add another one before removing this one.',
+          );
+        }
         await store.deleteFactor(trx, factor.id);
         if (remaining.length === 0) {
           await store.setMfaEnabled(trx, user.userId, false);
@@ -281,10 +291,12 @@ export function createMfaService(deps: MfaServiceDeps) {
 
     async regenerateRecoveryCodes(caller: Caller): Promise<{ codes: string[] }> {
       const user = ownerOnly(caller, true);
-      if (!user.mfaEnabled) {
-        throw badRequest('MFA_METHOD_UNAVAILABLE', 'Add an authenticator app or a passkey first.');
-      }
       return db.transaction().execute(async (trx) => {
+        // Checked under the lock, not from the caller: the last factor may be going at this moment.
+        await store.lockUserFactors(trx, user.userId);
+        if ((await store.listFactors(trx, user.userId)).length === 0) {
+          throw badRequest('MFA_METHOD_UNAVAILABLE', 'Add an authenticator app or a passkey first.');
+        }
         const codes = await issueRecoveryCodes(trx, user.userId);
         await audit.record(trx, user, {
           action: 'mfa.recovery_codes_generated',

@@ -138,12 +138,28 @@ export async function deleteUnconfirmedFactors(trx: Executor, userId: string): P
   await trx.deleteFrom('mfaFactors').where('userId', '=', userId).where('confirmedAt', 'is', null).execute();
 }
 
-export async function confirmFactor(trx: Executor, factorId: string, step: number): Promise<void> {
+/** Confirms an enrolment once: false when another request confirmed it first. */
+export async function confirmFactor(trx: Executor, factorId: string, step: number): Promise<boolean> {
   const at = nowIso();
-  await trx
+  const result = await trx
     .updateTable('mfaFactors')
     .set({ confirmedAt: at, lastUsedStep: step, lastUsedAt: at })
     .where('id', '=', factorId)
+    .where('confirmedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Serializes changes to one user's factors (a no-op update takes the user row's lock on PostgreSQL;
+ * SQLite runs one write transaction at a time): what a change decides from the factors it read,
+ * such as "this is the last one" or "this is the first one", stays true until it commits.
+ */
+export async function lockUserFactors(trx: Transaction<DB>, userId: string): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ mfaEnabledAt: eb.ref('mfaEnabledAt') }))
+    .where('id', '=', userId)
     .execute();
 }
 
@@ -152,7 +168,12 @@ export async function confirmFactor(trx: Executor, factorId: string, step: numbe
  * concurrent uses of one code cannot both succeed, on either database. A factor removed meanwhile
  * (or another user's) matches no row and is refused too.
  */
-export async function claimTotpStep(db: Executor, userId: string, factorId: string, step: number): Promise<boolean> {
+export async function claimTotpStep(
+  db: Executor,
+  userId: string,
+  factorId: string,
+  step: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('mfaFactors')
     .set({ lastUsedStep: step, lastUsedAt: nowIso() })
@@ -250,9 +271,23 @@ export interface ChallengeRow {
   organizationId: string | null;
   webauthnChallenge: string | null;
   attempts: number;
+  createdAt: string;
   expiresAt: string;
   consumedAt: string | null;
 }
+
+const CHALLENGE_COLUMNS = [
+  'id',
+  'kind',
+  'userId',
+  'sessionId',
+  'organizationId',
+  'webauthnChallenge',
+  'attempts',
+  'createdAt',
+  'expiresAt',
+  'consumedAt',
+] as const;
 
 export async function insertChallenge(
   trx: Executor,
@@ -280,17 +315,7 @@ export async function findChallenge(
 ): Promise<ChallengeRow | undefined> {
   return db
     .selectFrom('authChallenges')
-    .select([
-      'id',
-      'kind',
-      'userId',
-      'sessionId',
-      'organizationId',
-      'webauthnChallenge',
-      'attempts',
-      'expiresAt',
-      'consumedAt',
-    ])
+    .select(CHALLENGE_COLUMNS)
     .where('tokenHash', '=', tokenHash)
     .where('kind', '=', kind)
     .where('consumedAt', 'is', null)
@@ -306,12 +331,20 @@ export async function setChallengeWebauthn(
   await db.updateTable('authChallenges').set({ webauthnChallenge }).where('id', '=', id).execute();
 }
 
-export async function countFailedAttempt(db: Executor, id: string): Promise<void> {
-  await db
+/**
+ * Takes one of a challenge's attempts before its answer is checked, atomically: parallel answers
+ * cannot all pass a read-then-count check, so a challenge is never tried more than `max` times.
+ * False when none is left, or the challenge was used meanwhile.
+ */
+export async function takeAttempt(db: Executor, id: string, max: number): Promise<boolean> {
+  const result = await db
     .updateTable('authChallenges')
     .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
     .where('id', '=', id)
-    .execute();
+    .where('attempts', '<', max)
+    .where('consumedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Marks a challenge used; false when another request used it first. */
@@ -330,32 +363,26 @@ export async function deleteStaleChallenges(db: Executor, before: string): Promi
   await db.deleteFrom('authChallenges').where('expiresAt', '<', before).execute();
 }
 
-/** The newest open challenge of a kind that belongs to a session (step-up with a passkey). */
+/**
+ * The open challenge of a kind that belongs to a session and carries this WebAuthn challenge (step-up
+ * with a passkey). Matching the challenge, not taking the newest, lets the answer to any open
+ * ceremony of the session count: a second request for options (another tab, a re-render) does not
+ * void the prompt the user is answering.
+ */
 export async function findSessionChallenge(
   db: Executor,
   sessionId: string,
   kind: ChallengeKind,
+  webauthnChallenge: string,
 ): Promise<ChallengeRow | undefined> {
   return db
     .selectFrom('authChallenges')
-    .select([
-      'id',
-      'kind',
-      'userId',
-      'sessionId',
-      'organizationId',
-      'webauthnChallenge',
-      'attempts',
-      'expiresAt',
-      'consumedAt',
-    ])
+    .select(CHALLENGE_COLUMNS)
     .where('sessionId', '=', sessionId)
     .where('kind', '=', kind)
+    .where('webauthnChallenge', '=', webauthnChallenge)
     .where('consumedAt', 'is', null)
     .where('expiresAt', '>', nowIso())
-    .orderBy('createdAt', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
     .executeTakeFirst();
 }
 

@@ -35,6 +35,22 @@ const asAuthentication = (r: WebAuthnJson) => r as unknown as AuthenticationResp
 
 const failed = (message: string) => badRequest('PASSKEY_VERIFICATION_FAILED', message);
 
+/**
+ * The challenge a WebAuthn response claims to answer (from its client data), to find the ceremony it
+ * belongs to; null when it names none. Only a lookup key: verification still checks it.
+ */
+export function challengeOfResponse(response: { response: Record<string, unknown> }): string | null {
+  const clientData = response.response.clientDataJSON;
+  if (typeof clientData !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(clientData, 'base64url').toString('utf8'));
+    if (typeof parsed !== 'object' || parsed === null || !('challenge' in parsed)) return null;
+    return typeof parsed.challenge === 'string' && parsed.challenge.length > 0 ? parsed.challenge : null;
+  } catch {
+    return null;
+  }
+}
+
 export function createWebAuthn(rp: RelyingParty) {
   return {
     async registrationOptions(
