@@ -73,7 +73,9 @@ export const MfaChallenge = z.object({
 });
 export const SignInAnswer = z.union([SignedIn, MfaChallenge]);
 
-export const MfaVerifyBody = z.object({ challenge: z.string().min(1).max(200), tokenType: TokenType }).and(MfaProof);
+export const MfaVerifyBody = z
+  .object({ challenge: z.string().min(1).max(200), tokenType: TokenType })
+  .and(MfaProof);
 export const MfaChallengeBody = z.object({ challenge: z.string().min(1).max(200) });
 /** Options for navigator.credentials.get / create, as @simplewebauthn/server produced them. */
 export const WebAuthnOptions = z.object({ options: z.record(z.string(), z.unknown()) });
@@ -88,7 +90,10 @@ export const PasskeySignInBody = z.object({
 // ---- Step-up ---------------------------------------------------------------------------------
 
 /** Users without a factor step up with their password; everyone else with a factor. */
-export const StepUpBody = z.union([MfaProof, z.object({ method: z.literal('password'), password: Password })]);
+export const StepUpBody = z.union([
+  MfaProof,
+  z.object({ method: z.literal('password'), password: Password }),
+]);
 export const StepUpResult = z.object({ stepUpUntil: Timestamp, token: z.string().optional() });
 export const StepUpOptions = z.object({
   methods: z.array(z.enum(['totp', 'passkey', 'recovery_code', 'password'])),
@@ -203,7 +208,10 @@ export const UpdateSecurityPolicyBody = SecurityPolicy.partial().refine(
 // ---- Password reset and impersonation -------------------------------------------------------------
 
 export const PasswordResetRequestBody = z.object({ email: z.string().trim().min(3).max(254) });
-export const PasswordResetCompleteBody = z.object({ token: z.string().min(20).max(200), newPassword: Password });
+export const PasswordResetCompleteBody = z.object({
+  token: z.string().min(20).max(200),
+  newPassword: Password,
+});
 export const StartImpersonationBody = z.object({
   userId: Id,
   organizationId: Id.optional(),
