@@ -28,6 +28,7 @@ import {
   createWebAuthn,
   mfaRoutes,
   registerEnrollmentGate,
+  stepUpDetails,
   relyingPartyFor,
 } from './modules/mfa';
 import { createOrganizationsService, organizationRoutes } from './modules/organizations';
@@ -70,7 +71,14 @@ export function createServices(deps: Deps) {
   const secrets = createMfaSecrets(deps.keyring);
   const webauthn = createWebAuthn(relyingPartyFor(deps.config.publicUrl));
   const verifier = createMfaVerifier(deps, secrets, webauthn);
-  const auth = createAuthService({ ...deps, sessions, verifier, webauthn });
+  // Invitations need auth and the MFA step needs invitations: a call-time reference breaks the loop.
+  const auth = createAuthService({
+    ...deps,
+    sessions,
+    verifier,
+    webauthn,
+    joinAfterMfa: (trx, invitationId, user, meta) => invitations.joinAfterMfa(trx, invitationId, user, meta),
+  });
   const outbox = createOutboxService(deps);
   const invitations = createInvitationsService({ ...deps, auth, outbox, sessions });
   return {
@@ -175,7 +183,7 @@ export async function buildApp(
     referrerPolicy: { policy: 'no-referrer' },
   });
   await app.register(fastifyCookie);
-  registerErrorHandler(app);
+  registerErrorHandler(app, stepUpDetails(services.mfaVerifier));
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

@@ -671,10 +671,10 @@ describe.each(backends)('sign-in with a second factor (%s)', (backend) => {
     expect(body.user).toBeUndefined();
     expect(accepted.headers['set-cookie']).toBeUndefined();
     expect(await t.count('sessions')).toBe(sessionsBefore);
-    const events = await t.auditEvents(inviter.id, 3);
-    expect(events.map((e) => e.action)).toEqual(
-      expect.arrayContaining(['invitation.accepted', 'user.mfa_challenged']),
-    );
+    // The password alone joins nothing: the invitation is accepted with the second factor.
+    const events = (await t.auditEvents(inviter.id, 3)).map((e) => e.action);
+    expect(events).toContain('user.mfa_challenged');
+    expect(events).not.toContain('invitation.accepted');
     // The challenge leads into the inviting organization.
     const verified = await verify(body.challenge, { method: 'totp', code: nextCode(u.secret) });
     expect(verified.statusCode).toBe(200);
@@ -708,6 +708,32 @@ describe.each(backends)('sign-in with a second factor (%s)', (backend) => {
       .where('userId', '=', u.userId)
       .executeTakeFirst();
     expect(membership).toBeUndefined();
+
+    // The second factor finishes it: member now, signed in to the new organization, invitation used.
+    const verified = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/verify',
+      payload: {
+        challenge: accepted.json().challenge,
+        method: 'totp',
+        code: totpCodeAt(u.secret, Date.now() + 30_000),
+        tokenType: 'bearer',
+      },
+    });
+    expect(verified.statusCode, verified.body).toBe(200);
+    expect(verified.json().organization.id).toBe(inviter.id);
+    const me = await t.inject({ url: '/api/v1/me', token: verified.json().token });
+    expect(me.json().roles).toEqual(['member']);
+    expect((await t.lastAuditEvent(inviter.id))?.action).toBe('user.signed_in');
+    const events = await t.auditEvents(inviter.id);
+    expect(events.map((e) => e.action)).toContain('invitation.accepted');
+    const again = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, password: PASSWORD, tokenType: 'bearer' },
+    });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().error.code).toBe('INVITATION_INVALID');
   });
 
   it('bad verify bodies answer VALIDATION_FAILED and count no attempt', async () => {

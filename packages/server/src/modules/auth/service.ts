@@ -51,8 +51,17 @@ export type SignInOutcome =
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const MAX_CHALLENGE_ATTEMPTS = 5;
 
+/** Joins the organization of an invitation accepted with the password, once the factor is given. */
+export type JoinAfterMfa = (
+  trx: Transaction<DB>,
+  invitationId: string,
+  user: UserRow,
+  meta: RequestMeta,
+) => Promise<OrganizationRow>;
+
 export interface AuthServiceDeps extends Deps {
   sessions: SessionsService;
+  joinAfterMfa: JoinAfterMfa;
   verifier: MfaVerifier;
   webauthn: WebAuthn;
 }
@@ -61,7 +70,7 @@ const challengeInvalid = () =>
   unauthenticated('The sign-in step expired or was already used. Sign in again.', 'MFA_CHALLENGE_INVALID');
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, config, limiter, audit, sessions, verifier, webauthn } = deps;
+  const { db, config, limiter, audit, sessions, verifier, webauthn, joinAfterMfa } = deps;
 
   async function enforceSignInLimits(meta: RequestMeta, email: string): Promise<void> {
     const { perIp, perAccount, windowMs } = config.signInLimits;
@@ -183,6 +192,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     user: UserRow,
     organization: OrganizationRow | null,
     meta: RequestMeta,
+    invitationId: string | null = null,
   ): Promise<SignInOutcome> {
     if (!user.mfaEnabledAt)
       return { kind: 'session', issued: await issueSession(trx, user, organization, meta) };
@@ -196,6 +206,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       sessionId: null,
       organizationId: organization?.id ?? null,
       webauthnChallenge: null,
+      invitationId,
       expiresAt,
     });
     await audit.record(
@@ -271,10 +282,13 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw error;
       }
       if (!(await challengeStore.consumeChallenge(db, challenge.id))) throw challengeInvalid();
-      const organization = await chooseOrganization(user, challenge.organizationId);
-      await sessions.checkLimit(user, organization?.id ?? null, meta);
+      const { invitationId } = challenge;
+      // Joining through an invitation happens now, with the session, not on the password alone.
+      const organization = invitationId ? null : await chooseOrganization(user, challenge.organizationId);
+      if (!invitationId) await sessions.checkLimit(user, organization?.id ?? null, meta);
       return db.transaction().execute(async (trx) => {
-        const issued = await issueSession(trx, user, organization, meta, `password+${verified.method}`);
+        const joined = invitationId ? await joinAfterMfa(trx, invitationId, user, meta) : organization;
+        const issued = await issueSession(trx, user, joined, meta, `password+${verified.method}`);
         const caller = await sessions.callerOf(trx, issued.sessionId, meta);
         await recordRecoveryCodeUse(trx, caller, verified);
         return issued;

@@ -192,35 +192,56 @@ export function createInvitationsService(deps: InvitationsDeps) {
         await auth.verifyCredentials(meta, invitation.email, input.password, organization.id);
       }
       return db.transaction().execute(async (trx) => {
-        if (!(await store.markAccepted(trx, invitation.id))) {
-          throw badRequest(
-            'INVITATION_INVALID',
-            'This invitation link is invalid, used or expired. Ask for a new one.',
-          );
+        // An account with a second factor joins only once it is given: the password alone (which
+        // the inviter might know) changes nothing; the MFA step finishes the acceptance.
+        if (existing && !chosen && existing.mfaEnabledAt) {
+          if (await identityStore.findMembership(trx, organization.id, existing.id)) {
+            throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');
+          }
+          return auth.completeSignIn(trx, existing, organization, meta, invitation.id);
         }
         const member = await joiningUser(trx, meta, invitation, organization.id, existing, chosen);
-        if (await identityStore.findMembership(trx, organization.id, member.id)) {
-          throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');
-        }
-        await identityStore.insertMembership(trx, organization.id, member.id, invitation.roles);
-        await audit.record(
-          trx,
-          { kind: 'anonymous', meta },
-          {
-            action: 'invitation.accepted',
-            organizationId: organization.id,
-            actor: { type: 'user', id: member.id, name: member.name },
-            targets: [
-              { type: 'invitation', id: invitation.id },
-              { type: 'user', id: member.id },
-            ],
-            metadata: { roles: invitation.roles },
-          },
-        );
+        await join(trx, meta, invitation, member);
         return auth.completeSignIn(trx, member, organization, meta);
       });
     },
+
+    /** The rest of an acceptance that waited for the second factor (called by the MFA step). */
+    async joinAfterMfa(trx: Transaction<DB>, invitationId: string, user: UserRow, meta: RequestMeta) {
+      const invitation = await store.findById(trx, invitationId);
+      const organization = invitation && (await identityStore.findOrganization(trx, invitation.organizationId));
+      if (!invitation || !organization || invitation.email !== user.email || invitation.expiresAt <= nowIso()) {
+        throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+      }
+      await join(trx, meta, invitation, user);
+      return organization;
+    },
   };
+
+  /** Uses the invitation once and makes the user a member with its roles. */
+  async function join(trx: Transaction<DB>, meta: RequestMeta, invitation: InvitationRow, member: UserRow) {
+    if (!(await store.markAccepted(trx, invitation.id))) {
+      throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+    }
+    if (await identityStore.findMembership(trx, invitation.organizationId, member.id)) {
+      throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');
+    }
+    await identityStore.insertMembership(trx, invitation.organizationId, member.id, invitation.roles);
+    await audit.record(
+      trx,
+      { kind: 'anonymous', meta },
+      {
+        action: 'invitation.accepted',
+        organizationId: invitation.organizationId,
+        actor: { type: 'user', id: member.id, name: member.name },
+        targets: [
+          { type: 'invitation', id: invitation.id },
+          { type: 'user', id: member.id },
+        ],
+        metadata: { roles: invitation.roles },
+      },
+    );
+  }
 
   /**
    * The account that joins: a new one (confirmed when the link was e-mailed), an existing one, or an

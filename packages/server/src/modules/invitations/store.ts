@@ -128,6 +128,12 @@ export async function findPendingForEmail(
   return rows.map(toRow);
 }
 
+/** By id alone: for an invitation whose token was already shown (the MFA step after accepting). */
+export async function findById(db: Executor, id: string): Promise<InvitationRow | undefined> {
+  const row = await db.selectFrom('invitations').select(columns).where('id', '=', id).executeTakeFirst();
+  return row && toRow(row);
+}
+
 /** Lookup by token hash: the token is the capability, so no organization filter applies here. */
 export async function findByTokenHash(db: Executor, tokenHash: string): Promise<InvitationRow | undefined> {
   const row = await db

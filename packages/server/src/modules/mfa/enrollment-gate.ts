@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { ErrorDetailer } from '../../platform/http/error-handler';
 import { forbidden } from '../../platform/http/errors';
+import type { MfaVerifier } from './verify';
 
 /**
  * What a member whose MFA grace period is over may still do: see who they are, enrol a factor, step
@@ -33,4 +35,13 @@ export function registerEnrollmentGate(app: FastifyInstance): void {
       { deadline: caller.mfaEnrollment.deadline },
     );
   });
+}
+
+/** STEP_UP_REQUIRED names the methods this user can really step up with (the thrower cannot know). */
+export function stepUpDetails(verifier: Pick<MfaVerifier, 'methodsOf'>): ErrorDetailer {
+  return async (request, error) => {
+    const caller = request.caller;
+    if (error.code !== 'STEP_UP_REQUIRED' || caller?.kind !== 'user' || !caller.mfaEnabled) return undefined;
+    return { methods: await verifier.methodsOf(caller.userId) };
+  };
 }

@@ -1,4 +1,4 @@
-export { registerEnrollmentGate } from './enrollment-gate';
+export { registerEnrollmentGate, stepUpDetails } from './enrollment-gate';
 export { resetFactors } from './reset';
 export { mfaRoutes } from './routes';
 export { createMfaSecrets, type MfaSecrets } from './secrets';

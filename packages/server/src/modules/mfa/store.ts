@@ -270,6 +270,7 @@ export interface ChallengeRow {
   sessionId: string | null;
   organizationId: string | null;
   webauthnChallenge: string | null;
+  invitationId: string | null;
   attempts: number;
   createdAt: string;
   expiresAt: string;
@@ -283,6 +284,7 @@ const CHALLENGE_COLUMNS = [
   'sessionId',
   'organizationId',
   'webauthnChallenge',
+  'invitationId',
   'attempts',
   'createdAt',
   'expiresAt',
@@ -298,12 +300,13 @@ export async function insertChallenge(
     sessionId: string | null;
     organizationId: string | null;
     webauthnChallenge: string | null;
+    invitationId?: string | null;
     expiresAt: string;
   },
 ): Promise<void> {
   await trx
     .insertInto('authChallenges')
-    .values({ id: newId(), ...input, createdAt: nowIso(), consumedAt: null })
+    .values({ id: newId(), invitationId: null, ...input, createdAt: nowIso(), consumedAt: null })
     .execute();
 }
 

@@ -52,14 +52,27 @@ export function createSecurityPolicyService(deps: Deps) {
           ]);
         }
         const at = nowIso();
-        const requirementChanged =
-          next.mfaRequirement !== before.mfaRequirement ||
-          JSON.stringify([...next.mfaRoles].sort()) !== JSON.stringify([...before.mfaRoles].sort());
         // A new or widened requirement starts everyone's grace period anew; switching it off clears it.
+        // A narrowed one keeps it: dropping a role must not hand the members still covered (maybe
+        // already blocked) a fresh grace period.
         const mfaRequiredSince =
-          next.mfaRequirement === 'off' ? null : requirementChanged ? at : (before.mfaRequiredSince ?? at);
+          next.mfaRequirement === 'off'
+            ? null
+            : requirementWidened(before, next)
+              ? at
+              : (before.mfaRequiredSince ?? at);
         const saved = { ...next, mfaRequiredSince, updatedAt: at };
         await store.savePolicy(trx, actor.organizationId, saved);
+        // The session check measures idleness against the timeout in force now: without this, a
+        // longer timeout would bring back sessions that had already ended by the shorter one.
+        const idleSessionsEnded =
+          next.idleTimeoutMinutes > before.idleTimeoutMinutes
+            ? await store.endIdleSessions(
+                trx,
+                actor.organizationId,
+                new Date(Date.parse(at) - before.idleTimeoutMinutes * 60_000).toISOString(),
+              )
+            : 0;
         const changes: Record<string, [unknown, unknown]> = {};
         for (const key of Object.keys(patch) as (keyof SecurityPolicy)[]) {
           if (JSON.stringify(before[key]) !== JSON.stringify(next[key]))
@@ -69,12 +82,25 @@ export function createSecurityPolicyService(deps: Deps) {
           action: 'security.policy_updated',
           targets: [{ type: 'organization', id: actor.organizationId }],
           changes,
+          ...(idleSessionsEnded > 0 ? { metadata: { idleSessionsEnded } } : {}),
         });
         const { mfaRequiredSince: _since, ...out } = saved;
         return out;
       });
     },
   };
+}
+
+type MfaScope = Pick<SecurityPolicy, 'mfaRequirement' | 'mfaRoles'>;
+
+/** Whether `next` requires MFA of someone `before` did not. */
+function requirementWidened(before: MfaScope, next: MfaScope): boolean {
+  if (next.mfaRequirement === 'off') return false;
+  if (before.mfaRequirement === 'off') return true;
+  if (next.mfaRequirement === 'all') return before.mfaRequirement !== 'all';
+  // next is 'roles': narrower than 'all', wider than before only if it lists a role before did not
+  if (before.mfaRequirement === 'all') return false;
+  return next.mfaRoles.some((role) => !before.mfaRoles.includes(role));
 }
 
 export type SecurityPolicyService = ReturnType<typeof createSecurityPolicyService>;

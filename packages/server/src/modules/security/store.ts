@@ -1,5 +1,6 @@
 import type { SecurityPolicy } from '@custos/shared';
 import type { Kysely, Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
 import { parseJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
 
@@ -49,4 +50,23 @@ export async function lockPolicy(trx: Transaction<DB>, organizationId: string): 
     .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
     .where('id', '=', organizationId)
     .execute();
+}
+
+/**
+ * Ends the organization's sessions idle since before `idleSince` (the session check refuses them
+ * already; this keeps them refused once the timeout grows). The reason matches the sessions module's.
+ */
+export async function endIdleSessions(
+  trx: Executor,
+  organizationId: string,
+  idleSince: string,
+): Promise<number> {
+  const result = await trx
+    .updateTable('sessions')
+    .set({ revokedAt: nowIso(), revokedReason: 'idle_timeout' })
+    .where('organizationId', '=', organizationId)
+    .where('revokedAt', 'is', null)
+    .where('lastSeenAt', '<', idleSince)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

@@ -8,6 +8,7 @@ import type { DB } from '../../platform/db/schema';
 import {
   authorize,
   type Caller,
+  forbidDuringImpersonation,
   type RequestMeta,
   requireUser,
   type UserCaller,
@@ -56,7 +57,7 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
   const liveFilter = (now: number) => (row: store.SessionListRow) =>
     now - Date.parse(row.lastSeenAt) <= (row.idleTimeoutMinutes ?? DEFAULT_IDLE_MINUTES) * 60_000;
 
-  function present(row: store.SessionListRow, caller: UserCaller): SessionOut {
+  function present(row: store.SessionListRow, currentSessionId: string | null): SessionOut {
     return {
       id: row.id,
       userId: row.userId,
@@ -71,18 +72,29 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       device: row.deviceLabel,
       newDevice: row.newDevice === 1,
       newCountry: row.newCountry === 1,
-      current: row.id === caller.sessionId,
+      current: row.id === currentSessionId,
       impersonatedBy: row.impersonatorName,
     };
   }
 
+  /**
+   * Live sessions, newest first. The idle timeout is each session's organization's, so it is applied
+   * here; pages are read until `limit` live ones are found, or idle sessions would eat the limit and
+   * hide active older ones.
+   */
   async function list(
-    caller: UserCaller,
+    currentSessionId: string | null,
     filter: { organizationId?: string; userId?: string; limit: number },
   ) {
     const now = Date.now();
-    const rows = await store.listLiveSessions(db, { ...filter, now: new Date(now).toISOString() });
-    return { sessions: rows.filter(liveFilter(now)).map((r) => present(r, caller)) };
+    const live = liveFilter(now);
+    const sessions: SessionOut[] = [];
+    for (let offset = 0; sessions.length < filter.limit; offset += filter.limit) {
+      const rows = await store.listLiveSessions(db, { ...filter, offset, now: new Date(now).toISOString() });
+      for (const row of rows.filter(live)) sessions.push(present(row, currentSessionId));
+      if (rows.length < filter.limit) break;
+    }
+    return { sessions: sessions.slice(0, filter.limit) };
   }
 
   async function recordRevoked(
@@ -247,9 +259,11 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       reason: store.RevokeReason,
       keepCurrentSession: boolean,
     ): Promise<{ token: string | null; ended: number }> {
-      const ended = await store.revokeUserSessions(trx, user.userId, reason, {
+      const own = await store.revokeUserSessions(trx, user.userId, reason, {
         exceptSessionId: user.sessionId,
       });
+      // A super admin's impersonations are other users' sessions opened on this credential's authority.
+      const ended = own + (await store.revokeSessionsImpersonatedBy(trx, user.userId, reason));
       if (!keepCurrentSession) {
         await store.revokeSession(trx, user.sessionId, reason);
         return { token: null, ended: ended + 1 };
@@ -269,11 +283,13 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
 
     async listMine(caller: Caller): Promise<z.infer<typeof SessionList>> {
       const user = requireUser(caller);
-      return list(user, { userId: user.userId, limit: 200 });
+      return list(user.sessionId, { userId: user.userId, limit: 200 });
     },
 
     async revokeMine(caller: Caller, sessionId: string): Promise<void> {
       const user = requireUser(caller);
+      // Ending the user's sessions would sign the real user out from under an impersonator.
+      forbidDuringImpersonation(user);
       await db.transaction().execute(async (trx) => {
         const session = await store.findSession(trx, sessionId);
         if (!session || session.userId !== user.userId || session.revokedAt) {
@@ -287,6 +303,7 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     /** "Sign out everywhere else". */
     async revokeMyOthers(caller: Caller): Promise<number> {
       const user = requireUser(caller);
+      forbidDuringImpersonation(user);
       return db.transaction().execute(async (trx) => {
         const revoked = await store.revokeUserSessions(trx, user.userId, 'revoked_by_user', {
           exceptSessionId: user.sessionId,
@@ -304,9 +321,9 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
 
     async listForOrganization(caller: Caller, query: z.infer<typeof SessionListQuery>) {
       const admin = authorize(caller, 'sessions:read');
-      const user = requireUser(admin);
       if (query.userId) await requireMember(admin.organizationId, query.userId);
-      return list(user, {
+      // An API key with sessions:read may list too (a SIEM, say); it has no session to mark current.
+      return list(admin.kind === 'user' ? admin.sessionId : null, {
         organizationId: admin.organizationId,
         limit: query.limit,
         ...(query.userId ? { userId: query.userId } : {}),

@@ -15,6 +15,7 @@ export type RevokeReason =
   | 'password_reset'
   | 'factor_changed'
   | 'session_limit'
+  | 'idle_timeout'
   | 'user_disabled'
   | 'member_removed'
   | 'account_reclaimed'
@@ -185,6 +186,21 @@ export async function revokeUserSessions(
   return Number(result.numUpdatedRows);
 }
 
+/** Ends the impersonation sessions a super admin opened (they belong to the impersonated users). */
+export async function revokeSessionsImpersonatedBy(
+  trx: Executor,
+  impersonatorId: string,
+  reason: RevokeReason,
+): Promise<number> {
+  const result = await trx
+    .updateTable('sessions')
+    .set({ revokedAt: nowIso(), revokedReason: reason })
+    .where('impersonatorId', '=', impersonatorId)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Ends every session in an organization but one (the admin's own). */
 export async function revokeOrganizationSessions(
   trx: Executor,
@@ -225,7 +241,7 @@ export interface SessionListRow {
  */
 export async function listLiveSessions(
   db: Executor,
-  filter: { organizationId?: string; userId?: string; now: string; limit: number },
+  filter: { organizationId?: string; userId?: string; now: string; limit: number; offset?: number },
 ): Promise<SessionListRow[]> {
   let query = db
     .selectFrom('sessions as s')
@@ -253,7 +269,12 @@ export async function listLiveSessions(
     .where('s.expiresAt', '>', filter.now);
   if (filter.organizationId) query = query.where('s.organizationId', '=', filter.organizationId);
   if (filter.userId) query = query.where('s.userId', '=', filter.userId);
-  return query.orderBy('s.createdAt', 'desc').orderBy('s.id', 'desc').limit(filter.limit).execute();
+  return query
+    .orderBy('s.createdAt', 'desc')
+    .orderBy('s.id', 'desc')
+    .limit(filter.limit)
+    .offset(filter.offset ?? 0)
+    .execute();
 }
 
 export async function findSession(

@@ -256,6 +256,7 @@ export interface AuthChallengesTable {
   sessionId: string | null;
   organizationId: string | null;
   webauthnChallenge: string | null;
+  invitationId: string | null;
   attempts: Generated<number>;
   createdAt: string;
   expiresAt: string;

@@ -3,9 +3,15 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { mapDatabaseError } from '../db/errors';
 import { AppError } from './errors';
 
+/**
+ * Fills in an error's details from the request when the thrower could not (e.g. the step-up methods
+ * a user actually has, which only a module knows); undefined keeps the details as thrown.
+ */
+export type ErrorDetailer = (request: FastifyRequest, error: AppError) => Promise<unknown>;
+
 /** Every failure answers in the standard shape `{"error":{"code","message","details"}}`. */
-export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((rawError: FastifyError, request, reply) => {
+export function registerErrorHandler(app: FastifyInstance, detailer?: ErrorDetailer): void {
+  app.setErrorHandler(async (rawError: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(rawError)) {
       const details = rawError.validation.map((v) => ({
         path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
@@ -18,11 +24,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const error = mapDatabaseError(rawError);
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
+      const details = (detailer ? await detailer(request, error).catch(() => undefined) : undefined) ?? error.details;
       return reply.status(error.status).send({
         error: {
           code: error.code,
           message: error.message,
-          ...(error.details !== undefined ? { details: error.details } : {}),
+          ...(details !== undefined ? { details } : {}),
         },
       });
     }

@@ -50,6 +50,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('session_id', 'text', (c) => c.references('sessions.id').onDelete('cascade'))
     .addColumn('organization_id', 'text', (c) => c.references('organizations.id').onDelete('cascade'))
     .addColumn('webauthn_challenge', 'text')
+    // An invitation accepted with the password, joined only once the second factor is given.
+    .addColumn('invitation_id', 'text', (c) => c.references('invitations.id').onDelete('cascade'))
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
