@@ -28,8 +28,8 @@ import {
   createWebAuthn,
   mfaRoutes,
   registerEnrollmentGate,
-  stepUpDetails,
   relyingPartyFor,
+  stepUpDetails,
 } from './modules/mfa';
 import { createOrganizationsService, organizationRoutes } from './modules/organizations';
 import { createOutboxService } from './modules/outbox';

@@ -761,3 +761,24 @@ describe.each(backends)('sign-in with a second factor (%s)', (backend) => {
     expect(spaced.statusCode).toBe(200);
   });
 });
+
+describe.each(backends)('passwordless options are limited per IP (%s)', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(backend, { config: { CUSTOS_SIGN_IN_LIMIT_PER_IP: '3' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 after the per-IP limit and writes no more challenges', async () => {
+    const ask = (remoteAddress: string) =>
+      t.inject({ method: 'POST', url: '/api/v1/auth/passkey/options', remoteAddress });
+    for (let i = 0; i < 3; i++) expect((await ask('203.0.113.7')).statusCode).toBe(200);
+    const before = await t.count('authChallenges');
+    const limited = await ask('203.0.113.7');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('RATE_LIMITED');
+    expect(await t.count('authChallenges')).toBe(before);
+    // Another address is not affected.
+    expect((await ask('203.0.113.8')).statusCode).toBe(200);
+  });
+});

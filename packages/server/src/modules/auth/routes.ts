@@ -107,7 +107,7 @@ export function authRoutes(
           response: { 200: PasskeySignInOptions },
         },
       },
-      async () => auth.passkeySignInOptions(),
+      async (req) => auth.passkeySignInOptions(req.caller.meta),
     );
 
     app.post(

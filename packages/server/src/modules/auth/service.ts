@@ -49,6 +49,9 @@ export type SignInOutcome =
   | { kind: 'challenge'; challenge: MfaChallenge };
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
+/** Expired challenges are swept every this many passwordless options, once an hour past expiry. */
+const SWEEP_EVERY = 100;
+const STALE_AFTER_MS = 3_600_000;
 const MAX_CHALLENGE_ATTEMPTS = 5;
 
 /** Joins the organization of an invitation accepted with the password, once the factor is given. */
@@ -71,6 +74,7 @@ const challengeInvalid = () =>
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { db, config, limiter, audit, sessions, verifier, webauthn, joinAfterMfa } = deps;
+  let challengesIssued = 0;
 
   async function enforceSignInLimits(meta: RequestMeta, email: string): Promise<void> {
     const { perIp, perAccount, windowMs } = config.signInLimits;
@@ -303,7 +307,18 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     /** Options for passwordless sign-in: any discoverable passkey of this site. */
-    async passkeySignInOptions() {
+    async passkeySignInOptions(meta: RequestMeta) {
+      // Anyone may ask, so asking is limited per IP like sign-in, and old ceremonies are swept.
+      const byIp = await limiter.consume(
+        `passkey-options:ip:${meta.ip ?? 'unknown'}`,
+        config.signInLimits.perIp,
+        config.signInLimits.windowMs,
+      );
+      if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
+      challengesIssued += 1;
+      if (challengesIssued % SWEEP_EVERY === 0) {
+        await challengeStore.deleteStaleChallenges(db, new Date(Date.now() - STALE_AFTER_MS).toISOString());
+      }
       const options = await webauthn.authenticationOptions(null, 'required');
       const ceremony = randomToken(32);
       await challengeStore.insertChallenge(db, {
@@ -459,7 +474,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       const membership = await identityStore.findMembership(db, organizationId, user.userId);
       // Another tenant's organization is not found, whether or not it exists.
       if (!membership) throw notFound('ORGANIZATION_NOT_FOUND', 'You have no organization with that id.');
+      // Moving in counts against the organization's concurrent-session limit like signing in does.
+      const row = await identityStore.findUserById(db, user.userId);
+      if (!row) throw unauthenticated();
+      await sessions.checkLimit(row, organizationId, user.meta);
       return db.transaction().execute(async (trx) => {
+        await sessions.makeRoom(trx, row, organizationId, user.meta, user.sessionId);
         await sessions.setOrganization(trx, user.sessionId, organizationId);
         const token = await sessions.rotate(trx, user.sessionId);
         await audit.record(

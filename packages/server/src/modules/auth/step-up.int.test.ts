@@ -83,6 +83,12 @@ describe.each(backends)('step-up (%s)', (backend) => {
         payload: { name: 'Phone' },
         ok: 201,
       },
+      {
+        name: 'sign out everywhere else',
+        method: 'POST',
+        url: '/api/v1/me/sessions/revoke-others',
+        ok: 200,
+      },
     ];
   }
 

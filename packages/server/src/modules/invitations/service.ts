@@ -209,9 +209,18 @@ export function createInvitationsService(deps: InvitationsDeps) {
     /** The rest of an acceptance that waited for the second factor (called by the MFA step). */
     async joinAfterMfa(trx: Transaction<DB>, invitationId: string, user: UserRow, meta: RequestMeta) {
       const invitation = await store.findById(trx, invitationId);
-      const organization = invitation && (await identityStore.findOrganization(trx, invitation.organizationId));
-      if (!invitation || !organization || invitation.email !== user.email || invitation.expiresAt <= nowIso()) {
-        throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+      const organization =
+        invitation && (await identityStore.findOrganization(trx, invitation.organizationId));
+      if (
+        !invitation ||
+        !organization ||
+        invitation.email !== user.email ||
+        invitation.expiresAt <= nowIso()
+      ) {
+        throw badRequest(
+          'INVITATION_INVALID',
+          'This invitation link is invalid, used or expired. Ask for a new one.',
+        );
       }
       await join(trx, meta, invitation, user);
       return organization;
@@ -221,7 +230,10 @@ export function createInvitationsService(deps: InvitationsDeps) {
   /** Uses the invitation once and makes the user a member with its roles. */
   async function join(trx: Transaction<DB>, meta: RequestMeta, invitation: InvitationRow, member: UserRow) {
     if (!(await store.markAccepted(trx, invitation.id))) {
-      throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired. Ask for a new one.');
+      throw badRequest(
+        'INVITATION_INVALID',
+        'This invitation link is invalid, used or expired. Ask for a new one.',
+      );
     }
     if (await identityStore.findMembership(trx, invitation.organizationId, member.id)) {
       throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');

@@ -3,9 +3,10 @@ import { type Keyring, open, seal } from '../../platform/crypto/keyring';
 
 /**
  * Custos' own MFA secrets at rest. TOTP seeds are sealed (AES-256-GCM, the factor id as associated
- * data, so a sealed seed cannot be moved to another factor row); recovery codes are kept only as
- * HMAC-SHA256 under a pepper derived from the master key, so a stolen database alone cannot be
- * searched for them offline.
+ * data, so a sealed seed cannot be moved to another factor row). Recovery codes are peppered here
+ * (HMAC-SHA256 under a key derived from the master key, with the user id) and then hashed with
+ * argon2id and a random salt by the service, so neither a stolen database alone nor one with the
+ * master key can be searched for them cheaply.
  */
 export function createMfaSecrets(keyring: Keyring) {
   const totpKey = { id: 'mfa-totp-v1', key: keyring.derivedKey('mfa totp seeds v1') };

@@ -233,13 +233,22 @@ export async function deleteRecoveryCodes(trx: Executor, userId: string): Promis
   await trx.deleteFrom('recoveryCodes').where('userId', '=', userId).execute();
 }
 
+export async function unusedRecoveryCodes(db: Executor, userId: string) {
+  return db
+    .selectFrom('recoveryCodes')
+    .select(['id', 'codeHash'])
+    .where('userId', '=', userId)
+    .where('usedAt', 'is', null)
+    .execute();
+}
+
 /** Uses a recovery code once: true only for the one request that marks it used. */
-export async function useRecoveryCode(db: Executor, userId: string, codeHash: string): Promise<boolean> {
+export async function useRecoveryCode(db: Executor, userId: string, codeId: string): Promise<boolean> {
   const result = await db
     .updateTable('recoveryCodes')
     .set({ usedAt: nowIso() })
     .where('userId', '=', userId)
-    .where('codeHash', '=', codeHash)
+    .where('id', '=', codeId)
     .where('usedAt', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

@@ -1,6 +1,7 @@
 import type { MfaMethod, MfaProof } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
+import { verifyPassword } from '../../platform/crypto/passwords';
 import type { DB } from '../../platform/db/schema';
 import { badRequest, rateLimited } from '../../platform/http/errors';
 import { StepClaimer } from './claims';
@@ -71,7 +72,11 @@ export function createMfaVerifier(deps: Deps, secrets: MfaSecrets, webauthn: Web
   }
 
   async function verifyRecoveryCode(userId: string, code: string): Promise<VerifiedFactor> {
-    if (!(await store.useRecoveryCode(db, userId, secrets.hashRecoveryCode(userId, code)))) {
+    const peppered = secrets.hashRecoveryCode(userId, code);
+    const unused = await store.unusedRecoveryCodes(db, userId);
+    const matches = await Promise.all(unused.map((c) => verifyPassword(c.codeHash, peppered)));
+    const match = unused[matches.indexOf(true)];
+    if (!match || !(await store.useRecoveryCode(db, userId, match.id))) {
       throw invalid('That recovery code is not valid or was already used.');
     }
     const status = await store.recoveryCodeStatus(db, userId);

@@ -10,6 +10,7 @@ import {
   type Caller,
   forbidDuringImpersonation,
   type RequestMeta,
+  requireStepUp,
   requireUser,
   type UserCaller,
 } from '../../platform/http/caller';
@@ -180,27 +181,7 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
         : policy.absoluteLifetimeHours * 3_600_000;
       const device = deviceInfo(meta.device ?? NO_DEVICE);
       const country = geo.country(meta.ip);
-      if (!impersonation && policy.maxConcurrentSessions > 0) {
-        const live = await liveSessionIds(trx, user.id, organization?.id ?? null, policy.idleTimeoutMinutes);
-        const excess = live.length - policy.maxConcurrentSessions + 1;
-        for (const id of live.slice(0, Math.max(0, excess))) {
-          await store.revokeSession(trx, id, 'session_limit');
-          await audit.record(
-            trx,
-            { kind: 'anonymous', meta },
-            {
-              action: 'session.revoked',
-              organizationId: organization?.id ?? null,
-              actor: { type: 'user', id: user.id, name: user.name },
-              targets: [
-                { type: 'session', id },
-                { type: 'user', id: user.id },
-              ],
-              metadata: { reason: 'session_limit', limit: policy.maxConcurrentSessions },
-            },
-          );
-        }
-      }
+      if (!impersonation) await makeRoom(trx, user, organization?.id ?? null, meta, null);
       // A first sign-in is not "new": only a device or country unlike the user's history is.
       let newDevice = false;
       let newCountry = false;
@@ -241,6 +222,8 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       });
       return { id: session.id, token, expiresAt, deviceLabel: device.label, country, newDevice, newCountry };
     },
+
+    makeRoom,
 
     /** A fresh token for the session (re-authentication or privilege change). */
     async rotate(trx: Transaction<DB>, sessionId: string): Promise<string> {
@@ -290,6 +273,8 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       const user = requireUser(caller);
       // Ending the user's sessions would sign the real user out from under an impersonator.
       forbidDuringImpersonation(user);
+      // ASVS 7.5.2: ending sessions follows a fresh verification (the sign-in itself counts).
+      requireStepUp(user);
       await db.transaction().execute(async (trx) => {
         const session = await store.findSession(trx, sessionId);
         if (!session || session.userId !== user.userId || session.revokedAt) {
@@ -304,6 +289,7 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     async revokeMyOthers(caller: Caller): Promise<number> {
       const user = requireUser(caller);
       forbidDuringImpersonation(user);
+      requireStepUp(user);
       return db.transaction().execute(async (trx) => {
         const revoked = await store.revokeUserSessions(trx, user.userId, 'revoked_by_user', {
           exceptSessionId: user.sessionId,
@@ -381,6 +367,42 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     const membership = await identityStore.findMembership(db, organizationId, userId);
     if (!membership)
       throw notFound('MEMBER_NOT_FOUND', 'There is no member with that id in this organization.');
+  }
+
+  /**
+   * "End oldest": ends the user's oldest sessions in the organization so that one more fits (sparing
+   * `keep`, the session that is moving in). "Deny new" was decided before, by checkLimit.
+   */
+  async function makeRoom(
+    trx: Transaction<DB>,
+    user: Pick<UserRow, 'id' | 'name'>,
+    organizationId: string | null,
+    meta: RequestMeta,
+    keep: string | null,
+  ): Promise<void> {
+    const policy = await policies.policyOf(trx, organizationId);
+    if (policy.maxConcurrentSessions === 0) return;
+    const live = (await liveSessionIds(trx, user.id, organizationId, policy.idleTimeoutMinutes)).filter(
+      (id) => id !== keep,
+    );
+    const excess = live.length - policy.maxConcurrentSessions + 1;
+    for (const id of live.slice(0, Math.max(0, excess))) {
+      await store.revokeSession(trx, id, 'session_limit');
+      await audit.record(
+        trx,
+        { kind: 'anonymous', meta },
+        {
+          action: 'session.revoked',
+          organizationId,
+          actor: { type: 'user', id: user.id, name: user.name },
+          targets: [
+            { type: 'session', id },
+            { type: 'user', id: user.id },
+          ],
+          metadata: { reason: 'session_limit', limit: policy.maxConcurrentSessions },
+        },
+      );
+    }
   }
 
   async function liveSessionIds(

@@ -24,7 +24,8 @@ export function registerErrorHandler(app: FastifyInstance, detailer?: ErrorDetai
     const error = mapDatabaseError(rawError);
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
-      const details = (detailer ? await detailer(request, error).catch(() => undefined) : undefined) ?? error.details;
+      const details =
+        (detailer ? await detailer(request, error).catch(() => undefined) : undefined) ?? error.details;
       return reply.status(error.status).send({
         error: {
           code: error.code,
