@@ -35,7 +35,15 @@ export async function findPolicy(db: Executor, organizationId: string): Promise<
 }
 
 export async function savePolicy(trx: Executor, organizationId: string, policy: StoredPolicy): Promise<void> {
-  const values = { ...policy, mfaRoles: JSON.stringify(policy.mfaRoles) };
+  const sessionRules = JSON.stringify({
+    mfaRequirement: policy.mfaRequirement,
+    mfaRoles: policy.mfaRoles,
+    mfaGraceDays: policy.mfaGraceDays,
+    mfaRequiredSince: policy.mfaRequiredSince,
+    stepUpMinutes: policy.stepUpMinutes,
+    idleTimeoutMinutes: policy.idleTimeoutMinutes,
+  });
+  const values = { ...policy, mfaRoles: JSON.stringify(policy.mfaRoles), sessionRules };
   await trx
     .insertInto('securityPolicies')
     .values({ organizationId, ...values })

@@ -17,8 +17,7 @@ const row = (over: Partial<SessionContextRow> = {}): SessionContextRow => ({
   revokedAt: null,
   stepUpAt: null,
   impersonatorId: null,
-  impersonatorSessionId: null,
-  impersonationReason: null,
+  impersonation: null,
   email: 'a@example.com',
   name: 'A',
   isSuperAdmin: 0,
@@ -33,8 +32,6 @@ const row = (over: Partial<SessionContextRow> = {}): SessionContextRow => ({
   mfaRequiredSince: null,
   stepUpMinutes: null,
   idleTimeoutMinutes: null,
-  impersonatorName: null,
-  impersonatorEmail: null,
   ...over,
 });
 
@@ -107,7 +104,7 @@ describe('callerFromContext', () => {
         mfaGraceDays: 0,
         mfaRequiredSince: iso(NOW - 1440 * MINUTE),
         impersonatorId: 'admin',
-        impersonatorName: 'Admin',
+        impersonation: JSON.stringify({ sessionId: 's', reason: 'help', name: 'Admin', email: 'a@x' }),
       }),
       META,
       NOW,

@@ -1,4 +1,4 @@
-import { isPermission } from '@custos/shared';
+import { isPermission, type Permission } from '@custos/shared';
 import { parseJson } from '../../platform/db/json';
 import type { Impersonator, MfaEnrollment, RequestMeta, UserCaller } from '../../platform/http/caller';
 import { effectivePermissions, type UserRow } from '../identity';
@@ -8,6 +8,24 @@ import type { SessionContextRow } from './store';
 const DEFAULT_STEP_UP_MINUTES = 15;
 const DEFAULT_IDLE_MINUTES = 30;
 
+const NOT_REQUIRED: MfaEnrollment = Object.freeze({ required: false, deadline: null, blocking: false });
+
+/**
+ * Built-in roles always give the same permissions, and every request of a member asks for them:
+ * the set is made once per distinct role list (a handful) and shared, read-only.
+ */
+const permissionSets = new Map<string, ReadonlySet<Permission>>();
+function permissionSetOf(roles: readonly string[]): ReadonlySet<Permission> {
+  const key = roles.join('\n');
+  let set = permissionSets.get(key);
+  if (!set) {
+    set = new Set(effectivePermissions(roles).filter(isPermission));
+    if (permissionSets.size < 1000) permissionSets.set(key, set);
+  }
+  return set;
+}
+const NO_PERMISSIONS: ReadonlySet<Permission> = new Set();
+
 const stringArray = (value: unknown): string[] => {
   const parsed = value == null ? [] : parseJson<unknown>(value);
   return Array.isArray(parsed) ? parsed.map(String) : [];
@@ -16,7 +34,8 @@ const stringArray = (value: unknown): string[] => {
 export function policyOnSession(row: SessionContextRow): PolicyOnSession {
   return {
     mfaRequirement: row.mfaRequirement,
-    mfaRoles: stringArray(row.mfaRoles),
+    // Only a 'roles' requirement reads the list; the session check skips parsing it otherwise.
+    mfaRoles: row.mfaRequirement === 'roles' ? stringArray(row.mfaRoles) : [],
     mfaGraceDays: row.mfaGraceDays,
     mfaRequiredSince: row.mfaRequiredSince,
     stepUpMinutes: row.stepUpMinutes,
@@ -40,15 +59,7 @@ export function isLive(row: SessionContextRow, now: number): boolean {
 export function callerFromContext(row: SessionContextRow, meta: RequestMeta, now: number): UserCaller {
   const roles = stringArray(row.roles);
   const mfaEnabled = row.mfaEnabledAt !== null;
-  const impersonator: Impersonator | null = row.impersonatorId
-    ? {
-        userId: row.impersonatorId,
-        name: row.impersonatorName ?? '',
-        email: row.impersonatorEmail ?? '',
-        sessionId: row.impersonatorSessionId,
-        reason: row.impersonationReason ?? '',
-      }
-    : null;
+  const impersonator = row.impersonatorId ? impersonatorOf(row.impersonatorId, row.impersonation) : null;
   return userCallerFor(
     {
       id: row.userId,
@@ -69,15 +80,16 @@ export function callerFromContext(row: SessionContextRow, meta: RequestMeta, now
       mfaEnabled,
       stepUpMinutes: row.stepUpMinutes ?? DEFAULT_STEP_UP_MINUTES,
       // An impersonating super admin is never blocked by the user's enrolment state.
-      mfaEnrollment: impersonator
-        ? { required: false, deadline: null, blocking: false }
-        : mfaEnrollmentState({
-            policy: policyOnSession(row),
-            roles,
-            mfaEnabled,
-            joinedAt: row.joinedAt,
-            now,
-          }),
+      mfaEnrollment:
+        impersonator || mfaEnabled || !row.mfaRequirement || row.mfaRequirement === 'off'
+          ? NOT_REQUIRED
+          : mfaEnrollmentState({
+              policy: policyOnSession(row),
+              roles,
+              mfaEnabled,
+              joinedAt: row.joinedAt,
+              now,
+            }),
       impersonator,
     },
   );
@@ -97,7 +109,7 @@ export function userCallerFor(
   meta: RequestMeta,
   security: CallerSecurity,
 ): UserCaller {
-  const permissions = session.organizationId ? effectivePermissions(roles).filter(isPermission) : [];
+  const permissions = session.organizationId ? permissionSetOf(roles) : NO_PERMISSIONS;
   return {
     kind: 'user',
     userId: user.id,
@@ -109,9 +121,23 @@ export function userCallerFor(
     sessionExpiresAt: session.expiresAt,
     organizationId: session.organizationId,
     roles,
-    permissions: new Set(permissions),
+    permissions,
     meta,
     stepUpAt: session.stepUpAt,
     ...security,
+  };
+}
+
+function impersonatorOf(userId: string, snapshot: string | null): Impersonator {
+  const parsed = snapshot
+    ? parseJson<Partial<Record<'sessionId' | 'reason' | 'name' | 'email', unknown>>>(snapshot)
+    : {};
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return {
+    userId,
+    name: text(parsed.name),
+    email: text(parsed.email),
+    sessionId: typeof parsed.sessionId === 'string' ? parsed.sessionId : null,
+    reason: text(parsed.reason),
   };
 }

@@ -217,8 +217,15 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
         newDevice: newDevice ? 1 : 0,
         newCountry: newCountry ? 1 : 0,
         impersonatorId: impersonation?.by.userId ?? null,
-        impersonatorSessionId: impersonation?.by.sessionId ?? null,
-        impersonationReason: impersonation?.reason ?? null,
+        impersonation: impersonation
+          ? JSON.stringify({
+              userId: impersonation.by.userId,
+              sessionId: impersonation.by.sessionId,
+              reason: impersonation.reason,
+              name: impersonation.by.name,
+              email: impersonation.by.email,
+            })
+          : null,
       });
       return { id: session.id, token, expiresAt, deviceLabel: device.label, country, newDevice, newCountry };
     },

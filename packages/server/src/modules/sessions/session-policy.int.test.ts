@@ -249,9 +249,19 @@ describe.each(backends)('session policy in force (%s)', (backend) => {
 
   describe('MFA requirement', () => {
     const backdateRequirement = async (org: TestOrg, userId: string, days: number) => {
+      // Both the column and the session check's copy of it (session_rules) move back.
+      const policy = await t.db
+        .selectFrom('securityPolicies')
+        .select('sessionRules')
+        .where('organizationId', '=', org.id)
+        .executeTakeFirstOrThrow();
+      const since = ago(days * DAY);
       await t.db
         .updateTable('securityPolicies')
-        .set({ mfaRequiredSince: ago(days * DAY) })
+        .set({
+          mfaRequiredSince: since,
+          sessionRules: JSON.stringify({ ...JSON.parse(policy.sessionRules), mfaRequiredSince: since }),
+        })
         .where('organizationId', '=', org.id)
         .execute();
       await t.db

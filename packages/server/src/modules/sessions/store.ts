@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
-import { precompiled } from '../../platform/db/precompiled';
+import { parseJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -31,8 +31,7 @@ export interface SessionContextRow {
   revokedAt: string | null;
   stepUpAt: string | null;
   impersonatorId: string | null;
-  impersonatorSessionId: string | null;
-  impersonationReason: string | null;
+  impersonation: string | null;
   email: string;
   name: string;
   isSuperAdmin: number;
@@ -47,66 +46,110 @@ export interface SessionContextRow {
   mfaRequiredSince: string | null;
   stepUpMinutes: number | null;
   idleTimeoutMinutes: number | null;
-  impersonatorName: string | null;
-  impersonatorEmail: string | null;
 }
 
-function sessionContextQuery(db: Kysely<DB>) {
-  return db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.userId')
-    .leftJoin('memberships as m', (join) =>
-      join.onRef('m.userId', '=', 's.userId').onRef('m.organizationId', '=', 's.organizationId'),
-    )
-    .leftJoin('securityPolicies as p', 'p.organizationId', 's.organizationId')
-    .leftJoin('users as iu', 'iu.id', 's.impersonatorId')
-    .select([
-      's.id as sessionId',
-      's.userId',
-      's.organizationId',
-      's.expiresAt',
-      's.lastSeenAt',
-      's.revokedAt',
-      's.stepUpAt',
-      's.impersonatorId',
-      's.impersonatorSessionId',
-      's.impersonationReason',
-      'u.email',
-      'u.name',
-      'u.isSuperAdmin',
-      'u.disabledAt',
-      'u.createdAt as userCreatedAt',
-      'u.mfaEnabledAt',
-      'm.roles',
-      'm.createdAt as joinedAt',
-      'p.mfaRequirement',
-      'p.mfaRoles',
-      'p.mfaGraceDays',
-      'p.mfaRequiredSince',
-      'p.stepUpMinutes',
-      'p.idleTimeoutMinutes',
-      'iu.name as impersonatorName',
-      'iu.email as impersonatorEmail',
-    ]);
+/**
+ * The session check's query, written out with camelCase aliases and run without Kysely's plugins:
+ * every request runs it, and mapping each row's keys from snake_case costs more than the read.
+ */
+function sessionContextSql(by: 'token_hash' | 'id', value: string) {
+  return sql<RawContextRow>`select s.id as "sessionId", s.user_id as "userId", s.organization_id as "organizationId",
+    s.expires_at as "expiresAt", s.last_seen_at as "lastSeenAt", s.revoked_at as "revokedAt",
+    s.step_up_at as "stepUpAt", s.impersonation as "impersonation",
+    u.email as "email", u.name as "name", u.is_super_admin as "isSuperAdmin", u.disabled_at as "disabledAt",
+    u.created_at as "userCreatedAt", u.mfa_enabled_at as "mfaEnabledAt",
+    m.roles as "roles", m.created_at as "joinedAt", p.session_rules as "sessionRules"
+    from sessions s
+    inner join users u on u.id = s.user_id
+    left join memberships m on m.user_id = s.user_id and m.organization_id = s.organization_id
+    left join security_policies p on p.organization_id = s.organization_id
+    where ${sql.ref(`s.${by}`)} = ${value}`;
 }
 
-/** The session check, run on every authenticated request: one indexed query, compiled once. */
-const sessionByTokenHash = precompiled(
-  (db: Kysely<DB>, tokenHash: string) => sessionContextQuery(db).where('s.tokenHash', '=', tokenHash),
-  [''] as const,
-);
-const sessionById = precompiled(
-  (db: Kysely<DB>, sessionId: string) => sessionContextQuery(db).where('s.id', '=', sessionId),
-  [''] as const,
-);
+type RawContextRow = Omit<SessionContextRow, keyof SessionRules | 'impersonatorId'> & {
+  impersonation: string | null;
+  sessionRules: string | null;
+};
+
+interface CompiledContext {
+  bare: Kysely<DB>;
+  token_hash: CompiledQuery<RawContextRow>;
+  id: CompiledQuery<RawContextRow>;
+}
+const compiledByDb = new WeakMap<Kysely<DB>, CompiledContext>();
+function compiledFor(db: Kysely<DB>): CompiledContext {
+  let compiled = compiledByDb.get(db);
+  if (!compiled) {
+    const bare = db.withoutPlugins();
+    compiled = {
+      bare,
+      token_hash: sessionContextSql('token_hash', '').compile(bare),
+      id: sessionContextSql('id', '').compile(bare),
+    };
+    compiledByDb.set(db, compiled);
+  }
+  return compiled;
+}
+
+/** The policy fields the check reads, from their one-column form (few distinct values: parsed once). */
+type SessionRules = Pick<
+  SessionContextRow,
+  'mfaRequirement' | 'mfaRoles' | 'mfaGraceDays' | 'mfaRequiredSince' | 'stepUpMinutes' | 'idleTimeoutMinutes'
+>;
+const NO_RULES: SessionRules = {
+  mfaRequirement: null,
+  mfaRoles: null,
+  mfaGraceDays: null,
+  mfaRequiredSince: null,
+  stepUpMinutes: null,
+  idleTimeoutMinutes: null,
+};
+const parsedRules = new Map<string, SessionRules>();
+function rulesOf(text: string | null): SessionRules {
+  if (!text) return NO_RULES;
+  let rules = parsedRules.get(text);
+  if (!rules) {
+    const r = parseJson<Partial<Record<keyof SessionRules, unknown>>>(text);
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    const str = (v: unknown) => (typeof v === 'string' ? v : null);
+    rules = {
+      mfaRequirement: str(r.mfaRequirement),
+      mfaRoles: Array.isArray(r.mfaRoles) ? JSON.stringify(r.mfaRoles) : null,
+      mfaGraceDays: num(r.mfaGraceDays),
+      mfaRequiredSince: str(r.mfaRequiredSince),
+      stepUpMinutes: num(r.stepUpMinutes),
+      idleTimeoutMinutes: num(r.idleTimeoutMinutes),
+    };
+    if (parsedRules.size >= 10_000) parsedRules.clear();
+    parsedRules.set(text, rules);
+  }
+  return rules;
+}
+
+/**
+ * The session check reads few columns (each costs on every request): the organization's rules come
+ * as one JSON column kept by the policy store, and the impersonator inside the session's snapshot.
+ */
+function toContextRow(raw: RawContextRow): SessionContextRow {
+  const impersonatorId = raw.impersonation ? impersonatorIdOf(raw.impersonation) : null;
+  // In place: the row is ours, and copying it costs more than the read on this path.
+  return Object.assign(raw, rulesOf(raw.sessionRules), { impersonatorId });
+}
+
+function impersonatorIdOf(snapshot: string): string | null {
+  const parsed = parseJson<{ userId?: unknown }>(snapshot);
+  return typeof parsed.userId === 'string' ? parsed.userId : null;
+}
 
 export async function findSessionContext(
   db: Kysely<DB>,
   by: { tokenHash: string } | { sessionId: string },
 ): Promise<SessionContextRow | undefined> {
-  const rows =
-    'tokenHash' in by ? await sessionByTokenHash(db, by.tokenHash) : await sessionById(db, by.sessionId);
-  return rows[0] as SessionContextRow | undefined;
+  const queries = compiledFor(db);
+  const [query, value] = 'tokenHash' in by ? [queries.token_hash, by.tokenHash] : [queries.id, by.sessionId];
+  const { rows } = await queries.bare.executeQuery<RawContextRow>({ ...query, parameters: [value] });
+  const raw = rows[0];
+  return raw ? toContextRow(raw) : undefined;
 }
 
 export interface NewSession {
@@ -124,8 +167,7 @@ export interface NewSession {
   newDevice: number;
   newCountry: number;
   impersonatorId: string | null;
-  impersonatorSessionId: string | null;
-  impersonationReason: string | null;
+  impersonation: string | null;
 }
 
 export async function insertSession(

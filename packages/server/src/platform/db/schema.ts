@@ -85,8 +85,8 @@ export interface SessionsTable {
   newCountry: number | null;
   revokedReason: string | null;
   impersonatorId: string | null;
-  impersonatorSessionId: string | null;
-  impersonationReason: string | null;
+  /** JSON {sessionId, reason, name, email} of the impersonating super admin. */
+  impersonation: string | null;
 }
 
 export interface InvitationsTable {
@@ -275,6 +275,8 @@ export interface SecurityPoliciesTable {
   maxConcurrentSessions: number;
   sessionLimitAction: string;
   passwordMinLength: number;
+  /** JSON of the fields the session check reads, kept with the row by the policy store. */
+  sessionRules: string;
   updatedAt: string;
 }
 
