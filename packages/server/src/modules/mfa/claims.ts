@@ -26,10 +26,15 @@ export class StepClaimer {
   private running = false;
   private readonly statements = new Map<number, string>();
 
+  /** Raw SQL with plain result columns: no plugin has anything to map. */
+  private readonly db: Kysely<DB>;
+
   constructor(
-    private readonly db: Kysely<DB>,
+    db: Kysely<DB>,
     private readonly dialect: Dialect,
-  ) {}
+  ) {
+    this.db = db.withoutPlugins();
+  }
 
   claim(userId: string, factorId: string, step: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
