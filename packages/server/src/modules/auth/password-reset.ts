@@ -5,7 +5,6 @@ import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { RequestMeta } from '../../platform/http/caller';
 import { badRequest, rateLimited } from '../../platform/http/errors';
 import { identityStore } from '../identity';
-import { revokeImpersonationsBy } from '../impersonation';
 import type { OutboxService } from '../outbox';
 import type { SecurityPolicyService } from '../security';
 import type { SessionsService } from '../sessions';
@@ -96,7 +95,7 @@ export function createPasswordResetService(
         await identityStore.updateUserPassword(trx, user.id, passwordHash);
         const ended = await sessions.revokeUserSessions(trx, user.id, 'password_reset');
         // A super admin's impersonations run on their authority but are other users' sessions.
-        const impersonationsEnded = await revokeImpersonationsBy(trx, user.id, 'password_reset');
+        const impersonationsEnded = await sessions.revokeImpersonationsBy(trx, user.id, 'password_reset');
         await audit.record(
           trx,
           { kind: 'anonymous', meta },

@@ -1,3 +1,2 @@
 export { impersonationRoutes } from './routes';
 export { createImpersonationService, type ImpersonationService } from './service';
-export { revokeImpersonationsBy } from './store';

@@ -267,6 +267,8 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     setOrganization: store.setSessionOrganization,
     revoke: store.revokeSession,
     revokeUserSessions: store.revokeUserSessions,
+    /** The impersonation sessions a super admin opened: they act on the admin's authority. */
+    revokeImpersonationsBy: store.revokeSessionsImpersonatedBy,
     findSession: store.findSession,
 
     // ---- the user's own sessions ----

@@ -3,7 +3,6 @@ import type { Deps } from '../../deps';
 import { type Caller, requireStepUp, requireSuperAdmin } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { identityStore, type UserRow } from '../identity';
-import { revokeImpersonationsBy } from '../impersonation';
 import type { SessionsService } from '../sessions';
 
 /** The platform's user directory: super admins find, disable and enable accounts. */
@@ -53,7 +52,7 @@ export function createUsersService(deps: Deps & { sessions: SessionsService }) {
         await identityStore.setUserDisabled(trx, userId, true);
         const ended = await sessions.revokeUserSessions(trx, userId, 'user_disabled');
         // A disabled super admin's impersonations are sessions of other users: end them by name.
-        const impersonationsEnded = await revokeImpersonationsBy(trx, userId, 'user_disabled');
+        const impersonationsEnded = await sessions.revokeImpersonationsBy(trx, userId, 'user_disabled');
         await audit.record(trx, admin, {
           action: 'user.disabled',
           organizationId: null,
