@@ -8,6 +8,7 @@ import type { DB } from '../../platform/db/schema';
 import {
   type AnonymousCaller,
   type Caller,
+  forbidDuringImpersonation,
   type RequestMeta,
   requireUser,
   stepUpUntil,
@@ -371,6 +372,13 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!user.mfaEnabled) return { methods: ['password'], passkey: null };
       const methods = await verifier.methodsOf(user.userId);
       if (!methods.includes('passkey')) return { methods, passkey: null };
+      // Each answer stores a ceremony: a session may open only so many per window.
+      const opened = await limiter.consume(
+        `step-up-options:${user.sessionId}`,
+        config.signInLimits.perAccount,
+        config.signInLimits.windowMs,
+      );
+      if (!opened.allowed) throw rateLimited(opened.retryAfterSeconds);
       const options = await verifier.passkeyOptions(user.userId);
       await challengeStore.insertChallenge(db, {
         tokenHash: hashToken(randomToken(32)),
@@ -458,6 +466,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       const user = requireUser(caller);
       await db.transaction().execute(async (trx) => {
         await sessions.revoke(trx, user.sessionId, 'signed_out');
+        // A super admin signing out ends the impersonations they started too.
+        if (user.isSuperAdmin && !user.impersonator) {
+          await sessions.revokeImpersonationsBy(trx, user.userId, 'signed_out');
+        }
         await audit.record(trx, user, {
           action: 'user.signed_out',
           targets: [{ type: 'session', id: user.sessionId }],
@@ -471,6 +483,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** A privilege change: the session moves organization and gets a new token. */
     async switchOrganization(caller: Caller, organizationId: string): Promise<string> {
       const user = requireUser(caller);
+      // An impersonation is started for one organization; it stays there.
+      forbidDuringImpersonation(user);
       const membership = await identityStore.findMembership(db, organizationId, user.userId);
       // Another tenant's organization is not found, whether or not it exists.
       if (!membership) throw notFound('ORGANIZATION_NOT_FOUND', 'You have no organization with that id.');

@@ -528,4 +528,61 @@ describe.each(backends)('impersonation (%s)', (backend) => {
       (await t.inject({ url: '/api/v1/me', cookies: { [SESSION_COOKIE]: adminCookie } })).statusCode,
     ).toBe(401);
   });
+
+  // Last: it signs the super admin out everywhere, which the other cases' shared token would not survive.
+  it('stays in its organization and ends with the super admin who started it (review findings)', async () => {
+    const second = await t.createOrganization('Second home');
+    const invited = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: second.owner.token,
+      payload: { email: member.email, roles: ['member'] },
+    });
+    const inviteToken = new URL(invited.json().inviteUrl).hash.replace('#token=', '');
+    await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token: inviteToken, password: PASSWORD, tokenType: 'bearer' },
+    });
+    const { token } = await impersonate(member);
+    const switched = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/switch-organization',
+      token,
+      payload: { organizationId: second.id },
+    });
+    expect(switched.statusCode).toBe(403);
+    expect(switched.json().error.code).toBe('IMPERSONATION_FORBIDDEN');
+    expect((await me(token)).json().organization.id).toBe(tenant.id);
+
+    // "Sign out everywhere else" by the super admin ends the impersonation left running.
+    const fromLaptop = await impersonate(member);
+    const elsewhereAdmin = await t.signIn(platform.owner.email);
+    const others = await t.inject({
+      method: 'POST',
+      url: '/api/v1/me/sessions/revoke-others',
+      token: elsewhereAdmin,
+    });
+    expect(others.statusCode).toBe(200);
+    expect((await me(fromLaptop.token)).statusCode).toBe(401);
+
+    // Signing out does too.
+    const again = await impersonate(member);
+    expect(
+      (await t.inject({ method: 'POST', url: '/api/v1/auth/sign-out', token: again.admin })).statusCode,
+    ).toBe(200);
+    expect((await me(again.token)).statusCode).toBe(401);
+
+    // And it never outlives the super admin's own session.
+    const admin = await t.signIn(platform.owner.email);
+    const soon = new Date(Date.now() + 5 * 60_000).toISOString();
+    await t.db
+      .updateTable('sessions')
+      .set({ expiresAt: soon })
+      .where('tokenHash', '=', hashToken(admin))
+      .execute();
+    const capped = await start({ userId: member.id, reason: REASON, minutes: 60 }, admin);
+    expect(capped.statusCode).toBe(200);
+    expect(Date.parse(capped.json().expiresAt)).toBeLessThanOrEqual(Date.parse(soon));
+  });
 });

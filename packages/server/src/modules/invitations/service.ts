@@ -302,7 +302,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
       personal: ['changes.name'],
       metadata: { reason: 'unconfirmed_account_reclaimed_by_mailbox_owner', sessionsEnded: true },
     });
-    return { ...existing, name: chosen.name, passwordHash: chosen.passwordHash };
+    return { ...existing, name: chosen.name, passwordHash: chosen.passwordHash, mfaEnabledAt: null };
   }
 }
 

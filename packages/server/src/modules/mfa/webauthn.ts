@@ -80,8 +80,9 @@ export function createWebAuthn(rp: RelyingParty) {
           expectedRPID: rp.id,
           requireUserVerification: false,
         });
-      } catch (error) {
-        throw failed(`The passkey could not be registered: ${(error as Error).message}`);
+      } catch {
+        // The library's message names internals (expected challenge, origin): not for the client.
+        throw failed('The passkey could not be registered. Start again.');
       }
       if (!result.verified) throw failed('The passkey could not be registered.');
       const { credential, credentialBackedUp } = result.registrationInfo;
@@ -133,8 +134,8 @@ export function createWebAuthn(rp: RelyingParty) {
             transports: credential.transports,
           },
         });
-      } catch (error) {
-        throw failed(`The passkey was not accepted: ${(error as Error).message}`);
+      } catch {
+        throw failed('The passkey was not accepted. Try again, or use another method.');
       }
       if (!result.verified) throw failed('The passkey was not accepted.');
       return {

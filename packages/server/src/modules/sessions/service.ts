@@ -200,7 +200,12 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
         }
       }
       const token = randomToken(32);
-      const expiresAt = isoAfter(lifetimeMs);
+      // An impersonation never outlives the super admin's own session.
+      const expiresAt = impersonation
+        ? new Date(
+            Math.min(Date.now() + lifetimeMs, Date.parse(impersonation.by.sessionExpiresAt)),
+          ).toISOString()
+        : isoAfter(lifetimeMs);
       const session = await store.insertSession(trx, {
         tokenHash: hashToken(token),
         userId: user.id,
@@ -300,9 +305,11 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       forbidDuringImpersonation(user);
       requireStepUp(user);
       return db.transaction().execute(async (trx) => {
-        const revoked = await store.revokeUserSessions(trx, user.userId, 'revoked_by_user', {
-          exceptSessionId: user.sessionId,
-        });
+        // "Everywhere else" includes the impersonations this user (a super admin) left running.
+        const revoked =
+          (await store.revokeUserSessions(trx, user.userId, 'revoked_by_user', {
+            exceptSessionId: user.sessionId,
+          })) + (await store.revokeSessionsImpersonatedBy(trx, user.userId, 'revoked_by_user'));
         await audit.record(trx, user, {
           action: 'session.revoked_all',
           targets: [{ type: 'user', id: user.userId }],
