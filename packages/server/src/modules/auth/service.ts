@@ -307,7 +307,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { options: { ...options } };
     },
 
-    /** Options for passwordless sign-in: any discoverable passkey of this site. */
+    /** Options for passwordless sign-in with whichever discoverable passkey of this site. */
     async passkeySignInOptions(meta: RequestMeta) {
       // Anyone may ask, so asking is limited per IP like sign-in, and old ceremonies are swept.
       const byIp = await limiter.consume(
