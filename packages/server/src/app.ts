@@ -17,6 +17,7 @@ import {
   createAccountService,
   createAuthService,
   createPasswordResetService,
+  createStepUpService,
 } from './modules/auth';
 import { createImpersonationService, impersonationRoutes } from './modules/impersonation';
 import { createInvitationsService, invitationRoutes } from './modules/invitations';
@@ -89,6 +90,7 @@ export function createServices(deps: Deps) {
     mfa: createMfaService({ ...deps, secrets, webauthn, verifier, sessions, policies }),
     account: createAccountService({ ...deps, sessions, policies }),
     passwordReset: createPasswordResetService({ ...deps, outbox, sessions, policies }),
+    stepUp: createStepUpService({ ...deps, sessions, verifier }),
     apiKeys: createApiKeysService(deps),
     members: createMembersService({ ...deps, sessions }),
     users: createUsersService({ ...deps, sessions }),
@@ -227,7 +229,9 @@ export async function buildApp(
   await app.register(systemRoutes(deps.db));
   await app.register(setupRoutes(config, services.setup));
   registerEnrollmentGate(app);
-  await app.register(authRoutes(config, services.auth, services.account, services.passwordReset));
+  await app.register(
+    authRoutes(config, services.auth, services.account, services.passwordReset, services.stepUp),
+  );
   await app.register(mfaRoutes(config, services.mfa));
   await app.register(sessionRoutes(services.sessions));
   await app.register(securityPolicyRoutes(services.policies));

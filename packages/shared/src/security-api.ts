@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   Id,
-  ImpersonationOut,
   MeResult,
   MfaEnrollmentState,
   OrganizationOut,

@@ -91,3 +91,25 @@ export function NewPasswordField({ label, value, onChange, error }: Omit<Passwor
     />
   );
 }
+
+/** The new password typed again; `mismatch` once both are filled in and differ. */
+export function ConfirmPasswordField({
+  value,
+  onChange,
+  mismatch,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  mismatch: boolean;
+}) {
+  return (
+    <PasswordInput
+      label="Confirm new password"
+      autoComplete="new-password"
+      value={value}
+      onChange={(event) => onChange(event.currentTarget.value)}
+      error={mismatch ? 'The passwords do not match' : undefined}
+      required
+    />
+  );
+}

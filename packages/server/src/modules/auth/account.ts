@@ -18,18 +18,21 @@ export async function passwordMinLengthFor(
   return min;
 }
 
+/** Guessing a password through a stolen session is limited like sign-in (change and step-up share it). */
+export async function limitPasswordChecks(
+  deps: Pick<Deps, 'limiter' | 'config'>,
+  userId: string,
+): Promise<void> {
+  const { perAccount, windowMs } = deps.config.signInLimits;
+  const result = await deps.limiter.consume(`password-check:${userId}`, perAccount, windowMs);
+  if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+}
+
 /** A signed-in user's own account: name and password. */
 export function createAccountService(
   deps: Deps & { sessions: SessionsService; policies: SecurityPolicyService },
 ) {
-  const { db, limiter, config, audit, sessions } = deps;
-
-  /** Guessing the current password through a stolen session is limited like sign-in. */
-  async function limitPasswordChecks(userId: string): Promise<void> {
-    const { perAccount, windowMs } = config.signInLimits;
-    const result = await limiter.consume(`password-check:${userId}`, perAccount, windowMs);
-    if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
-  }
+  const { db, audit, sessions } = deps;
 
   return {
     async updateProfile(caller: Caller, name: string): Promise<void> {
@@ -59,7 +62,7 @@ export function createAccountService(
       forbidDuringImpersonation(user);
       const row = await identityStore.findUserById(db, user.userId);
       if (!row) throw unauthenticated();
-      await limitPasswordChecks(user.userId);
+      await limitPasswordChecks(deps, user.userId);
       if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
         throw badRequest('PASSWORD_INCORRECT', 'The current password is incorrect.');
       }

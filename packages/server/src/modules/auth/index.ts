@@ -2,3 +2,4 @@ export { createAccountService, passwordMinLengthFor } from './account';
 export { createPasswordResetService, type PasswordResetService } from './password-reset';
 export { authRoutes, deliverSignIn } from './routes';
 export { type AuthService, createAuthService, type IssuedSession, type SignInOutcome } from './service';
+export { createStepUpService, type StepUpService } from './step-up';

@@ -29,6 +29,7 @@ import { clearSessionCookies, deliverSession, handOverToken } from '../../platfo
 import type { createAccountService } from './account';
 import type { PasswordResetService } from './password-reset';
 import type { AuthService, SignInOutcome } from './service';
+import type { StepUpService } from './step-up';
 
 const tags = ['auth'];
 const security = AUTHENTICATED;
@@ -49,6 +50,7 @@ export function authRoutes(
   auth: AuthService,
   account: ReturnType<typeof createAccountService>,
   reset: PasswordResetService,
+  stepUp: StepUpService,
 ) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
@@ -171,7 +173,7 @@ export function authRoutes(
           response: { 200: StepUpOptions },
         },
       },
-      async (req) => auth.stepUpOptions(req.caller),
+      async (req) => stepUp.options(req.caller),
     );
 
     app.post(
@@ -186,7 +188,7 @@ export function authRoutes(
         },
       },
       async (req, reply) => {
-        const { stepUpUntil, token } = await auth.stepUp(req.caller, req.body);
+        const { stepUpUntil, token } = await stepUp.confirm(req.caller, req.body);
         return {
           stepUpUntil,
           ...handOverToken(req, reply, config, token, requireUser(req.caller).sessionExpiresAt),

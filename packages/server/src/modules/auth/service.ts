@@ -1,4 +1,4 @@
-import type { MeResult, MfaChallenge, MfaProof, SignedIn, StepUpBody, StepUpOptions } from '@custos/shared';
+import type { MeResult, MfaChallenge, MfaProof, SignedIn } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { isoAfter } from '../../platform/clock';
@@ -12,7 +12,6 @@ import {
   type RequestMeta,
   requireUser,
   stepUpUntil,
-  type UserCaller,
 } from '../../platform/http/caller';
 import {
   AppError,
@@ -29,14 +28,9 @@ import {
   presentUser,
   type UserRow,
 } from '../identity';
-import {
-  challengeOfResponse,
-  challengeStore,
-  type MfaVerifier,
-  type VerifiedFactor,
-  type WebAuthn,
-} from '../mfa';
+import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
 import type { AuthMethod, SessionsService } from '../sessions';
+import { recordRecoveryCodeUse } from './step-up';
 
 export interface IssuedSession {
   result: SignedIn;
@@ -238,15 +232,6 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { challenge, user };
   }
 
-  async function recordRecoveryCodeUse(trx: Transaction<DB>, caller: UserCaller, verified: VerifiedFactor) {
-    if (verified.method !== 'recovery_code') return;
-    await audit.record(trx, caller, {
-      action: 'mfa.recovery_code_used',
-      targets: [{ type: 'user', id: caller.userId }],
-      metadata: { remaining: verified.recoveryCodesLeft ?? 0 },
-    });
-  }
-
   return {
     verifyCredentials,
     issueSession,
@@ -295,7 +280,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         const joined = invitationId ? await joinAfterMfa(trx, invitationId, user, meta) : organization;
         const issued = await issueSession(trx, user, joined, meta, `password+${verified.method}`);
         const caller = await sessions.callerOf(trx, issued.sessionId, meta);
-        await recordRecoveryCodeUse(trx, caller, verified);
+        await recordRecoveryCodeUse(audit, trx, caller, verified);
         return issued;
       });
     },
@@ -365,101 +350,6 @@ export function createAuthService(deps: AuthServiceDeps) {
       const organization = await chooseOrganization(user, input.organization);
       await sessions.checkLimit(user, organization?.id ?? null, meta);
       return db.transaction().execute((trx) => issueSession(trx, user, organization, meta, 'passkey'));
-    },
-
-    async stepUpOptions(caller: Caller): Promise<StepUpOptions> {
-      const user = requireUser(caller);
-      if (!user.mfaEnabled) return { methods: ['password'], passkey: null };
-      const methods = await verifier.methodsOf(user.userId);
-      if (!methods.includes('passkey')) return { methods, passkey: null };
-      // Each answer stores a ceremony: a session may open only so many per window.
-      const opened = await limiter.consume(
-        `step-up-options:${user.sessionId}`,
-        config.signInLimits.perAccount,
-        config.signInLimits.windowMs,
-      );
-      if (!opened.allowed) throw rateLimited(opened.retryAfterSeconds);
-      const options = await verifier.passkeyOptions(user.userId);
-      await challengeStore.insertChallenge(db, {
-        tokenHash: hashToken(randomToken(32)),
-        kind: 'step_up_passkey',
-        userId: user.userId,
-        sessionId: user.sessionId,
-        organizationId: null,
-        webauthnChallenge: options.challenge,
-        expiresAt: isoAfter(CHALLENGE_TTL_MS),
-      });
-      return { methods, passkey: { ...options } };
-    },
-
-    /**
-     * Re-verification for sensitive actions: a factor for users who have one (the password alone
-     * would let a stolen password undo MFA), the password otherwise. Renews the session's token.
-     */
-    async stepUp(caller: Caller, proof: StepUpBody): Promise<{ stepUpUntil: string; token: string }> {
-      const user = requireUser(caller);
-      // The proofs are the impersonated user's: checking them would let a super admin test guesses
-      // of the user's password (or spend their codes), and would prove nothing about the admin.
-      if (user.impersonator) {
-        throw forbidden(
-          'IMPERSONATION_FORBIDDEN',
-          "An impersonation session cannot confirm the user's identity. Stop impersonating for sensitive actions.",
-        );
-      }
-      let method: string;
-      let verified: VerifiedFactor | null = null;
-      try {
-        if (proof.method === 'password') {
-          if (user.mfaEnabled) {
-            throw badRequest('MFA_METHOD_UNAVAILABLE', 'Confirm with your second factor, not your password.');
-          }
-          await limitPasswordChecks(user.userId);
-          const row = await identityStore.findUserById(db, user.userId);
-          if (!row || !(await verifyPassword(row.passwordHash, proof.password))) {
-            throw badRequest('PASSWORD_INCORRECT', 'The password is incorrect.');
-          }
-          method = 'password';
-        } else {
-          if (!user.mfaEnabled)
-            throw badRequest('MFA_METHOD_UNAVAILABLE', 'You have no second factor. Use your password.');
-          const answered = proof.method === 'passkey' ? challengeOfResponse(proof.response) : null;
-          const ceremony = answered
-            ? await challengeStore.findSessionChallenge(db, user.sessionId, 'step_up_passkey', answered)
-            : undefined;
-          verified = await verifier.verify(user.userId, proof, ceremony?.webauthnChallenge ?? null);
-          // One answer, one step-up: a second request with the same assertion (from an authenticator
-          // that keeps no counter, the counter check cannot tell) loses here.
-          if (ceremony && !(await challengeStore.consumeChallenge(db, ceremony.id))) {
-            throw badRequest('PASSKEY_CEREMONY_INVALID', 'That passkey answer was already used. Try again.');
-          }
-          method = verified.method;
-        }
-      } catch (error) {
-        if (error instanceof AppError && error.status === 400) {
-          await audit.recordAlone(user, {
-            action: 'user.step_up_failed',
-            outcome: 'failure',
-            targets: [{ type: 'user', id: user.userId }],
-            metadata: { method: proof.method, reason: error.code },
-          });
-        }
-        throw error;
-      }
-      return db.transaction().execute(async (trx) => {
-        await sessions.markSteppedUp(trx, user.sessionId);
-        const token = await sessions.rotate(trx, user.sessionId);
-        const fresh = await sessions.callerOf(trx, user.sessionId, user.meta);
-        await audit.record(trx, user, {
-          action: 'user.stepped_up',
-          targets: [
-            { type: 'user', id: user.userId },
-            { type: 'session', id: user.sessionId },
-          ],
-          metadata: { method },
-        });
-        if (verified) await recordRecoveryCodeUse(trx, user, verified);
-        return { stepUpUntil: stepUpUntil(fresh) ?? new Date().toISOString(), token };
-      });
     },
 
     async signOut(caller: Caller): Promise<void> {
@@ -543,13 +433,6 @@ export function createAuthService(deps: AuthServiceDeps) {
       };
     },
   };
-
-  /** Guessing a password through a stolen session is limited like sign-in. */
-  async function limitPasswordChecks(userId: string): Promise<void> {
-    const { perAccount, windowMs } = config.signInLimits;
-    const result = await limiter.consume(`password-check:${userId}`, perAccount, windowMs);
-    if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
-  }
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

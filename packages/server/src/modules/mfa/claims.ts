@@ -1,7 +1,7 @@
-import { CompiledQuery, type Kysely } from 'kysely';
-import { nowIso } from '../../platform/clock';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
+import * as store from './store';
 
 interface Claim {
   userId: string;
@@ -24,7 +24,6 @@ const MAX_BATCH = 500;
 export class StepClaimer {
   private queue: Claim[] = [];
   private running = false;
-  private readonly statements = new Map<number, string>();
 
   /** Raw SQL with plain result columns: no plugin has anything to map. */
   private readonly db: Kysely<DB>;
@@ -49,7 +48,7 @@ export class StepClaimer {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
         try {
-          const moved = await this.claimAll(batch);
+          const moved = await store.claimTotpSteps(this.db, this.dialect, batch);
           for (const c of batch) c.resolve(moved.get(c.factorId) === c.step);
         } catch (error) {
           for (const c of batch) c.reject(error);
@@ -73,36 +72,5 @@ export class StepClaimer {
     }
     this.queue = rest;
     return batch;
-  }
-
-  /** The statement for a batch of `size`, built once per size (it is the same text every time). */
-  private statementFor(size: number): string {
-    let text = this.statements.get(size);
-    if (!text) {
-      const p = this.dialect === 'postgres' ? (i: number) => `$${i}` : () => '?';
-      const stepType = this.dialect === 'postgres' ? 'bigint' : 'integer';
-      const rows = Array.from({ length: size }, (_, i) => {
-        const [id, user, step] = [p(2 + i * 3), p(3 + i * 3), p(4 + i * 3)];
-        return i === 0
-          ? `select ${id} as id, ${user} as user_id, cast(${step} as ${stepType}) as step`
-          : `select ${id}, ${user}, cast(${step} as ${stepType})`;
-      }).join(' union all ');
-      text =
-        `update mfa_factors set last_used_step = v.step, last_used_at = ${p(1)} from (${rows}) as v ` +
-        'where mfa_factors.id = v.id and mfa_factors.user_id = v.user_id and mfa_factors.confirmed_at is not null ' +
-        'and (mfa_factors.last_used_step is null or mfa_factors.last_used_step < v.step) ' +
-        'returning mfa_factors.id as id, mfa_factors.last_used_step as step';
-      this.statements.set(size, text);
-    }
-    return text;
-  }
-
-  private async claimAll(batch: Claim[]): Promise<Map<string, number>> {
-    const parameters: unknown[] = [nowIso()];
-    for (const c of batch) parameters.push(c.factorId, c.userId, c.step);
-    const result = await this.db.executeQuery<{ id: string; step: number }>(
-      CompiledQuery.raw(this.statementFor(batch.length), parameters),
-    );
-    return new Map(result.rows.map((r) => [r.id, Number(r.step)]));
   }
 }

@@ -154,7 +154,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     async confirmTotp(caller: Caller, factorId: string, code: string, keepCurrentSession: boolean) {
       const user = ownerOnly(caller, false);
       const factor = await store.findFactor(db, user.userId, factorId);
-      if (!factor || factor.type !== 'totp') throw factorNotFound();
+      if (factor?.type !== 'totp') throw factorNotFound();
       if (factor.confirmedAt)
         throw conflict('FACTOR_ALREADY_CONFIRMED', 'This authenticator is already set up.');
       const secret = factor.secretSealed ? secrets.openTotpSecret(factor.id, factor.secretSealed) : null;

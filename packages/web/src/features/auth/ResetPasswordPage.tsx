@@ -1,11 +1,11 @@
-import { Alert, Button, PasswordInput, Stack, Text } from '@mantine/core';
+import { Alert, Button, Stack, Text } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { formErrors, hookError } from '../../app/errors';
 import { AuthLayout } from '../../ui/AuthLayout';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { NewPasswordField, passwordTooShort } from '../../ui/fields';
+import { ConfirmPasswordField, NewPasswordField, passwordTooShort } from '../../ui/fields';
 import { passwordCodeFields } from '../../ui/password';
 import { useCompletePasswordResetMutation } from './api';
 import { tokenFromHash } from './hashToken';
@@ -65,14 +65,7 @@ export function ResetPasswordPage() {
             onChange={setPassword}
             error={errors.fields.newPassword}
           />
-          <PasswordInput
-            label="Confirm new password"
-            autoComplete="new-password"
-            value={confirmation}
-            onChange={(event) => setConfirmation(event.currentTarget.value)}
-            error={mismatch ? 'The passwords do not match' : undefined}
-            required
-          />
+          <ConfirmPasswordField value={confirmation} onChange={setConfirmation} mismatch={mismatch} />
           <ErrorAlert error={errors.fields.newPassword ? undefined : apiError} extra={errors.other} />
           <Button
             type="submit"

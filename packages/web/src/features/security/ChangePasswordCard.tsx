@@ -1,10 +1,15 @@
-import { Button, Card, Group, PasswordInput, Stack, Switch, Text, Title } from '@mantine/core';
+import { Button, Card, Group, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { formatDate } from '../../app/format';
 import { ErrorAlert } from '../../ui/ErrorAlert';
-import { CurrentPasswordField, NewPasswordField, passwordTooShort } from '../../ui/fields';
+import {
+  ConfirmPasswordField,
+  CurrentPasswordField,
+  NewPasswordField,
+  passwordTooShort,
+} from '../../ui/fields';
 import { passwordCodeFields } from '../../ui/password';
 import { useSessionChange } from '../auth/useSessionChange';
 import { useChangeMyPasswordMutation } from './api';
@@ -67,14 +72,7 @@ export function ChangePasswordCard({ passwordChangedAt }: { passwordChangedAt: s
             onChange={setNewPassword}
             error={errors.fields.newPassword}
           />
-          <PasswordInput
-            label="Confirm new password"
-            autoComplete="new-password"
-            value={confirmation}
-            onChange={(event) => setConfirmation(event.currentTarget.value)}
-            error={mismatch ? 'The passwords do not match' : undefined}
-            required
-          />
+          <ConfirmPasswordField value={confirmation} onChange={setConfirmation} mismatch={mismatch} />
           <Switch
             label="Keep me signed in here"
             description="Every other session ends either way."
