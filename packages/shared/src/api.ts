@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_PERMISSIONS, ROLE_NAMES } from './permissions';
+import { ALL_PERMISSIONS } from './permissions';
 
 /** Request and response contracts of the HTTP API, shared by server (validation, OpenAPI) and SDK. */
 
@@ -30,9 +30,12 @@ const SafeText = z
   );
 export const PersonName = SafeText.pipe(z.string().min(1).max(200));
 export const OrganizationName = SafeText.pipe(z.string().min(2).max(100));
-export const RoleNameSchema = z.enum(ROLE_NAMES as [string, ...string[]]);
+/** A role key (built-in or custom); the server checks it names a role of the organization. */
+export const RoleNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be a role key: lowercase letters, digits or underscores');
 export const PermissionSchema = z.enum(ALL_PERMISSIONS as [string, ...string[]]);
-export const Roles = z.array(RoleNameSchema).min(1).max(ROLE_NAMES.length);
+export const Roles = z.array(RoleNameSchema).min(1).max(50);
 export const Timestamp = z.string();
 
 export const UserOut = z.object({
@@ -185,17 +188,6 @@ export const OutboxMessage = z.object({
 });
 export const OutboxList = z.object({ messages: z.array(OutboxMessage) });
 
-export const RoleDescriptor = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  permissions: z.array(z.string()),
-});
-export const RoleCatalog = z.object({
-  roles: z.array(RoleDescriptor),
-  permissions: z.array(z.object({ id: z.string(), description: z.string() })),
-});
-
 export const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'down']) });
 export const Ok = z.object({ ok: z.literal(true) });
 
@@ -218,5 +210,4 @@ export type CreateApiKeyResult = z.infer<typeof CreateApiKeyResult>;
 export type OrganizationSummary = z.infer<typeof OrganizationSummary>;
 export type CreateOrganizationResult = z.infer<typeof CreateOrganizationResult>;
 export type OutboxMessage = z.infer<typeof OutboxMessage>;
-export type RoleCatalog = z.infer<typeof RoleCatalog>;
 export type Health = z.infer<typeof Health>;

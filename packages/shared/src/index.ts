@@ -1,3 +1,4 @@
+export * from './access-api';
 export * from './api';
 export * from './audit';
 export * from './audit-api';

@@ -15,6 +15,7 @@ import * as foundation from './migrations/0001_foundation';
 import * as emailVerification from './migrations/0002_email_verification';
 import * as auditTrail from './migrations/0003_audit_trail';
 import * as signInHardening from './migrations/0004_sign_in_hardening';
+import * as accessControl from './migrations/0005_access_control';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0002_email_verification': emailVerification,
   '0003_audit_trail': auditTrail,
   '0004_sign_in_hardening': signInHardening,
+  '0005_access_control': accessControl,
 };
 
 class DialectAwareProvider implements MigrationProvider {

@@ -28,6 +28,9 @@ export interface DB {
   securityPolicies: SecurityPoliciesTable;
   userSignInOrigins: UserSignInOriginsTable;
   passwordResetTokens: PasswordResetTokensTable;
+  roles: RolesTable;
+  appPermissions: AppPermissionsTable;
+  accessRules: AccessRulesTable;
 }
 
 type Json = string | object;
@@ -36,6 +39,10 @@ export interface OrganizationsTable {
   id: string;
   name: string;
   slug: string;
+  /** Bumped with every change to roles, app permissions, access rules or the time zone. */
+  accessVersion: Generated<number>;
+  /** IANA zone that access-rule time windows are read in. */
+  timeZone: Generated<string>;
   createdAt: string;
   updatedAt: string;
 }
@@ -296,4 +303,41 @@ export interface PasswordResetTokensTable {
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
+}
+
+export interface RolesTable {
+  id: string;
+  organizationId: string;
+  key: string;
+  builtIn: number;
+  name: string;
+  description: string;
+  permissions: Json;
+  ownPermissions: Json;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AppPermissionsTable {
+  organizationId: string;
+  key: string;
+  description: string;
+  registeredBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AccessRulesTable {
+  id: string;
+  organizationId: string;
+  kind: string;
+  effect: string;
+  target: string;
+  role: string | null;
+  value: Json;
+  description: string;
+  enabled: number;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
 }

@@ -1,0 +1,185 @@
+import type { Kysely, Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
+import { newId } from '../../platform/crypto/tokens';
+import { parseJson, toJson } from '../../platform/db/json';
+import type { DB } from '../../platform/db/schema';
+import type { RoleDefinition } from './policy';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+const stringList = (value: unknown): string[] => {
+  const parsed = parseJson<unknown>(value);
+  return Array.isArray(parsed) ? parsed.map(String) : [];
+};
+
+export interface StoredRole extends RoleDefinition {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AccessHead {
+  accessVersion: number;
+  timeZone: string;
+}
+
+/** The organization's access version and time zone, or undefined when there is no such organization. */
+export async function findAccessHead(db: Executor, organizationId: string): Promise<AccessHead | undefined> {
+  return db
+    .selectFrom('organizations')
+    .select(['accessVersion', 'timeZone'])
+    .where('id', '=', organizationId)
+    .executeTakeFirst();
+}
+
+/**
+ * Every change to what the policy compiles from bumps the version, in the change's transaction.
+ * The update also takes the organization's row lock, so concurrent edits apply one after another.
+ */
+export async function bumpAccessVersion(trx: Executor, organizationId: string): Promise<void> {
+  await trx
+    .updateTable('organizations')
+    .set((eb) => ({ accessVersion: eb('accessVersion', '+', 1), updatedAt: nowIso() }))
+    .where('id', '=', organizationId)
+    .execute();
+}
+
+export async function listRoles(db: Executor, organizationId: string): Promise<StoredRole[]> {
+  const rows = await db
+    .selectFrom('roles')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .orderBy('createdAt')
+    .orderBy('key')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    key: r.key,
+    builtIn: r.builtIn === 1,
+    name: r.name,
+    description: r.description,
+    permissions: stringList(r.permissions),
+    ownPermissions: stringList(r.ownPermissions),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }));
+}
+
+export async function findRole(db: Executor, organizationId: string, key: string): Promise<StoredRole | undefined> {
+  return (await listRoles(db, organizationId)).find((r) => r.key === key);
+}
+
+export interface RoleWrite {
+  key: string;
+  builtIn: boolean;
+  name: string;
+  description: string;
+  permissions: readonly string[];
+  ownPermissions: readonly string[];
+}
+
+export async function insertRole(trx: Executor, organizationId: string, role: RoleWrite): Promise<void> {
+  const at = nowIso();
+  await trx
+    .insertInto('roles')
+    .values({
+      id: newId(),
+      organizationId,
+      key: role.key,
+      builtIn: role.builtIn ? 1 : 0,
+      name: role.name,
+      description: role.description,
+      permissions: toJson(role.permissions),
+      ownPermissions: toJson(role.ownPermissions),
+      createdAt: at,
+      updatedAt: at,
+    })
+    .execute();
+}
+
+export async function updateRole(
+  trx: Executor,
+  organizationId: string,
+  key: string,
+  role: Omit<RoleWrite, 'key' | 'builtIn'>,
+): Promise<void> {
+  await trx
+    .updateTable('roles')
+    .set({
+      name: role.name,
+      description: role.description,
+      permissions: toJson(role.permissions),
+      ownPermissions: toJson(role.ownPermissions),
+      updatedAt: nowIso(),
+    })
+    .where('organizationId', '=', organizationId)
+    .where('key', '=', key)
+    .execute();
+}
+
+export async function deleteRole(trx: Executor, organizationId: string, key: string): Promise<void> {
+  await trx.deleteFrom('roles').where('organizationId', '=', organizationId).where('key', '=', key).execute();
+}
+
+/** How many members hold each role key. */
+export async function memberCounts(db: Executor, organizationId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('memberships')
+    .select('roles')
+    .where('organizationId', '=', organizationId)
+    .execute();
+  const counts = new Map<string, number>();
+  for (const row of rows) for (const key of stringList(row.roles)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+export interface StoredAppPermission {
+  key: string;
+  description: string;
+  registeredBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function listAppPermissions(db: Executor, organizationId: string): Promise<StoredAppPermission[]> {
+  return db
+    .selectFrom('appPermissions')
+    .select(['key', 'description', 'registeredBy', 'createdAt', 'updatedAt'])
+    .where('organizationId', '=', organizationId)
+    .orderBy('key')
+    .execute();
+}
+
+export async function upsertAppPermission(
+  trx: Executor,
+  organizationId: string,
+  permission: { key: string; description: string; registeredBy: string | null },
+): Promise<void> {
+  const at = nowIso();
+  await trx
+    .insertInto('appPermissions')
+    .values({ organizationId, ...permission, createdAt: at, updatedAt: at })
+    .onConflict((oc) =>
+      oc.columns(['organizationId', 'key']).doUpdateSet({
+        description: permission.description,
+        registeredBy: permission.registeredBy,
+        updatedAt: at,
+      }),
+    )
+    .execute();
+}
+
+export async function deleteAppPermissions(
+  trx: Executor,
+  organizationId: string,
+  keys: readonly string[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  await trx
+    .deleteFrom('appPermissions')
+    .where('organizationId', '=', organizationId)
+    .where('key', 'in', keys)
+    .execute();
+}
