@@ -10,6 +10,16 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Deps } from './deps';
+import {
+  accessRoutes,
+  accessRuleRoutes,
+  createAccessPolicies,
+  createAccessRulesService,
+  createAppPermissionsService,
+  createAuthorizeService,
+  createRolesService,
+  createRuleEnforcer,
+} from './modules/access';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
 import { type AuditModule, createAuditModule, registerDenialAudit, tailRoutes } from './modules/audit';
 import {
@@ -67,21 +77,25 @@ export type Services = ReturnType<typeof createServices> & { audit: AuditModule 
 
 /** Every module's service, wired to each other; also used by the CLI. */
 export function createServices(deps: Deps) {
-  const policies = createSecurityPolicyService(deps);
-  const sessions = createSessionsService({ ...deps, policies });
+  // One per process: compiled roles and rules, keyed by each organization's access version.
+  const accessPolicies = createAccessPolicies();
+  const policies = createSecurityPolicyService({ ...deps, accessPolicies });
+  const sessions = createSessionsService({ ...deps, policies, accessPolicies });
   const secrets = createMfaSecrets(deps.keyring);
   const webauthn = createWebAuthn(relyingPartyFor(deps.config.publicUrl));
   const verifier = createMfaVerifier(deps, secrets, webauthn);
   // Invitations need auth and the MFA step needs invitations: a call-time reference breaks the loop.
+  const ruleEnforcer = createRuleEnforcer({ ...deps, accessPolicies });
   const auth = createAuthService({
     ...deps,
     sessions,
+    ruleEnforcer,
     verifier,
     webauthn,
     joinAfterMfa: (trx, invitationId, user, meta) => invitations.joinAfterMfa(trx, invitationId, user, meta),
   });
   const outbox = createOutboxService(deps);
-  const invitations = createInvitationsService({ ...deps, auth, outbox, sessions });
+  const invitations = createInvitationsService({ ...deps, auth, outbox, sessions, accessPolicies });
   return {
     auth,
     sessions,
@@ -91,8 +105,18 @@ export function createServices(deps: Deps) {
     account: createAccountService({ ...deps, sessions, policies }),
     passwordReset: createPasswordResetService({ ...deps, outbox, sessions, policies }),
     stepUp: createStepUpService({ ...deps, sessions, verifier }),
-    apiKeys: createApiKeysService(deps),
-    members: createMembersService({ ...deps, sessions }),
+    apiKeys: createApiKeysService({ ...deps, accessPolicies }),
+    members: createMembersService({ ...deps, sessions, accessPolicies }),
+    accessPolicies,
+    ruleEnforcer,
+    accessRules: createAccessRulesService({ ...deps, accessPolicies }),
+    roles: createRolesService({ ...deps, accessPolicies }),
+    appPermissions: createAppPermissionsService(deps),
+    authorize: createAuthorizeService({
+      ...deps,
+      accessPolicies,
+      authenticateSession: (token, meta) => sessions.authenticate(token, meta),
+    }),
     users: createUsersService({ ...deps, sessions }),
     impersonation: createImpersonationService({ ...deps, sessions }),
     outbox,
@@ -224,6 +248,13 @@ export async function buildApp(
     sessionCookie: SESSION_COOKIE,
     csrfHeader: CSRF_HEADER,
     safeEqual,
+    admit: async (caller, request) => {
+      if (caller.kind === 'anonymous' || caller.organizationId === null) return;
+      // Signing out always works: a refused session can still be ended by its holder.
+      if (request.routeOptions.url === '/api/v1/auth/sign-out') return;
+      const access = await services.accessPolicies.at(deps.db, caller.organizationId, caller.accessVersion);
+      await services.ruleEnforcer.check(caller, access);
+    },
   });
 
   await app.register(systemRoutes(deps.db));
@@ -240,6 +271,8 @@ export async function buildApp(
   await app.register(memberRoutes(services.members));
   await app.register(invitationRoutes(config, services.invitations));
   await app.register(apiKeyRoutes(services.apiKeys));
+  await app.register(accessRoutes(services));
+  await app.register(accessRuleRoutes(services.accessRules));
   await app.register(organizationRoutes(services.organizations, services.outbox));
   await app.register(audit.routes);
   await app.register(tailRoutes({ ...deps, recorder: audit.recorder, events: audit.events }));

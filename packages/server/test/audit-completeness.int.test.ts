@@ -19,6 +19,9 @@ const READ_ONLY_POSTS: Record<string, string> = {
     'only attaches a WebAuthn challenge to a pending sign-in challenge; mfa/verify is audited',
   'POST /api/v1/me/factors/passkeys/options':
     'only stores a short-lived WebAuthn registration challenge; adding the passkey is audited',
+  'POST /api/v1/access-rules/test': 'evaluates the access rules for a given IP and time; stores nothing',
+  'POST /api/v1/authorize': 'answers a question; only its denies are recorded (as access.denied)',
+  'POST /api/v1/authorize/batch': 'answers questions; only their denies are recorded (as access.denied)',
 };
 
 interface Step {
@@ -234,6 +237,44 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
         ),
     },
     {
+      route: 'PUT /api/v1/app-permissions',
+      run: async () => {
+        const key = await post(
+          '/api/v1/api-keys',
+          { name: 'host app', permissions: ['access:register', 'access:check'] },
+          ctx.admin,
+        );
+        ctx.hostKey = key.json().secret;
+        return post(
+          '/api/v1/app-permissions',
+          { permissions: [{ key: 'walks:take', description: 'Take a walk' }, { key: 'walks:skip' }] },
+          need('hostKey'),
+          'PUT',
+        );
+      },
+    },
+    {
+      route: 'DELETE /api/v1/app-permissions/:key',
+      run: () => post('/api/v1/app-permissions/walks:skip', undefined, need('hostKey'), 'DELETE'),
+    },
+    {
+      route: 'POST /api/v1/roles',
+      run: () =>
+        post(
+          '/api/v1/roles',
+          { key: 'walker', name: 'Walker', permissions: ['members:read'], ownPermissions: ['walks:take'] },
+          ctx.admin,
+        ),
+    },
+    {
+      route: 'PATCH /api/v1/roles/:key',
+      run: () => post('/api/v1/roles/walker', { permissions: ['walks:take'] }, ctx.admin, 'PATCH'),
+    },
+    {
+      route: 'DELETE /api/v1/roles/:key',
+      run: () => post('/api/v1/roles/walker', undefined, ctx.admin, 'DELETE'),
+    },
+    {
       route: 'DELETE /api/v1/api-keys/:id',
       run: () => post(`/api/v1/api-keys/${ctx.keyId}`, undefined, ctx.admin, 'DELETE'),
     },
@@ -277,6 +318,37 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     {
       route: 'PATCH /api/v1/security/policy',
       run: () => post('/api/v1/security/policy', { stepUpMinutes: 30 }, need('admin'), 'PATCH'),
+    },
+    // ---- access rules (the admin's step-up above still holds) ----
+    {
+      route: 'POST /api/v1/access-rules',
+      run: async () => {
+        const res = await post(
+          '/api/v1/access-rules',
+          { kind: 'ip', effect: 'deny', cidrs: ['192.0.2.0/24'], target: 'role', role: 'auditor' },
+          need('admin'),
+        );
+        ctx.accessRuleId = res.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'PATCH /api/v1/access-rules/:id',
+      run: () =>
+        post(
+          `/api/v1/access-rules/${need('accessRuleId')}`,
+          { description: 'walked' },
+          need('admin'),
+          'PATCH',
+        ),
+    },
+    {
+      route: 'PUT /api/v1/access-rules/time-zone',
+      run: () => post('/api/v1/access-rules/time-zone', { timeZone: 'Europe/Berlin' }, need('admin'), 'PUT'),
+    },
+    {
+      route: 'DELETE /api/v1/access-rules/:id',
+      run: () => post(`/api/v1/access-rules/${need('accessRuleId')}`, undefined, need('admin'), 'DELETE'),
     },
     {
       route: 'POST /api/v1/me/factors/totp',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from './api';
+import { Id, SafeText, Timestamp } from './api';
 
 /**
  * Contracts of access control: roles (built-in and custom) with their permission grants, host-app
@@ -17,8 +17,8 @@ export const PermissionKey = z
   .string()
   .regex(PERMISSION_KEY_PATTERN, 'must look like resource:action (lowercase letters, digits, _ or -)');
 
-const Description = z.string().trim().max(300);
-const RoleDisplayName = z.string().trim().min(1).max(80);
+const Description = SafeText.pipe(z.string().max(300));
+const RoleDisplayName = SafeText.pipe(z.string().min(1).max(80));
 
 // ---------------------------------------------------------------- roles and the permission catalog
 
@@ -138,7 +138,9 @@ export const AUTHORIZE_REASONS = [
   'owner_unknown',
   'unknown_permission',
   'not_member',
+  'user_disabled',
   'session_invalid',
+  'mfa_enrollment_required',
   'access_rule',
 ] as const;
 export const AuthorizeReason = z.enum(AUTHORIZE_REASONS);

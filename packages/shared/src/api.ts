@@ -21,7 +21,7 @@ function hasControlCharacter(s: string): boolean {
 }
 
 /** Text both databases store as given: well-formed Unicode, no NUL or other control characters. */
-const SafeText = z
+export const SafeText = z
   .string()
   .trim()
   .refine(

@@ -26,7 +26,8 @@ export function decide(grants: Grants, userId: string, permission: string, owner
   if (role !== undefined) return { allowed: true, reason: 'granted', grantedBy: role, scope: 'all' };
   const ownRole = grants.own.get(permission);
   if (ownRole === undefined) return NOT_GRANTED;
-  if (ownerId === undefined) return { allowed: false, reason: 'owner_unknown', grantedBy: null, scope: 'own' };
+  if (ownerId === undefined)
+    return { allowed: false, reason: 'owner_unknown', grantedBy: null, scope: 'own' };
   if (ownerId !== userId) return { allowed: false, reason: 'not_owner', grantedBy: null, scope: 'own' };
   return { allowed: true, reason: 'granted_own', grantedBy: ownRole, scope: 'own' };
 }

@@ -67,7 +67,11 @@ export async function listRoles(db: Executor, organizationId: string): Promise<S
   }));
 }
 
-export async function findRole(db: Executor, organizationId: string, key: string): Promise<StoredRole | undefined> {
+export async function findRole(
+  db: Executor,
+  organizationId: string,
+  key: string,
+): Promise<StoredRole | undefined> {
   return (await listRoles(db, organizationId)).find((r) => r.key === key);
 }
 
@@ -131,7 +135,8 @@ export async function memberCounts(db: Executor, organizationId: string): Promis
     .where('organizationId', '=', organizationId)
     .execute();
   const counts = new Map<string, number>();
-  for (const row of rows) for (const key of stringList(row.roles)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  for (const row of rows)
+    for (const key of stringList(row.roles)) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
 }
 
@@ -143,7 +148,10 @@ export interface StoredAppPermission {
   updatedAt: string;
 }
 
-export async function listAppPermissions(db: Executor, organizationId: string): Promise<StoredAppPermission[]> {
+export async function listAppPermissions(
+  db: Executor,
+  organizationId: string,
+): Promise<StoredAppPermission[]> {
   return db
     .selectFrom('appPermissions')
     .select(['key', 'description', 'registeredBy', 'createdAt', 'updatedAt'])
@@ -182,4 +190,25 @@ export async function deleteAppPermissions(
     .where('organizationId', '=', organizationId)
     .where('key', 'in', keys)
     .execute();
+}
+
+export interface SubjectRow {
+  roles: string[];
+  disabled: boolean;
+}
+
+/** A user's roles in the organization, or undefined when they are not a member of it. */
+export async function findSubject(
+  db: Executor,
+  organizationId: string,
+  userId: string,
+): Promise<SubjectRow | undefined> {
+  const row = await db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.userId')
+    .select(['m.roles', 'u.disabledAt'])
+    .where('m.organizationId', '=', organizationId)
+    .where('m.userId', '=', userId)
+    .executeTakeFirst();
+  return row && { roles: stringList(row.roles), disabled: row.disabledAt !== null };
 }

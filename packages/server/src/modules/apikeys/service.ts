@@ -11,7 +11,7 @@ import {
   requireUser,
 } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
-import { effectivePermissions } from '../identity';
+import type { AccessPolicies } from '../access';
 import * as store from './store';
 
 /** Every key starts with this, so a leaked key is recognisable (secret scanners) and routable. */
@@ -22,8 +22,8 @@ export function isApiKeyToken(token: string): boolean {
   return token.startsWith(API_KEY_PREFIX);
 }
 
-export function createApiKeysService(deps: Deps) {
-  const { db, audit } = deps;
+export function createApiKeysService(deps: Deps & { accessPolicies: AccessPolicies }) {
+  const { db, audit, accessPolicies } = deps;
   return {
     async list(caller: Caller): Promise<ApiKeyOut[]> {
       const c = authorize(caller, 'apikeys:read');
@@ -93,7 +93,8 @@ export function createApiKeysService(deps: Deps) {
       if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= nowText)) return null;
       // A key never outlives or exceeds its creator's access in the organization.
       if (!key.creatorRoles) return null;
-      const creatorMay = new Set<string>(effectivePermissions(key.creatorRoles));
+      const access = await accessPolicies.at(db, key.organizationId, key.accessVersion);
+      const creatorMay = access.grantsOf(key.creatorRoles).custos;
       if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > TOUCH_INTERVAL_MS) {
         await store.touchKey(db, key.id, nowText);
       }
@@ -103,6 +104,7 @@ export function createApiKeysService(deps: Deps) {
         name: key.name,
         organizationId: key.organizationId,
         permissions: new Set(key.permissions.filter(isPermission).filter((p) => creatorMay.has(p))),
+        accessVersion: access.version,
         meta: { ...meta, source: 'api' },
       };
     },

@@ -16,6 +16,7 @@ export interface ApiKeyAuthRow {
   lastUsedAt: string | null;
   /** The creator's current roles in the key's organization; null once they have left it. */
   creatorRoles: string[] | null;
+  accessVersion: number;
 }
 
 function keysWithCreator(db: Executor) {
@@ -108,6 +109,7 @@ export async function findKeyByHash(db: Executor, keyHash: string): Promise<ApiK
     .leftJoin('memberships as m', (join) =>
       join.onRef('m.userId', '=', 'k.createdBy').onRef('m.organizationId', '=', 'k.organizationId'),
     )
+    .innerJoin('organizations as o', 'o.id', 'k.organizationId')
     .select([
       'k.id',
       'k.organizationId',
@@ -117,6 +119,7 @@ export async function findKeyByHash(db: Executor, keyHash: string): Promise<ApiK
       'k.revokedAt',
       'k.lastUsedAt',
       'm.roles as creatorRoles',
+      'o.accessVersion',
     ])
     .where('k.keyHash', '=', keyHash)
     .executeTakeFirst();

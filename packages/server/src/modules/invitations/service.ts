@@ -13,7 +13,8 @@ import {
 } from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import type { AuthService, SignInOutcome } from '../auth';
-import { assertRolesGrantable, identityStore, type OrganizationRow, type UserRow } from '../identity';
+import { type AccessPolicies, assertRolesExist, assertRolesGrantable } from '../access';
+import { identityStore, type OrganizationRow, type UserRow } from '../identity';
 import { resetFactors } from '../mfa';
 import type { OutboxService } from '../outbox';
 import type { SessionsService } from '../sessions';
@@ -26,6 +27,7 @@ export interface InvitationsDeps extends Deps {
   auth: AuthService;
   sessions: SessionsService;
   outbox: OutboxService;
+  accessPolicies: AccessPolicies;
 }
 
 export function createInvitationsService(deps: InvitationsDeps) {
@@ -124,7 +126,9 @@ export function createInvitationsService(deps: InvitationsDeps) {
     async invite(caller: Caller, email: string, roles: string[]): Promise<InviteResult> {
       const c = authorize(caller, 'members:invite');
       const wanted = [...new Set(roles)].sort();
-      assertRolesGrantable(c, wanted);
+      const access = await deps.accessPolicies.current(db, c.organizationId);
+      assertRolesExist(access, wanted);
+      assertRolesGrantable(c, access, wanted);
       const organization = await identityStore.findOrganization(db, c.organizationId);
       if (!organization) throw notFound('ORGANIZATION_NOT_FOUND', 'The organization no longer exists.');
       const { id, token } = await db.transaction().execute(async (trx) => {

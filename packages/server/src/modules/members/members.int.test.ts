@@ -53,7 +53,7 @@ describe.each(backends)('members (%s)', (backend) => {
   it('rejects bad role input without writing', async () => {
     const m = await t.addMember(org, ['member']);
     const before = await t.count('auditEvents');
-    for (const payload of [{ roles: [] }, { roles: ['god'] }, {}, { roles: 'admin' }]) {
+    for (const payload of [{ roles: [] }, { roles: ['God'] }, {}, { roles: 'admin' }]) {
       const res = await t.inject({
         method: 'PATCH',
         url: `/api/v1/members/${m.id}`,
@@ -63,6 +63,15 @@ describe.each(backends)('members (%s)', (backend) => {
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('VALIDATION_FAILED');
     }
+    // A well-formed key that names no role of the organization.
+    const unknown = await t.inject({
+      method: 'PATCH',
+      url: `/api/v1/members/${m.id}`,
+      token: org.owner.token,
+      payload: { roles: ['god'] },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error).toMatchObject({ code: 'ROLE_NOT_FOUND', details: { unknown: ['god'] } });
     const badId = await t.inject({
       method: 'PATCH',
       url: '/api/v1/members/123',

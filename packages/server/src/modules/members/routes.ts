@@ -1,4 +1,4 @@
-import { MemberList, MemberOut, Ok, RoleCatalog, UpdateMemberBody, UserIdParams } from '@custos/shared';
+import { MemberList, MemberOut, Ok, UpdateMemberBody, UserIdParams } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AUTHENTICATED } from '../../platform/http/openapi';
@@ -43,18 +43,6 @@ export function memberRoutes(members: MembersService) {
         await members.remove(req.caller, req.params.userId);
         return { ok: true as const };
       },
-    );
-    app.get(
-      '/api/v1/roles',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Built-in roles and every permission, explained',
-          response: { 200: RoleCatalog },
-        },
-      },
-      async (req) => members.roleCatalog(req.caller),
     );
   };
 }

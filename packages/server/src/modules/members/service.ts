@@ -1,29 +1,18 @@
-import { BUILT_IN_ROLES, type MemberOut, PERMISSIONS, type RoleCatalog } from '@custos/shared';
+import type { MemberOut } from '@custos/shared';
 import type { Deps } from '../../deps';
 import { authorize, type Caller, requireStepUp, requireUser } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
-import { assertRolesGrantable, identityStore } from '../identity';
+import { type AccessPolicies, assertRolesExist, assertRolesGrantable } from '../access';
+import { identityStore } from '../identity';
 import { revokeInvitationsBy } from '../invitations';
 import type { SessionsService } from '../sessions';
 
-export function createMembersService(deps: Deps & { sessions: SessionsService }) {
-  const { db, audit, sessions } = deps;
+export function createMembersService(
+  deps: Deps & { sessions: SessionsService; accessPolicies: AccessPolicies },
+) {
+  const { db, audit, sessions, accessPolicies } = deps;
 
   return {
-    /** The built-in roles and every permission, explained: what the role pickers show. */
-    roleCatalog(caller: Caller): RoleCatalog {
-      requireUser(caller);
-      return {
-        roles: Object.entries(BUILT_IN_ROLES).map(([id, role]) => ({
-          id,
-          name: role.name,
-          description: role.description,
-          permissions: [...role.permissions],
-        })),
-        permissions: Object.entries(PERMISSIONS).map(([id, description]) => ({ id, description })),
-      };
-    },
-
     async list(caller: Caller): Promise<MemberOut[]> {
       const c = authorize(caller, 'members:read');
       return identityStore.listMembers(db, c.organizationId);
@@ -44,7 +33,9 @@ export function createMembersService(deps: Deps & { sessions: SessionsService })
         await identityStore.lockOrganization(trx, c.organizationId);
         const membership = await identityStore.findMembership(trx, c.organizationId, userId);
         if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
-        assertRolesGrantable(c, [...membership.roles, ...next]);
+        const access = await accessPolicies.current(trx, c.organizationId);
+        assertRolesExist(access, next);
+        assertRolesGrantable(c, access, [...membership.roles, ...next]);
         if (membership.roles.includes('owner') && !next.includes('owner')) {
           if ((await identityStore.countOwners(trx, c.organizationId)) <= 1) {
             throw conflict(
@@ -74,7 +65,7 @@ export function createMembersService(deps: Deps & { sessions: SessionsService })
         await identityStore.lockOrganization(trx, c.organizationId);
         const membership = await identityStore.findMembership(trx, c.organizationId, userId);
         if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
-        assertRolesGrantable(c, membership.roles);
+        assertRolesGrantable(c, await accessPolicies.current(trx, c.organizationId), membership.roles);
         if (
           membership.roles.includes('owner') &&
           (await identityStore.countOwners(trx, c.organizationId)) <= 1

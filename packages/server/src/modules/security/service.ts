@@ -1,6 +1,7 @@
 import type { SecurityPolicy, SecurityPolicyOut, UpdateSecurityPolicyBody } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
+import type { AccessPolicies } from '../access';
 import { nowIso } from '../../platform/clock';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
@@ -11,7 +12,7 @@ import * as store from './store';
 type Executor = Deps['db'] | Transaction<DB>;
 
 /** The organization security policy: MFA requirement, step-up window, session and password rules. */
-export function createSecurityPolicyService(deps: Deps) {
+export function createSecurityPolicyService(deps: Deps & { accessPolicies: AccessPolicies }) {
   const { db, config, audit } = deps;
   const defaults = () => defaultPolicy(config.sessionTtlMs);
 
@@ -49,6 +50,13 @@ export function createSecurityPolicyService(deps: Deps) {
         if (next.mfaRequirement === 'roles' && next.mfaRoles.length === 0) {
           throw badRequest('VALIDATION_FAILED', 'Choose at least one role that must use MFA.', [
             { path: 'mfaRoles', message: 'required when mfaRequirement is "roles"' },
+          ]);
+        }
+        const access = await deps.accessPolicies.current(trx, actor.organizationId);
+        const unknownRoles = next.mfaRoles.filter((role) => !access.hasRole(role));
+        if (unknownRoles.length > 0) {
+          throw badRequest('VALIDATION_FAILED', 'These roles do not exist in this organization.', [
+            { path: 'mfaRoles', message: `unknown roles: ${unknownRoles.join(', ')}` },
           ]);
         }
         const at = nowIso();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestMeta } from '../../platform/http/caller';
+import { DEFAULT_ACCESS } from '../access';
 import { callerFromContext, isLive } from './context';
 import type { SessionContextRow } from './store';
 
@@ -28,6 +29,7 @@ const row = (over: Partial<SessionContextRow> = {}): SessionContextRow => ({
   joinedAt: iso(NOW - 1000 * MINUTE),
   mfaRequirement: null,
   mfaRoles: null,
+  accessVersion: 0,
   mfaGraceDays: null,
   mfaRequiredSince: null,
   stepUpMinutes: null,
@@ -77,7 +79,7 @@ describe('isLive', () => {
 
 describe('callerFromContext', () => {
   it("carries the organization's step-up window and the member's permissions", () => {
-    const caller = callerFromContext(row({ stepUpMinutes: 60, roles: '["admin"]' }), META, NOW);
+    const caller = callerFromContext(row({ stepUpMinutes: 60, roles: '["admin"]' }), META, NOW, DEFAULT_ACCESS);
     expect(caller.stepUpMinutes).toBe(60);
     expect(caller.permissions.has('security:manage')).toBe(true);
   });
@@ -93,6 +95,7 @@ describe('callerFromContext', () => {
       }),
       META,
       NOW,
+      DEFAULT_ACCESS,
     );
     expect(caller.mfaEnrollment).toMatchObject({ required: true, blocking: true });
   });
@@ -108,6 +111,7 @@ describe('callerFromContext', () => {
       }),
       META,
       NOW,
+      DEFAULT_ACCESS,
     );
     expect(caller.mfaEnrollment.blocking).toBe(false);
     expect(caller.impersonator?.userId).toBe('admin');

@@ -1,7 +1,8 @@
-import { isPermission, type Permission } from '@custos/shared';
+import type { Permission } from '@custos/shared';
 import { parseJson } from '../../platform/db/json';
 import type { Impersonator, MfaEnrollment, RequestMeta, UserCaller } from '../../platform/http/caller';
-import { effectivePermissions, type UserRow } from '../identity';
+import type { OrgAccess } from '../access';
+import type { UserRow } from '../identity';
 import { mfaEnrollmentState, type PolicyOnSession } from '../security';
 import type { SessionContextRow } from './store';
 
@@ -10,20 +11,6 @@ const DEFAULT_IDLE_MINUTES = 30;
 
 const NOT_REQUIRED: MfaEnrollment = Object.freeze({ required: false, deadline: null, blocking: false });
 
-/**
- * Built-in roles always give the same permissions, and every request of a member asks for them:
- * the set is made once per distinct role list (a handful) and shared, read-only.
- */
-const permissionSets = new Map<string, ReadonlySet<Permission>>();
-function permissionSetOf(roles: readonly string[]): ReadonlySet<Permission> {
-  const key = roles.join('\n');
-  let set = permissionSets.get(key);
-  if (!set) {
-    set = new Set(effectivePermissions(roles).filter(isPermission));
-    if (permissionSets.size < 1000) permissionSets.set(key, set);
-  }
-  return set;
-}
 const NO_PERMISSIONS: ReadonlySet<Permission> = new Set();
 
 const stringArray = (value: unknown): string[] => {
@@ -56,7 +43,12 @@ export function isLive(row: SessionContextRow, now: number): boolean {
   return !(row.organizationId && row.roles == null);
 }
 
-export function callerFromContext(row: SessionContextRow, meta: RequestMeta, now: number): UserCaller {
+export function callerFromContext(
+  row: SessionContextRow,
+  meta: RequestMeta,
+  now: number,
+  access: OrgAccess,
+): UserCaller {
   const roles = stringArray(row.roles);
   const mfaEnabled = row.mfaEnabledAt !== null;
   const impersonator = row.impersonatorId ? impersonatorOf(row.impersonatorId, row.impersonation) : null;
@@ -75,6 +67,7 @@ export function callerFromContext(row: SessionContextRow, meta: RequestMeta, now
       stepUpAt: row.stepUpAt,
     },
     roles,
+    access,
     meta,
     {
       mfaEnabled,
@@ -106,10 +99,12 @@ export function userCallerFor(
   user: Pick<UserRow, 'id' | 'email' | 'name' | 'isSuperAdmin' | 'createdAt'>,
   session: { id: string; organizationId: string | null; expiresAt: string; stepUpAt: string | null },
   roles: string[],
+  access: OrgAccess,
   meta: RequestMeta,
   security: CallerSecurity,
 ): UserCaller {
-  const permissions = session.organizationId ? permissionSetOf(roles) : NO_PERMISSIONS;
+  // Grants are compiled once per role list and access version, and shared read-only.
+  const permissions = session.organizationId ? access.grantsOf(roles).custos : NO_PERMISSIONS;
   return {
     kind: 'user',
     userId: user.id,
@@ -122,6 +117,7 @@ export function userCallerFor(
     organizationId: session.organizationId,
     roles,
     permissions,
+    accessVersion: access.version,
     meta,
     stepUpAt: session.stepUpAt,
     ...security,

@@ -18,6 +18,7 @@ import { deviceInfo } from '../../platform/http/device';
 import { conflict, notFound, unauthenticated } from '../../platform/http/errors';
 import { identityStore, type OrganizationRow, type UserRow } from '../identity';
 import type { SecurityPolicyService } from '../security';
+import { type AccessPolicies, DEFAULT_ACCESS } from '../access';
 import { callerFromContext, isLive } from './context';
 import * as store from './store';
 
@@ -52,8 +53,23 @@ export interface OpenedSession {
   newCountry: boolean;
 }
 
-export function createSessionsService(deps: Deps & { policies: SecurityPolicyService }) {
-  const { db, audit, geo, policies } = deps;
+export function createSessionsService(
+  deps: Deps & { policies: SecurityPolicyService; accessPolicies: AccessPolicies },
+) {
+  const { db, audit, geo, policies, accessPolicies } = deps;
+
+  /** The row's caller, with the permissions of its roles under the organization's current policy. */
+  async function callerOfRow(
+    executor: Deps['db'] | Transaction<DB>,
+    row: store.SessionContextRow,
+    meta: RequestMeta,
+    now: number,
+  ): Promise<UserCaller> {
+    const access = row.organizationId
+      ? await accessPolicies.at(executor, row.organizationId, row.accessVersion ?? 0)
+      : DEFAULT_ACCESS;
+    return callerFromContext(row, meta, now, access);
+  }
 
   const liveFilter = (now: number) => (row: store.SessionListRow) =>
     now - Date.parse(row.lastSeenAt) <= (row.idleTimeoutMinutes ?? DEFAULT_IDLE_MINUTES) * 60_000;
@@ -122,7 +138,7 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       if (now - Date.parse(row.lastSeenAt) > TOUCH_INTERVAL_MS) {
         await store.touchSession(db, row.sessionId, new Date(now).toISOString());
       }
-      return callerFromContext(row, meta, now);
+      return callerOfRow(db, row, meta, now);
     },
 
     /** The same session read again (after a change to its organization, roles or verification). */
@@ -131,7 +147,7 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
       const row = await store.findSessionContext(executor, { sessionId: user.sessionId });
       const now = Date.now();
       if (!row || !isLive(row, now)) throw unauthenticated();
-      return callerFromContext(row, user.meta, now);
+      return callerOfRow(executor, row, user.meta, now);
     },
 
     /** The caller a session stands for, read inside a transaction (right after it was opened). */
@@ -142,7 +158,7 @@ export function createSessionsService(deps: Deps & { policies: SecurityPolicySer
     ): Promise<UserCaller> {
       const row = await store.findSessionContext(executor as Deps['db'], { sessionId });
       if (!row) throw unauthenticated();
-      return callerFromContext(row, meta, Date.now());
+      return callerOfRow(executor, row, meta, Date.now());
     },
 
     /**

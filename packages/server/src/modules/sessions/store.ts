@@ -46,6 +46,8 @@ export interface SessionContextRow {
   mfaRequiredSince: string | null;
   stepUpMinutes: number | null;
   idleTimeoutMinutes: number | null;
+  /** The organization's access version: which compiled roles and rules apply (0: none customised). */
+  accessVersion: number | null;
 }
 
 /**
@@ -58,11 +60,13 @@ function sessionContextSql(by: 'token_hash' | 'id', value: string) {
     s.step_up_at as "stepUpAt", s.impersonation as "impersonation",
     u.email as "email", u.name as "name", u.is_super_admin as "isSuperAdmin", u.disabled_at as "disabledAt",
     u.created_at as "userCreatedAt", u.mfa_enabled_at as "mfaEnabledAt",
-    m.roles as "roles", m.created_at as "joinedAt", p.session_rules as "sessionRules"
+    m.roles as "roles", m.created_at as "joinedAt", p.session_rules as "sessionRules",
+    o.access_version as "accessVersion"
     from sessions s
     inner join users u on u.id = s.user_id
     left join memberships m on m.user_id = s.user_id and m.organization_id = s.organization_id
     left join security_policies p on p.organization_id = s.organization_id
+    left join organizations o on o.id = s.organization_id
     where ${sql.ref(`s.${by}`)} = ${value}`;
 }
 

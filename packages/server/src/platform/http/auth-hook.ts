@@ -19,6 +19,12 @@ export interface Authenticators {
   sessionCookie: string;
   csrfHeader: string;
   safeEqual(a: string, b: string): boolean;
+  /**
+   * Whether an identified caller may make this request at all (the organization's access rules);
+   * throws to refuse it. Runs before the caller is set, so a refusal is not also audited as an
+   * ordinary 403: the admitter records its own, naming the rule.
+   */
+  admit?(caller: Caller, request: FastifyRequest): Promise<void>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -41,6 +47,7 @@ export function registerAuthHook(app: FastifyInstance, auth: Authenticators): vo
       const token = match[1];
       const caller = auth.isApiKey(token) ? await auth.apiKey(token, meta) : await auth.session(token, meta);
       if (!caller) throw unauthenticated('The token is invalid, expired or revoked. Sign in again.');
+      await auth.admit?.(caller, request);
       request.caller = caller;
       return;
     }
@@ -57,6 +64,7 @@ export function registerAuthHook(app: FastifyInstance, auth: Authenticators): vo
         );
       }
     }
+    await auth.admit?.(caller, request);
     request.caller = caller;
   });
 }

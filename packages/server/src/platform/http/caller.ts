@@ -48,6 +48,8 @@ export interface UserCaller {
   organizationId: string | null;
   roles: readonly string[];
   permissions: ReadonlySet<Permission>;
+  /** The organization's access version the permissions were compiled at (rules apply at the same). */
+  accessVersion: number;
   meta: RequestMeta;
   /** When the session last verified a password or factor (sign-in, MFA, step-up). */
   stepUpAt: string | null;
@@ -65,6 +67,7 @@ export interface ApiKeyCaller {
   name: string;
   organizationId: string;
   permissions: ReadonlySet<Permission>;
+  accessVersion: number;
   meta: RequestMeta;
 }
 

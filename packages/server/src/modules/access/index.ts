@@ -1,0 +1,12 @@
+export { createAppPermissionsService } from './app-permissions-service';
+export { createAuthorizeService } from './authorize-service';
+export { disableOrganizationAccessRules } from './break-glass';
+export { type Decision, decide } from './decide';
+export { createRuleEnforcer, type RuleEnforcer } from './enforce';
+export { assertRolesExist, assertRolesGrantable } from './grantable';
+export { type AccessPolicies, createAccessPolicies } from './policies';
+export { DEFAULT_ACCESS, type Grants, OrgAccess, type RoleDefinition } from './policy';
+export { createRolesService } from './roles-service';
+export { accessRoutes } from './routes';
+export { accessRuleRoutes } from './rules-routes';
+export { createAccessRulesService } from './rules-service';
