@@ -13,10 +13,10 @@ import type {
   OrganizationOut,
   OrganizationSummary,
   OutboxMessage,
-  RoleCatalog,
   SetupBody,
   SignInResult,
 } from '@custos/shared';
+import { createAccessRulesApi, createAppPermissionsApi, createAuthorizeApi, createRolesApi } from './access';
 import { createAuditApi } from './audit';
 import {
   createAdminUsersApi,
@@ -127,9 +127,17 @@ export class CustosClient {
   /** The caller's account: profile, password, factors, recovery codes, own sessions. */
   me = createMeApi(this);
 
-  roles = {
-    list: () => this.request<RoleCatalog>('GET', '/api/v1/roles'),
-  };
+  /** Roles (built-in and custom) and their grants: the role × permission matrix. */
+  roles = createRolesApi(this);
+
+  /** The host app's own permissions, registered beside Custos' in the same matrix. */
+  appPermissions = createAppPermissionsApi(this);
+
+  /** Ask whether a user may do something: `authorize(check)`, `.batch(checks)`, `.can(check)`. */
+  authorize = createAuthorizeApi(this);
+
+  /** Access rules: IP and country allow/deny lists and time windows, and their tester. */
+  accessRules = createAccessRulesApi(this);
 
   organization = {
     update: (body: { name: string }) => this.request<OrganizationOut>('PATCH', '/api/v1/organization', body),

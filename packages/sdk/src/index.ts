@@ -1,3 +1,4 @@
+export type { AuthorizeApi } from './access';
 export { type AuditApi, queryString } from './audit';
 export { CustosApiError, CustosClient, type CustosClientOptions, type RequestOptions } from './client';
 export { isMfaChallenge } from './security';
