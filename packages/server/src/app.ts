@@ -95,7 +95,14 @@ export function createServices(deps: Deps) {
     joinAfterMfa: (trx, invitationId, user, meta) => invitations.joinAfterMfa(trx, invitationId, user, meta),
   });
   const outbox = createOutboxService(deps);
-  const invitations = createInvitationsService({ ...deps, auth, outbox, sessions, accessPolicies });
+  const invitations = createInvitationsService({
+    ...deps,
+    auth,
+    outbox,
+    sessions,
+    accessPolicies,
+    ruleEnforcer,
+  });
   return {
     auth,
     sessions,

@@ -133,6 +133,35 @@ async function adminCreate(options: {
   }
 }
 
+/** `custos access-rules disable --org <slug>`: break-glass for an organization that locked itself out. */
+async function accessRulesDisable(options: { org: string }): Promise<void> {
+  const config = configOrExit();
+  const database = openDatabase(config.database);
+  try {
+    await migrateToLatest(database);
+    const { createAuditRecorder, loadKeyring } = await import('./modules/audit');
+    const { disableOrganizationAccessRules } = await import('./modules/access');
+    const audit = createAuditRecorder(database.db, loadKeyring(config), () => {});
+    const { organization, disabled } = await disableOrganizationAccessRules(
+      { db: database.db, audit },
+      options.org,
+    );
+    process.stdout.write(
+      disabled.length > 0
+        ? `Disabled ${disabled.length} access rule(s) of "${organization.name}" (${organization.slug}). ` +
+            'Review them in the console and switch them back on when access is sorted out.\n'
+        : `"${organization.name}" (${organization.slug}) has no enabled access rules; nothing to do.\n`,
+    );
+  } catch (error) {
+    if (error instanceof AppError) {
+      process.stderr.write(`custos: ${error.message} (${error.code})\n`);
+      process.exitCode = 1;
+    } else throw error;
+  } finally {
+    await database.destroy();
+  }
+}
+
 /** A mistake in how the command was called, or an export that could not be read at all: exit 2. */
 class CliUsageError extends Error {}
 
@@ -269,6 +298,18 @@ admin
   .option('--name <name>', "the admin's display name (defaults to the e-mail's local part)")
   .addOption(new Option('--password-stdin', 'read the password from standard input').default(false))
   .action(adminCreate);
+
+const accessRules = program
+  .command('access-rules')
+  .description("Organizations' access rules (IP, country, time)");
+accessRules
+  .command('disable')
+  .description(
+    'Break-glass: switch off every access rule of an organization whose admins locked themselves out ' +
+      '(audited as a system action; the rules stay, disabled, for review)',
+  )
+  .requiredOption('--org <slug>', "the organization's slug (or id)")
+  .action(accessRulesDisable);
 
 const audit = program.command('audit').description('Audit trail tools');
 audit

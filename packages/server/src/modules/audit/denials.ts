@@ -9,6 +9,8 @@ import type { AuditRecorder } from './recorder';
 export function registerDenialAudit(app: FastifyInstance, recorder: AuditRecorder): void {
   app.addHook('onError', async (request, _reply, error) => {
     if (!(error instanceof AppError) || error.status !== 403) return;
+    // The rule enforcer records those itself, naming the rule, throttled, in the refusing organization.
+    if (error.code === 'ACCESS_RULE_DENIED') return;
     const caller = request.caller;
     if (!caller || caller.kind === 'anonymous') return;
     const details = (error.details ?? {}) as { permission?: unknown };

@@ -21,6 +21,7 @@ import {
   rateLimited,
   unauthenticated,
 } from '../../platform/http/errors';
+import type { RuleEnforcer } from '../access';
 import {
   identityStore,
   type OrganizationRow,
@@ -62,13 +63,15 @@ export interface AuthServiceDeps extends Deps {
   joinAfterMfa: JoinAfterMfa;
   verifier: MfaVerifier;
   webauthn: WebAuthn;
+  /** The organization's access rules, applied before a session is opened in it. */
+  ruleEnforcer: Pick<RuleEnforcer, 'checkSignIn'>;
 }
 
 const challengeInvalid = () =>
   unauthenticated('The sign-in step expired or was already used. Sign in again.', 'MFA_CHALLENGE_INVALID');
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, config, limiter, audit, sessions, verifier, webauthn, joinAfterMfa } = deps;
+  const { db, config, limiter, audit, sessions, verifier, webauthn, joinAfterMfa, ruleEnforcer } = deps;
   let challengesIssued = 0;
 
   async function enforceSignInLimits(meta: RequestMeta, email: string): Promise<void> {
@@ -145,6 +148,21 @@ export function createAuthService(deps: AuthServiceDeps) {
       );
     }
     return first ?? null;
+  }
+
+  /** The access rules of the organization the new session lands in; super admins are not exempt. */
+  async function checkAccessRules(
+    user: UserRow,
+    organization: { id: string; roles: string[] } | null,
+    meta: RequestMeta,
+  ): Promise<void> {
+    if (!organization) return;
+    await ruleEnforcer.checkSignIn({
+      user,
+      organizationId: organization.id,
+      roles: organization.roles,
+      meta,
+    });
   }
 
   /** Opens a session inside `trx` and records `user.signed_in` (and a new device or country). */
@@ -240,6 +258,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async signIn(meta: RequestMeta, input: { email: string; password: string; organization?: string }) {
       const user = await verifyCredentials(meta, input.email, input.password, input.organization);
       const organization = await chooseOrganization(user, input.organization);
+      await checkAccessRules(user, organization, meta);
       if (!user.mfaEnabledAt) await sessions.checkLimit(user, organization?.id ?? null, meta);
       return db.transaction().execute((trx) => completeSignIn(trx, user, organization, meta));
     },
@@ -275,6 +294,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const { invitationId } = challenge;
       // Joining through an invitation happens now, with the session, not on the password alone.
       const organization = invitationId ? null : await chooseOrganization(user, challenge.organizationId);
+      await checkAccessRules(user, organization, meta);
       if (!invitationId) await sessions.checkLimit(user, organization?.id ?? null, meta);
       return db.transaction().execute(async (trx) => {
         const joined = invitationId ? await joinAfterMfa(trx, invitationId, user, meta) : organization;
@@ -348,6 +368,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw unauthenticated('This account cannot sign in.', 'INVALID_CREDENTIALS');
       }
       const organization = await chooseOrganization(user, input.organization);
+      await checkAccessRules(user, organization, meta);
       await sessions.checkLimit(user, organization?.id ?? null, meta);
       return db.transaction().execute((trx) => issueSession(trx, user, organization, meta, 'passkey'));
     },
@@ -378,6 +399,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       const membership = await identityStore.findMembership(db, organizationId, user.userId);
       // Another tenant's organization is not found, whether or not it exists.
       if (!membership) throw notFound('ORGANIZATION_NOT_FOUND', 'You have no organization with that id.');
+      await ruleEnforcer.checkSignIn({
+        user: { id: user.userId, name: user.name },
+        organizationId,
+        roles: membership.roles,
+        meta: user.meta,
+      });
       // Moving in counts against the organization's concurrent-session limit like signing in does.
       const row = await identityStore.findUserById(db, user.userId);
       if (!row) throw unauthenticated();

@@ -12,8 +12,8 @@ import {
   type RequestMeta,
 } from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
+import { type AccessPolicies, assertRolesExist, assertRolesGrantable, type RuleEnforcer } from '../access';
 import type { AuthService, SignInOutcome } from '../auth';
-import { type AccessPolicies, assertRolesExist, assertRolesGrantable } from '../access';
 import { identityStore, type OrganizationRow, type UserRow } from '../identity';
 import { resetFactors } from '../mfa';
 import type { OutboxService } from '../outbox';
@@ -28,6 +28,7 @@ export interface InvitationsDeps extends Deps {
   sessions: SessionsService;
   outbox: OutboxService;
   accessPolicies: AccessPolicies;
+  ruleEnforcer: Pick<RuleEnforcer, 'checkSignIn'>;
 }
 
 export function createInvitationsService(deps: InvitationsDeps) {
@@ -195,6 +196,17 @@ export function createInvitationsService(deps: InvitationsDeps) {
       } else {
         await auth.verifyCredentials(meta, invitation.email, input.password, organization.id);
       }
+      // The organization's access rules apply to joining as to any sign-in: refused before anything
+      // is written (the invitation stays usable from an allowed network).
+      await deps.ruleEnforcer.checkSignIn({
+        user: {
+          id: existing?.id ?? invitation.email,
+          name: existing?.name ?? input.name ?? invitation.email,
+        },
+        organizationId: organization.id,
+        roles: invitation.roles,
+        meta,
+      });
       return db.transaction().execute(async (trx) => {
         // An account with a second factor joins only once it is given: the password alone (which
         // the inviter might know) changes nothing; the MFA step finishes the acceptance.

@@ -1,6 +1,6 @@
 import type { MemberOut } from '@custos/shared';
 import type { Deps } from '../../deps';
-import { authorize, type Caller, requireStepUp, requireUser } from '../../platform/http/caller';
+import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { type AccessPolicies, assertRolesExist, assertRolesGrantable } from '../access';
 import { identityStore } from '../identity';

@@ -1,11 +1,11 @@
 import type { SecurityPolicy, SecurityPolicyOut, UpdateSecurityPolicyBody } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
-import type { AccessPolicies } from '../access';
 import { nowIso } from '../../platform/clock';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
+import type { AccessPolicies } from '../access';
 import { defaultPolicy } from './policy';
 import * as store from './store';
 

@@ -79,7 +79,12 @@ describe('isLive', () => {
 
 describe('callerFromContext', () => {
   it("carries the organization's step-up window and the member's permissions", () => {
-    const caller = callerFromContext(row({ stepUpMinutes: 60, roles: '["admin"]' }), META, NOW, DEFAULT_ACCESS);
+    const caller = callerFromContext(
+      row({ stepUpMinutes: 60, roles: '["admin"]' }),
+      META,
+      NOW,
+      DEFAULT_ACCESS,
+    );
     expect(caller.stepUpMinutes).toBe(60);
     expect(caller.permissions.has('security:manage')).toBe(true);
   });

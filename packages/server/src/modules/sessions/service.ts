@@ -16,9 +16,9 @@ import {
 } from '../../platform/http/caller';
 import { deviceInfo } from '../../platform/http/device';
 import { conflict, notFound, unauthenticated } from '../../platform/http/errors';
+import { type AccessPolicies, DEFAULT_ACCESS } from '../access';
 import { identityStore, type OrganizationRow, type UserRow } from '../identity';
 import type { SecurityPolicyService } from '../security';
-import { type AccessPolicies, DEFAULT_ACCESS } from '../access';
 import { callerFromContext, isLive } from './context';
 import * as store from './store';
 
