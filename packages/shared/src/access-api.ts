@@ -9,7 +9,10 @@ import { Id, SafeText, Timestamp } from './api';
 /** A role's stable key: lowercase, digits and underscores, as members' roles refer to it. */
 export const RoleKey = z
   .string()
-  .regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2–40 lowercase letters, digits or underscores, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9_]{1,39}$/,
+    'must be 2–40 lowercase letters, digits or underscores, starting with a letter',
+  );
 
 /** `<resource>:<action>`, both lowercase words (letters, digits, `_` and `-`). */
 export const PERMISSION_KEY_PATTERN = /^[a-z][a-z0-9_-]{0,39}:[a-z][a-z0-9_-]{0,39}$/;
@@ -193,8 +196,16 @@ const RuleCommon = {
 };
 /** The server checks each CIDR (ipaddr.js) and each country code and answers 400 with the bad entry. */
 export const CreateAccessRuleBody = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ip'), cidrs: z.array(z.string().trim().min(2).max(64)).min(1).max(500), ...RuleCommon }),
-  z.object({ kind: z.literal('country'), countries: z.array(z.string().trim().length(2)).min(1).max(250), ...RuleCommon }),
+  z.object({
+    kind: z.literal('ip'),
+    cidrs: z.array(z.string().trim().min(2).max(64)).min(1).max(500),
+    ...RuleCommon,
+  }),
+  z.object({
+    kind: z.literal('country'),
+    countries: z.array(z.string().trim().length(2)).min(1).max(250),
+    ...RuleCommon,
+  }),
   z.object({ kind: z.literal('time'), windows: z.array(TimeWindow).min(1).max(20), ...RuleCommon }),
 ]);
 export const UpdateAccessRuleBody = z

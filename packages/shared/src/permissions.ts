@@ -20,7 +20,7 @@ export const PERMISSIONS = {
   'security:manage': 'Change security policy and triage security events',
   'access:read': 'See roles, permissions and access rules',
   'access:manage': 'Edit roles and access rules',
-  'access:check': "Ask Custos whether a user may do something in the host app (authorization API)",
+  'access:check': 'Ask Custos whether a user may do something in the host app (authorization API)',
   'access:register': "Register the host app's own permissions",
   'keys:read': 'See encryption keys and their versions',
   'keys:rotate': 'Rotate, disable and destroy encryption keys',
