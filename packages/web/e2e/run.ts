@@ -6,7 +6,9 @@
  * Starts `custos serve` on a free port with a fresh data directory, drives Chromium through first-run
  * setup, sign-in, inviting a member, an API key's life, accepting the invitation as another person and
  * the audit log (search, filters in the URL, an event's proof, live tail, export, saved searches,
- * retention, erasure, a read-only role), sign-in hardening (an authenticator app enrolled from its
+ * retention, erasure, a read-only role), access control (host-app permissions in the roles matrix, a
+ * custom role created, granted, renamed and deleted; the time zone, an IP allow list, the rule tester
+ * and the lockout safeguard), sign-in hardening (an authenticator app enrolled from its
  * setup key, a passkey on a virtual authenticator, sign-in with password and code and with the passkey
  * alone, the security policy, ending a member's sessions, step-up, impersonation, the MFA enrolment
  * banner), and prints `ok - <step>` / `not ok - <step>: <error>` lines,
@@ -18,6 +20,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CustosClient } from '@custos/sdk';
+import type { RoleCatalog } from '@custos/shared';
 import { Secret, TOTP } from 'otpauth';
 import {
   type Browser,
@@ -387,6 +390,7 @@ const steps: Step[] = [
     },
   },
   ...auditSteps(),
+  ...accessSteps(),
   ...securitySteps(),
 ];
 
@@ -711,6 +715,263 @@ function auditSteps(): Step[] {
         );
         await visible(page.getByRole('button', { name: 'Erase personal data…' }));
         await shot(page, '24-audit-settings-read-only');
+      },
+    },
+  ];
+}
+
+/**
+ * Waits for `done` after an action; if the server first asks to confirm it's you (step-up), answers
+ * with the password (the administrator has no second factor yet at this point of the run).
+ */
+async function afterStepUp(page: Page, done: Locator): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
+  await Promise.race([
+    done
+      .first()
+      .waitFor()
+      .catch(() => undefined),
+    dialog.waitFor().catch(() => undefined),
+  ]);
+  if (await dialog.isVisible()) {
+    await dialog.getByLabel('Your password').fill(ADMIN.password);
+    await dialog.getByRole('button', { name: 'Verify', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }
+  await visible(done);
+}
+
+/** The roles catalog and the access rules as the administrator's SDK client reads them. */
+async function roleCatalog(): Promise<RoleCatalog> {
+  const { api } = await sdkClients();
+  return api.roles.list();
+}
+
+/** Roles & permissions (custom roles, the matrix, host-app permissions) and access rules. */
+function accessSteps(): Step[] {
+  return [
+    {
+      name: "the roles matrix shows the host app's permissions; a custom role is created, granted and saved",
+      run: async () => {
+        const page = adminPage();
+        const { api } = await sdkClients();
+        // The host app registers its own permissions with a key that may do only that.
+        const key = await api.apiKeys.create({
+          name: 'Gig app permissions',
+          permissions: ['access:register'],
+        });
+        const registrar = new CustosClient({ baseUrl: state.apiUrl, token: key.secret });
+        await registrar.appPermissions.register({
+          permissions: [
+            { key: 'gig:edit', description: 'Change the date, venue and line-up of a gig' },
+            { key: 'gig:cancel', description: 'Cancel a gig and tell the fans' },
+          ],
+        });
+        await page.goto(state.baseUrl);
+        await page.getByRole('link', { name: 'Roles & permissions' }).click();
+        const matrix = page.getByRole('table', { name: 'Role permissions' });
+        await visible(matrix.getByText('members:invite', { exact: true }));
+        await visible(matrix.getByTestId('permission-row-gig:edit'));
+        check(
+          await matrix.getByRole('checkbox', { name: 'members:invite for Owner' }).isDisabled(),
+          "the owner's grants can be changed",
+        );
+        check(
+          await matrix.getByRole('checkbox', { name: 'members:invite for Member' }).isDisabled(),
+          "a built-in role's Custos grants can be changed",
+        );
+        await visible(page.getByText('No custom roles yet'));
+        await viewShot(page, '41-roles-matrix');
+
+        await page.getByRole('button', { name: 'Create role' }).first().click();
+        const dialog = page.getByRole('dialog', { name: 'Create role' });
+        await dialog.getByRole('textbox', { name: 'Name' }).fill('Support agent');
+        const keyField = dialog.getByRole('textbox', { name: 'Key' });
+        check(
+          (await keyField.inputValue()) === 'support_agent',
+          `suggested key ${await keyField.inputValue()}`,
+        );
+        await dialog.getByRole('textbox', { name: 'Description' }).fill('Answers fans; sees members');
+        await shot(page, '42-create-role');
+        await dialog.getByRole('button', { name: 'Create role' }).click();
+        const column = matrix.getByTestId('role-column-support_agent');
+        await afterStepUp(page, column);
+        await visible(column.getByText('No members'));
+
+        // A Custos permission and a host-app permission on own resources for the custom role, and a
+        // host-app permission for the built-in Member role: two roles saved at once.
+        await matrix.getByRole('checkbox', { name: 'members:read for Support agent' }).check();
+        await matrix.getByRole('checkbox', { name: 'gig:edit for Support agent' }).check();
+        await matrix.getByRole('button', { name: 'Own only: gig:edit for Support agent' }).click();
+        await matrix.getByRole('checkbox', { name: 'gig:cancel for Member' }).check();
+        const bar = page.getByRole('region', { name: 'Unsaved changes' });
+        await visible(bar.getByText('3 unsaved changes'));
+        await matrix.getByTestId('permission-row-gig:edit').scrollIntoViewIfNeeded();
+        await viewShot(page, '43-roles-matrix-unsaved');
+        await bar.getByRole('button', { name: 'Save 2 roles' }).click();
+        await afterStepUp(page, page.getByText('2 roles saved'));
+        await bar.waitFor({ state: 'hidden' });
+
+        const roles = (await roleCatalog()).roles;
+        const support = roles.find((r) => r.key === 'support_agent');
+        const member = roles.find((r) => r.key === 'member');
+        check(support?.permissions.includes('members:read') === true, 'members:read was not granted');
+        check(support?.ownPermissions.includes('gig:edit') === true, 'gig:edit (own) was not granted');
+        check(member?.permissions.includes('gig:cancel') === true, 'gig:cancel was not granted to Member');
+        await page.reload();
+        await visible(matrix.getByTestId('role-column-support_agent'));
+        check(
+          (await matrix
+            .getByRole('button', { name: 'Own only: gig:edit for Support agent' })
+            .getAttribute('aria-pressed')) === 'true',
+          'the own-only grant does not show after reload',
+        );
+      },
+    },
+    {
+      name: 'a custom role is renamed, and one nobody holds is deleted',
+      run: async () => {
+        const page = adminPage();
+        const matrix = page.getByRole('table', { name: 'Role permissions' });
+        await matrix.getByRole('button', { name: 'Actions for role Support agent' }).click();
+        await page.getByRole('menuitem', { name: 'Edit name and description' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Edit role Support agent' });
+        await dialog.getByRole('textbox', { name: 'Name' }).fill('Fan support');
+        await dialog.getByRole('button', { name: 'Save role' }).click();
+        await afterStepUp(page, page.getByText('Role “Fan support” saved'));
+        await visible(matrix.getByTestId('role-column-support_agent').getByText('Fan support'));
+
+        await page.getByRole('button', { name: 'Create role' }).first().click();
+        const create = page.getByRole('dialog', { name: 'Create role' });
+        await create.getByRole('textbox', { name: 'Name' }).fill('Night shift');
+        await create.getByRole('textbox', { name: 'Start from' }).click();
+        await page.getByRole('option', { name: 'Auditor' }).click();
+        await create.getByRole('button', { name: 'Create role' }).click();
+        const column = matrix.getByTestId('role-column-night_shift');
+        await afterStepUp(page, column);
+        check(
+          await matrix.getByRole('checkbox', { name: 'audit:export for Night shift' }).isChecked(),
+          "the new role did not copy the auditor's grants",
+        );
+        await matrix.getByRole('button', { name: 'Actions for role Night shift' }).click();
+        await page.getByRole('menuitem', { name: 'Delete role' }).click();
+        await page
+          .getByRole('dialog', { name: 'Delete role' })
+          .getByRole('button', { name: 'Delete role' })
+          .click();
+        await afterStepUp(page, page.getByText('Role “Night shift” deleted'));
+        await column.waitFor({ state: 'detached' });
+      },
+    },
+    {
+      name: 'access rules: the time zone is set, an IP allow list with this address is added and tested',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Access rules' }).click();
+        await visible(page.getByRole('heading', { name: 'Access rules' }));
+        const yourRequest = await page.getByTestId('your-request').innerText();
+        const ip = /IP (\S+)/.exec(yourRequest)?.[1] ?? '';
+        check(ip === '127.0.0.1' || ip === '::1', `the page says your request comes from ${yourRequest}`);
+        await visible(page.getByText('No IP rules'));
+        await shot(page, '44-access-rules-empty');
+
+        const zone = page.getByRole('textbox', { name: 'Time zone' });
+        await zone.click();
+        await zone.fill('Europe/Berl');
+        await page.getByRole('option', { name: 'Europe/Berlin' }).click();
+        await page.getByRole('button', { name: 'Save', exact: true }).click();
+        await afterStepUp(page, page.getByText('Time zone set to Europe/Berlin'));
+
+        // The country and time editors, looked at and left.
+        await page.getByRole('button', { name: 'Add rule' }).click();
+        await page.getByRole('menuitem', { name: 'Times' }).click();
+        const timeDialog = page.getByRole('dialog', { name: 'Add time rule' });
+        await visible(timeDialog.getByText('Europe/Berlin', { exact: false }));
+        await timeDialog.getByRole('button', { name: 'Add window' }).click();
+        await timeDialog
+          .getByRole('group', { name: 'Window 2' })
+          .getByRole('textbox', { name: 'From' })
+          .fill('25:00');
+        await timeDialog.getByRole('button', { name: 'Add rule' }).click();
+        await visible(timeDialog.getByText('HH:MM, 00:00 to 23:59'));
+        await tallShot(page, '45-access-time-editor');
+        await timeDialog.getByRole('button', { name: 'Cancel' }).click();
+        await page.getByRole('button', { name: 'Add rule' }).click();
+        await page.getByRole('menuitem', { name: 'Countries' }).click();
+        const countryDialog = page.getByRole('dialog', { name: 'Add country rule' });
+        await countryDialog.getByRole('textbox', { name: 'Countries' }).fill('Germ');
+        await page.getByRole('option', { name: /Germany/ }).click();
+        // The list stays open for more picks; a click beside it closes it.
+        await countryDialog.getByText('Requests from any other country are refused.').click();
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await tallShot(page, '46-access-country-editor');
+        await countryDialog.getByRole('button', { name: 'Cancel' }).click();
+
+        await page.getByRole('button', { name: 'Add rule' }).click();
+        await page.getByRole('menuitem', { name: 'IP addresses' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Add IP rule' });
+        const cidrs = dialog.getByRole('textbox', { name: 'Addresses and ranges' });
+        await cidrs.fill('10.0.0.0/8\n10.0.0.300');
+        await dialog.getByRole('button', { name: 'Add rule' }).click();
+        await visible(dialog.getByText('Not an IP address or CIDR range: 10.0.0.300'));
+        await cidrs.fill('10.0.0.0/8');
+        await dialog.getByRole('button', { name: `Add my address (${ip})` }).click();
+        await dialog.getByRole('textbox', { name: 'Description' }).fill('Office network and this machine');
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await tallShot(page, '47-access-ip-editor');
+        await dialog.getByRole('button', { name: 'Add rule' }).click();
+        const table = page.getByRole('table', { name: 'IP addresses' });
+        await afterStepUp(page, table.getByText('10.0.0.0/8'));
+        await dialog.waitFor({ state: 'hidden' });
+
+        const tester = page.getByRole('region', { name: 'Test the rules' });
+        await tester.getByRole('textbox', { name: 'IP address' }).fill('10.20.30.40');
+        await tester.getByRole('button', { name: 'Test', exact: true }).click();
+        const result = tester.getByTestId('access-test-result');
+        await visible(result.getByText('Allowed', { exact: true }));
+        await tester.getByRole('textbox', { name: 'IP address' }).fill('203.0.113.9');
+        await tester.getByRole('button', { name: 'Test', exact: true }).click();
+        await visible(result.getByText('Denied', { exact: true }));
+        await visible(result.getByText(/Office network and this machine/));
+        await visible(result.getByText(/Europe\/Berlin/));
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await tallShot(page, '48-access-rules-tested');
+      },
+    },
+    {
+      name: 'an allow list without this address is refused as a lockout, and fixed from the message',
+      run: async () => {
+        const page = adminPage();
+        const table = page.getByRole('table', { name: 'IP addresses' });
+        await table.getByRole('button', { name: 'Edit rule Office network and this machine' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Edit IP rule' });
+        await dialog.getByRole('textbox', { name: 'Addresses and ranges' }).fill('10.0.0.0/8\n192.0.2.0/24');
+        await dialog.getByRole('button', { name: 'Save rule' }).click();
+        const lockout = dialog.getByTestId('lockout-alert');
+        await afterStepUp(page, lockout);
+        await visible(lockout.getByText('Not saved: this would lock you out'));
+        await lockout.scrollIntoViewIfNeeded();
+        await tallShot(page, '49-access-lockout');
+        const { api } = await sdkClients();
+        const saved = await api.accessRules.list();
+        check(
+          saved.rules.some((rule) =>
+            rule.cidrs?.some((c) => c.startsWith('127.0.0.1') || c.startsWith('::1')),
+          ),
+          'the refused change was written',
+        );
+        await lockout.getByRole('button', { name: /^Add .* to this rule$/ }).click();
+        await dialog.getByRole('button', { name: 'Save rule' }).click();
+        await afterStepUp(page, page.getByText('IP rule saved'));
+        await visible(table.getByText('192.0.2.0/24'));
+        // Leave no rule behind: the SDK and the browser reach the server from different loopbacks.
+        await table.getByRole('button', { name: 'Delete rule Office network and this machine' }).click();
+        await page
+          .getByRole('dialog', { name: 'Delete access rule' })
+          .getByRole('button', { name: 'Delete rule' })
+          .click();
+        await afterStepUp(page, page.getByText('IP rule deleted'));
+        await visible(page.getByText('No IP rules'));
       },
     },
   ];

@@ -29,6 +29,7 @@ export const api = createApi({
     'Sessions',
     'SecurityPolicy',
     'AdminUsers',
+    'AccessRules',
   ],
   endpoints: () => ({}),
 });

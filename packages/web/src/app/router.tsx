@@ -9,6 +9,7 @@ import { MembersPage } from '../features/members/MembersPage';
 import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
 import { OutboxPage } from '../features/outbox/OutboxPage';
 import { ProfilePage } from '../features/profile/ProfilePage';
+import { RolesPage } from '../features/roles/RolesPage';
 import { MySecurityPage } from '../features/security/MySecurityPage';
 import { SessionsPage } from '../features/sessions/SessionsPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
@@ -45,6 +46,13 @@ export const router = createBrowserRouter([
             // Validates against the zod contract, so zod loads with this page only.
             lazy: async () => ({
               Component: (await import('../features/securityPolicy/SecurityPolicyPage')).SecurityPolicyPage,
+            }),
+          },
+          { path: 'access/roles', element: <RolesPage /> },
+          {
+            path: 'access/rules',
+            lazy: async () => ({
+              Component: (await import('../features/accessRules/AccessRulesPage')).AccessRulesPage,
             }),
           },
           { path: 'profile', element: <ProfilePage /> },

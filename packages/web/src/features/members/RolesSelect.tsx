@@ -1,4 +1,4 @@
-import { Group, MultiSelect, Stack, Text } from '@mantine/core';
+import { Badge, Group, MultiSelect, Stack, Text } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
 import { useGetRolesQuery } from './api';
 
@@ -11,7 +11,7 @@ interface RolesSelectProps {
   required?: boolean;
 }
 
-/** Picks built-in (and later custom) roles from the server's catalog, each with what it is for. */
+/** Picks built-in and custom roles from the server's catalog, each with what it is for. */
 export function RolesSelect({
   value,
   onChange,
@@ -42,7 +42,14 @@ export function RolesSelect({
           <Group gap="sm" wrap="nowrap" align="flex-start">
             <IconCheck size={14} style={{ marginTop: 4, visibility: checked ? 'visible' : 'hidden' }} />
             <Stack gap={0}>
-              <Text size="sm">{option.label}</Text>
+              <Group gap={6} wrap="nowrap">
+                <Text size="sm">{option.label}</Text>
+                {role && !role.builtIn && (
+                  <Badge size="xs" variant="light" tt="none">
+                    Custom
+                  </Badge>
+                )}
+              </Group>
               {role && (
                 <Text size="xs" c="dimmed">
                   {role.description}

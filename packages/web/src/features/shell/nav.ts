@@ -5,6 +5,7 @@ import {
   IconHistory,
   IconHome,
   IconKey,
+  IconLockAccess,
   IconMailForward,
   IconSettings,
   IconShieldCheck,
@@ -12,6 +13,7 @@ import {
   IconUserCircle,
   IconUserShield,
   IconUsers,
+  IconWorldCheck,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 
@@ -32,7 +34,7 @@ export interface NavSection {
 }
 
 /**
- * The console's navigation. Later sections (Security events, Access, Keys, Privacy, Compliance)
+ * The console's navigation. Later sections (Security events, Keys, Privacy, Compliance)
  * are added here as their pages land.
  */
 export const NAV_SECTIONS: NavSection[] = [
@@ -80,6 +82,25 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/settings',
         icon: IconSettings,
         permission: 'organization:manage',
+        needsOrganization: true,
+      },
+    ],
+  },
+  {
+    label: 'Access',
+    items: [
+      {
+        label: 'Roles & permissions',
+        to: '/access/roles',
+        icon: IconLockAccess,
+        permission: 'access:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Access rules',
+        to: '/access/rules',
+        icon: IconWorldCheck,
+        permission: 'access:read',
         needsOrganization: true,
       },
     ],
