@@ -93,6 +93,7 @@ export function createServices(deps: Deps) {
     verifier,
     webauthn,
     joinAfterMfa: (trx, invitationId, user, meta) => invitations.joinAfterMfa(trx, invitationId, user, meta),
+    invitationTarget: (invitationId) => invitations.targetOf(invitationId),
   });
   const outbox = createOutboxService(deps);
   const invitations = createInvitationsService({

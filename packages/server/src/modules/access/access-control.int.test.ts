@@ -262,6 +262,39 @@ describe.each(backends)('roles, host-app permissions and the authorization API (
       );
     });
 
+    it('are not deleted while a pending invitation or the MFA policy names them', async () => {
+      await call('POST', '/api/v1/roles', org.owner.token, {
+        key: 'invited_role',
+        name: 'Invited',
+        permissions: [],
+      });
+      const email = t.uniqueEmail('pending');
+      const invited = await call('POST', '/api/v1/invitations', org.owner.token, {
+        email,
+        roles: ['invited_role'],
+      });
+      expect(invited.statusCode, invited.body).toBe(201);
+      const refused = await call('DELETE', '/api/v1/roles/invited_role', org.owner.token);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error).toMatchObject({
+        code: 'ROLE_IN_USE',
+        details: { pendingInvitationCount: 1 },
+      });
+      await call('DELETE', `/api/v1/invitations/${invited.json().invitation.id}`, org.owner.token);
+      const policy = await call('PATCH', '/api/v1/security/policy', org.owner.token, {
+        mfaRequirement: 'roles',
+        mfaRoles: ['invited_role'],
+      });
+      expect(policy.statusCode, policy.body).toBe(200);
+      const mfa = await call('DELETE', '/api/v1/roles/invited_role', org.owner.token);
+      expect(mfa.json().error).toMatchObject({ code: 'ROLE_IN_USE', details: { mfaPolicy: true } });
+      await call('PATCH', '/api/v1/security/policy', org.owner.token, {
+        mfaRequirement: 'off',
+        mfaRoles: [],
+      });
+      expect((await call('DELETE', '/api/v1/roles/invited_role', org.owner.token)).statusCode).toBe(200);
+    });
+
     it('built-in roles gain host-app grants only; the owner role never changes', async () => {
       const member = await call('PATCH', '/api/v1/roles/member', org.owner.token, {
         ownPermissions: ['rsvps:manage'],
@@ -511,6 +544,13 @@ describe.each(backends)('roles, host-app permissions and the authorization API (
         expect(res.statusCode, JSON.stringify(payload)).toBe(400);
         expect(res.json().error.code).toBe('VALIDATION_FAILED');
       }
+      const badIp = await authorize({
+        subject: { userId: plain.id },
+        permission: 'events:edit',
+        context: { ip: '203.0.113.010' },
+      });
+      expect(badIp.statusCode).toBe(400);
+      expect(badIp.json().error.code).toBe('ACCESS_RULE_INVALID');
       const registerOnly = await keyFor(org, ['access:register']);
       const noCheck = await authorize(
         { subject: { userId: plain.id }, permission: 'events:edit' },

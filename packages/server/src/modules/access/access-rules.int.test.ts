@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, PASSWORD, type TestApp, type TestOrg } from '../../../test/harness';
 import { identityStore } from '../identity';
+import { totpCodeAt } from '../mfa';
 import { disableOrganizationAccessRules } from './break-glass';
 
 const URL = '/api/v1/access-rules';
@@ -809,6 +810,82 @@ describe.each(backends)('access rules (%s)', (backend) => {
         (e) => e.action === 'access.denied' && e.actor.id === member.id,
       );
       expect(elsewhere).toEqual([]);
+    });
+
+    it('applies to an invitation finished with the second factor, from where the factor is given', async () => {
+      const home = await t.createOrganization('Home');
+      const target = await t.createOrganization('Guarded');
+      const person = await t.addMember(home, ['member']);
+      const { secret } = await t.enrollTotp(person.token);
+      const invited = await call('POST', '/api/v1/invitations', target.owner.token, {
+        email: person.email,
+        roles: ['member'],
+      });
+      const token = String(invited.json().inviteUrl).split('#token=')[1];
+      const rule = await create(target.owner.token, {
+        kind: 'ip',
+        effect: 'allow',
+        cidrs: ['203.0.113.0/24'],
+        target: 'role',
+        role: 'member',
+        description: 'Members from the office only',
+      });
+      expect(rule.statusCode, rule.body).toBe(201);
+      const accepted = await call(
+        'POST',
+        '/api/v1/invitations/accept',
+        undefined,
+        { token, password: PASSWORD, tokenType: 'bearer' },
+        OFFICE,
+      );
+      expect(accepted.json().mfaRequired, accepted.body).toBe(true);
+      const verify = await call(
+        'POST',
+        '/api/v1/auth/mfa/verify',
+        undefined,
+        {
+          challenge: accepted.json().challenge,
+          method: 'totp',
+          code: totpCodeAt(secret, Date.now() + 30_000),
+          tokenType: 'bearer',
+        },
+        ELSEWHERE,
+      );
+      expect(verify.statusCode, verify.body).toBe(403);
+      expect(verify.json().error.code).toBe('ACCESS_RULE_DENIED');
+      const joined = await t.db
+        .selectFrom('memberships')
+        .select('userId')
+        .where('organizationId', '=', target.id)
+        .where('userId', '=', person.id)
+        .executeTakeFirst();
+      expect(joined).toBeUndefined();
+    });
+
+    it('leaves rules that can refuse owners to owners, so an admin or a key cannot lock them out', async () => {
+      const o = await t.createOrganization('Owners first');
+      const admin = await t.addMember(o, ['admin']);
+      const attack = { kind: 'ip', effect: 'deny', cidrs: ['0.0.0.0/0', '::/0'], description: 'All' };
+      for (const target of [
+        { target: 'everyone' },
+        { target: 'members' },
+        { target: 'role', role: 'owner' },
+      ]) {
+        const res = await create(admin.token, { ...attack, ...target });
+        expect(res.statusCode, JSON.stringify(target)).toBe(403);
+        expect(res.json().error.code).toBe('OWNER_REQUIRED');
+      }
+      const keyRes = await call('POST', '/api/v1/api-keys', o.owner.token, {
+        name: 'rules',
+        permissions: ['access:manage'],
+      });
+      const key = String(keyRes.json().secret);
+      expect((await create(key, { ...attack, target: 'everyone' })).json().error.code).toBe('OWNER_REQUIRED');
+      const aimed = await create(admin.token, { ...attack, target: 'role', role: 'auditor' });
+      expect(aimed.statusCode, aimed.body).toBe(201);
+      const widen = await call('PATCH', `${URL}/${aimed.json().id}`, admin.token, { target: 'everyone' });
+      expect(widen.json().error.code).toBe('OWNER_REQUIRED');
+      expect((await call('GET', URL, o.owner.token)).statusCode).toBe(200);
     });
 
     it('applies to joining through an invitation: refused before anything is written', async () => {

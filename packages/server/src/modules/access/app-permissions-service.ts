@@ -102,8 +102,9 @@ export function createAppPermissionsService(deps: Deps) {
       });
     },
 
+    /** The host app withdraws one of its permissions (its own to withdraw), with every grant of it. */
     async remove(caller: Caller, key: string): Promise<void> {
-      const c = authorizeAny(caller, ['access:register', 'access:manage']);
+      const c = authorize(caller, 'access:register');
       await db.transaction().execute(async (trx) => {
         await store.bumpAccessVersion(trx, c.organizationId);
         const existing = (await store.listAppPermissions(trx, c.organizationId)).find((p) => p.key === key);

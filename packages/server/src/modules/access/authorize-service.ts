@@ -10,6 +10,7 @@ import {
 import { decide } from './decide';
 import type { AccessPolicies } from './policies';
 import type { OrgAccess } from './policy';
+import { requireAddress } from './rule-values';
 import { evaluateRules, type RuleVerdict } from './rules';
 
 const ALLOWED: RuleVerdict = Object.freeze({ allowed: true });
@@ -129,7 +130,7 @@ export function createAuthorizeService(deps: AuthorizeDeps) {
     return result(decision.reason as Exclude<AuthorizeReason, 'access_rule'>, check, subject, decision);
   }
 
-  /** Every deny becomes an `access.denied` event, all of one call in one transaction. */
+  /** Every deny becomes an `access.denied` event, committed with the other waiting events (group commit). */
   async function recordDenials(
     c: OrganizationCaller,
     checks: readonly AuthorizeCheck[],
@@ -137,28 +138,27 @@ export function createAuthorizeService(deps: AuthorizeDeps) {
   ) {
     const denied = results.flatMap((r, i) => (r.allowed ? [] : [[checks[i] as AuthorizeCheck, r] as const]));
     if (denied.length === 0) return;
-    await db.transaction().execute(async (trx) => {
-      for (const [check, r] of denied) {
-        await audit.record(trx, c, {
-          action: 'access.denied',
-          outcome: 'denied',
-          targets: [
-            ...(r.userId ? [{ type: 'user', id: r.userId }] : []),
-            ...(check.resource?.id
-              ? [{ type: check.resource.type ?? 'resource', id: check.resource.id }]
-              : []),
-          ],
-          metadata: {
-            via: 'authorize',
-            permission: check.permission,
-            reason: r.reason,
-            ...(check.resource?.ownerId ? { ownerId: check.resource.ownerId } : {}),
-            ...(r.rule ? { rule: r.rule } : {}),
-            ...(check.context?.ip ? { subjectIp: check.context.ip } : {}),
-          },
-        });
-      }
-    });
+    await audit.recordGrouped(
+      c,
+      denied.map(([check, r]) => ({
+        action: 'access.denied' as const,
+        outcome: 'denied' as const,
+        targets: [
+          ...(r.userId ? [{ type: 'user', id: r.userId }] : []),
+          ...(check.resource?.id ? [{ type: check.resource.type ?? 'resource', id: check.resource.id }] : []),
+        ],
+        metadata: {
+          via: 'authorize',
+          permission: check.permission,
+          reason: r.reason,
+          ...(check.resource?.ownerId ? { ownerId: check.resource.ownerId } : {}),
+          ...(r.rule ? { rule: r.rule } : {}),
+          ...(check.context?.ip && r.userId ? { subjectIp: check.context.ip } : {}),
+        },
+        // The end user's address is their personal data: sealed under their key, erasable.
+        ...(check.context?.ip && r.userId ? { personal: ['subjectIp'], subjectRef: `user:${r.userId}` } : {}),
+      })),
+    );
   }
 
   return {
@@ -169,6 +169,8 @@ export function createAuthorizeService(deps: AuthorizeDeps) {
 
     async batch(caller: Caller, checks: readonly AuthorizeCheck[]): Promise<AuthorizeResult[]> {
       const c = authorize(caller, 'access:check');
+      // A given address must be one: an unparseable one would match no list (deny lists included).
+      for (const check of checks) if (check.context?.ip) requireAddress(check.context.ip);
       const access = await accessPolicies.at(db, c.organizationId, c.accessVersion);
       const results: AuthorizeResult[] = [];
       for (const check of checks) results.push(await decideOne(c, access, check));

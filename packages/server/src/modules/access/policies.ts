@@ -40,7 +40,9 @@ export function createAccessPolicies() {
       if (version === 0) return DEFAULT_ACCESS;
       const cached = byOrganization.get(organizationId);
       if (cached && cached.version === version) return cached;
-      return this.reload(db, organizationId);
+      const loaded = await this.reload(db, organizationId);
+      // A load shared with a request that started earlier may predate the version this caller read.
+      return loaded.version >= version ? loaded : load(db, organizationId);
     },
 
     /** The organization's current policy, read inside `db` (a transaction sees its own changes). */

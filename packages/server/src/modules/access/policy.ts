@@ -1,4 +1,5 @@
 import { ALL_PERMISSIONS, BUILT_IN_ROLES, isPermission, isRoleName, type Permission } from '@custos/shared';
+import type { Decision } from './decide';
 import { type CompiledRules, NO_RULES } from './rules';
 
 /** A role as stored: a custom role, or the host-app grants added to a built-in role. */
@@ -18,6 +19,17 @@ export interface Grants {
   readonly all: ReadonlyMap<string, string>;
   readonly own: ReadonlyMap<string, string>;
   readonly custos: ReadonlySet<Permission>;
+  /** The answers themselves, made once: deciding allocates nothing. */
+  readonly allowed: ReadonlyMap<string, Decision>;
+  readonly allowedOwn: ReadonlyMap<string, Decision>;
+}
+
+const decision = (reason: 'granted' | 'granted_own', grantedBy: string): Decision =>
+  Object.freeze({ allowed: true, reason, grantedBy, scope: reason === 'granted' ? 'all' : 'own' });
+
+interface GrantNode {
+  grants: Grants | undefined;
+  next: Map<string, GrantNode> | undefined;
 }
 
 interface CompiledRole {
@@ -32,7 +44,9 @@ const MAX_CACHED_ROLE_LISTS = 1000;
  * access rules and time zone. Immutable; a change to any of them makes a new one (a new version).
  */
 export class OrgAccess {
-  private readonly grantsByRoleList = new Map<string, Grants>();
+  /** Grants by role list, as a tree with one level per role: a lookup allocates nothing. */
+  private readonly grantsTree: GrantNode = { grants: undefined, next: undefined };
+  private cachedRoleLists = 0;
   private readonly roles: ReadonlyMap<string, CompiledRole>;
 
   constructor(
@@ -58,12 +72,30 @@ export class OrgAccess {
 
   /** The grants of a member's role list; made once per distinct list and shared, read-only. */
   grantsOf(roles: readonly string[]): Grants {
-    const key = roles.length === 1 ? (roles[0] as string) : roles.join('\n');
-    let grants = this.grantsByRoleList.get(key);
-    if (!grants) {
-      grants = this.compileGrants(roles);
-      if (this.grantsByRoleList.size < MAX_CACHED_ROLE_LISTS) this.grantsByRoleList.set(key, grants);
+    let node = this.grantsTree;
+    for (let i = 0; i < roles.length; i++) {
+      const next = node.next?.get(roles[i] as string);
+      if (next === undefined) return this.cacheGrants(roles);
+      node = next;
     }
+    return node.grants ?? this.cacheGrants(roles);
+  }
+
+  private cacheGrants(roles: readonly string[]): Grants {
+    const grants = this.compileGrants(roles);
+    if (this.cachedRoleLists >= MAX_CACHED_ROLE_LISTS) return grants;
+    let node = this.grantsTree;
+    for (const role of roles) {
+      node.next ??= new Map();
+      let next = node.next.get(role);
+      if (!next) {
+        next = { grants: undefined, next: undefined };
+        node.next.set(role, next);
+      }
+      node = next;
+    }
+    node.grants = grants;
+    this.cachedRoleLists += 1;
     return grants;
   }
 
@@ -79,7 +111,9 @@ export class OrgAccess {
     for (const p of all.keys()) own.delete(p);
     const custos = new Set<Permission>();
     for (const p of all.keys()) if (isPermission(p)) custos.add(p);
-    return { all, own, custos };
+    const allowed = new Map([...all].map(([p, role]) => [p, decision('granted', role)]));
+    const allowedOwn = new Map([...own].map(([p, role]) => [p, decision('granted_own', role)]));
+    return { all, own, custos, allowed, allowedOwn };
   }
 }
 

@@ -227,14 +227,24 @@ export function createRolesService(deps: Deps & { accessPolicies: AccessPolicies
         assertGrantable(c, access, role);
         const members = (await store.memberCounts(trx, c.organizationId)).get(key) ?? 0;
         const rules = (await listRuleRows(trx, c.organizationId)).filter((r) => r.role === key).length;
-        if (members > 0 || rules > 0) {
-          throw conflict(
-            'ROLE_IN_USE',
-            members > 0
-              ? `${members} member${members === 1 ? ' holds' : 's hold'} this role. Give them other roles first.`
-              : `${rules} access rule${rules === 1 ? ' applies' : 's apply'} to this role. Change or delete them first.`,
-            { memberCount: members, accessRuleCount: rules },
-          );
+        const { pendingInvitations, mfaPolicy } = await store.roleReferences(trx, c.organizationId, key);
+        const inUse =
+          members > 0
+            ? `${members} member${members === 1 ? ' holds' : 's hold'} this role. Give them other roles first.`
+            : rules > 0
+              ? `${rules} access rule${rules === 1 ? ' applies' : 's apply'} to this role. Change or delete them first.`
+              : pendingInvitations > 0
+                ? `${pendingInvitations} pending invitation${pendingInvitations === 1 ? ' gives' : 's give'} this role. Revoke them first.`
+                : mfaPolicy
+                  ? 'The security policy requires MFA for this role. Take it out of the policy first.'
+                  : null;
+        if (inUse) {
+          throw conflict('ROLE_IN_USE', inUse, {
+            memberCount: members,
+            accessRuleCount: rules,
+            pendingInvitationCount: pendingInvitations,
+            mfaPolicy,
+          });
         }
         await store.deleteRole(trx, c.organizationId, key);
         await audit.record(trx, c, {

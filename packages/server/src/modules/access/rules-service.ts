@@ -13,7 +13,7 @@ import type { Deps } from '../../deps';
 import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, type OrganizationCaller, requireStepUp } from '../../platform/http/caller';
-import { badRequest, conflict, notFound } from '../../platform/http/errors';
+import { badRequest, conflict, forbidden, notFound } from '../../platform/http/errors';
 import { countryLabel } from './countries';
 import { ruleRequest, subjectOf } from './enforce';
 import type { AccessPolicies } from './policies';
@@ -145,6 +145,24 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
     );
   }
 
+  /**
+   * Rules that can refuse owners are an owner's to set: otherwise an admin (or an API key, which is
+   * no member at all, so the lockout check cannot speak for owners) could lock every owner out.
+   */
+  function requireOwnerFor(
+    caller: OrganizationCaller,
+    rules: readonly Pick<AccessRuleRow, 'target' | 'role'>[],
+  ): void {
+    const reachesOwners = rules.some(
+      (r) => r.target === 'everyone' || r.target === 'members' || (r.target === 'role' && r.role === 'owner'),
+    );
+    if (!reachesOwners || (caller.kind === 'user' && caller.roles.includes('owner'))) return;
+    throw forbidden(
+      'OWNER_REQUIRED',
+      'Only an owner can set rules that apply to owners (everyone, all members, or the owner role). Aim the rule at another role or at API keys, or ask an owner.',
+    );
+  }
+
   /** Takes the organization's lock (by bumping its access version) and reads the rules and zone. */
   async function begin(trx: Transaction<DB>, organizationId: string) {
     await bumpAccessVersion(trx, organizationId);
@@ -190,6 +208,7 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
           description: body.description,
           enabled: body.enabled,
         };
+        requireOwnerFor(actor, [write]);
         guardAgainstLockout(actor, [...rows, write], access.timeZone);
         const rule = await rulesStore.insertRule(trx, actor.organizationId, write, actorId(actor));
         const out = presentRule(rule);
@@ -223,6 +242,7 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
           description: patch.description ?? before.description,
           enabled: patch.enabled ?? before.enabled,
         };
+        requireOwnerFor(actor, [before, next]);
         guardAgainstLockout(
           actor,
           rows.map((r) => (r.id === id ? { ...r, ...next } : r)),
@@ -252,6 +272,7 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
         const { access, rows } = await begin(trx, actor.organizationId);
         const rule = await rulesStore.findRule(trx, actor.organizationId, id);
         if (!rule) throw ruleNotFound();
+        requireOwnerFor(actor, [rule]);
         // Deleting an allow rule can lock its author out too (the last rule that let them in).
         guardAgainstLockout(
           actor,
@@ -280,6 +301,10 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
       }
       await db.transaction().execute(async (trx) => {
         const { access, rows } = await begin(trx, actor.organizationId);
+        requireOwnerFor(
+          actor,
+          rows.filter((r) => r.kind === 'time' && r.enabled),
+        );
         guardAgainstLockout(actor, rows, timeZone);
         await rulesStore.setTimeZone(trx, actor.organizationId, timeZone);
         await audit.record(trx, actor, {

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import { parseJson, toJson } from '../../platform/db/json';
+import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import type { RoleDefinition } from './policy';
 
@@ -197,18 +198,51 @@ export interface SubjectRow {
   disabled: boolean;
 }
 
+/** Every authorize-by-user-id call runs it: compiled once, run with the ids. */
+const subjectQuery = precompiled(
+  (db: Kysely<DB>, organizationId: string, userId: string) =>
+    db
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.userId')
+      .select(['m.roles', 'u.disabledAt'])
+      .where('m.organizationId', '=', organizationId)
+      .where('m.userId', '=', userId),
+  ['', ''] as const,
+);
+
 /** A user's roles in the organization, or undefined when they are not a member of it. */
 export async function findSubject(
-  db: Executor,
+  db: Kysely<DB>,
   organizationId: string,
   userId: string,
 ): Promise<SubjectRow | undefined> {
-  const row = await db
-    .selectFrom('memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.userId')
-    .select(['m.roles', 'u.disabledAt'])
-    .where('m.organizationId', '=', organizationId)
-    .where('m.userId', '=', userId)
-    .executeTakeFirst();
+  const [row] = await subjectQuery(db, organizationId, userId);
   return row && { roles: stringList(row.roles), disabled: row.disabledAt !== null };
+}
+
+/** Where else a role key is named: pending invitations and the MFA policy's roles. */
+export async function roleReferences(
+  db: Executor,
+  organizationId: string,
+  key: string,
+): Promise<{ pendingInvitations: number; mfaPolicy: boolean }> {
+  const [invitations, policy] = await Promise.all([
+    db
+      .selectFrom('invitations')
+      .select('roles')
+      .where('organizationId', '=', organizationId)
+      .where('acceptedAt', 'is', null)
+      .where('revokedAt', 'is', null)
+      .where('expiresAt', '>', nowIso())
+      .execute(),
+    db
+      .selectFrom('securityPolicies')
+      .select('mfaRoles')
+      .where('organizationId', '=', organizationId)
+      .executeTakeFirst(),
+  ]);
+  return {
+    pendingInvitations: invitations.filter((i) => stringList(i.roles).includes(key)).length,
+    mfaPolicy: policy ? stringList(policy.mfaRoles).includes(key) : false,
+  };
 }

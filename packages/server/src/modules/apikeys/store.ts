@@ -2,6 +2,7 @@ import type { ApiKeyOut } from '@custos/shared';
 import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { parseJson, toJson } from '../../platform/db/json';
+import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -103,26 +104,32 @@ export async function revokeKey(trx: Executor, organizationId: string, id: strin
 }
 
 /** Authentication lookup by the key's hash (the only way to find a key without its organization). */
-export async function findKeyByHash(db: Executor, keyHash: string): Promise<ApiKeyAuthRow | undefined> {
-  const row = await db
-    .selectFrom('apiKeys as k')
-    .leftJoin('memberships as m', (join) =>
-      join.onRef('m.userId', '=', 'k.createdBy').onRef('m.organizationId', '=', 'k.organizationId'),
-    )
-    .innerJoin('organizations as o', 'o.id', 'k.organizationId')
-    .select([
-      'k.id',
-      'k.organizationId',
-      'k.name',
-      'k.permissions',
-      'k.expiresAt',
-      'k.revokedAt',
-      'k.lastUsedAt',
-      'm.roles as creatorRoles',
-      'o.accessVersion',
-    ])
-    .where('k.keyHash', '=', keyHash)
-    .executeTakeFirst();
+/** Every API-key request runs it: compiled once, run with the hash. */
+const keyByHash = precompiled(
+  (db: Kysely<DB>, keyHash: string) =>
+    db
+      .selectFrom('apiKeys as k')
+      .leftJoin('memberships as m', (join) =>
+        join.onRef('m.userId', '=', 'k.createdBy').onRef('m.organizationId', '=', 'k.organizationId'),
+      )
+      .innerJoin('organizations as o', 'o.id', 'k.organizationId')
+      .select([
+        'k.id',
+        'k.organizationId',
+        'k.name',
+        'k.permissions',
+        'k.expiresAt',
+        'k.revokedAt',
+        'k.lastUsedAt',
+        'm.roles as creatorRoles',
+        'o.accessVersion',
+      ])
+      .where('k.keyHash', '=', keyHash),
+  [''] as const,
+);
+
+export async function findKeyByHash(db: Kysely<DB>, keyHash: string): Promise<ApiKeyAuthRow | undefined> {
+  const [row] = await keyByHash(db, keyHash);
   return (
     row && {
       ...row,

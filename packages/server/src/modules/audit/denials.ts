@@ -4,7 +4,7 @@ import type { AuditRecorder } from './recorder';
 
 /**
  * Every refusal of an authenticated caller (a 403 of any kind) becomes an `access.denied` event in
- * its own transaction: the request's own work rolled back, the attempt must not. Detection feeds on it.
+ * a group commit of its own: the request's own work rolled back, the attempt must not. Detection feeds on it.
  */
 export function registerDenialAudit(app: FastifyInstance, recorder: AuditRecorder): void {
   app.addHook('onError', async (request, _reply, error) => {
@@ -15,16 +15,18 @@ export function registerDenialAudit(app: FastifyInstance, recorder: AuditRecorde
     if (!caller || caller.kind === 'anonymous') return;
     const details = (error.details ?? {}) as { permission?: unknown };
     try {
-      await recorder.recordAlone(caller, {
-        action: 'access.denied',
-        outcome: 'denied',
-        metadata: {
-          code: error.code,
-          method: request.method,
-          route: request.routeOptions.url ?? request.url.split('?')[0],
-          ...(typeof details.permission === 'string' ? { permission: details.permission } : {}),
+      await recorder.recordGrouped(caller, [
+        {
+          action: 'access.denied',
+          outcome: 'denied',
+          metadata: {
+            code: error.code,
+            method: request.method,
+            route: request.routeOptions.url ?? request.url.split('?')[0],
+            ...(typeof details.permission === 'string' ? { permission: details.permission } : {}),
+          },
         },
-      });
+      ]);
     } catch (recordError) {
       request.log.error({ err: recordError }, 'could not record access.denied');
     }

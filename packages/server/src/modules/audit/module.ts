@@ -43,10 +43,10 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const notify = (logId: string) => events.emit('appended', logId);
-  const recorder = createAuditRecorder(db, keyring, notify);
   const committer = new GroupCommitter(db, keyring, (logIds) => {
     for (const logId of logIds) notify(logId);
   });
+  const recorder = createAuditRecorder(db, keyring, notify, committer);
   const checkpoints = createCheckpoints(db, signer, config.publicUrl);
   const proofs = createProofs(db);
   const ingestion = createIngestion(db, committer);

@@ -61,6 +61,8 @@ export type JoinAfterMfa = (
 export interface AuthServiceDeps extends Deps {
   sessions: SessionsService;
   joinAfterMfa: JoinAfterMfa;
+  /** The organization and roles a pending invitation joins (null when it is gone). */
+  invitationTarget: (invitationId: string) => Promise<{ id: string; roles: string[] } | null>;
   verifier: MfaVerifier;
   webauthn: WebAuthn;
   /** The organization's access rules, applied before a session is opened in it. */
@@ -294,7 +296,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       const { invitationId } = challenge;
       // Joining through an invitation happens now, with the session, not on the password alone.
       const organization = invitationId ? null : await chooseOrganization(user, challenge.organizationId);
-      await checkAccessRules(user, organization, meta);
+      // Joining is a sign-in into the invitation's organization, with the invitation's roles.
+      await checkAccessRules(
+        user,
+        invitationId ? await deps.invitationTarget(invitationId) : organization,
+        meta,
+      );
       if (!invitationId) await sessions.checkLimit(user, organization?.id ?? null, meta);
       return db.transaction().execute(async (trx) => {
         const joined = invitationId ? await joinAfterMfa(trx, invitationId, user, meta) : organization;

@@ -222,6 +222,12 @@ export function createInvitationsService(deps: InvitationsDeps) {
       });
     },
 
+    /** Where an acceptance waiting for the second factor would land, for the access-rule check. */
+    async targetOf(invitationId: string): Promise<{ id: string; roles: string[] } | null> {
+      const invitation = await store.findById(db, invitationId);
+      return invitation ? { id: invitation.organizationId, roles: invitation.roles } : null;
+    },
+
     /** The rest of an acceptance that waited for the second factor (called by the MFA step). */
     async joinAfterMfa(trx: Transaction<DB>, invitationId: string, user: UserRow, meta: RequestMeta) {
       const invitation = await store.findById(trx, invitationId);
