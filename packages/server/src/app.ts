@@ -123,7 +123,7 @@ export function createServices(deps: Deps) {
     authorize: createAuthorizeService({
       ...deps,
       accessPolicies,
-      authenticateSession: (token, meta) => sessions.authenticate(token, meta),
+      authenticateSession: (token, meta) => sessions.authenticate(token, meta, { touch: false }),
     }),
     users: createUsersService({ ...deps, sessions }),
     impersonation: createImpersonationService({ ...deps, sessions }),

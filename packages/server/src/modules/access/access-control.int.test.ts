@@ -508,6 +508,40 @@ describe.each(backends)('roles, host-app permissions and the authorization API (
       await t.db.updateTable('users').set({ disabledAt: null }).where('id', '=', manager.id).execute();
     });
 
+    it('holds both subject forms to the MFA enrolment deadline, and leaves the session untouched', async () => {
+      const strict = await t.createOrganization('Strict MFA');
+      const key = await keyFor(strict, ['access:check']);
+      const late = await t.addMember(strict, ['member']);
+      const policy = await call('PATCH', '/api/v1/security/policy', strict.owner.token, {
+        mfaRequirement: 'roles',
+        mfaRoles: ['member'],
+        mfaGraceDays: 0,
+      });
+      expect(policy.statusCode, policy.body).toBe(200);
+      const byId = await authorize({ subject: { userId: late.id }, permission: 'organization:read' }, key);
+      expect(byId.json()).toMatchObject({ allowed: false, reason: 'mfa_enrollment_required' });
+      const bySession = await authorize(
+        { subject: { sessionToken: late.token }, permission: 'organization:read' },
+        key,
+      );
+      expect(bySession.json()).toMatchObject({ allowed: false, reason: 'mfa_enrollment_required' });
+      const owner = await authorize(
+        { subject: { userId: strict.owner.id }, permission: 'organization:read' },
+        key,
+      );
+      expect(owner.json()).toMatchObject({ allowed: true });
+
+      const old = new Date(Date.now() - 10 * 60_000).toISOString();
+      await t.db.updateTable('sessions').set({ lastSeenAt: old }).where('userId', '=', plain.id).execute();
+      await authorize({ subject: { sessionToken: plain.token }, permission: 'events:edit' });
+      const seen = await t.db
+        .selectFrom('sessions')
+        .select('lastSeenAt')
+        .where('userId', '=', plain.id)
+        .execute();
+      expect(seen.map((r) => r.lastSeenAt)).toEqual(seen.map(() => old));
+    });
+
     it('answers a batch in order, recording its denies in one go', async () => {
       const events = await t.count('auditEvents');
       const res = await call('POST', '/api/v1/authorize/batch', hostKey, {

@@ -7,6 +7,7 @@ import {
   type RequestMeta,
   type UserCaller,
 } from '../../platform/http/caller';
+import { mfaEnrollmentState } from '../security';
 import { decide } from './decide';
 import type { AccessPolicies } from './policies';
 import type { OrgAccess } from './policy';
@@ -81,6 +82,23 @@ export function createAuthorizeService(deps: AuthorizeDeps) {
       const row = await store.findSubject(db, c.organizationId, userId);
       if (!row) return { userId, refused: 'not_member' };
       if (row.disabled) return { userId, refused: 'user_disabled' };
+      if (!row.mfaEnabled && row.mfa && row.mfa.requirement !== 'off') {
+        // The same enrolment deadline the session check enforces, for both forms of subject.
+        const enrollment = mfaEnrollmentState({
+          policy: {
+            mfaRequirement: row.mfa.requirement,
+            mfaRoles: row.mfa.roles,
+            mfaGraceDays: row.mfa.graceDays,
+            mfaRequiredSince: row.mfa.requiredSince,
+            stepUpMinutes: null,
+            idleTimeoutMinutes: null,
+          },
+          roles: row.roles,
+          mfaEnabled: false,
+          joinedAt: row.joinedAt,
+        });
+        if (enrollment.blocking) return { userId, refused: 'mfa_enrollment_required' };
+      }
       return { userId, roles: row.roles };
     }
     const session = await deps.authenticateSession(check.subject.sessionToken, c.meta);

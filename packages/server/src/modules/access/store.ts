@@ -196,6 +196,10 @@ export async function deleteAppPermissions(
 export interface SubjectRow {
   roles: string[];
   disabled: boolean;
+  mfaEnabled: boolean;
+  joinedAt: string;
+  /** The organization's MFA requirement, for the enrolment deadline (null: no policy saved). */
+  mfa: { requirement: string; roles: string[]; graceDays: number; requiredSince: string | null } | null;
 }
 
 /** Every authorize-by-user-id call runs it: compiled once, run with the ids. */
@@ -204,7 +208,17 @@ const subjectQuery = precompiled(
     db
       .selectFrom('memberships as m')
       .innerJoin('users as u', 'u.id', 'm.userId')
-      .select(['m.roles', 'u.disabledAt'])
+      .leftJoin('securityPolicies as p', 'p.organizationId', 'm.organizationId')
+      .select([
+        'm.roles',
+        'm.createdAt as joinedAt',
+        'u.disabledAt',
+        'u.mfaEnabledAt',
+        'p.mfaRequirement',
+        'p.mfaRoles',
+        'p.mfaGraceDays',
+        'p.mfaRequiredSince',
+      ])
       .where('m.organizationId', '=', organizationId)
       .where('m.userId', '=', userId),
   ['', ''] as const,
@@ -217,7 +231,21 @@ export async function findSubject(
   userId: string,
 ): Promise<SubjectRow | undefined> {
   const [row] = await subjectQuery(db, organizationId, userId);
-  return row && { roles: stringList(row.roles), disabled: row.disabledAt !== null };
+  if (!row) return undefined;
+  return {
+    roles: stringList(row.roles),
+    disabled: row.disabledAt !== null,
+    mfaEnabled: row.mfaEnabledAt !== null,
+    joinedAt: row.joinedAt,
+    mfa: row.mfaRequirement
+      ? {
+          requirement: row.mfaRequirement,
+          roles: row.mfaRoles == null ? [] : stringList(row.mfaRoles),
+          graceDays: row.mfaGraceDays ?? 0,
+          requiredSince: row.mfaRequiredSince,
+        }
+      : null,
+  };
 }
 
 /** Where else a role key is named: pending invitations and the MFA policy's roles. */

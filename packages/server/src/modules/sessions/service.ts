@@ -131,11 +131,16 @@ export function createSessionsService(
 
   return {
     /** Resolves a session token to its caller, or null when it is unknown, ended, expired or idle. */
-    async authenticate(token: string, meta: RequestMeta): Promise<UserCaller | null> {
+    async authenticate(
+      token: string,
+      meta: RequestMeta,
+      options: { touch?: boolean } = {},
+    ): Promise<UserCaller | null> {
       const row = await store.findSessionContext(db, { tokenHash: hashToken(token) });
       const now = Date.now();
       if (!row || !isLive(row, now)) return null;
-      if (now - Date.parse(row.lastSeenAt) > TOUCH_INTERVAL_MS) {
+      // A look at the session by someone else (a host app asking about it) is not its holder's activity.
+      if (options.touch !== false && now - Date.parse(row.lastSeenAt) > TOUCH_INTERVAL_MS) {
         await store.touchSession(db, row.sessionId, new Date(now).toISOString());
       }
       return callerOfRow(db, row, meta, now);
