@@ -3,17 +3,24 @@ import type { OrganizationCaller } from '../../platform/http/caller';
 import { badRequest, forbidden } from '../../platform/http/errors';
 import type { OrgAccess } from './policy';
 
+interface Held {
+  /** Held on every resource. */
+  onEverything(permission: string): boolean;
+  /** Held at all: on every resource or on the caller's own. */
+  inSomeScope(permission: string): boolean;
+}
+
 /** What the caller holds under `access`: a user their roles' grants, an API key its permissions. */
-function heldBy(caller: OrganizationCaller, access: OrgAccess) {
+function heldBy(caller: OrganizationCaller, access: OrgAccess): Held {
   if (caller.kind === 'user') {
     const grants = access.grantsOf(caller.roles);
     return {
-      all: (p: string) => grants.all.has(p),
-      any: (p: string) => grants.all.has(p) || grants.own.has(p),
+      onEverything: (p) => grants.all.has(p),
+      inSomeScope: (p) => grants.all.has(p) || grants.own.has(p),
     };
   }
   const has = (p: string) => isPermission(p) && caller.permissions.has(p);
-  return { all: has, any: has };
+  return { onEverything: has, inSomeScope: has };
 }
 
 /**
@@ -27,8 +34,8 @@ export function assertGrantable(
 ): void {
   const held = heldBy(caller, access);
   const missing = [
-    ...grants.permissions.filter((p) => !held.all(p)),
-    ...grants.ownPermissions.filter((p) => !held.any(p)),
+    ...grants.permissions.filter((p) => !held.onEverything(p)),
+    ...grants.ownPermissions.filter((p) => !held.inSomeScope(p)),
   ];
   if (missing.length > 0) {
     throw forbidden('PERMISSION_NOT_GRANTABLE', 'You cannot grant permissions you do not hold yourself.', {
@@ -55,8 +62,8 @@ export function assertRolesGrantable(
   const grants = access.grantsOf(roles);
   const held = heldBy(caller, access);
   const missing = [
-    ...[...grants.all.keys()].filter((p) => !held.all(p)),
-    ...[...grants.own.keys()].filter((p) => !held.any(p)),
+    ...[...grants.all.keys()].filter((p) => !held.onEverything(p)),
+    ...[...grants.own.keys()].filter((p) => !held.inSomeScope(p)),
   ];
   if (missing.length > 0) {
     throw forbidden('ROLE_NOT_GRANTABLE', 'You cannot grant permissions you do not hold yourself.', {

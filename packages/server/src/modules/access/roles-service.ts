@@ -19,7 +19,8 @@ import type { OrgAccess } from './policy';
 import { listRuleRows } from './rules-store';
 import * as store from './store';
 
-type Grants = { permissions: string[]; ownPermissions: string[] };
+/** A role's two grant lists, as the API takes and the store keeps them. */
+type GrantLists = { permissions: string[]; ownPermissions: string[] };
 type CreateRole = z.output<typeof CreateRoleBody>;
 
 /** Callers that may read the catalog: role pickers (members:read) and the matrix (access:read). */
@@ -33,7 +34,7 @@ function authorizeCatalog(caller: Caller): OrganizationCaller {
  * Grants as stored: known permissions only, sorted, each once; "own" only for host-app
  * permissions, and dropped where the same permission is granted on everything.
  */
-function normalizeGrants(access: OrgAccess, input: Grants): Grants {
+function normalizeGrants(access: OrgAccess, input: GrantLists): GrantLists {
   const unknown = [...input.permissions, ...input.ownPermissions].filter((p) => !access.knows(p));
   if (unknown.length > 0) {
     throw badRequest(
@@ -59,7 +60,7 @@ function normalizeGrants(access: OrgAccess, input: Grants): Grants {
 }
 
 /** The permissions that differ between two grant sets (added or taken away, in either scope). */
-function changedGrants(before: Grants, after: Grants): Grants {
+function changedGrants(before: GrantLists, after: GrantLists): GrantLists {
   const diff = (a: readonly string[], b: readonly string[]) => {
     const sa = new Set(a);
     const sb = new Set(b);
