@@ -48,6 +48,15 @@ const EnvSchema = z.object({
     .optional(),
   CUSTOS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   CUSTOS_GEOIP_FILE: z.string().min(1).optional(),
+  // Webhook targets on loopback, private or link-local networks are refused unless this is true
+  // (an organization admin must not be able to make Custos call its own internal network).
+  CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  // Seconds between webhook attempts; after the last one a delivery is failed (manual replay stays).
+  CUSTOS_ALERT_RETRY_SECONDS: z
+    .string()
+    .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be a comma-separated list of seconds')
+    .default('5,30,120,600,1800,3600,10800'),
+  CUSTOS_ALERT_DIGEST_MINUTES: z.coerce.number().min(0.01).max(1440).default(60),
 });
 
 export type DatabaseConfig =
@@ -76,6 +85,10 @@ export interface Config {
   auditCheckpointIntervalMs: number;
   /** Country MMDB file (DB-IP or MaxMind layout); null → the bundled DB-IP Country Lite database. */
   geoipFile: string | null;
+  webhookAllowPrivateNetworks: boolean;
+  /** Delays before each webhook retry, in ms (the first attempt is immediate). */
+  alertRetryDelaysMs: number[];
+  alertDigestIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSigningKey: e.CUSTOS_AUDIT_SIGNING_KEY ?? null,
     auditCheckpointIntervalMs: Math.round(e.CUSTOS_AUDIT_CHECKPOINT_SECONDS * 1000),
     geoipFile: e.CUSTOS_GEOIP_FILE ? path.resolve(e.CUSTOS_GEOIP_FILE) : null,
+    webhookAllowPrivateNetworks: e.CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+    alertRetryDelaysMs: e.CUSTOS_ALERT_RETRY_SECONDS.split(',').map((s) => Math.round(Number(s) * 1000)),
+    alertDigestIntervalMs: Math.round(e.CUSTOS_ALERT_DIGEST_MINUTES * 60_000),
   });
 }
 

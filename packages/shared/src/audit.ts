@@ -56,6 +56,17 @@ export const AUDIT_ACTIONS = [
   'audit.saved_search_deleted',
   'audit.subject_erased',
   'audit.events_purged',
+  'security_event.raised',
+  'security_event.updated',
+  'threat_settings.updated',
+  'threat_response.applied',
+  'threat_response.lifted',
+  'alert_channel.created',
+  'alert_channel.updated',
+  'alert_channel.deleted',
+  'alert_channel.secret_rotated',
+  'alert_channel.tested',
+  'alert_delivery.replayed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

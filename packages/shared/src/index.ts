@@ -5,3 +5,4 @@ export * from './audit-api';
 export * from './errors';
 export * from './permissions';
 export * from './security-api';
+export * from './threats-api';

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Keyring } from '../../platform/crypto/keyring';
 import type { DB } from '../../platform/db/schema';
 import { appendToLog } from './append';
+import type { CommittedAuditEvent } from './committed';
 import { prepareDrafts } from './prepare';
 import type { AuditDraft } from './seal';
 
@@ -40,7 +41,7 @@ export class GroupCommitter {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly keyring: Keyring,
-    private readonly onCommitted: (logIds: string[]) => void,
+    private readonly onCommitted: (logIds: string[], events: CommittedAuditEvent[]) => void,
   ) {}
 
   submit(
@@ -112,7 +113,13 @@ export class GroupCommitter {
     this.stats.groups += 1;
     this.stats.requests += group.length;
     this.stats.events += group.reduce((n, p) => n + p.drafts.length, 0);
-    this.onCommitted([...new Set(group.map((p) => p.logId))]);
+    const committed: CommittedAuditEvent[] = [];
+    for (const [member, receipts] of results) {
+      member.drafts.forEach((draft, i) => {
+        committed.push({ ...draft, logId: member.logId, seq: receipts[i]?.seq ?? 0 });
+      });
+    }
+    this.onCommitted([...new Set(group.map((p) => p.logId))], committed);
     for (const [member, receipts] of results) member.resolve(receipts);
   }
 

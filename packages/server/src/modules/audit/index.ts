@@ -1,3 +1,4 @@
+export type { CommittedAuditEvent } from './committed';
 export { registerDenialAudit } from './denials';
 export type { AuditActor, AuditChanges, AuditEventBody, AuditTarget } from './event';
 export { type AuditModule, createAuditModule, loadKeyring } from './module';

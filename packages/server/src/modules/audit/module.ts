@@ -9,6 +9,7 @@ import { Keyring } from '../../platform/crypto/keyring';
 import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { createCheckpoints } from './checkpoints';
+import { type CommittedAuditEvent, CommittedEvents } from './committed';
 import { GroupCommitter } from './committer';
 import { auditExportRoutes, createAuditExporter } from './export';
 import { createIngestion } from './ingest';
@@ -42,9 +43,17 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   /** 'appended' (logId) fires after events are written: live tails wake up on it. */
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const notify = (logId: string) => events.emit('appended', logId);
-  const committer = new GroupCommitter(db, keyring, (logIds) => {
-    for (const logId of logIds) notify(logId);
+  /** Committed events, plaintext, for in-process listeners (threat detection). */
+  const committed = new CommittedEvents((error) =>
+    log.error({ err: error }, 'committed-event listener failed'),
+  );
+  const notify = (logId: string, appended: CommittedAuditEvent[]) => {
+    events.emit('appended', logId);
+    committed.publish(appended);
+  };
+  const committer = new GroupCommitter(db, keyring, (logIds, appended) => {
+    for (const logId of logIds) events.emit('appended', logId);
+    committed.publish(appended);
   });
   const recorder = createAuditRecorder(db, keyring, notify, committer);
   const checkpoints = createCheckpoints(db, signer, config.publicUrl);
@@ -78,6 +87,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     management,
     signer,
     events,
+    committed,
     exporter,
     /** Every audit route in one plugin scope. */
     routes: async (app: FastifyInstance) => {

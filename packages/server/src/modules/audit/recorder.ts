@@ -3,9 +3,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import type { Keyring } from '../../platform/crypto/keyring';
 import { newId } from '../../platform/crypto/tokens';
+import { afterCommit } from '../../platform/db/after-commit';
 import type { DB } from '../../platform/db/schema';
 import type { Caller } from '../../platform/http/caller';
 import { appendToLog } from './append';
+import type { CommittedAuditEvent } from './committed';
 import type { GroupCommitter } from './committer';
 import type { AuditActor, AuditChanges, AuditTarget } from './event';
 import { prepareDrafts } from './prepare';
@@ -47,7 +49,7 @@ export interface AuditRecorder {
 export function createAuditRecorder(
   db: Kysely<DB>,
   keyring: Keyring,
-  onAppended: (logId: string) => void,
+  onAppended: (logId: string, events: CommittedAuditEvent[]) => void,
   /** Absent in one-shot CLI commands: grouped events then share one plain transaction. */
   committer?: GroupCommitter,
 ): AuditRecorder {
@@ -57,8 +59,9 @@ export function createAuditRecorder(
     // No promote: this transaction commits later, out of our sight, so new key mappings stay uncached.
     const { events } = await prepareDrafts(keyring, trx, logId, [draft]);
     const [receipt] = await appendToLog(trx, logId, events);
-    // The caller commits a moment later; live tails also poll, so an early wake-up is harmless.
-    setTimeout(() => onAppended(logId), 25).unref();
+    const committed: CommittedAuditEvent = { ...draft, logId, seq: receipt?.seq ?? 0 };
+    // Live tails and threat detection hear of it once the caller's transaction commits.
+    await afterCommit(trx, () => onAppended(logId, [committed]));
     return receipt as AuditReceipt;
   };
   return {

@@ -11,11 +11,13 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config';
+import { withAfterCommit } from './after-commit';
 import * as foundation from './migrations/0001_foundation';
 import * as emailVerification from './migrations/0002_email_verification';
 import * as auditTrail from './migrations/0003_audit_trail';
 import * as signInHardening from './migrations/0004_sign_in_hardening';
 import * as accessControl from './migrations/0005_access_control';
+import * as threatDetection from './migrations/0006_threat_detection';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 
@@ -42,7 +44,7 @@ export function openDatabase(config: DatabaseConfig): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<DB>({
-      dialect: new SqliteFifoDialect(sqlite),
+      dialect: withAfterCommit(new SqliteFifoDialect(sqlite)),
       plugins: [new CamelCasePlugin()],
     });
     return { db, dialect: 'sqlite', destroy: () => db.destroy() };
@@ -52,7 +54,10 @@ export function openDatabase(config: DatabaseConfig): Database {
     max: 10,
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<DB>({
+    dialect: withAfterCommit(new PostgresDialect({ pool })),
+    plugins: [new CamelCasePlugin()],
+  });
   return {
     db,
     dialect: 'postgres',
@@ -70,6 +75,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0003_audit_trail': auditTrail,
   '0004_sign_in_hardening': signInHardening,
   '0005_access_control': accessControl,
+  '0006_threat_detection': threatDetection,
 };
 
 class DialectAwareProvider implements MigrationProvider {

@@ -31,6 +31,16 @@ export interface DB {
   roles: RolesTable;
   appPermissions: AppPermissionsTable;
   accessRules: AccessRulesTable;
+  threatSettings: ThreatSettingsTable;
+  securityEvents: SecurityEventsTable;
+  securityEventEvidence: SecurityEventEvidenceTable;
+  securityEventActivity: SecurityEventActivityTable;
+  threatResponses: ThreatResponsesTable;
+  trustedDevices: TrustedDevicesTable;
+  alertChannels: AlertChannelsTable;
+  alertDeliveries: AlertDeliveriesTable;
+  alertDeliveryAttempts: AlertDeliveryAttemptsTable;
+  alertDigestItems: AlertDigestItemsTable;
 }
 
 type Json = string | object;
@@ -94,6 +104,8 @@ export interface SessionsTable {
   impersonatorId: string | null;
   /** JSON {sessionId, reason, name, email} of the impersonating super admin. */
   impersonation: string | null;
+  /** Set by a threat response: every request but step-up and sign-out waits for a verification. */
+  stepUpDemandedAt: string | null;
 }
 
 export interface InvitationsTable {
@@ -340,4 +352,124 @@ export interface AccessRulesTable {
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ThreatSettingsTable {
+  organizationId: string;
+  detectors: Json;
+  responses: Json | null;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface SecurityEventsTable {
+  id: string;
+  organizationId: string;
+  type: string;
+  severity: string;
+  status: string;
+  subjectType: string;
+  subjectId: string;
+  subjectLabel: string | null;
+  sourceIp: string | null;
+  country: string | null;
+  dedupKey: string;
+  count: number;
+  explanation: string;
+  details: Json;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  assigneeId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SecurityEventEvidenceTable {
+  securityEventId: string;
+  auditEventId: string;
+  auditSeq: number;
+  action: string;
+  occurredAt: string;
+}
+
+export interface SecurityEventActivityTable {
+  id: string;
+  securityEventId: string;
+  kind: string;
+  actorId: string | null;
+  actorName: string | null;
+  data: Json;
+  at: string;
+}
+
+export interface ThreatResponsesTable {
+  id: string;
+  organizationId: string;
+  securityEventId: string | null;
+  kind: string;
+  scope: string | null;
+  userId: string | null;
+  ip: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  liftedAt: string | null;
+  liftedBy: string | null;
+  liftedByName: string | null;
+}
+
+export interface TrustedDevicesTable {
+  tokenHash: string;
+  userId: string;
+  createdAt: string;
+  lastSeenAt: string;
+}
+
+export interface AlertChannelsTable {
+  id: string;
+  organizationId: string;
+  kind: string;
+  name: string;
+  url: string | null;
+  recipients: Json | null;
+  secretSealed: string | null;
+  secretHint: string | null;
+  minSeverity: string;
+  types: Json | null;
+  digestLow: number;
+  enabled: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AlertDeliveriesTable {
+  id: string;
+  organizationId: string;
+  channelId: string;
+  securityEventId: string | null;
+  kind: string;
+  messageId: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastResponseCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+export interface AlertDeliveryAttemptsTable {
+  deliveryId: string;
+  attempt: number;
+  at: string;
+  responseCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+export interface AlertDigestItemsTable {
+  channelId: string;
+  securityEventId: string;
+  queuedAt: string;
 }

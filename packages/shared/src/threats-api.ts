@@ -1,0 +1,443 @@
+import { z } from 'zod';
+import { Id, SafeText, Timestamp } from './api';
+
+/**
+ * Contracts of threat detection: detectors and their per-organization settings, security events
+ * and their triage, automatic responses, alert channels and deliveries, and the security overview.
+ */
+
+// ---------------------------------------------------------------- vocabulary
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+/** Detector keys; a security event's `type` is the key of the detector that raised it. */
+export const DETECTOR_TYPES = [
+  'brute_force_account',
+  'brute_force_ip',
+  'credential_stuffing',
+  'password_spraying',
+  'impossible_travel',
+  'new_country',
+  'new_device',
+  'account_takeover',
+  'privilege_escalation',
+  'data_exfiltration',
+  'off_hours',
+] as const;
+export const DetectorType = z.enum(DETECTOR_TYPES);
+export type DetectorType = z.infer<typeof DetectorType>;
+
+export const SECURITY_EVENT_STATUSES = ['open', 'acknowledged', 'resolved', 'false_positive'] as const;
+export const SecurityEventStatus = z.enum(SECURITY_EVENT_STATUSES);
+export type SecurityEventStatus = z.infer<typeof SecurityEventStatus>;
+
+export const RESPONSE_KINDS = [
+  'lock_account',
+  'block_ip',
+  'end_sessions',
+  'require_step_up',
+  'notify_user',
+] as const;
+export const ResponseKind = z.enum(RESPONSE_KINDS);
+export type ResponseKind = z.infer<typeof ResponseKind>;
+
+// ---------------------------------------------------------------- detector settings
+
+/**
+ * One detector's settings. `thresholds` are numbers named per detector (docs/threat-detection.md
+ * lists each with its default); unknown names are refused, missing ones take the default.
+ */
+export const DetectorSettings = z.object({
+  enabled: z.boolean(),
+  severity: Severity,
+  thresholds: z.record(z.string(), z.number().finite().min(0).max(1_000_000_000)),
+});
+export type DetectorSettings = z.infer<typeof DetectorSettings>;
+
+export const ResponseAction = z.object({
+  kind: ResponseKind,
+  /** lock_account and block_ip only: how long; null = until an admin lifts it. */
+  durationMinutes: z.number().int().min(1).max(43_200).nullable().optional(),
+});
+export type ResponseAction = z.infer<typeof ResponseAction>;
+
+/** Responses run when `detector` (or any, with '*') raises an event of at least `minSeverity`. */
+export const ResponseRule = z.object({
+  detector: z.union([DetectorType, z.literal('*')]),
+  minSeverity: Severity,
+  actions: z.array(ResponseAction).min(1).max(5),
+});
+export type ResponseRule = z.infer<typeof ResponseRule>;
+
+export const DetectorInfo = z.object({
+  type: DetectorType,
+  name: z.string(),
+  description: z.string(),
+  /** Threshold name → what it means and its default. */
+  thresholds: z.array(z.object({ key: z.string(), description: z.string(), default: z.number() })),
+  defaultSeverity: Severity,
+});
+
+export const ThreatSettingsOut = z.object({
+  detectors: z.record(DetectorType, DetectorSettings),
+  responses: z.array(ResponseRule),
+  /** The catalog the console renders the form from. */
+  catalog: z.array(DetectorInfo),
+  updatedAt: Timestamp.nullable(),
+});
+export type ThreatSettingsOut = z.infer<typeof ThreatSettingsOut>;
+
+/** PUT /api/v1/security/settings: detectors given replace their settings; responses replace the list. */
+export const UpdateThreatSettingsBody = z
+  .object({
+    detectors: z.partialRecord(DetectorType, DetectorSettings).optional(),
+    responses: z.array(ResponseRule).max(50).optional(),
+  })
+  .strict();
+export type UpdateThreatSettingsBody = z.infer<typeof UpdateThreatSettingsBody>;
+
+// ---------------------------------------------------------------- security events
+
+export const SecurityEventSubject = z.object({
+  type: z.enum(['user', 'ip', 'api_key']),
+  id: z.string(),
+  /** A display name (the user's name, or the IP); never an e-mail address. */
+  label: z.string().nullable(),
+});
+
+export const SecurityEventOut = z.object({
+  id: Id,
+  type: DetectorType,
+  severity: Severity,
+  status: SecurityEventStatus,
+  subject: SecurityEventSubject,
+  sourceIp: z.string().nullable(),
+  country: z.string().nullable(),
+  /** One sentence a person can act on: what was seen, against which threshold. */
+  explanation: z.string(),
+  /** Detector figures (counts, window, distance, speed, baseline, ...). */
+  details: z.record(z.string(), z.unknown()),
+  /** Signals folded into this event (one attack = one event). */
+  count: z.number().int(),
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
+  assignee: z.object({ id: Id, name: z.string() }).nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type SecurityEventOut = z.infer<typeof SecurityEventOut>;
+
+export const SecurityEventEvidence = z.object({
+  auditEventId: Id,
+  seq: z.number().int(),
+  action: z.string(),
+  occurredAt: Timestamp,
+});
+
+export const SecurityEventActivity = z.object({
+  id: Id,
+  kind: z.enum([
+    'raised',
+    'repeated',
+    'status_changed',
+    'assigned',
+    'note',
+    'response_applied',
+    'response_lifted',
+    'alert_sent',
+  ]),
+  actor: z.object({ id: Id.nullable(), name: z.string().nullable() }),
+  /** kind-specific: {from,to}, {text}, {responseId, kind}, {channelId, status}, {count}. */
+  data: z.record(z.string(), z.unknown()),
+  at: Timestamp,
+});
+
+export const ListSecurityEventsQuery = z.object({
+  status: z
+    .array(SecurityEventStatus)
+    .or(SecurityEventStatus.transform((s) => [s]))
+    .optional(),
+  severity: z
+    .array(Severity)
+    .or(Severity.transform((s) => [s]))
+    .optional(),
+  type: z
+    .array(DetectorType)
+    .or(DetectorType.transform((s) => [s]))
+    .optional(),
+  subjectId: z.string().max(100).optional(),
+  sourceIp: z.string().max(45).optional(),
+  assigneeId: Id.optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque cursor from `nextCursor`. */
+  cursor: z.string().max(200).optional(),
+});
+export type ListSecurityEventsQuery = z.input<typeof ListSecurityEventsQuery>;
+
+export const SecurityEventList = z.object({
+  events: z.array(SecurityEventOut),
+  nextCursor: z.string().nullable(),
+});
+export type SecurityEventList = z.infer<typeof SecurityEventList>;
+
+/** PATCH /api/v1/security/events/:id — triage. `note` adds a note to the timeline. */
+export const UpdateSecurityEventBody = z
+  .object({
+    status: SecurityEventStatus.optional(),
+    /** null unassigns. */
+    assigneeId: Id.nullable().optional(),
+    note: SafeText.pipe(z.string().min(1).max(2000)).optional(),
+  })
+  .strict()
+  .refine((b) => b.status !== undefined || b.assigneeId !== undefined || b.note !== undefined, {
+    message: 'give a status, an assignee or a note',
+  });
+export type UpdateSecurityEventBody = z.infer<typeof UpdateSecurityEventBody>;
+
+// ---------------------------------------------------------------- responses
+
+export const ThreatResponseOut = z.object({
+  id: Id,
+  kind: ResponseKind,
+  /** lock_account: 'untrusted' refuses sign-in only from devices and IPs the user never used. */
+  scope: z.enum(['untrusted', 'all']).nullable(),
+  user: z.object({ id: Id, name: z.string() }).nullable(),
+  ip: z.string().nullable(),
+  securityEventId: Id.nullable(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+  liftedAt: Timestamp.nullable(),
+  liftedBy: z.object({ id: Id.nullable(), name: z.string().nullable() }).nullable(),
+  /** active: in force; expired; lifted; done: a one-shot action (end_sessions, notify_user, require_step_up). */
+  state: z.enum(['active', 'expired', 'lifted', 'done']),
+});
+export type ThreatResponseOut = z.infer<typeof ThreatResponseOut>;
+
+export const ListResponsesQuery = z.object({
+  state: z.enum(['active', 'all']).default('active'),
+  kind: ResponseKind.optional(),
+  userId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+export type ListResponsesQuery = z.input<typeof ListResponsesQuery>;
+
+/** POST /api/v1/security/responses — an admin blocks an IP or locks an account by hand. */
+export const CreateResponseBody = z
+  .object({
+    kind: z.enum(['lock_account', 'block_ip']),
+    userId: Id.optional(),
+    ip: z.string().min(2).max(45).optional(),
+    durationMinutes: z.number().int().min(1).max(43_200).nullable().optional(),
+    scope: z.enum(['untrusted', 'all']).optional(),
+  })
+  .strict();
+export type CreateResponseBody = z.infer<typeof CreateResponseBody>;
+
+export const SecurityEventDetail = SecurityEventOut.extend({
+  evidence: z.array(SecurityEventEvidence),
+  timeline: z.array(SecurityEventActivity),
+  responses: z.array(ThreatResponseOut),
+});
+export type SecurityEventDetail = z.infer<typeof SecurityEventDetail>;
+
+// ---------------------------------------------------------------- alert channels and deliveries
+
+export const AlertRouting = z.object({
+  /** Events below this severity are not sent (low ones may still go in the digest). */
+  minSeverity: Severity,
+  /** null = every type. */
+  types: z.array(DetectorType).min(1).nullable(),
+  /** Low-severity events go in an hourly digest instead of one message each. */
+  digestLow: z.boolean(),
+});
+export type AlertRouting = z.infer<typeof AlertRouting>;
+
+const ChannelName = SafeText.pipe(z.string().min(1).max(80));
+const WebhookUrl = z
+  .string()
+  .max(2000)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+
+export const CreateAlertChannelBody = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('webhook'),
+      name: ChannelName,
+      url: WebhookUrl,
+      routing: AlertRouting,
+      enabled: z.boolean().default(true),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('email'),
+      name: ChannelName,
+      recipients: z.array(z.string().trim().email().max(254)).min(1).max(20),
+      routing: AlertRouting,
+      enabled: z.boolean().default(true),
+    })
+    .strict(),
+]);
+export type CreateAlertChannelBody = z.input<typeof CreateAlertChannelBody>;
+
+export const UpdateAlertChannelBody = z
+  .object({
+    name: ChannelName.optional(),
+    url: WebhookUrl.optional(),
+    recipients: z.array(z.string().trim().email().max(254)).min(1).max(20).optional(),
+    routing: AlertRouting.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+export type UpdateAlertChannelBody = z.infer<typeof UpdateAlertChannelBody>;
+
+export const AlertChannelOut = z.object({
+  id: Id,
+  kind: z.enum(['webhook', 'email']),
+  name: z.string(),
+  url: z.string().nullable(),
+  recipients: z.array(z.string()).nullable(),
+  routing: AlertRouting,
+  enabled: z.boolean(),
+  /** Webhooks: the first characters of the signing secret, to tell secrets apart. */
+  secretHint: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastDelivery: z
+    .object({ status: z.string(), at: Timestamp, responseCode: z.number().int().nullable() })
+    .nullable(),
+});
+export type AlertChannelOut = z.infer<typeof AlertChannelOut>;
+
+/** Creating a webhook channel (or rotating its secret) shows the `whsec_…` secret once. */
+export const AlertChannelCreated = AlertChannelOut.extend({ secret: z.string().nullable() });
+export type AlertChannelCreated = z.infer<typeof AlertChannelCreated>;
+
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed'] as const;
+
+export const AlertDeliveryAttempt = z.object({
+  attempt: z.number().int(),
+  at: Timestamp,
+  responseCode: z.number().int().nullable(),
+  durationMs: z.number().int(),
+  error: z.string().nullable(),
+});
+
+export const AlertDeliveryOut = z.object({
+  id: Id,
+  channelId: Id,
+  channelName: z.string(),
+  channelKind: z.enum(['webhook', 'email']),
+  /** The Standard Webhooks `webhook-id`: the same on every retry and replay of this message. */
+  messageId: z.string(),
+  kind: z.enum(['alert', 'digest', 'test']),
+  securityEventId: Id.nullable(),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  nextAttemptAt: Timestamp.nullable(),
+  lastResponseCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+});
+export type AlertDeliveryOut = z.infer<typeof AlertDeliveryOut>;
+
+export const AlertDeliveryDetail = AlertDeliveryOut.extend({
+  /** The JSON body that was (or will be) sent. */
+  payload: z.string(),
+  history: z.array(AlertDeliveryAttempt),
+});
+export type AlertDeliveryDetail = z.infer<typeof AlertDeliveryDetail>;
+
+export const ListDeliveriesQuery = z.object({
+  channelId: Id.optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  securityEventId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ListDeliveriesQuery = z.input<typeof ListDeliveriesQuery>;
+
+export const AlertDeliveryList = z.object({
+  deliveries: z.array(AlertDeliveryOut),
+  nextCursor: z.string().nullable(),
+});
+export type AlertDeliveryList = z.infer<typeof AlertDeliveryList>;
+
+/**
+ * What a webhook receives (and an e-mail describes). Webhook `type` is `security_event.raised`,
+ * `security_event.repeated`, `security_event.digest` or `alert.test`.
+ */
+export const AlertPayload = z.object({
+  type: z.string(),
+  timestamp: Timestamp,
+  data: z.object({
+    organizationId: Id,
+    events: z.array(SecurityEventOut),
+    consoleUrl: z.string(),
+  }),
+});
+export type AlertPayload = z.infer<typeof AlertPayload>;
+
+// ---------------------------------------------------------------- live stream
+
+/** One SSE message on GET /api/v1/security/stream (event name = `kind`). */
+export const SecurityStreamMessage = z.object({
+  kind: z.enum(['security_event', 'response']),
+  /** raised | repeated | updated (security events); applied | lifted (responses). */
+  change: z.string(),
+  event: SecurityEventOut.nullable(),
+  response: ThreatResponseOut.nullable(),
+  at: Timestamp,
+});
+export type SecurityStreamMessage = z.infer<typeof SecurityStreamMessage>;
+
+// ---------------------------------------------------------------- overview dashboard
+
+export const THREAT_LEVELS = ['low', 'guarded', 'elevated', 'high', 'severe'] as const;
+
+export const ScoreItem = z.object({
+  key: z.string(),
+  title: z.string(),
+  /** What to do to earn the missing points. */
+  advice: z.string(),
+  points: z.number(),
+  maxPoints: z.number(),
+  /** Where in the console to fix it. */
+  link: z.string().nullable(),
+});
+
+export const SecurityOverview = z.object({
+  generatedAt: Timestamp,
+  threatLevel: z.object({
+    level: z.enum(THREAT_LEVELS),
+    /** Why: the open events and attack volume behind the level. */
+    reason: z.string(),
+  }),
+  score: z.object({ value: z.number().int().min(0).max(100), items: z.array(ScoreItem) }),
+  openEvents: z.object({
+    low: z.number().int(),
+    medium: z.number().int(),
+    high: z.number().int(),
+    critical: z.number().int(),
+  }),
+  /** Hourly buckets over the last 24 h, oldest first, with failures and successes. */
+  signIns: z.array(z.object({ at: Timestamp, failed: z.number().int(), succeeded: z.number().int() })),
+  /** Successful sign-ins of the last 30 days by country (ISO 3166 alpha-2; null = unknown). */
+  countries: z.array(z.object({ country: z.string().nullable(), count: z.number().int() })),
+  sessions: z.object({
+    active: z.number().int(),
+    /** Active sessions idle for more than 7 days. */
+    stale: z.number().int(),
+    withMfa: z.number().int(),
+  }),
+  mfa: z.object({ members: z.number().int(), enrolled: z.number().int(), adminsWithout: z.number().int() }),
+  activeResponses: z.number().int(),
+  recentEvents: z.array(SecurityEventOut),
+});
+export type SecurityOverview = z.infer<typeof SecurityOverview>;
