@@ -18,6 +18,7 @@ import type {
 } from '@custos/shared';
 import { createAccessRulesApi, createAppPermissionsApi, createAuthorizeApi, createRolesApi } from './access';
 import { createAuditApi } from './audit';
+import { createAlertsApi, createThreatsApi } from './threats';
 import {
   createAdminUsersApi,
   createAuthApi,
@@ -191,6 +192,12 @@ export class CustosClient {
   security = createSecurityApi(this);
 
   impersonation = createImpersonationApi(this);
+
+  /** Threat detection: security events, responses, detector settings, the security overview. */
+  threats = createThreatsApi(this);
+
+  /** Alert channels (webhooks, e-mail) and their delivery log. */
+  alerts = createAlertsApi(this);
 }
 
 function safeParse(text: string): unknown {

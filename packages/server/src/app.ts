@@ -42,13 +42,26 @@ import {
   relyingPartyFor,
   stepUpDetails,
 } from './modules/mfa';
+import { createAlerts } from './modules/alerts';
 import { createOrganizationsService, organizationRoutes } from './modules/organizations';
 import { createOutboxService } from './modules/outbox';
+import { createOverviewService, overviewRoutes } from './modules/overview';
 import { createSecurityPolicyService, securityPolicyRoutes } from './modules/security';
 import { createSessionsService, sessionRoutes } from './modules/sessions';
 import { createSetupService, setupRoutes } from './modules/setup';
 import { systemRoutes } from './modules/system';
+import {
+  createDelayStore,
+  createResponseEffects,
+  createSignInGuard,
+  createThreatsModule,
+  findSignInBlocks,
+  listActiveIpBlocks,
+  registerStepUpDemandGate,
+} from './modules/threats';
+import { createDetectionState, createDetectorEngine } from './modules/threats/detect';
 import { createUsersService, userRoutes } from './modules/users';
+import { nowIso } from './platform/clock';
 import { safeEqual } from './platform/crypto/tokens';
 import { type Database, openDatabase } from './platform/db/database';
 import { type GeoIp, openGeoIp } from './platform/geo/geoip';
@@ -75,10 +88,27 @@ export interface BuildAppOptions {
 
 export type Services = ReturnType<typeof createServices> & { audit: AuditModule };
 
+export interface ServiceOptions {
+  /**
+   * Share detection state and sign-in delays through Redis when configured (the server). One-shot
+   * CLI commands keep them in memory so they open no connections.
+   */
+  shared?: boolean;
+}
+
 /** Every module's service, wired to each other; also used by the CLI. */
-export function createServices(deps: Deps) {
+export function createServices(deps: Deps, options: ServiceOptions = {}) {
+  const sharedStateUrl = options.shared ? deps.config.redisUrl : null;
   // One per process: compiled roles and rules, keyed by each organization's access version.
-  const accessPolicies = createAccessPolicies();
+  const accessPolicies = createAccessPolicies({
+    // Only blocks an admin (or a rule) made "everywhere" refuse every request; the rest act at sign-in.
+    ipBlocks: (db, organizationId) => listActiveIpBlocks(db, organizationId, nowIso()),
+  });
+  const signInGuard = createSignInGuard({
+    db: deps.db,
+    delays: createDelayStore(sharedStateUrl),
+    findSignInBlocks,
+  });
   const policies = createSecurityPolicyService({ ...deps, accessPolicies });
   const sessions = createSessionsService({ ...deps, policies, accessPolicies });
   const secrets = createMfaSecrets(deps.keyring);
@@ -90,12 +120,22 @@ export function createServices(deps: Deps) {
     ...deps,
     sessions,
     ruleEnforcer,
+    signInGuard,
     verifier,
     webauthn,
     joinAfterMfa: (trx, invitationId, user, meta) => invitations.joinAfterMfa(trx, invitationId, user, meta),
     invitationTarget: (invitationId) => invitations.targetOf(invitationId),
   });
   const outbox = createOutboxService(deps);
+  const alerts = createAlerts(deps);
+  const detectionState = createDetectionState(sharedStateUrl);
+  const threats = createThreatsModule({
+    ...deps,
+    effects: createResponseEffects({ ...deps, outbox }),
+    alerts: alerts.sink,
+    engine: createDetectorEngine(detectionState),
+    accessPolicies,
+  });
   const invitations = createInvitationsService({
     ...deps,
     auth,
@@ -131,6 +171,11 @@ export function createServices(deps: Deps) {
     invitations,
     organizations: createOrganizationsService({ ...deps, invitations }),
     setup: createSetupService({ ...deps, auth }),
+    signInGuard,
+    alerts,
+    threats,
+    detectionState,
+    overview: createOverviewService({ ...deps, accessPolicies }),
   };
 }
 
@@ -161,7 +206,9 @@ export async function buildApp(
     audit: audit.recorder,
     geo: options.geo ?? (await openGeoIp(config.geoipFile)),
   };
-  const services = { ...createServices(deps), audit };
+  const services = { ...createServices(deps, { shared: true }), audit };
+  // Detection hears of every audit event the moment its transaction commits.
+  const stopDetection = audit.committed.subscribe((events) => services.threats.pipeline.handle(events));
 
   const hops = config.trustProxy;
   // Fastify's types omit the hop-count form, so hops become the equivalent trust function.
@@ -190,6 +237,10 @@ export async function buildApp(
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
   });
   app.addHook('onClose', async () => {
+    stopDetection();
+    await services.threats.pipeline.idle();
+    await services.alerts.stop();
+    await services.detectionState.close();
     await audit.stop();
     deps.mailer.close();
     await deps.limiter.close();
@@ -268,6 +319,7 @@ export async function buildApp(
   await app.register(systemRoutes(deps.db));
   await app.register(setupRoutes(config, services.setup));
   registerEnrollmentGate(app);
+  registerStepUpDemandGate(app);
   await app.register(
     authRoutes(config, services.auth, services.account, services.passwordReset, services.stepUp),
   );
@@ -284,8 +336,12 @@ export async function buildApp(
   await app.register(organizationRoutes(services.organizations, services.outbox));
   await app.register(audit.routes);
   await app.register(tailRoutes({ ...deps, recorder: audit.recorder, events: audit.events }));
+  await app.register(services.threats.routes);
+  await app.register(services.alerts.routes);
+  await app.register(overviewRoutes(services.overview));
   registerDenialAudit(app, audit.recorder);
   audit.start();
+  await services.alerts.start();
 
   const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) await serveConsole(app, webRoot);

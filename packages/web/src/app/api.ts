@@ -30,6 +30,12 @@ export const api = createApi({
     'SecurityPolicy',
     'AdminUsers',
     'AccessRules',
+    'SecurityOverview',
+    'SecurityEvents',
+    'ThreatResponses',
+    'ThreatSettings',
+    'AlertChannels',
+    'AlertDeliveries',
   ],
   endpoints: () => ({}),
 });

@@ -1,5 +1,7 @@
 import { createBrowserRouter } from 'react-router';
 import { ApiKeysPage } from '../features/apiKeys/ApiKeysPage';
+import { AlertChannelsPage } from '../features/alerts/AlertChannelsPage';
+import { DeliveriesPage } from '../features/alerts/DeliveriesPage';
 import { AuditLogPage, AuditSettingsPage } from '../features/audit/AuditLogPage';
 import { AcceptInvitationPage } from '../features/auth/AcceptInvitationPage';
 import { ForgotPasswordPage } from '../features/auth/ForgotPasswordPage';
@@ -14,8 +16,12 @@ import { MySecurityPage } from '../features/security/MySecurityPage';
 import { SessionsPage } from '../features/sessions/SessionsPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SetupPage } from '../features/setup/SetupPage';
+import { DetectionSettingsPage } from '../features/threats/DetectionSettingsPage';
+import { ResponsesPage } from '../features/threats/ResponsesPage';
+import { SecurityEventPage } from '../features/threats/SecurityEventPage';
+import { SecurityEventsPage } from '../features/threats/SecurityEventsPage';
 import { NotFoundPage } from '../features/shell/NotFoundPage';
-import { OverviewPage } from '../features/shell/OverviewPage';
+import { HomePage } from '../features/overview/HomePage';
 import { ShellLayout } from '../features/shell/ShellLayout';
 import { UsersPage } from '../features/users/UsersPage';
 import { RootGate } from './RootGate';
@@ -34,7 +40,13 @@ export const router = createBrowserRouter([
       {
         element: <ShellLayout />,
         children: [
-          { index: true, element: <OverviewPage /> },
+          { index: true, element: <HomePage /> },
+          { path: 'security/events', element: <SecurityEventsPage /> },
+          { path: 'security/events/:id', element: <SecurityEventPage /> },
+          { path: 'security/responses', element: <ResponsesPage /> },
+          { path: 'security/detection', element: <DetectionSettingsPage /> },
+          { path: 'security/alerts', element: <AlertChannelsPage /> },
+          { path: 'security/alerts/deliveries', element: <DeliveriesPage /> },
           { path: 'members', element: <MembersPage /> },
           { path: 'api-keys', element: <ApiKeysPage /> },
           { path: 'audit', element: <AuditLogPage /> },

@@ -7,6 +7,14 @@ import type { AccessPolicies } from './policies';
 import type { OrgAccess } from './policy';
 import { type CompiledRules, evaluateRules, type RuleRequest, type RuleVerdict } from './rules';
 
+/** A threat response (or an admin) blocked the address; the denial hook records it as access.denied. */
+function ipBlockedRequest(): AppError {
+  return forbidden(
+    'IP_BLOCKED',
+    'Requests from this network are blocked for now after suspicious activity. Ask an administrator of your organization.',
+  );
+}
+
 /** A denial is recorded at most once a minute per session (or key, or user at sign-in) and rule. */
 const RECORD_EVERY_MS = 60_000;
 
@@ -105,7 +113,9 @@ export function createRuleEnforcer(deps: Deps & { accessPolicies: AccessPolicies
   return {
     /** Every authenticated request: throws 403 ACCESS_RULE_DENIED when a rule refuses it. */
     async check(caller: AuthenticatedCaller, access: OrgAccess): Promise<void> {
-      if (access.rules.empty || caller.organizationId === null) return;
+      if (caller.organizationId === null) return;
+      if (access.blocksIp(caller.meta.ip)) throw ipBlockedRequest();
+      if (access.rules.empty) return;
       const request = ruleRequest(access.rules, geo, subjectOf(caller));
       const verdict = evaluateRules(access.rules, request);
       if (verdict.allowed) return;

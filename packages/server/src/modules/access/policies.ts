@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema';
-import { DEFAULT_ACCESS, OrgAccess } from './policy';
+import { canonicalIp, DEFAULT_ACCESS, OrgAccess } from './policy';
 import { compileRules } from './rules';
 import { listRuleRows } from './rules-store';
 import * as store from './store';
@@ -13,17 +13,24 @@ type Executor = Kysely<DB> | Transaction<DB>;
  * query it runs anyway), so a change committed by any process takes effect on the very next
  * request everywhere: a process only reuses a policy compiled at the version the row says.
  */
-export function createAccessPolicies() {
+/** Active "everywhere" IP blocks of an organization (from the threats module, wired in app.ts). */
+export type IpBlockSource = (
+  db: Executor,
+  organizationId: string,
+) => Promise<ReadonlyArray<{ ip: string; expiresAt: string | null }>>;
+
+export function createAccessPolicies(options: { ipBlocks?: IpBlockSource } = {}) {
   const byOrganization = new Map<string, OrgAccess>();
   const loading = new Map<string, Promise<OrgAccess>>();
 
   async function load(db: Executor, organizationId: string): Promise<OrgAccess> {
     const head = await store.findAccessHead(db, organizationId);
     if (!head) return DEFAULT_ACCESS;
-    const [roles, appPermissions, ruleRows] = await Promise.all([
+    const [roles, appPermissions, ruleRows, blocks] = await Promise.all([
       store.listRoles(db, organizationId),
       store.listAppPermissions(db, organizationId),
       listRuleRows(db, organizationId),
+      options.ipBlocks ? options.ipBlocks(db, organizationId) : [],
     ]);
     return new OrgAccess(
       head.accessVersion,
@@ -31,6 +38,7 @@ export function createAccessPolicies() {
       roles,
       new Set(appPermissions.map((p) => p.key)),
       compileRules(ruleRows, head.timeZone),
+      new Map(blocks.map((b) => [canonicalIp(b.ip), b.expiresAt ? Date.parse(b.expiresAt) : null])),
     );
   }
 

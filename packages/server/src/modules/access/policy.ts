@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { ALL_PERMISSIONS, BUILT_IN_ROLES, isPermission, isRoleName, type Permission } from '@custos/shared';
 import type { Decision } from './decide';
 import { type CompiledRules, NO_RULES } from './rules';
@@ -56,8 +57,17 @@ export class OrgAccess {
     /** Host-app permissions registered in the organization. */
     readonly appPermissions: ReadonlySet<string>,
     readonly rules: CompiledRules,
+    /** IPs blocked "everywhere" by a threat response: canonical address → expiry (ms) or null. */
+    readonly ipBlocks: ReadonlyMap<string, number | null> = NO_IP_BLOCKS,
   ) {
     this.roles = compileRoles(roles, appPermissions);
+  }
+
+  /** Whether a threat response blocks every request from this (canonical) address right now. */
+  blocksIp(ip: string | null, now = Date.now()): boolean {
+    if (!ip || this.ipBlocks.size === 0) return false;
+    const until = this.ipBlocks.get(canonicalIp(ip));
+    return until !== undefined && (until === null || until > now);
   }
 
   /** Whether the permission is Custos' own or registered by the host app. */
@@ -143,6 +153,17 @@ function compileRoles(
     }
   }
   return compiled;
+}
+
+const NO_IP_BLOCKS: ReadonlyMap<string, number | null> = new Map();
+
+/** One spelling per address (IPv4-mapped IPv6 as IPv4, IPv6 compressed), as blocks are stored. */
+export function canonicalIp(ip: string): string {
+  try {
+    return ipaddr.process(ip.trim()).toString();
+  } catch {
+    return ip;
+  }
 }
 
 /** The policy of an organization nobody has customised: built-in roles, no rules, UTC. */

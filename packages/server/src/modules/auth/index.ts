@@ -3,3 +3,9 @@ export { createPasswordResetService, type PasswordResetService } from './passwor
 export { authRoutes, deliverSignIn } from './routes';
 export { type AuthService, createAuthService, type IssuedSession, type SignInOutcome } from './service';
 export { createStepUpService, type StepUpService } from './step-up';
+export {
+  OPEN_SIGN_IN_GUARD,
+  type SignInAttempt,
+  type SignInClearance,
+  type SignInGuardPort,
+} from './guard-port';

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { isoAfter } from '../../platform/clock';
 import { dummyPasswordHash, verifyPassword } from '../../platform/crypto/passwords';
+import { createHash } from 'node:crypto';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import {
@@ -31,12 +32,15 @@ import {
 } from '../identity';
 import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
 import type { AuthMethod, SessionsService } from '../sessions';
+import type { SignInAttempt, SignInGuardPort } from './guard-port';
 import { recordRecoveryCodeUse } from './step-up';
 
 export interface IssuedSession {
   result: SignedIn;
   token: string;
   sessionId: string;
+  /** A new trusted-device token for the browser's cookie (null when it already had one). */
+  deviceToken?: string | null;
 }
 
 /** A sign-in either opens a session or, for a user with a factor, asks for it first. */
@@ -67,13 +71,16 @@ export interface AuthServiceDeps extends Deps {
   webauthn: WebAuthn;
   /** The organization's access rules, applied before a session is opened in it. */
   ruleEnforcer: Pick<RuleEnforcer, 'checkSignIn'>;
+  /** Threat responses (locks, IP blocks), the progressive delay and trusted origins. */
+  signInGuard: SignInGuardPort;
 }
 
 const challengeInvalid = () =>
   unauthenticated('The sign-in step expired or was already used. Sign in again.', 'MFA_CHALLENGE_INVALID');
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, config, limiter, audit, sessions, verifier, webauthn, joinAfterMfa, ruleEnforcer } = deps;
+  const { db, config, limiter, audit, sessions, verifier, webauthn, joinAfterMfa, ruleEnforcer, signInGuard } =
+    deps;
   let challengesIssued = 0;
 
   async function enforceSignInLimits(meta: RequestMeta, email: string): Promise<void> {
@@ -84,9 +91,29 @@ export function createAuthService(deps: AuthServiceDeps) {
     if (!byAccount.allowed) throw rateLimited(byAccount.retryAfterSeconds);
   }
 
+  /** The attempt as the guard sees it: which account, whose organizations, from a known origin? */
+  async function attemptOf(
+    meta: RequestMeta,
+    email: string,
+    user: UserRow | undefined,
+    memberships: readonly { id: string }[],
+  ): Promise<SignInAttempt> {
+    return {
+      userId: user?.id ?? null,
+      organizationIds: memberships.map((m) => m.id),
+      accountKey: user
+        ? `user:${user.id}`
+        : `email:${createHash('sha256').update(email.toLowerCase()).digest('hex')}`,
+      ip: meta.ip,
+      trusted: user ? await signInGuard.isTrusted(user.id, meta) : false,
+    };
+  }
+
   /**
    * Verifies e-mail and password. An unknown e-mail costs the same argon2 verification as a wrong
    * password and gets the same answer, so neither timing nor message reveals which accounts exist.
+   * Before the password is looked at, the guard applies locks, IP blocks and the progressive
+   * delay; an attempt it refuses is still recorded as a failure, so detection sees the attack.
    */
   async function verifyCredentials(
     meta: RequestMeta,
@@ -96,15 +123,30 @@ export function createAuthService(deps: AuthServiceDeps) {
   ): Promise<UserRow> {
     await enforceSignInLimits(meta, email);
     const user = await identityStore.findUserByEmail(db, email);
+    const memberships = user ? await identityStore.listMembershipsOfUser(db, user.id) : [];
+    const attempt = await attemptOf(meta, email, user, memberships);
+    const failure = (reason: string) =>
+      recordFailure(meta, email, user, organizationHint, reason, attempt.trusted, memberships);
+    let clearance: Awaited<ReturnType<SignInGuardPort['check']>>;
+    try {
+      clearance = await signInGuard.check(attempt);
+    } catch (error) {
+      if (error instanceof AppError) await failure(error.code === 'IP_BLOCKED' ? 'ip_blocked' : 'delayed');
+      throw error;
+    }
     const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-    if (user && valid && !user.disabledAt) return user;
-    await recordFailure(
-      meta,
-      email,
-      user,
-      organizationHint,
-      user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user',
-    );
+    if (user && valid && !user.disabledAt) {
+      try {
+        clearance.assertNotLocked();
+      } catch (error) {
+        await failure('locked');
+        throw error;
+      }
+      await signInGuard.succeeded(attempt);
+      return user;
+    }
+    await failure(user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user');
+    await signInGuard.failed(attempt);
     throw unauthenticated('The e-mail or password is incorrect.', 'INVALID_CREDENTIALS');
   }
 
@@ -114,8 +156,10 @@ export function createAuthService(deps: AuthServiceDeps) {
     user: UserRow | undefined,
     hint: string | undefined,
     reason: string,
+    trustedOrigin = false,
+    knownMemberships?: readonly { id: string; slug: string }[],
   ) {
-    const memberships = user ? await identityStore.listMembershipsOfUser(db, user.id) : [];
+    const memberships = knownMemberships ?? (user ? await identityStore.listMembershipsOfUser(db, user.id) : []);
     const org = memberships.find((m) => m.id === hint || m.slug === hint) ?? memberships[0];
     const caller: AnonymousCaller = { kind: 'anonymous', meta };
     await audit.recordAlone(caller, {
@@ -130,7 +174,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         ...(email ? { email } : {}),
       },
       targets: user ? [{ type: 'user', id: user.id }] : [],
-      metadata: { reason },
+      metadata: { reason, trustedOrigin },
     });
   }
 
@@ -177,6 +221,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   ): Promise<IssuedSession> {
     const opened = await sessions.open(trx, { user, organization, meta, method });
     const caller = await sessions.callerOf(trx, opened.id, meta);
+    const deviceToken = await signInGuard.rememberDevice(trx, user.id, meta);
     const device = { device: opened.deviceLabel, country: opened.country };
     await audit.record(trx, caller, {
       action: 'user.signed_in',
@@ -196,6 +241,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     return {
       token: opened.token,
       sessionId: opened.id,
+      deviceToken,
       result: {
         user: presentUser(user),
         organization: organization ? presentOrganization(organization) : null,
@@ -374,6 +420,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         await recordFailure(meta, null, user, input.organization, 'disabled');
         throw unauthenticated('This account cannot sign in.', 'INVALID_CREDENTIALS');
       }
+      // A passkey is the user's own device: only "everywhere" locks and blocks stop it.
+      const memberships = await identityStore.listMembershipsOfUser(db, user.id);
+      const attempt = { ...(await attemptOf(meta, user.email, user, memberships)), trusted: true };
+      (await signInGuard.check(attempt)).assertNotLocked();
       const organization = await chooseOrganization(user, input.organization);
       await checkAccessRules(user, organization, meta);
       await sessions.checkLimit(user, organization?.id ?? null, meta);

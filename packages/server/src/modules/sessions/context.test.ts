@@ -17,6 +17,7 @@ const row = (over: Partial<SessionContextRow> = {}): SessionContextRow => ({
   lastSeenAt: iso(NOW - MINUTE),
   revokedAt: null,
   stepUpAt: null,
+  stepUpDemandedAt: null,
   impersonatorId: null,
   impersonation: null,
   email: 'a@example.com',

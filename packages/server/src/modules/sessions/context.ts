@@ -84,11 +84,19 @@ export function callerFromContext(
               now,
             }),
       impersonator,
+      stepUpDemanded: stepUpDemanded(row.stepUpDemandedAt, row.stepUpAt),
     },
   );
 }
 
+/** A demand is met by any verification after it (step-up sets stepUpAt). */
+function stepUpDemanded(demandedAt: string | null, stepUpAt: string | null): boolean {
+  return demandedAt !== null && (stepUpAt === null || stepUpAt < demandedAt);
+}
+
 export interface CallerSecurity {
+  /** A threat response demands a verification before anything else (see threats/step-up-gate.ts). */
+  stepUpDemanded?: boolean;
   mfaEnabled: boolean;
   stepUpMinutes: number;
   mfaEnrollment: MfaEnrollment;

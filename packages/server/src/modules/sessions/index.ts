@@ -6,4 +6,4 @@ export {
   type OpenedSession,
   type SessionsService,
 } from './service';
-export type { RevokeReason } from './store';
+export { demandStepUp, type RevokeReason, revokeUserSessions } from './store';

@@ -19,7 +19,8 @@ export type RevokeReason =
   | 'user_disabled'
   | 'member_removed'
   | 'account_reclaimed'
-  | 'impersonation_ended';
+  | 'impersonation_ended'
+  | 'security_response';
 
 /** Everything the session check needs, in one indexed query. */
 export interface SessionContextRow {
@@ -30,6 +31,8 @@ export interface SessionContextRow {
   lastSeenAt: string;
   revokedAt: string | null;
   stepUpAt: string | null;
+  /** A threat response asked for a fresh verification at this time. */
+  stepUpDemandedAt: string | null;
   impersonatorId: string | null;
   impersonation: string | null;
   email: string;
@@ -57,7 +60,7 @@ export interface SessionContextRow {
 function sessionContextSql(by: 'token_hash' | 'id', value: string) {
   return sql<RawContextRow>`select s.id as "sessionId", s.user_id as "userId", s.organization_id as "organizationId",
     s.expires_at as "expiresAt", s.last_seen_at as "lastSeenAt", s.revoked_at as "revokedAt",
-    s.step_up_at as "stepUpAt", s.impersonation as "impersonation",
+    s.step_up_at as "stepUpAt", s.step_up_demanded_at as "stepUpDemandedAt", s.impersonation as "impersonation",
     u.email as "email", u.name as "name", u.is_super_admin as "isSuperAdmin", u.disabled_at as "disabledAt",
     u.created_at as "userCreatedAt", u.mfa_enabled_at as "mfaEnabledAt",
     m.roles as "roles", m.created_at as "joinedAt", p.session_rules as "sessionRules",
@@ -229,6 +232,19 @@ export async function revokeUserSessions(
   if (options.organizationId) query = query.where('organizationId', '=', options.organizationId);
   if (options.exceptSessionId) query = query.where('id', '!=', options.exceptSessionId);
   const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** A threat response: the user's live sessions in the organization must verify again first. */
+export async function demandStepUp(trx: Executor, userId: string, organizationId: string): Promise<number> {
+  const result = await trx
+    .updateTable('sessions')
+    .set({ stepUpDemandedAt: nowIso() })
+    .where('userId', '=', userId)
+    .where('organizationId', '=', organizationId)
+    .where('revokedAt', 'is', null)
+    .where('expiresAt', '>', nowIso())
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

@@ -72,11 +72,19 @@ export function registerAuthHook(app: FastifyInstance, auth: Authenticators): vo
 const header = (value: string | string[] | undefined): string | null =>
   typeof value === 'string' ? value.slice(0, 512) : null;
 
+const DEVICE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+function deviceTokenOf(request: FastifyRequest): string | null {
+  const value = request.cookies?.custos_device ?? header(request.headers['x-custos-device']);
+  return value && DEVICE_TOKEN.test(value) ? value : null;
+}
+
 function metaOf(request: FastifyRequest, source: RequestMeta['source']): RequestMeta {
   const { headers } = request;
   const userAgent = header(headers['user-agent']);
   return {
     ip: request.ip ?? null,
+    deviceToken: deviceTokenOf(request),
     userAgent,
     requestId: String(request.id),
     source,

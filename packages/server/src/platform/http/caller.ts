@@ -18,6 +18,8 @@ export interface RequestMeta {
   source: AuditSource;
   /** Absent outside HTTP requests (jobs, CLI). */
   device?: DeviceHeaders;
+  /** The trusted-device token the browser (cookie) or host app (x-custos-device header) sent. */
+  deviceToken?: string | null;
 }
 
 /** Whether a member must enrol a factor under the organization's MFA policy, and by when. */
@@ -55,6 +57,8 @@ export interface UserCaller {
   stepUpAt: string | null;
   /** The organization's step-up window. */
   stepUpMinutes: number;
+  /** A threat response demanded a fresh verification: only step-up and sign-out work until then. */
+  stepUpDemanded?: boolean;
   /** The user has at least one confirmed factor. */
   mfaEnabled: boolean;
   mfaEnrollment: MfaEnrollment;

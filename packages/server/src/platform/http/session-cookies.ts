@@ -5,6 +5,9 @@ import type { Config } from '../../config';
 export const SESSION_COOKIE = 'custos_session';
 export const CSRF_COOKIE = 'custos_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
+/** A browser that completed a sign-in: lockouts of unknown devices never shut it out. */
+export const DEVICE_COOKIE = 'custos_device';
+const DEVICE_COOKIE_DAYS = 400;
 
 /**
  * The CSRF token bound to a session: derived one-way from the session token, so it needs no
@@ -44,10 +47,12 @@ export function clearSessionCookies(reply: FastifyReply, config: Config): void {
 export function deliverSession<T extends object>(
   reply: FastifyReply,
   config: Config,
-  issued: { token: string; result: T & { expiresAt: string } },
+  issued: { token: string; result: T & { expiresAt: string }; deviceToken?: string | null },
   tokenType: 'cookie' | 'bearer',
 ): T & { expiresAt: string; token?: string } {
   if (tokenType === 'bearer') return { ...issued.result, token: issued.token };
+  // Only browsers keep the device cookie; bearer clients are known by their IP.
+  if (issued.deviceToken) setDeviceCookie(reply, config, issued.deviceToken);
   setSessionCookies(reply, config, issued.token, issued.result.expiresAt);
   return issued.result;
 }
@@ -72,4 +77,15 @@ export function handOverToken(
   if (bearer) return { token };
   setSessionCookies(reply, config, token, expiresAt);
   return {};
+}
+
+/** Only the sign-in routes read it, so it travels nowhere else. */
+export function setDeviceCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(DEVICE_COOKIE, token, {
+    path: '/api/v1/auth',
+    sameSite: 'lax',
+    secure: config.secureCookies,
+    httpOnly: true,
+    maxAge: DEVICE_COOKIE_DAYS * 86_400,
+  });
 }

@@ -53,7 +53,8 @@ const QUICK_LINKS: QuickLink[] = [
   },
 ];
 
-function firstName(name: string): string {
+/** "Ada" of "Ada Lovelace": how the home page greets the caller. */
+export function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] ?? name;
 }
 

@@ -1,12 +1,16 @@
 import type { MeResult } from '@custos/shared';
 import {
+  IconAlertTriangle,
+  IconBellRinging,
   IconBuildingSkyscraper,
   IconDevices,
+  IconHandStop,
   IconHistory,
   IconHome,
   IconKey,
   IconLockAccess,
   IconMailForward,
+  IconRadar2,
   IconSettings,
   IconShieldCheck,
   IconShieldLock,
@@ -34,8 +38,8 @@ export interface NavSection {
 }
 
 /**
- * The console's navigation. Later sections (Security events, Keys, Privacy, Compliance)
- * are added here as their pages land.
+ * The console's navigation. Later sections (Keys, Privacy, Compliance) are added here as their
+ * pages land.
  */
 export const NAV_SECTIONS: NavSection[] = [
   {
@@ -82,6 +86,39 @@ export const NAV_SECTIONS: NavSection[] = [
         to: '/settings',
         icon: IconSettings,
         permission: 'organization:manage',
+        needsOrganization: true,
+      },
+    ],
+  },
+  {
+    label: 'Threats',
+    items: [
+      {
+        label: 'Security events',
+        to: '/security/events',
+        icon: IconAlertTriangle,
+        permission: 'security:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Responses',
+        to: '/security/responses',
+        icon: IconHandStop,
+        permission: 'security:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Detection',
+        to: '/security/detection',
+        icon: IconRadar2,
+        permission: 'security:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Alerts',
+        to: '/security/alerts',
+        icon: IconBellRinging,
+        permission: 'security:read',
         needsOrganization: true,
       },
     ],

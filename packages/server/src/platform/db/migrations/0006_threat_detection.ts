@@ -114,13 +114,15 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('threat_responses_user_idx').on('threat_responses').column('user_id').execute();
   await db.schema.createIndex('threat_responses_ip_idx').on('threat_responses').column('ip').execute();
 
-  // A device that completed a sign-in carries a random token (HttpOnly cookie); its hash lives here.
+  // A browser that completed a sign-in carries a random token (HttpOnly cookie); its hash lives
+  // here once per user who signed in on it.
   await db.schema
     .createTable('trusted_devices')
-    .addColumn('token_hash', 'text', (c) => c.primaryKey())
+    .addColumn('token_hash', 'text', (c) => c.notNull())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('last_seen_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('trusted_devices_pk', ['token_hash', 'user_id'])
     .execute();
   await db.schema.createIndex('trusted_devices_user_idx').on('trusted_devices').column('user_id').execute();
 
@@ -201,6 +203,23 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     )
     .addColumn('queued_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('alert_digest_items_pk', ['channel_id', 'security_event_id'])
+    .execute();
+
+  // The security overview: active sessions and sign-in countries of an organization.
+  await db.schema
+    .createIndex('sessions_org_live_idx')
+    .on('sessions')
+    .columns(['organization_id', 'revoked_at', 'expires_at'])
+    .execute();
+  await db.schema
+    .createIndex('sessions_org_created_idx')
+    .on('sessions')
+    .columns(['organization_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('security_events_org_status_idx')
+    .on('security_events')
+    .columns(['organization_id', 'status', 'severity'])
     .execute();
 
   // A response demanded a fresh verification: every request but step-up and sign-out waits for it.

@@ -1,0 +1,137 @@
+import type { SecurityStreamMessage } from '@custos/shared';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps';
+import { nowIso } from '../../platform/clock';
+import type { AlertSink, SecurityChange } from '../threats/ports';
+import { createChannelsService } from './channels-service';
+import { createDeliveriesService } from './deliveries-service';
+import { flushDigests } from './digest';
+import { createAlertRouter } from './router';
+import { alertRoutes } from './routes';
+import { createChannelSecrets } from './secrets';
+import { streamRoutes } from './stream';
+import { createStreamHub } from './stream-hub';
+import { createDeliveryWorker } from './worker';
+
+export { AlertChannelList } from './routes';
+export { signWebhook, webhookHeaders } from './signing';
+export { isPublicAddress } from './url-guard';
+
+/** How often the worker looks for due deliveries (retries; other processes' work). */
+const WORKER_INTERVAL_MS = 1_000;
+
+export interface AlertsModule {
+  /** Hand this to the threats module: console stream at once, webhooks and e-mail by routing. */
+  sink: AlertSink;
+  /** Channels, deliveries and the security stream routes. */
+  routes: (app: FastifyInstance) => Promise<void>;
+  /** Starts the delivery worker, the digest timer and (with Redis) the cross-process stream. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends every channel's queued low-severity events as one digest each now; answers how many. */
+  flushDigests(): Promise<number>;
+  /** Attempts every due delivery once; answers how many attempts were made. */
+  runDueDeliveries(): Promise<number>;
+  /** Resolves once the routing and sending started so far are done (tests). */
+  idle(): Promise<void>;
+  /** Open security streams in this process. */
+  openStreams(): number;
+}
+
+function messageOf(change: SecurityChange): SecurityStreamMessage {
+  return change.kind === 'security_event'
+    ? { kind: 'security_event', change: change.change, event: change.event, response: null, at: nowIso() }
+    : { kind: 'response', change: change.change, event: null, response: change.response, at: nowIso() };
+}
+
+/** Alerts: the live security stream, alert channels, routing, digests and delivery with retries. */
+export function createAlerts(deps: Deps): AlertsModule {
+  const secrets = createChannelSecrets(deps.keyring);
+  const hub = createStreamHub(deps.config.redisUrl, deps.log);
+  const worker = createDeliveryWorker(deps, secrets);
+  const router = createAlertRouter(deps);
+  const channels = createChannelsService(deps, secrets, worker);
+  const deliveries = createDeliveriesService(deps, worker);
+  const inFlight = new Set<Promise<unknown>>();
+  const timers: NodeJS.Timeout[] = [];
+  let running = false;
+  let workerBusy: Promise<number> | null = null;
+
+  /** Keeps a promise for idle(); failures are logged, never thrown at the notifier. */
+  function track<T>(work: Promise<T>, what: string): Promise<T | undefined> {
+    const tracked = work.catch((error: unknown) => {
+      deps.log.error({ err: error }, `alerts: ${what} failed`);
+      return undefined;
+    });
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return tracked;
+  }
+
+  /** One worker pass at a time per process; a pass asked for while one runs follows it. */
+  function runDueDeliveries(): Promise<number> {
+    const previous = workerBusy ?? Promise.resolve(0);
+    const pass = previous.catch(() => 0).then(() => worker.runDue());
+    const settled = pass.finally(() => {
+      if (workerBusy === settled) workerBusy = null;
+    });
+    workerBusy = settled;
+    return settled;
+  }
+
+  const kick = () => void track(runDueDeliveries(), 'delivery');
+
+  const sink: AlertSink = {
+    notify(change) {
+      hub.publish(change.organizationId, messageOf(change));
+      if (change.kind !== 'security_event' || change.change === 'updated') return;
+      const routed = router.route(change.organizationId, change.change, change.event);
+      void track(
+        routed.then((created) => {
+          if (created > 0) kick();
+        }),
+        'routing',
+      );
+    },
+  };
+
+  const flush = async () => {
+    const made = await flushDigests(deps);
+    if (made > 0) kick();
+    return made;
+  };
+
+  return {
+    sink,
+    routes: async (app) => {
+      await app.register(alertRoutes(channels, deliveries));
+      await app.register(streamRoutes({ db: deps.db, hub }));
+    },
+    async start() {
+      if (running) return;
+      running = true;
+      await hub.start();
+      const poll = setInterval(() => {
+        if (!workerBusy) kick();
+      }, WORKER_INTERVAL_MS);
+      const digest = setInterval(() => void track(flush(), 'digest'), deps.config.alertDigestIntervalMs);
+      poll.unref();
+      digest.unref();
+      timers.push(poll, digest);
+    },
+    async stop() {
+      running = false;
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await idle();
+      await hub.stop();
+    },
+    flushDigests: () => track(flush(), 'digest').then((n) => n ?? 0),
+    runDueDeliveries,
+    idle,
+    openStreams: () => hub.openStreams(),
+  };
+
+  async function idle(): Promise<void> {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  }
+}

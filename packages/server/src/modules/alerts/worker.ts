@@ -1,0 +1,122 @@
+import type { AlertPayload } from '@custos/shared';
+import type { Deps } from '../../deps';
+import { isoAfter, nowIso } from '../../platform/clock';
+import { channelById, type StoredChannel } from './channels-store';
+import * as deliveries from './deliveries-store';
+import { alertMail } from './email';
+import type { ChannelSecrets } from './secrets';
+import { webhookHeaders } from './signing';
+import { type AttemptOutcome, postWebhook } from './webhook-sender';
+
+const WEBHOOK_TIMEOUT_MS = 10_000;
+/**
+ * How long a claimed attempt holds its delivery. Longer than any attempt can take (the webhook
+ * deadline, an SMTP exchange), so a live attempt is never taken twice; after a crash the delivery
+ * comes due again when it runs out.
+ */
+const LEASE_MS = 5 * 60_000;
+const BATCH = 50;
+const PARALLEL = 8;
+
+/** Delay before the next attempt, ±10 % so a receiver's recovery is not met by a wave of retries. */
+export function jittered(delayMs: number): number {
+  return Math.round(delayMs * (0.9 + Math.random() * 0.2));
+}
+
+export interface DeliveryWorker {
+  /** Sends every due delivery once; answers how many attempts were made. */
+  runDue(): Promise<number>;
+  /** Claims and sends one delivery now (test sends, replays); false when another worker has it. */
+  attemptNow(deliveryId: string): Promise<boolean>;
+}
+
+export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): DeliveryWorker {
+  const { db, config, log } = deps;
+
+  async function send(channel: StoredChannel, delivery: deliveries.DeliveryRow): Promise<AttemptOutcome> {
+    if (channel.kind === 'webhook') {
+      const secret = channel.secretSealed ? secrets.open(channel.id, channel.secretSealed) : null;
+      if (!channel.url || !secret)
+        return { ok: false, responseCode: null, error: 'channel has no usable secret' };
+      return postWebhook({
+        url: channel.url,
+        headers: webhookHeaders(secret, delivery.messageId, delivery.payload),
+        body: delivery.payload,
+        allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+        timeoutMs: WEBHOOK_TIMEOUT_MS,
+      });
+    }
+    const payload = JSON.parse(delivery.payload) as AlertPayload;
+    const result = await deps.mailer.send(alertMail(payload, channel.recipients ?? [], channel.name));
+    if (result.status === 'sent') return { ok: true, responseCode: null, error: null };
+    if (result.status === 'undelivered')
+      return { ok: false, responseCode: null, error: 'SMTP is not configured' };
+    return { ok: false, responseCode: null, error: result.error.slice(0, 200) };
+  }
+
+  /** Whether another attempt follows this failed one, and when. */
+  function nextAfterFailure(delivery: deliveries.DeliveryRow, attempt: number, outcome: AttemptOutcome) {
+    // Without SMTP no retry can succeed; a test is a one-off check (it can be replayed).
+    const final = outcome.error === 'SMTP is not configured' || delivery.kind === 'test';
+    const delay = config.alertRetryDelaysMs[attempt - 1];
+    if (final || delay === undefined) return { status: 'failed' as const, nextAttemptAt: null };
+    return { status: 'retrying' as const, nextAttemptAt: isoAfter(jittered(delay)) };
+  }
+
+  async function attempt(delivery: deliveries.DeliveryRow, attemptNo: number): Promise<void> {
+    const channel = await channelById(db, delivery.channelId);
+    if (!channel) return; // deleted: its deliveries went with it
+    const started = performance.now();
+    const at = nowIso();
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await send(channel, delivery);
+    } catch (error) {
+      log.warn({ err: error, deliveryId: delivery.id }, 'alert delivery attempt failed');
+      outcome = { ok: false, responseCode: null, error: 'internal error while sending' };
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const next = outcome.ok
+      ? { status: 'delivered' as const, nextAttemptAt: null, deliveredAt: nowIso() }
+      : { ...nextAfterFailure(delivery, attemptNo, outcome), deliveredAt: null };
+    await db.transaction().execute((trx) =>
+      deliveries.recordAttempt(
+        trx,
+        {
+          deliveryId: delivery.id,
+          attempt: attemptNo,
+          at,
+          responseCode: outcome.responseCode,
+          durationMs,
+          error: outcome.error,
+        },
+        next,
+      ),
+    );
+  }
+
+  async function claimAndSend(due: { id: string; attempts: number; nextAttemptAt: string | null }) {
+    const won = await deliveries.claimAttempt(db, due.id, due, isoAfter(LEASE_MS));
+    if (!won) return false;
+    const delivery = await deliveries.deliveryById(db, due.id);
+    if (delivery) await attempt(delivery, due.attempts + 1);
+    return true;
+  }
+
+  return {
+    async runDue() {
+      const due = await deliveries.dueDeliveries(db, nowIso(), BATCH);
+      let made = 0;
+      for (let i = 0; i < due.length; i += PARALLEL) {
+        const results = await Promise.all(due.slice(i, i + PARALLEL).map(claimAndSend));
+        made += results.filter(Boolean).length;
+      }
+      return made;
+    },
+    async attemptNow(deliveryId) {
+      const delivery = await deliveries.deliveryById(db, deliveryId);
+      if (!delivery || (delivery.status !== 'pending' && delivery.status !== 'retrying')) return false;
+      return claimAndSend(delivery);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import { nowIso } from '../../platform/clock';
+import type { DB } from '../../platform/db/schema';
+import { AppError } from '../../platform/http/errors';
+import type { SignInAttempt, SignInGuardPort } from '../auth';
+import { type DelayStore, delayMsAfter } from './delays';
+import { isTrustedOrigin, rememberDevice } from './devices';
+
+/**
+ * The sign-in guard: what detection decided (account locks, IP blocks) and the progressive delay,
+ * applied to each attempt before its password is even checked. Origins the account signed in from
+ * before (trusted device cookie or known IP) are exempt from everything aimed at attackers, so the
+ * real user always gets in from their own devices; only an "everywhere" lock or an admin's
+ * "everywhere" IP block stops them.
+ */
+
+export interface SignInBlock {
+  id: string;
+  organizationId: string;
+  kind: 'lock_account' | 'block_ip';
+  scope: 'untrusted' | 'all' | null;
+  expiresAt: string | null;
+  userId: string | null;
+  ip: string | null;
+}
+
+export type FindSignInBlocks = (
+  db: Kysely<DB>,
+  query: { userId: string | null; ip: string | null; now: string },
+) => Promise<SignInBlock[]>;
+
+const RETRY_WHEN_UNTIMED_S = 15 * 60;
+
+function secondsUntil(expiresAt: string | null, now: number): number {
+  if (!expiresAt) return RETRY_WHEN_UNTIMED_S;
+  return Math.max(1, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+}
+
+/** Locks of unknown origins answer like the delay, so neither tells anyone an account exists. */
+export function signInDelayed(seconds: number): AppError {
+  return new AppError(
+    429,
+    'SIGN_IN_DELAYED',
+    `Too many failed sign-ins. Wait ${seconds} seconds and try again, or sign in from a device you have used before.`,
+    { retryAfterSeconds: seconds },
+    { 'retry-after': String(seconds) },
+  );
+}
+
+export function ipBlocked(seconds: number): AppError {
+  return new AppError(
+    403,
+    'IP_BLOCKED',
+    'Sign-in from this network is blocked for now after suspicious activity. Try again later or from another network, or ask an administrator.',
+    { retryAfterSeconds: seconds },
+    { 'retry-after': String(seconds) },
+  );
+}
+
+export function accountLocked(): AppError {
+  return new AppError(
+    403,
+    'ACCOUNT_LOCKED',
+    'This account is locked after suspicious activity. An administrator of your organization can lift the lock.',
+  );
+}
+
+export function createSignInGuard(deps: {
+  db: Kysely<DB>;
+  delays: DelayStore;
+  findSignInBlocks: FindSignInBlocks;
+}): SignInGuardPort {
+  const { db, delays, findSignInBlocks } = deps;
+
+  function refusalByBlocks(attempt: SignInAttempt, blocks: SignInBlock[], now: number): AppError | null {
+    for (const block of blocks) {
+      if (block.kind !== 'block_ip') continue;
+      const everywhere = block.scope === 'all' && attempt.organizationIds.includes(block.organizationId);
+      if (!attempt.trusted || everywhere) return ipBlocked(secondsUntil(block.expiresAt, now));
+    }
+    if (attempt.trusted) return null;
+    const lock = blocks.find((b) => b.kind === 'lock_account' && b.userId === attempt.userId);
+    return lock ? signInDelayed(secondsUntil(lock.expiresAt, now)) : null;
+  }
+
+  return {
+    async check(attempt) {
+      const now = Date.now();
+      const blocks =
+        attempt.userId || attempt.ip
+          ? await findSignInBlocks(db, { userId: attempt.userId, ip: attempt.ip, now: nowIso() })
+          : [];
+      const refusal = refusalByBlocks(attempt, blocks, now);
+      if (refusal) throw refusal;
+      if (!attempt.trusted) {
+        const record = await delays.get(attempt.accountKey);
+        const waitMs = record ? record.lastAt + delayMsAfter(record.failures) - now : 0;
+        if (waitMs > 0) throw signInDelayed(Math.ceil(waitMs / 1000));
+      }
+      return {
+        assertNotLocked() {
+          const lockedEverywhere = blocks.some(
+            (b) => b.kind === 'lock_account' && b.scope === 'all' && b.userId === attempt.userId,
+          );
+          if (lockedEverywhere) throw accountLocked();
+        },
+      };
+    },
+    async failed(attempt) {
+      if (!attempt.trusted) await delays.recordFailure(attempt.accountKey, Date.now());
+    },
+    async succeeded(attempt) {
+      await delays.clear(attempt.accountKey);
+    },
+    isTrusted: (userId, meta) => isTrustedOrigin(db, userId, meta),
+    rememberDevice: (trx, userId, meta) => rememberDevice(trx, userId, meta.deviceToken),
+  };
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { Deps } from '../../deps';
+import { deviceInfo } from '../../platform/http/device';
+import { type AccessPolicies, createAccessPolicies } from '../access';
+import type { DetectorEngine } from './detection';
+import { createSecurityEventsService } from './events-service';
+import { createThreatPipeline } from './pipeline';
+import type { AlertSink, ResponseEffects } from './ports';
+import { createKeyedSerializer, createRaiser } from './raise';
+import { createResponder } from './respond';
+import { createThreatResponsesService } from './responses-service';
+import { threatRoutes } from './routes';
+import { createThreatSettingsService } from './settings-service';
+import type { SignalContext } from './signal';
+
+export type { Detection, DetectionEvidence, DetectorEngine, ResolvedThreatSettings } from './detection';
+export type { SecurityEventsService } from './events-service';
+export { normalizeIp } from './ip';
+export type { ThreatPipeline, ThreatPipelineOptions, ThreatPipelineStats } from './pipeline';
+export { createThreatPipeline } from './pipeline';
+export type { AlertSink, ResponseEffects, SecurityChange } from './ports';
+export type { RaiseResult } from './raise';
+export type { ThreatResponsesService } from './responses-service';
+export { findSignInBlocks, listActiveIpBlocks, type SignInBlock } from './responses-store';
+export type { ThreatSettingsService } from './settings-service';
+export type { Signal, SignalContext, SignalKind } from './signal';
+
+export const hashEmail = (email: string): string =>
+  createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+/** Distinct user agents remembered per process; parsing one costs more than the rest of a signal. */
+const DEVICE_CACHE_SIZE = 2_000;
+
+/** How signals learn country and device from the audit event's IP and user agent. */
+export function signalContextOf(deps: Pick<Deps, 'geo'>): SignalContext {
+  const devices = new Map<string, { fingerprint: string; label: string }>();
+  return {
+    country: (ip) => deps.geo.country(ip),
+    device(userAgent) {
+      if (!userAgent) return null;
+      const known = devices.get(userAgent);
+      if (known) return known;
+      const info = deviceInfo({
+        userAgent,
+        acceptLanguage: null,
+        chUa: null,
+        chUaPlatform: null,
+        chUaMobile: null,
+      });
+      const device = { fingerprint: info.fingerprint, label: info.label };
+      // A flood of made-up user agents must not grow memory: start over when full.
+      if (devices.size >= DEVICE_CACHE_SIZE) devices.clear();
+      devices.set(userAgent, device);
+      return device;
+    },
+    hashEmail,
+  };
+}
+
+/**
+ * Threat detection after the detectors: settings, security events, responses, and the pipeline
+ * from committed audit events to all of them. `accessPolicies` (the process' shared one) checks
+ * that an assignee can see security events; without it the module keeps its own cache.
+ */
+export function createThreatsModule(
+  deps: Deps & {
+    effects: ResponseEffects;
+    alerts: AlertSink;
+    engine: DetectorEngine;
+    accessPolicies?: AccessPolicies;
+  },
+) {
+  const accessPolicies = deps.accessPolicies ?? createAccessPolicies();
+  const settings = createThreatSettingsService(deps);
+  const raiser = createRaiser(deps);
+  const responder = createResponder(deps);
+  const events = createSecurityEventsService({
+    ...deps,
+    accessPolicies,
+    raiser,
+    responder,
+    serialized: createKeyedSerializer(),
+  });
+  const responses = createThreatResponsesService({ ...deps, responder });
+  const pipeline = createThreatPipeline({
+    log: deps.log,
+    engine: deps.engine,
+    settingsFor: (organizationId) => settings.settingsFor(organizationId),
+    signalContext: signalContextOf(deps),
+    record: (detection, resolved, occurrences) => events.recordDetection(detection, resolved, occurrences),
+  });
+  return {
+    settings,
+    events,
+    responses,
+    responder,
+    pipeline,
+    routes: threatRoutes({ settings, events, responses }),
+  };
+}
+
+export type ThreatsModule = ReturnType<typeof createThreatsModule>;
+// The integrator's parts: the sign-in guard, trusted origins, delays, effects and the step-up gate.
+export { createDelayStore } from './delays';
+export { createResponseEffects } from './effects';
+export { createSignInGuard } from './guard';
+export { registerStepUpDemandGate } from './step-up-gate';

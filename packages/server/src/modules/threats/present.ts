@@ -1,0 +1,151 @@
+import type {
+  DetectorType,
+  SecurityEventOut,
+  SecurityEventStatus,
+  Severity,
+  ThreatResponseOut,
+} from '@custos/shared';
+import { z } from 'zod';
+import { parseJson } from '../../platform/db/json';
+
+/** Rows as the stores read them, and their API shapes. */
+
+export interface SecurityEventRow {
+  id: string;
+  organizationId: string;
+  type: string;
+  severity: string;
+  status: string;
+  subjectType: string;
+  subjectId: string;
+  subjectLabel: string | null;
+  sourceIp: string | null;
+  country: string | null;
+  dedupKey: string;
+  count: number;
+  explanation: string;
+  details: unknown;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ThreatResponseRow {
+  id: string;
+  organizationId: string;
+  securityEventId: string | null;
+  kind: string;
+  scope: string | null;
+  userId: string | null;
+  userName: string | null;
+  ip: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  liftedAt: string | null;
+  liftedBy: string | null;
+  liftedByName: string | null;
+}
+
+export interface ActivityRow {
+  id: string;
+  kind: string;
+  actorId: string | null;
+  actorName: string | null;
+  data: unknown;
+  at: string;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+export const severityRank = (severity: Severity): number => SEVERITY_RANK[severity];
+
+export const higherSeverity = (a: Severity, b: Severity): Severity =>
+  SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
+
+/** One-shot responses act once and are kept as a record; only locks and blocks stay in force. */
+export const ONE_SHOT_KINDS: ReadonlySet<string> = new Set([
+  'end_sessions',
+  'require_step_up',
+  'notify_user',
+]);
+
+const DetailsRecord = z.record(z.string(), z.unknown());
+
+function record(value: unknown): Record<string, unknown> {
+  const parsed = DetailsRecord.safeParse(parseJson<unknown>(value));
+  return parsed.success ? parsed.data : {};
+}
+
+export function presentEvent(row: SecurityEventRow): SecurityEventOut {
+  return {
+    id: row.id,
+    type: row.type as DetectorType,
+    severity: row.severity as Severity,
+    status: row.status as SecurityEventStatus,
+    subject: {
+      type: row.subjectType as SecurityEventOut['subject']['type'],
+      id: row.subjectId,
+      label: row.subjectLabel,
+    },
+    sourceIp: row.sourceIp,
+    country: row.country,
+    explanation: row.explanation,
+    details: record(row.details),
+    count: Number(row.count),
+    firstSeenAt: row.firstSeenAt,
+    lastSeenAt: row.lastSeenAt,
+    assignee: row.assigneeId ? { id: row.assigneeId, name: row.assigneeName ?? '' } : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function responseState(
+  row: Pick<ThreatResponseRow, 'kind' | 'liftedAt' | 'expiresAt'>,
+  now: string,
+): ThreatResponseOut['state'] {
+  if (row.liftedAt) return 'lifted';
+  if (ONE_SHOT_KINDS.has(row.kind)) return 'done';
+  if (row.expiresAt !== null && row.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
+export function presentResponse(row: ThreatResponseRow, now: string): ThreatResponseOut {
+  return {
+    id: row.id,
+    kind: row.kind as ThreatResponseOut['kind'],
+    scope: row.scope as ThreatResponseOut['scope'],
+    user: row.userId ? { id: row.userId, name: row.userName ?? '' } : null,
+    ip: row.ip,
+    securityEventId: row.securityEventId,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    liftedAt: row.liftedAt,
+    liftedBy: row.liftedAt ? { id: row.liftedBy, name: row.liftedByName } : null,
+    state: responseState(row, now),
+  };
+}
+
+export type ActivityKind =
+  | 'raised'
+  | 'repeated'
+  | 'status_changed'
+  | 'assigned'
+  | 'note'
+  | 'response_applied'
+  | 'response_lifted'
+  | 'alert_sent';
+
+export function presentActivity(row: ActivityRow) {
+  return {
+    id: row.id,
+    kind: row.kind as ActivityKind,
+    actor: { id: row.actorId, name: row.actorName },
+    data: record(row.data),
+    at: row.at,
+  };
+}

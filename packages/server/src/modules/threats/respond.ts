@@ -1,0 +1,265 @@
+import type {
+  ResponseAction,
+  ResponseKind,
+  SecurityEventOut,
+  Severity,
+  ThreatResponseOut,
+} from '@custos/shared';
+import type { Transaction } from 'kysely';
+import type { Deps } from '../../deps';
+import { afterCommit } from '../../platform/db/after-commit';
+import type { DB } from '../../platform/db/schema';
+import type { Caller } from '../../platform/http/caller';
+import { LOCK_SCOPE_BY_DETECTOR } from './detect';
+import type { Detection, ResolvedThreatSettings } from './detection';
+import { normalizeIp } from './ip';
+import type { AlertSink, ResponseEffects } from './ports';
+import { presentResponse, severityRank } from './present';
+import { SYSTEM_CALLER } from './raise';
+import * as responsesStore from './responses-store';
+import * as store from './store';
+
+/** Who placed a response: the system (a rule) or a person (by hand). */
+export interface ResponseActor {
+  caller: Caller;
+  id: string | null;
+  name: string | null;
+}
+
+export const SYSTEM_ACTOR: ResponseActor = { caller: SYSTEM_CALLER, id: null, name: null };
+
+export interface ResponseRequest {
+  organizationId: string;
+  securityEventId: string | null;
+  kind: ResponseKind;
+  userId: string | null;
+  ip: string | null;
+  scope: 'untrusted' | 'all' | null;
+  /** lock_account and block_ip: null = until lifted. */
+  durationMinutes: number | null;
+}
+
+const laterExpiry = (a: string | null, b: string | null): string | null =>
+  a === null || b === null ? null : a > b ? a : b;
+
+/**
+ * The actions of the rules that `event` newly reaches: every rule of its detector (or '*') when the
+ * event is new, or only the rules its new severity crossed into when it rose, so a repeat never
+ * re-runs what already ran. Actions of one kind merge (the longest duration wins).
+ */
+export function actionsFor(
+  settings: ResolvedThreatSettings,
+  type: Detection['type'],
+  severity: Severity,
+  previousSeverity: Severity | null,
+): Map<ResponseKind, ResponseAction> {
+  const actions = new Map<ResponseKind, ResponseAction>();
+  for (const rule of settings.responses) {
+    if (rule.detector !== '*' && rule.detector !== type) continue;
+    const min = severityRank(rule.minSeverity);
+    if (severityRank(severity) < min) continue;
+    if (previousSeverity !== null && severityRank(previousSeverity) >= min) continue;
+    for (const action of rule.actions) {
+      const seen = actions.get(action.kind);
+      const minutes = action.durationMinutes ?? null;
+      const merged =
+        seen === undefined
+          ? minutes
+          : seen.durationMinutes == null || minutes === null
+            ? null
+            : Math.max(seen.durationMinutes, minutes);
+      actions.set(action.kind, { kind: action.kind, durationMinutes: merged });
+    }
+  }
+  return actions;
+}
+
+/**
+ * Places responses: locks and IP blocks (an identical one in force is extended rather than
+ * stacked), and one-shot actions (end sessions, demand a step-up, tell the user), each kept as a
+ * row so the timeline and the responses list show them. Each is audited and put on its event's
+ * timeline in the caller's transaction; alerts and the user's e-mail follow the commit.
+ */
+export function createResponder(
+  deps: Pick<Deps, 'audit' | 'log'> & { effects: ResponseEffects; alerts: AlertSink },
+) {
+  const { audit, log, effects, alerts } = deps;
+
+  async function record(
+    trx: Transaction<DB>,
+    actor: ResponseActor,
+    request: ResponseRequest,
+    responseId: string,
+    now: string,
+    metadata: Record<string, unknown>,
+  ): Promise<ThreatResponseOut> {
+    const row = await responsesStore.findResponse(trx, request.organizationId, responseId);
+    if (!row) throw new Error(`threat response ${responseId} vanished inside its own transaction`);
+    const out = presentResponse(row, now);
+    await audit.record(trx, actor.caller, {
+      action: 'threat_response.applied',
+      organizationId: request.organizationId,
+      targets: [
+        { type: 'threat_response', id: responseId },
+        ...(request.userId ? [{ type: 'user', id: request.userId }] : []),
+        ...(request.securityEventId ? [{ type: 'security_event', id: request.securityEventId }] : []),
+      ],
+      metadata: {
+        kind: request.kind,
+        ...(out.scope ? { scope: out.scope } : {}),
+        ...(out.ip ? { ip: out.ip } : {}),
+        expiresAt: out.expiresAt,
+        ...metadata,
+      },
+    });
+    if (request.securityEventId) {
+      await store.addActivity(trx, request.securityEventId, {
+        kind: 'response_applied',
+        actorId: actor.id,
+        actorName: actor.name,
+        data: { responseId, kind: request.kind, expiresAt: out.expiresAt, ...metadata },
+        at: now,
+      });
+    }
+    await afterCommit(trx, () =>
+      alerts.notify({
+        organizationId: request.organizationId,
+        kind: 'response',
+        change: 'applied',
+        response: out,
+      }),
+    );
+    return out;
+  }
+
+  /** A lock or block: extends the identical one in force, or inserts a new one. */
+  async function placeLasting(
+    trx: Transaction<DB>,
+    actor: ResponseActor,
+    request: ResponseRequest,
+    now: string,
+  ): Promise<ThreatResponseOut> {
+    const expiresAt =
+      request.durationMinutes === null
+        ? null
+        : new Date(Date.parse(now) + request.durationMinutes * 60_000).toISOString();
+    const existing = await responsesStore.findActiveDuplicate(trx, request, now);
+    let id: string;
+    let extended = false;
+    if (existing) {
+      id = existing.id;
+      const until = laterExpiry(existing.expiresAt, expiresAt);
+      extended = until !== existing.expiresAt;
+      if (extended) await responsesStore.setExpiry(trx, request.organizationId, id, until);
+    } else {
+      id = await responsesStore.insertResponse(trx, {
+        organizationId: request.organizationId,
+        securityEventId: request.securityEventId,
+        kind: request.kind,
+        scope: request.kind === 'lock_account' ? request.scope : null,
+        userId: request.kind === 'lock_account' ? request.userId : null,
+        ip: request.kind === 'block_ip' ? request.ip : null,
+        createdBy: actor.id,
+        createdAt: now,
+        expiresAt,
+      });
+    }
+    if (request.kind === 'block_ip' && (!existing || extended)) {
+      await effects.ipBlocksChanged(trx, request.organizationId);
+    }
+    return record(trx, actor, request, id, now, existing ? { extended, existingResponse: true } : {});
+  }
+
+  /** A one-shot action: done now (or, for the e-mail, right after commit), kept as a `done` row. */
+  async function placeOneShot(
+    trx: Transaction<DB>,
+    actor: ResponseActor,
+    request: ResponseRequest & { userId: string },
+    event: SecurityEventOut | null,
+    now: string,
+  ): Promise<ThreatResponseOut> {
+    const metadata: Record<string, unknown> = {};
+    if (request.kind === 'end_sessions') {
+      metadata.sessionsEnded = await effects.endSessions(trx, request.organizationId, request.userId);
+    } else if (request.kind === 'require_step_up') {
+      metadata.sessionsAsked = await effects.demandStepUp(trx, request.organizationId, request.userId);
+    }
+    const id = await responsesStore.insertResponse(trx, {
+      organizationId: request.organizationId,
+      securityEventId: request.securityEventId,
+      kind: request.kind,
+      scope: null,
+      userId: request.userId,
+      ip: null,
+      createdBy: actor.id,
+      createdAt: now,
+      expiresAt: null,
+    });
+    if (request.kind === 'notify_user' && event) {
+      const { organizationId, userId } = request;
+      await afterCommit(trx, () => {
+        effects.notifyUser(organizationId, userId, event).catch((err: unknown) => {
+          log.error({ err, organizationId }, 'telling a user about a security event failed');
+        });
+      });
+    }
+    return record(trx, actor, request, id, now, metadata);
+  }
+
+  /** One response by request (an admin by hand, or a rule through applyResponses). */
+  async function place(
+    trx: Transaction<DB>,
+    actor: ResponseActor,
+    request: ResponseRequest,
+    event: SecurityEventOut | null,
+    now: string,
+  ): Promise<ThreatResponseOut | null> {
+    if (request.kind === 'lock_account' || request.kind === 'block_ip') {
+      if (request.kind === 'lock_account' ? !request.userId : !request.ip) return null;
+      return placeLasting(trx, actor, request, now);
+    }
+    if (!request.userId) return null;
+    return placeOneShot(trx, actor, { ...request, userId: request.userId }, event, now);
+  }
+
+  return {
+    place,
+
+    /**
+     * Runs the response rules `event` newly reaches (on creation, or when its severity rose).
+     * Actions that need a user or an IP the detection lacks are skipped.
+     */
+    async applyResponses(
+      trx: Transaction<DB>,
+      event: SecurityEventOut,
+      detection: Detection,
+      settings: ResolvedThreatSettings,
+      previousSeverity: Severity | null = null,
+      now = event.updatedAt,
+    ): Promise<ThreatResponseOut[]> {
+      const actions = actionsFor(settings, detection.type, event.severity, previousSeverity);
+      const applied: ThreatResponseOut[] = [];
+      for (const action of actions.values()) {
+        const out = await place(
+          trx,
+          SYSTEM_ACTOR,
+          {
+            organizationId: detection.organizationId,
+            securityEventId: event.id,
+            kind: action.kind,
+            userId: detection.userId,
+            ip: normalizeIp(detection.sourceIp),
+            scope: action.kind === 'lock_account' ? LOCK_SCOPE_BY_DETECTOR[detection.type] : null,
+            durationMinutes: action.durationMinutes ?? null,
+          },
+          event,
+          now,
+        );
+        if (out) applied.push(out);
+      }
+      return applied;
+    },
+  };
+}
+
+export type Responder = ReturnType<typeof createResponder>;

@@ -1,0 +1,205 @@
+import type { ResponseKind } from '@custos/shared';
+import type { Kysely, Transaction } from 'kysely';
+import { newId } from '../../platform/crypto/tokens';
+import type { DB } from '../../platform/db/schema';
+import { normalizeIp } from './ip';
+import type { ThreatResponseRow } from './present';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+const responseColumns = [
+  'r.id',
+  'r.organizationId',
+  'r.securityEventId',
+  'r.kind',
+  'r.scope',
+  'r.userId',
+  'u.name as userName',
+  'r.ip',
+  'r.createdBy',
+  'r.createdAt',
+  'r.expiresAt',
+  'r.liftedAt',
+  'r.liftedBy',
+  'r.liftedByName',
+] as const;
+
+const selectResponses = (db: Executor) =>
+  db.selectFrom('threatResponses as r').leftJoin('users as u', 'u.id', 'r.userId').select(responseColumns);
+
+export interface NewResponse {
+  organizationId: string;
+  securityEventId: string | null;
+  kind: ResponseKind;
+  scope: 'untrusted' | 'all' | null;
+  userId: string | null;
+  ip: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export async function insertResponse(trx: Executor, response: NewResponse): Promise<string> {
+  const id = newId();
+  await trx
+    .insertInto('threatResponses')
+    .values({ id, ...response, liftedAt: null, liftedBy: null, liftedByName: null })
+    .execute();
+  return id;
+}
+
+export async function findResponse(
+  db: Executor,
+  organizationId: string,
+  id: string,
+): Promise<ThreatResponseRow | undefined> {
+  return selectResponses(db)
+    .where('r.organizationId', '=', organizationId)
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * The lock or block in force that a new one would duplicate: same organization, kind, user or IP,
+ * and (for locks) scope. The longest-lasting one, so extending it is what a second one would add.
+ */
+export async function findActiveDuplicate(
+  db: Executor,
+  response: Pick<NewResponse, 'organizationId' | 'kind' | 'scope' | 'userId' | 'ip'>,
+  now: string,
+): Promise<ThreatResponseRow | undefined> {
+  let query = selectResponses(db)
+    .where('r.organizationId', '=', response.organizationId)
+    .where('r.kind', '=', response.kind)
+    .where('r.liftedAt', 'is', null)
+    .where((eb) => eb.or([eb('r.expiresAt', 'is', null), eb('r.expiresAt', '>', now)]));
+  if (response.kind === 'lock_account') {
+    query = query.where('r.userId', '=', response.userId).where('r.scope', '=', response.scope);
+  } else {
+    query = query.where('r.ip', '=', response.ip);
+  }
+  const rows = await query.execute();
+  return rows.find((r) => r.expiresAt === null) ?? rows.sort((a, b) => cmp(b.expiresAt, a.expiresAt))[0];
+}
+
+const cmp = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '');
+
+export async function setExpiry(
+  trx: Executor,
+  organizationId: string,
+  id: string,
+  expiresAt: string | null,
+): Promise<void> {
+  await trx
+    .updateTable('threatResponses')
+    .set({ expiresAt })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markLifted(
+  trx: Executor,
+  organizationId: string,
+  id: string,
+  by: { id: string | null; name: string | null; at: string },
+): Promise<void> {
+  await trx
+    .updateTable('threatResponses')
+    .set({ liftedAt: by.at, liftedBy: by.id, liftedByName: by.name })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .where('liftedAt', 'is', null)
+    .execute();
+}
+
+export interface ResponseFilters {
+  /** Only locks and blocks in force. */
+  activeOnly: boolean;
+  kind?: ResponseKind;
+  userId?: string;
+  securityEventId?: string;
+}
+
+/** Newest first. */
+export async function listResponses(
+  db: Executor,
+  organizationId: string,
+  filters: ResponseFilters,
+  now: string,
+  limit: number,
+): Promise<ThreatResponseRow[]> {
+  let query = selectResponses(db).where('r.organizationId', '=', organizationId);
+  if (filters.activeOnly) {
+    query = query
+      .where('r.kind', 'in', ['lock_account', 'block_ip'])
+      .where('r.liftedAt', 'is', null)
+      .where((eb) => eb.or([eb('r.expiresAt', 'is', null), eb('r.expiresAt', '>', now)]));
+  }
+  if (filters.kind) query = query.where('r.kind', '=', filters.kind);
+  if (filters.userId) query = query.where('r.userId', '=', filters.userId);
+  if (filters.securityEventId) query = query.where('r.securityEventId', '=', filters.securityEventId);
+  return query.orderBy('r.createdAt', 'desc').orderBy('r.id', 'desc').limit(limit).execute();
+}
+
+export interface SignInBlock {
+  id: string;
+  organizationId: string;
+  kind: 'lock_account' | 'block_ip';
+  scope: 'untrusted' | 'all' | null;
+  expiresAt: string | null;
+  userId: string | null;
+  ip: string | null;
+}
+
+/**
+ * What stands in the way of a sign-in: the user's locks and the IP's blocks in force, in any
+ * organization (the guard decides what each means for the organization signed into). One query over
+ * the user and IP indexes. `ip` is normalised here, so callers pass the request IP as they have it.
+ */
+export async function findSignInBlocks(
+  db: Executor,
+  query: { userId: string | null; ip: string | null; now: string },
+): Promise<SignInBlock[]> {
+  const ip = normalizeIp(query.ip);
+  const { userId } = query;
+  if (!userId && !ip) return [];
+  const rows = await db
+    .selectFrom('threatResponses')
+    .select(['id', 'organizationId', 'kind', 'scope', 'expiresAt', 'userId', 'ip'])
+    .where((eb) => {
+      const wanted = [];
+      if (userId) wanted.push(eb.and([eb('userId', '=', userId), eb('kind', '=', 'lock_account')]));
+      if (ip) wanted.push(eb.and([eb('ip', '=', ip), eb('kind', '=', 'block_ip')]));
+      return eb.or(wanted);
+    })
+    .where('liftedAt', 'is', null)
+    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', query.now)]))
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    organizationId: r.organizationId,
+    kind: r.kind as SignInBlock['kind'],
+    scope: r.scope as SignInBlock['scope'],
+    expiresAt: r.expiresAt,
+    userId: r.userId,
+    ip: r.ip,
+  }));
+}
+
+/** The organization's IP blocks in force (for the per-request IP check the integrator caches). */
+export async function listActiveIpBlocks(
+  db: Executor,
+  organizationId: string,
+  now: string,
+): Promise<Array<{ ip: string; expiresAt: string | null }>> {
+  const rows = await db
+    .selectFrom('threatResponses')
+    .select(['ip', 'expiresAt'])
+    .where('organizationId', '=', organizationId)
+    .where('kind', '=', 'block_ip')
+    .where('liftedAt', 'is', null)
+    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+    .execute();
+  return rows.flatMap((r) => (r.ip ? [{ ip: r.ip, expiresAt: r.expiresAt }] : []));
+}

@@ -1,0 +1,301 @@
+import type {
+  AlertChannelCreated,
+  AlertChannelOut,
+  AlertRouting,
+  CreateAlertChannelBody,
+  DetectorType,
+  Severity,
+  UpdateAlertChannelBody,
+} from '@custos/shared';
+import {
+  Group,
+  Modal,
+  MultiSelect,
+  SegmentedControl,
+  Select,
+  Stack,
+  Switch,
+  TagsInput,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconMail, IconWebhook } from '@tabler/icons-react';
+import { type FormEvent, useState } from 'react';
+import { formErrors, hookError } from '../../app/errors';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { FormActions } from '../../ui/FormActions';
+import { DETECTOR_LABELS, DETECTOR_ORDER, SEVERITY_LABELS, SEVERITY_ORDER } from '../threats/labels';
+import { useCreateAlertChannelMutation, useUpdateAlertChannelMutation } from './api';
+import { isHttpUrl, looksLikeEmail, routingSummary } from './routing';
+
+type Kind = AlertChannelOut['kind'];
+
+interface ChannelDraft {
+  kind: Kind;
+  name: string;
+  url: string;
+  recipients: string[];
+  minSeverity: Severity;
+  allTypes: boolean;
+  types: DetectorType[];
+  digestLow: boolean;
+}
+
+const SEVERITY_OPTIONS = SEVERITY_ORDER.map((value) => ({
+  value,
+  label: value === 'low' ? 'Low (every event)' : `${SEVERITY_LABELS[value]} and above`,
+}));
+const TYPE_OPTIONS = DETECTOR_ORDER.map((value) => ({ value, label: DETECTOR_LABELS[value] }));
+const MAX_RECIPIENTS = 20;
+
+function draftOf(channel: AlertChannelOut | undefined): ChannelDraft {
+  if (!channel) {
+    return {
+      kind: 'webhook',
+      name: '',
+      url: '',
+      recipients: [],
+      minSeverity: 'high',
+      allTypes: true,
+      types: [],
+      digestLow: false,
+    };
+  }
+  return {
+    kind: channel.kind,
+    name: channel.name,
+    url: channel.url ?? '',
+    recipients: channel.recipients ?? [],
+    minSeverity: channel.routing.minSeverity,
+    allTypes: channel.routing.types === null,
+    types: channel.routing.types ?? [],
+    digestLow: channel.routing.digestLow,
+  };
+}
+
+function routingOf(draft: ChannelDraft): AlertRouting {
+  return {
+    minSeverity: draft.minSeverity,
+    types: draft.allTypes || draft.types.length === 0 ? null : draft.types,
+    digestLow: draft.digestLow,
+  };
+}
+
+function problemsOf(draft: ChannelDraft): Partial<Record<'name' | 'url' | 'recipients' | 'types', string>> {
+  const problems: Partial<Record<'name' | 'url' | 'recipients' | 'types', string>> = {};
+  if (!draft.name.trim()) problems.name = 'Give the channel a name';
+  if (draft.kind === 'webhook' && !isHttpUrl(draft.url)) problems.url = 'Enter an http:// or https:// URL';
+  if (draft.kind === 'email') {
+    const bad = draft.recipients.find((r) => !looksLikeEmail(r));
+    if (draft.recipients.length === 0) problems.recipients = 'Add at least one address';
+    else if (bad) problems.recipients = `“${bad}” is not an e-mail address`;
+  }
+  if (!draft.allTypes && draft.types.length === 0)
+    problems.types = 'Pick at least one type, or send all types';
+  return problems;
+}
+
+function createBody(draft: ChannelDraft): CreateAlertChannelBody {
+  const common = { name: draft.name.trim(), routing: routingOf(draft), enabled: true };
+  return draft.kind === 'webhook'
+    ? { kind: 'webhook', url: draft.url.trim(), ...common }
+    : { kind: 'email', recipients: draft.recipients.map((r) => r.trim()), ...common };
+}
+
+function updateBody(draft: ChannelDraft, channel: AlertChannelOut): UpdateAlertChannelBody {
+  const body: UpdateAlertChannelBody = {};
+  if (draft.name.trim() !== channel.name) body.name = draft.name.trim();
+  if (channel.kind === 'webhook' && draft.url.trim() !== (channel.url ?? '')) body.url = draft.url.trim();
+  if (
+    channel.kind === 'email' &&
+    JSON.stringify(draft.recipients) !== JSON.stringify(channel.recipients ?? [])
+  ) {
+    body.recipients = draft.recipients.map((r) => r.trim());
+  }
+  const routing = routingOf(draft);
+  if (JSON.stringify(routing) !== JSON.stringify(channel.routing)) body.routing = routing;
+  return body;
+}
+
+interface ChannelFormProps {
+  channel: AlertChannelOut | undefined;
+  onClose: () => void;
+  onCreated: (created: AlertChannelCreated) => void;
+}
+
+function ChannelForm({ channel, onClose, onCreated }: ChannelFormProps) {
+  const [draft, setDraft] = useState<ChannelDraft>(() => draftOf(channel));
+  const [tried, setTried] = useState(false);
+  const [create, creation] = useCreateAlertChannelMutation();
+  const [update, updating] = useUpdateAlertChannelMutation();
+  const mutation = channel ? updating : creation;
+  const apiError = hookError(mutation.error);
+  const serverFields = formErrors(apiError, ['name', 'url', 'recipients', 'routing']);
+  const problems = problemsOf(draft);
+  const shown = tried ? problems : {};
+
+  function set(change: Partial<ChannelDraft>) {
+    setDraft((current) => ({ ...current, ...change }));
+    if (mutation.error) mutation.reset();
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(problems).length > 0) return;
+    if (channel) {
+      const body = updateBody(draft, channel);
+      if (Object.keys(body).length === 0) {
+        onClose();
+        return;
+      }
+      const result = await update({ id: channel.id, body });
+      if ('data' in result && result.data) {
+        notifications.show({ color: 'teal', message: `Channel “${result.data.name}” saved` });
+        onClose();
+      }
+      return;
+    }
+    const result = await create(createBody(draft));
+    if ('data' in result && result.data) {
+      notifications.show({ color: 'teal', message: `Channel “${result.data.name}” added` });
+      onClose();
+      if (result.data.secret) onCreated(result.data);
+    }
+  }
+
+  const fieldPlaced = Object.keys(serverFields.fields).length > 0;
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        {!channel && (
+          <SegmentedControl
+            aria-label="Kind"
+            value={draft.kind}
+            onChange={(value) => set({ kind: value === 'email' ? 'email' : 'webhook' })}
+            data={[
+              {
+                value: 'webhook',
+                label: (
+                  <Group gap={6} justify="center" wrap="nowrap">
+                    <IconWebhook size={16} /> Webhook
+                  </Group>
+                ),
+              },
+              {
+                value: 'email',
+                label: (
+                  <Group gap={6} justify="center" wrap="nowrap">
+                    <IconMail size={16} /> E-mail
+                  </Group>
+                ),
+              },
+            ]}
+            fullWidth
+          />
+        )}
+        <TextInput
+          label="Name"
+          placeholder={draft.kind === 'webhook' ? 'SIEM, Slack bridge, PagerDuty…' : 'Security team'}
+          value={draft.name}
+          onChange={(e) => set({ name: e.currentTarget.value })}
+          error={shown.name ?? serverFields.fields.name}
+          maxLength={80}
+          required
+          data-autofocus
+        />
+        {draft.kind === 'webhook' ? (
+          <TextInput
+            label="URL"
+            description="Custos POSTs a signed JSON message here (Standard Webhooks). Private and local addresses are refused."
+            placeholder="https://hooks.example.com/custos"
+            value={draft.url}
+            onChange={(e) => set({ url: e.currentTarget.value })}
+            error={shown.url ?? serverFields.fields.url}
+            classNames={{ input: 'custos-mono' }}
+            required
+          />
+        ) : (
+          <TagsInput
+            label="Recipients"
+            description="Press Enter or comma after each address; up to 20."
+            placeholder={draft.recipients.length === 0 ? 'security@example.com' : undefined}
+            value={draft.recipients}
+            onChange={(recipients) => set({ recipients })}
+            maxTags={MAX_RECIPIENTS}
+            splitChars={[',', ' ', ';']}
+            error={shown.recipients ?? serverFields.fields.recipients}
+            clearable
+            required
+          />
+        )}
+        <Select
+          label="Send events of"
+          data={SEVERITY_OPTIONS}
+          value={draft.minSeverity}
+          onChange={(value) => value && set({ minSeverity: value as Severity })}
+          allowDeselect={false}
+          comboboxProps={{ withinPortal: true }}
+        />
+        <Stack gap={6}>
+          <Switch
+            label="All event types"
+            checked={draft.allTypes}
+            onChange={(e) => set({ allTypes: e.currentTarget.checked })}
+          />
+          {!draft.allTypes && (
+            <MultiSelect
+              aria-label="Event types"
+              placeholder={draft.types.length === 0 ? 'Pick the types to send' : undefined}
+              data={TYPE_OPTIONS}
+              value={draft.types}
+              onChange={(types) => set({ types: types as DetectorType[] })}
+              error={shown.types ?? serverFields.fields.routing}
+              searchable
+              comboboxProps={{ withinPortal: true }}
+            />
+          )}
+        </Stack>
+        <Switch
+          label="Send low-severity events in an hourly digest"
+          description="One message an hour listing them, instead of nothing (or one message each)."
+          checked={draft.digestLow}
+          onChange={(e) => set({ digestLow: e.currentTarget.checked })}
+        />
+        <Text size="xs" c="dimmed" data-testid="routing-preview">
+          Routing: {routingSummary(routingOf(draft))}
+        </Text>
+        <ErrorAlert error={fieldPlaced ? undefined : apiError} extra={serverFields.other} />
+        <FormActions
+          submitLabel={channel ? 'Save channel' : 'Add channel'}
+          loading={mutation.isLoading}
+          disabled={false}
+          onCancel={onClose}
+        />
+      </Stack>
+    </form>
+  );
+}
+
+interface ChannelFormModalProps {
+  /** `{ channel: undefined }` adds one; `undefined` keeps the modal closed. */
+  editing: { channel: AlertChannelOut | undefined } | undefined;
+  onClose: () => void;
+  onCreated: (created: AlertChannelCreated) => void;
+}
+
+export function ChannelFormModal({ editing, onClose, onCreated }: ChannelFormModalProps) {
+  return (
+    <Modal
+      opened={editing !== undefined}
+      onClose={onClose}
+      title={
+        <Text fw={600}>{editing?.channel ? `Edit “${editing.channel.name}”` : 'Add an alert channel'}</Text>
+      }
+      size="lg"
+    >
+      {editing && <ChannelForm channel={editing.channel} onClose={onClose} onCreated={onCreated} />}
+    </Modal>
+  );
+}

@@ -1,0 +1,264 @@
+import type { AlertDeliveryOut, ListDeliveriesQuery } from '@custos/shared';
+import { Anchor, Button, Card, Center, Group, Select, Stack, Table, Text } from '@mantine/core';
+import { IconArrowLeft, IconFilterOff, IconSend } from '@tabler/icons-react';
+import { type KeyboardEvent, type ReactNode, useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { hookError } from '../../app/errors';
+import { formatRelative, formatShortDate, formatTime, formatTimestamp } from '../../app/format';
+import { PageHeader } from '../../ui/PageHeader';
+import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
+import { DataTable } from '../../ui/tables';
+import { Require } from '../shell/RequirePermission';
+import { useListAlertChannelsQuery, useListAlertDeliveriesInfiniteQuery } from './api';
+import { DeliveryDrawer } from './DeliveryDrawer';
+import { ChannelName, DeliveryStatusBadge, KIND_LABELS, ResponseCode } from './deliveryParts';
+
+const STATUSES: { value: AlertDeliveryOut['status']; label: string }[] = [
+  { value: 'pending', label: 'Pending' },
+  { value: 'retrying', label: 'Retrying' },
+  { value: 'delivered', label: 'Delivered' },
+  { value: 'failed', label: 'Failed' },
+];
+
+function DeliveryRow({ delivery, onOpen }: { delivery: AlertDeliveryOut; onOpen: () => void }) {
+  function onKeyDown(e: KeyboardEvent) {
+    if (e.target !== e.currentTarget) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      onOpen();
+    }
+  }
+  return (
+    <Table.Tr
+      className="custos-clickable-row"
+      tabIndex={0}
+      onClick={onOpen}
+      onKeyDown={onKeyDown}
+      data-delivery-id={delivery.id}
+    >
+      <Table.Td title={formatTimestamp(delivery.createdAt)}>
+        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+          {formatTime(delivery.createdAt)}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {formatShortDate(delivery.createdAt)}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <ChannelName kind={delivery.channelKind} name={delivery.channelName} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{KIND_LABELS[delivery.kind] ?? delivery.kind}</Text>
+      </Table.Td>
+      <Table.Td onClick={(e) => e.stopPropagation()}>
+        {delivery.securityEventId ? (
+          <Anchor
+            component={Link}
+            to={`/security/events/${encodeURIComponent(delivery.securityEventId)}`}
+            size="sm"
+          >
+            View event
+          </Anchor>
+        ) : (
+          <Text size="sm" c="dimmed">
+            —
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <DeliveryStatusBadge status={delivery.status} />
+      </Table.Td>
+      <Table.Td ta="right">
+        <Text size="sm">{delivery.attempts}</Text>
+      </Table.Td>
+      <Table.Td>
+        <ResponseCode code={delivery.lastResponseCode} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" c={delivery.nextAttemptAt ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
+          {delivery.nextAttemptAt ? formatRelative(delivery.nextAttemptAt) : '—'}
+        </Text>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+function useDeliveryFilters() {
+  const [params, setParams] = useSearchParams();
+  const channelId = params.get('channel') ?? undefined;
+  const statusParam = params.get('status');
+  const status = STATUSES.find((s) => s.value === statusParam)?.value;
+  const securityEventId = params.get('event') ?? undefined;
+  const deliveryId = params.get('delivery') ?? undefined;
+  const query = useMemo<ListDeliveriesQuery>(
+    () => ({
+      ...(channelId ? { channelId } : {}),
+      ...(status ? { status } : {}),
+      ...(securityEventId ? { securityEventId } : {}),
+    }),
+    [channelId, status, securityEventId],
+  );
+  function set(key: string, value: string | undefined) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, key === 'delivery' ? { replace: true } : {});
+  }
+  return {
+    query,
+    channelId,
+    status,
+    securityEventId,
+    deliveryId,
+    set,
+    clear: () => setParams(new URLSearchParams()),
+    filtered: Boolean(channelId || status || securityEventId),
+  };
+}
+
+function Deliveries() {
+  const filters = useDeliveryFilters();
+  const channels = useListAlertChannelsQuery();
+  const result = useListAlertDeliveriesInfiniteQuery(filters.query);
+  const deliveries = (result.data?.pages ?? []).flatMap((page) => page.deliveries);
+  const channelOptions = (channels.data ?? []).map((c) => ({ value: c.id, label: c.name }));
+
+  let body: ReactNode;
+  if (result.isLoading) body = <SectionLoader label="Loading deliveries" />;
+  else if (!result.data) {
+    body = (
+      <Center p="lg">
+        <LoadError
+          error={hookError(result.error)}
+          what="the deliveries"
+          onRetry={() => void result.refetch()}
+        />
+      </Center>
+    );
+  } else if (deliveries.length === 0) {
+    body = filters.filtered ? (
+      <EmptyState
+        icon={<IconFilterOff size={24} />}
+        title="No deliveries match these filters"
+        action={
+          <Button variant="light" onClick={filters.clear}>
+            Clear filters
+          </Button>
+        }
+      />
+    ) : (
+      <EmptyState
+        icon={<IconSend size={24} />}
+        title="Nothing sent yet"
+        description="Every alert, digest and test message sent to a channel is listed here with each attempt and the receiver's answer."
+      />
+    );
+  } else {
+    body = (
+      <>
+        <DataTable
+          label="Deliveries"
+          minWidth={900}
+          head={
+            <>
+              <Table.Th>Time</Table.Th>
+              <Table.Th>Channel</Table.Th>
+              <Table.Th>Kind</Table.Th>
+              <Table.Th>Event</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th ta="right">Attempts</Table.Th>
+              <Table.Th>Last code</Table.Th>
+              <Table.Th>Next attempt</Table.Th>
+            </>
+          }
+        >
+          {deliveries.map((delivery) => (
+            <DeliveryRow
+              key={delivery.id}
+              delivery={delivery}
+              onOpen={() => filters.set('delivery', delivery.id)}
+            />
+          ))}
+        </DataTable>
+        {result.hasNextPage && (
+          <Center py="sm">
+            <Button
+              size="xs"
+              variant="light"
+              loading={result.isFetchingNextPage}
+              onClick={() => void result.fetchNextPage()}
+            >
+              Load more
+            </Button>
+          </Center>
+        )}
+      </>
+    );
+  }
+
+  return (
+    <Stack gap="lg">
+      <Card withBorder radius="md" padding={0} component="section" aria-labelledby="deliveries-title">
+        <Group px="lg" py="sm" justify="space-between" wrap="wrap" gap="sm">
+          <Text fw={600} id="deliveries-title">
+            Deliveries
+          </Text>
+          <Group gap="sm" align="flex-end">
+            {filters.securityEventId && (
+              <Button size="xs" variant="light" color="gray" onClick={() => filters.set('event', undefined)}>
+                Only one event · show all
+              </Button>
+            )}
+            <Select
+              aria-label="Channel"
+              placeholder="All channels"
+              data={channelOptions}
+              value={filters.channelId ?? null}
+              onChange={(value) => filters.set('channel', value ?? undefined)}
+              clearable
+              w={200}
+              size="xs"
+              comboboxProps={{ withinPortal: true }}
+            />
+            <Select
+              aria-label="Status"
+              placeholder="Any status"
+              data={STATUSES}
+              value={filters.status ?? null}
+              onChange={(value) => filters.set('status', value ?? undefined)}
+              clearable
+              w={150}
+              size="xs"
+              comboboxProps={{ withinPortal: true }}
+            />
+          </Group>
+        </Group>
+        {body}
+      </Card>
+      <DeliveryDrawer id={filters.deliveryId} onClose={() => filters.set('delivery', undefined)} />
+    </Stack>
+  );
+}
+
+/** `/security/alerts/deliveries`: every message sent to a channel, its attempts, and replay. */
+export function DeliveriesPage() {
+  return (
+    <>
+      <Stack gap={4} mb={-8}>
+        <Anchor component={Link} to="/security/alerts" size="sm" c="dimmed">
+          <Group gap={4}>
+            <IconArrowLeft size={14} />
+            Alerts
+          </Group>
+        </Anchor>
+      </Stack>
+      <PageHeader
+        title="Delivery log"
+        description="Each alert sent to a channel, with the receiver's answers. Failed webhooks are retried with backoff; replay sends a message again."
+      />
+      <Require organization permission="security:read">
+        <Deliveries />
+      </Require>
+    </>
+  );
+}

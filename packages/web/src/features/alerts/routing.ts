@@ -1,0 +1,37 @@
+import type { AlertRouting, DetectorType } from '@custos/shared';
+import { DETECTOR_LABELS, SEVERITY_LABELS } from '../threats/labels';
+
+/**
+ * A channel's routing in one line, e.g. "High and above · all types · low in hourly digest".
+ * Low events below the minimum still go out in the hourly digest when it is on.
+ */
+export function routingSummary(routing: AlertRouting): string {
+  const parts: string[] = [];
+  parts.push(
+    routing.minSeverity === 'low' ? 'Every severity' : `${SEVERITY_LABELS[routing.minSeverity]} and above`,
+  );
+  parts.push(typesSummary(routing.types));
+  if (routing.digestLow) parts.push('low in hourly digest');
+  return parts.join(' · ');
+}
+
+function typesSummary(types: DetectorType[] | null): string {
+  if (!types || types.length === 0) return 'all types';
+  if (types.length <= 2) return types.map((type) => DETECTOR_LABELS[type] ?? type).join(', ');
+  return `${types.length} types`;
+}
+
+/** The loosest check of an e-mail address; the server checks properly. */
+export function looksLikeEmail(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim());
+}
+
+/** An http(s) URL the browser can parse. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

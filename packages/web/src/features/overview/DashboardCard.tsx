@@ -1,0 +1,46 @@
+import { Anchor, Card, Group, Stack, Text } from '@mantine/core';
+import { IconArrowRight } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+
+interface DashboardCardProps {
+  title: string;
+  /** A short line under the title: the period or what the figure counts. */
+  subtitle?: string;
+  /** A link to the page with the detail, shown at the top right. */
+  more?: { to: string; label: string };
+  children: ReactNode;
+  testId?: string;
+}
+
+/** One tile of the dashboard: a titled card, with the same spacing everywhere. */
+export function DashboardCard({ title, subtitle, more, children, testId }: DashboardCardProps) {
+  return (
+    <Card withBorder padding="lg" radius="md" h="100%" data-testid={testId}>
+      <Stack gap="md" h="100%">
+        <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
+          <Stack gap={2}>
+            <Text fw={600}>{title}</Text>
+            {subtitle && (
+              <Text size="xs" c="dimmed">
+                {subtitle}
+              </Text>
+            )}
+          </Stack>
+          {more && <MoreLink to={more.to} label={more.label} />}
+        </Group>
+        {children}
+      </Stack>
+    </Card>
+  );
+}
+
+export function MoreLink({ to, label }: { to: string; label: string }) {
+  return (
+    <Anchor component={Link} to={to} size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
+      <Group gap={4} wrap="nowrap">
+        {label} <IconArrowRight size={14} />
+      </Group>
+    </Anchor>
+  );
+}

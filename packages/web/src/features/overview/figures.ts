@@ -1,0 +1,148 @@
+import type { SecurityEventOut, SecurityOverview, Severity } from '@custos/shared';
+import { countryName } from '../accessRules/values';
+import { SEVERITY_COLORS, SEVERITY_LABELS, SEVERITY_ORDER } from './labels';
+
+/** Pure shaping of the overview's figures into what the cards and charts draw. */
+
+export type ThreatLevel = SecurityOverview['threatLevel']['level'];
+
+/** Calmest first (the contract's THREAT_LEVELS, without loading zod with the dashboard). */
+export const THREAT_LEVELS: readonly ThreatLevel[] = ['low', 'guarded', 'elevated', 'high', 'severe'];
+
+export const THREAT_LEVEL_STYLES: Record<ThreatLevel, { color: string; label: string }> = {
+  low: { color: 'teal', label: 'Low' },
+  guarded: { color: 'blue', label: 'Guarded' },
+  elevated: { color: 'yellow', label: 'Elevated' },
+  high: { color: 'orange', label: 'High' },
+  severe: { color: 'red', label: 'Severe' },
+};
+
+/** Green from 80, amber from 50, red below. */
+export function scoreColor(value: number): string {
+  if (value >= 80) return 'teal';
+  if (value >= 50) return 'yellow';
+  return 'red';
+}
+
+export type ScoreItem = SecurityOverview['score']['items'][number];
+
+/** Items still missing points, the ones worth most first. */
+export function itemsToImprove(items: ScoreItem[]): ScoreItem[] {
+  return items
+    .filter((item) => item.points < item.maxPoints)
+    .sort((a, b) => b.maxPoints - b.points - (a.maxPoints - a.points));
+}
+
+export interface SeveritySlice {
+  severity: Severity;
+  name: string;
+  value: number;
+  color: string;
+}
+
+export function severitySlices(open: SecurityOverview['openEvents']): SeveritySlice[] {
+  return SEVERITY_ORDER.map((severity) => ({
+    severity,
+    name: SEVERITY_LABELS[severity],
+    value: open[severity],
+    color: SEVERITY_COLORS[severity],
+  }));
+}
+
+export function totalOpen(open: SecurityOverview['openEvents']): number {
+  return open.low + open.medium + open.high + open.critical;
+}
+
+const hourFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric' });
+
+export interface SignInPoint {
+  hour: string;
+  Failed: number;
+  Succeeded: number;
+}
+
+export function signInPoints(buckets: SecurityOverview['signIns']): SignInPoint[] {
+  return buckets.map((bucket) => {
+    const date = new Date(bucket.at);
+    return {
+      hour: Number.isNaN(date.getTime()) ? bucket.at : hourFormat.format(date),
+      Failed: bucket.failed,
+      Succeeded: bucket.succeeded,
+    };
+  });
+}
+
+export function signInTotals(buckets: SecurityOverview['signIns']): { failed: number; succeeded: number } {
+  return buckets.reduce(
+    (sum, bucket) => ({ failed: sum.failed + bucket.failed, succeeded: sum.succeeded + bucket.succeeded }),
+    { failed: 0, succeeded: 0 },
+  );
+}
+
+export interface CountryBar {
+  country: string;
+  code: string | null;
+  'Sign-ins': number;
+}
+
+/** The busiest countries, by name; the unknown ones are counted together under their own bar. */
+export function topCountries(countries: SecurityOverview['countries'], limit = 8): CountryBar[] {
+  return [...countries]
+    .sort((a, b) => b.count - a.count)
+    .slice(0, limit)
+    .map((entry) => ({
+      country: entry.country ? countryName(entry.country) : 'Unknown',
+      code: entry.country,
+      'Sign-ins': entry.count,
+    }));
+}
+
+/** A share as a whole percentage; 0 of 0 reads as 0 %. */
+export function percent(part: number, whole: number): number {
+  return whole > 0 ? Math.round((part / whole) * 100) : 0;
+}
+
+/**
+ * The live feed: the overview's recent events with those the stream pushed since. One entry per event,
+ * the latest version of it (by `updatedAt`); the most recently active first.
+ */
+export function mergeFeed(
+  recent: SecurityEventOut[],
+  pushed: SecurityEventOut[],
+  limit: number,
+): SecurityEventOut[] {
+  const byId = new Map<string, SecurityEventOut>();
+  for (const event of [...recent, ...pushed]) {
+    const known = byId.get(event.id);
+    if (!known || known.updatedAt <= event.updatedAt) byId.set(event.id, event);
+  }
+  return [...byId.values()]
+    .sort((a, b) => (a.lastSeenAt === b.lastSeenAt ? 0 : a.lastSeenAt < b.lastSeenAt ? 1 : -1))
+    .slice(0, limit);
+}
+
+/**
+ * Runs `run` at most once per `intervalMs`: the first call runs at once, calls within the interval
+ * collapse into one run at its end. `cancel()` drops a pending run (on unmount).
+ */
+export function throttle(run: () => void, intervalMs: number, now: () => number = Date.now) {
+  let last = Number.NEGATIVE_INFINITY;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = () => {
+    timer = undefined;
+    last = now();
+    run();
+  };
+  return {
+    call() {
+      if (timer !== undefined) return;
+      const wait = last + intervalMs - now();
+      if (wait <= 0) fire();
+      else timer = setTimeout(fire, wait);
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { SecurityEventOut, SecurityStreamMessage } from '@custos/shared';
+import { useCallback, useMemo, useState } from 'react';
+import { mergeFeed } from './figures';
+import { type StreamStatus, useSecurityStream } from './useSecurityStream';
+
+/** Events the feed shows; older ones are on the security events page. */
+export const FEED_LENGTH = 12;
+
+export interface LiveFeed {
+  events: SecurityEventOut[];
+  /** Ids raised while the page was open: they flash once. */
+  fresh: ReadonlySet<string>;
+  status: StreamStatus;
+}
+
+/** The overview's recent events, kept current by the stream: raised events on top, updates in place. */
+export function useLiveFeed(recent: SecurityEventOut[] | undefined): LiveFeed {
+  const [pushed, setPushed] = useState<SecurityEventOut[]>([]);
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+
+  const onMessage = useCallback((message: SecurityStreamMessage) => {
+    const event = message.event;
+    if (message.kind !== 'security_event' || !event) return;
+    setPushed((list) => [event, ...list.filter((known) => known.id !== event.id)].slice(0, FEED_LENGTH * 2));
+    if (message.change === 'raised') setFresh((ids) => new Set(ids).add(event.id));
+  }, []);
+
+  const status = useSecurityStream(onMessage);
+  const events = useMemo(() => mergeFeed(recent ?? [], pushed, FEED_LENGTH), [recent, pushed]);
+  return { events, fresh, status };
+}

@@ -1,0 +1,95 @@
+import type { SecurityEventDetail } from '@custos/shared';
+import { Card, Divider, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { formatTimestamp } from '../../app/format';
+import { figureValue } from './activity';
+import { humanizeKey } from './labels';
+import { CountryLabel, RelativeTime, SubjectLabel } from './parts';
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Stack gap={2}>
+      <Text size="xs" c="dimmed" fw={500}>
+        {label}
+      </Text>
+      {children}
+    </Stack>
+  );
+}
+
+function When({ iso }: { iso: string }) {
+  return (
+    <Stack gap={0}>
+      <Text size="sm">{formatTimestamp(iso)}</Text>
+      <Text size="xs" c="dimmed">
+        <RelativeTime iso={iso} size="xs" />
+      </Text>
+    </Stack>
+  );
+}
+
+/** What the event is about and what the detector measured. */
+export function EventFacts({ event }: { event: SecurityEventDetail }) {
+  const figures = Object.entries(event.details);
+  return (
+    <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="event-facts-title">
+      <Stack gap="md">
+        <Title order={5} id="event-facts-title">
+          Facts
+        </Title>
+        <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="md" verticalSpacing="md">
+          <Fact label="Subject">
+            <SubjectLabel subject={event.subject} />
+          </Fact>
+          <Fact label="Source IP">
+            <Text size="sm" className="custos-mono" c={event.sourceIp ? undefined : 'dimmed'}>
+              {event.sourceIp ?? '—'}
+            </Text>
+          </Fact>
+          <Fact label="Country">
+            <CountryLabel country={event.country} />
+          </Fact>
+          <Fact label="First seen">
+            <When iso={event.firstSeenAt} />
+          </Fact>
+          <Fact label="Last seen">
+            <When iso={event.lastSeenAt} />
+          </Fact>
+          <Fact label="Count">
+            <Text size="sm" fw={600} data-testid="event-count">
+              ×{event.count.toLocaleString()}
+            </Text>
+          </Fact>
+        </SimpleGrid>
+        {figures.length > 0 && (
+          <>
+            <Divider label="Detector figures" labelPosition="left" />
+            <Table
+              withRowBorders={false}
+              verticalSpacing={4}
+              highlightOnHover={false}
+              aria-label="Detector figures"
+            >
+              <Table.Tbody>
+                {figures.map(([key, value]) => (
+                  <Table.Tr key={key}>
+                    <Table.Td w="40%" pl={0}>
+                      <Text size="sm" c="dimmed">
+                        {humanizeKey(key)}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" className="custos-mono" style={{ wordBreak: 'break-word' }}>
+                        {figureValue(value)}
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </>
+        )}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,101 @@
+import type { ResponseKind, SecurityEventDetail, SecurityEventStatus } from '@custos/shared';
+import { RESPONSE_LABELS, STATUS_LABELS } from './labels';
+
+export type Activity = SecurityEventDetail['timeline'][number];
+
+/** A timeline entry in words: a title, and a line of detail when the entry has one. */
+export interface ActivityText {
+  title: string;
+  detail?: string;
+}
+
+function text(data: Record<string, unknown>, key: string): string | undefined {
+  const value = data[key];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function statusLabel(value: string | undefined): string | undefined {
+  return value && value in STATUS_LABELS ? STATUS_LABELS[value as SecurityEventStatus] : value;
+}
+
+function responseLabel(value: string | undefined): string {
+  return value && value in RESPONSE_LABELS ? RESPONSE_LABELS[value as ResponseKind] : 'Response';
+}
+
+/** The name an `assigned` entry carries for the new assignee, in the shapes the server may use. */
+function assigneeName(data: Record<string, unknown>): string | undefined {
+  const to = data.to;
+  if (typeof to === 'object' && to !== null) {
+    const name = (to as { name?: unknown }).name;
+    if (typeof name === 'string') return name;
+  }
+  return text(data, 'assigneeName') ?? text(data, 'name') ?? text(data, 'toName');
+}
+
+function unassigned(data: Record<string, unknown>): boolean {
+  return ('to' in data && data.to === null) || ('assigneeId' in data && data.assigneeId === null);
+}
+
+export function activityText(activity: Activity): ActivityText {
+  const { data } = activity;
+  switch (activity.kind) {
+    case 'raised':
+      return { title: 'Raised', ...(text(data, 'explanation') ? { detail: text(data, 'explanation') } : {}) };
+    case 'repeated': {
+      const count = typeof data.count === 'number' ? data.count : undefined;
+      return { title: count ? `Seen again (×${count.toLocaleString()} in all)` : 'Seen again' };
+    }
+    case 'status_changed': {
+      const from = statusLabel(text(data, 'from'));
+      const to = statusLabel(text(data, 'to')) ?? 'changed';
+      return { title: from ? `Status: ${from} → ${to}` : `Status: ${to}` };
+    }
+    case 'assigned': {
+      if (unassigned(data)) return { title: 'Unassigned' };
+      const name = assigneeName(data);
+      return { title: name ? `Assigned to ${name}` : 'Assignee changed' };
+    }
+    case 'note':
+      return { title: 'Note', detail: text(data, 'text') ?? '' };
+    case 'response_applied': {
+      const duration = typeof data.durationMinutes === 'number' ? data.durationMinutes : undefined;
+      return {
+        title: `Response applied: ${responseLabel(text(data, 'kind'))}`,
+        ...(duration ? { detail: `For ${duration} minutes` } : {}),
+      };
+    }
+    case 'response_lifted':
+      return { title: `Response lifted: ${responseLabel(text(data, 'kind'))}` };
+    case 'alert_sent': {
+      const channel = text(data, 'channelName');
+      const status = text(data, 'status');
+      return {
+        title: channel ? `Alert sent to ${channel}` : 'Alert sent',
+        ...(status ? { detail: `Delivery ${status}` } : {}),
+      };
+    }
+    default:
+      return { title: activity.kind };
+  }
+}
+
+/** Who did it: a person's name, or the detector for the system's own entries. */
+export function activityActor(activity: Activity): string {
+  if (activity.actor.name) return activity.actor.name;
+  return activity.kind === 'raised' || activity.kind === 'repeated' ? 'Detector' : 'Custos';
+}
+
+/** A detector figure's value as text: numbers grouped, lists joined, objects as compact JSON. */
+export function figureValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'number')
+    return Number.isInteger(value)
+      ? value.toLocaleString()
+      : value.toLocaleString(undefined, { maximumFractionDigits: 2 });
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
+    return value.map(String).join(', ');
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,158 @@
+import type { DetectorType, ResponseKind, SecurityEventStatus, Severity } from '@custos/shared';
+
+/**
+ * Words and colours for the threat vocabulary. The lists are spelled out here rather than imported
+ * from `@custos/shared` as values: a value import would pull zod into the console's first bundle.
+ * Each `Record` over a shared union makes the compiler refuse a missing entry.
+ */
+
+export const SEVERITY_LABELS: Record<Severity, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
+
+/** Mantine colours: low blue-gray, medium yellow, high orange, critical red. */
+export const SEVERITY_COLORS: Record<Severity, string> = {
+  low: 'blue',
+  medium: 'yellow',
+  high: 'orange',
+  critical: 'red',
+};
+
+/** Least to most severe. */
+export const SEVERITY_ORDER: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+export const DETECTOR_LABELS: Record<DetectorType, string> = {
+  brute_force_account: 'Brute force (account)',
+  brute_force_ip: 'Brute force (IP)',
+  credential_stuffing: 'Credential stuffing',
+  password_spraying: 'Password spraying',
+  impossible_travel: 'Impossible travel',
+  new_country: 'New country',
+  new_device: 'New device',
+  account_takeover: 'Account takeover',
+  privilege_escalation: 'Privilege escalation',
+  data_exfiltration: 'Data exfiltration',
+  off_hours: 'Off-hours activity',
+};
+
+export const DETECTOR_ORDER = Object.keys(DETECTOR_LABELS) as DetectorType[];
+
+export const STATUS_LABELS: Record<SecurityEventStatus, string> = {
+  open: 'Open',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+  false_positive: 'False positive',
+};
+
+export const STATUS_COLORS: Record<SecurityEventStatus, string> = {
+  open: 'red',
+  acknowledged: 'yellow',
+  resolved: 'teal',
+  false_positive: 'gray',
+};
+
+export const STATUS_ORDER = Object.keys(STATUS_LABELS) as SecurityEventStatus[];
+
+/** What the triage buttons say for a move to each status. */
+export const STATUS_ACTIONS: Record<SecurityEventStatus, string> = {
+  open: 'Reopen',
+  acknowledged: 'Acknowledge',
+  resolved: 'Resolve',
+  false_positive: 'False positive',
+};
+
+/** The moves triage allows from each status (the server enforces the same). */
+const TRANSITIONS: Record<SecurityEventStatus, readonly SecurityEventStatus[]> = {
+  open: ['acknowledged', 'resolved', 'false_positive'],
+  acknowledged: ['resolved', 'false_positive', 'open'],
+  resolved: ['open'],
+  false_positive: ['open'],
+};
+
+export function allowedTransitions(from: SecurityEventStatus): readonly SecurityEventStatus[] {
+  return TRANSITIONS[from];
+}
+
+export function canMove(from: SecurityEventStatus, to: SecurityEventStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export const RESPONSE_LABELS: Record<ResponseKind, string> = {
+  lock_account: 'Account locked',
+  block_ip: 'IP blocked',
+  end_sessions: 'Sessions ended',
+  require_step_up: 'Step-up required',
+  notify_user: 'User notified',
+};
+
+/** What a response rule does, as an instruction. */
+export const RESPONSE_ACTION_LABELS: Record<ResponseKind, string> = {
+  lock_account: 'Lock the account',
+  block_ip: 'Block the IP',
+  end_sessions: 'End the sessions',
+  require_step_up: 'Require step-up',
+  notify_user: 'Notify the user',
+};
+
+export const RESPONSE_ORDER = Object.keys(RESPONSE_LABELS) as ResponseKind[];
+
+/** Kinds that last (and so take a duration); the others happen once. */
+export function takesDuration(kind: ResponseKind): boolean {
+  return kind === 'lock_account' || kind === 'block_ip';
+}
+
+export const LOCK_SCOPE_LABELS: Record<'untrusted' | 'all', string> = {
+  untrusted: 'unknown devices only',
+  all: 'everywhere',
+};
+
+/** `durationMinutes` choices; `null` is "until lifted". */
+export const DURATION_CHOICES: { value: string; label: string; minutes: number | null }[] = [
+  { value: '15', label: '15 minutes', minutes: 15 },
+  { value: '30', label: '30 minutes', minutes: 30 },
+  { value: '60', label: '1 hour', minutes: 60 },
+  { value: '240', label: '4 hours', minutes: 240 },
+  { value: '1440', label: '24 hours', minutes: 1440 },
+  { value: '10080', label: '7 days', minutes: 10080 },
+  { value: 'forever', label: 'Until lifted', minutes: null },
+];
+
+/** "15 minutes", "2 hours", "until lifted". */
+export function durationLabel(minutes: number | null | undefined): string {
+  if (minutes === null || minutes === undefined) return 'until lifted';
+  if (minutes % 1440 === 0) return minutes === 1440 ? '24 hours' : `${minutes / 1440} days`;
+  if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/** The duration choices, with a custom value from the server added when it is not one of them. */
+export function durationOptions(current: number | null | undefined): { value: string; label: string }[] {
+  const options = DURATION_CHOICES.map(({ value, label }) => ({ value, label }));
+  if (typeof current === 'number' && !DURATION_CHOICES.some((c) => c.minutes === current)) {
+    options.unshift({ value: String(current), label: durationLabel(current) });
+  }
+  return options;
+}
+
+export function durationValue(minutes: number | null | undefined): string {
+  return typeof minutes === 'number' ? String(minutes) : 'forever';
+}
+
+export function durationMinutes(value: string | null): number | null {
+  if (!value || value === 'forever') return null;
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/** "windowMinutes" → "Window minutes". */
+export function humanizeKey(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,126 @@
+import type { ResponseKind, ThreatResponseOut } from '@custos/shared';
+import { Badge, Group, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import { IconBan, IconLock, IconLogout, IconMail, IconShieldLock } from '@tabler/icons-react';
+import type { ComponentType } from 'react';
+import { formatDateTime, formatRelative } from '../../app/format';
+import { LOCK_SCOPE_LABELS, RESPONSE_LABELS } from './labels';
+
+const KIND_ICONS: Record<ResponseKind, ComponentType<{ size?: number; stroke?: number }>> = {
+  lock_account: IconLock,
+  block_ip: IconBan,
+  end_sessions: IconLogout,
+  require_step_up: IconShieldLock,
+  notify_user: IconMail,
+};
+
+const KIND_COLORS: Record<ResponseKind, string> = {
+  lock_account: 'red',
+  block_ip: 'orange',
+  end_sessions: 'grape',
+  require_step_up: 'indigo',
+  notify_user: 'gray',
+};
+
+/** The response's kind with its icon; a lock says where it applies. */
+export function ResponseKindLabel({ response }: { response: Pick<ThreatResponseOut, 'kind' | 'scope'> }) {
+  const Icon = KIND_ICONS[response.kind];
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <ThemeIcon variant="light" color={KIND_COLORS[response.kind]} size="md" radius="md">
+        <Icon size={16} stroke={1.8} />
+      </ThemeIcon>
+      <Stack gap={0}>
+        <Text size="sm" fw={500}>
+          {RESPONSE_LABELS[response.kind]}
+        </Text>
+        {response.kind === 'lock_account' && response.scope && (
+          <Text size="xs" c="dimmed">
+            {LOCK_SCOPE_LABELS[response.scope]}
+          </Text>
+        )}
+      </Stack>
+    </Group>
+  );
+}
+
+/** Whom the response is on: the user, or the IP. */
+export function ResponseSubject({ response }: { response: ThreatResponseOut }) {
+  if (response.user) return <Text size="sm">{response.user.name}</Text>;
+  if (response.ip) {
+    return (
+      <Text size="sm" className="custos-mono">
+        {response.ip}
+      </Text>
+    );
+  }
+  return (
+    <Text size="sm" c="dimmed">
+      —
+    </Text>
+  );
+}
+
+const STATE_BADGES: Record<ThreatResponseOut['state'], { color: string; label: string }> = {
+  active: { color: 'red', label: 'Active' },
+  expired: { color: 'gray', label: 'Expired' },
+  lifted: { color: 'teal', label: 'Lifted' },
+  done: { color: 'gray', label: 'Done' },
+};
+
+export function ResponseStateBadge({ response }: { response: ThreatResponseOut }) {
+  const badge = STATE_BADGES[response.state];
+  const lifted =
+    response.state === 'lifted' && response.liftedAt
+      ? `Lifted ${formatDateTime(response.liftedAt)}${response.liftedBy?.name ? ` by ${response.liftedBy.name}` : ''}`
+      : undefined;
+  const content = (
+    <Badge color={badge.color} variant={response.state === 'active' ? 'light' : 'outline'} size="sm">
+      {badge.label}
+    </Badge>
+  );
+  return lifted ? (
+    <Tooltip label={lifted} withArrow>
+      {content}
+    </Tooltip>
+  ) : (
+    content
+  );
+}
+
+/** When a lasting response ends: "in 12 minutes", "until lifted"; one-shot responses have none. */
+export function ExpiresLabel({ response }: { response: ThreatResponseOut }) {
+  if (response.state === 'done') {
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  }
+  if (!response.expiresAt) {
+    return (
+      <Text size="sm" c={response.state === 'active' ? undefined : 'dimmed'}>
+        Until lifted
+      </Text>
+    );
+  }
+  return (
+    <Tooltip label={formatDateTime(response.expiresAt)} withArrow openDelay={300}>
+      <Text size="sm" c={response.state === 'active' ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
+        {formatRelative(response.expiresAt)}
+      </Text>
+    </Tooltip>
+  );
+}
+
+/** Responses still in force, which an admin can end early. */
+export function canLift(response: ThreatResponseOut): boolean {
+  return response.state === 'active';
+}
+
+/** "the lock on Ada Lovelace", "the block of 203.0.113.7". */
+export function responseTargetPhrase(response: ThreatResponseOut): string {
+  const who = response.user?.name ?? response.ip ?? 'this subject';
+  if (response.kind === 'block_ip') return `the block of ${who}`;
+  if (response.kind === 'lock_account') return `the lock on ${who}`;
+  return `“${RESPONSE_LABELS[response.kind]}” on ${who}`;
+}
