@@ -171,6 +171,18 @@ describe.each(backends)('alert deliveries over webhooks (%s)', (backend) => {
     expect(receiver.received).toHaveLength(1);
   });
 
+  it('stops retrying when the receiver answers 410 Gone', async () => {
+    const created = await channel();
+    receiver.respondWith([410]);
+    raise(await insertSecurityEvent(a.t, org.id, { severity: 'high' }));
+    const [gone] = await eventually(a.alerts, async () => {
+      const list = await deliveriesOf(created.id);
+      return list[0]?.status === 'failed' ? list : null;
+    });
+    expect(gone).toMatchObject({ attempts: 1, lastResponseCode: 410 });
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it('routes by severity and type; repeats only when the severity rose', async () => {
     const highOnly = await channel({ minSeverity: 'high', types: null, digestLow: false });
     const ipOnly = await channel({ minSeverity: 'low', types: ['brute_force_ip'], digestLow: false });

@@ -110,6 +110,11 @@ export function createStreamHub(redisUrl: string | null, log: Logger) {
       clearTimeout(timer);
     },
 
+    /** Ends every open stream (their readers reconnect, to another process or after a restart). */
+    closeStreams(): void {
+      for (const close of [...closers]) close();
+    },
+
     async stop(): Promise<void> {
       for (const close of [...closers]) close();
       const [p, s] = [publisher, subscriber];

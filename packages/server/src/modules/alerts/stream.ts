@@ -36,6 +36,8 @@ function catchUpFrom(header: unknown, now = Date.now()): string | null {
 export function streamRoutes(deps: { db: Kysely<DB>; hub: StreamHub }) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
+    // Open streams never finish on their own: end them before the server waits for its connections.
+    app.addHook('preClose', async () => deps.hub.closeStreams());
     app.get(
       '/api/v1/security/stream',
       {

@@ -56,8 +56,10 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
 
   /** Whether another attempt follows this failed one, and when. */
   function nextAfterFailure(delivery: deliveries.DeliveryRow, attempt: number, outcome: AttemptOutcome) {
-    // Without SMTP no retry can succeed; a test is a one-off check (it can be replayed).
-    const final = outcome.error === 'SMTP is not configured' || delivery.kind === 'test';
+    // Without SMTP no retry can succeed; 410 Gone is the receiver asking for no more (Standard
+    // Webhooks); a test is a one-off check. Each can still be replayed by hand.
+    const final =
+      outcome.error === 'SMTP is not configured' || outcome.responseCode === 410 || delivery.kind === 'test';
     const delay = config.alertRetryDelaysMs[attempt - 1];
     if (final || delay === undefined) return { status: 'failed' as const, nextAttemptAt: null };
     return { status: 'retrying' as const, nextAttemptAt: isoAfter(jittered(delay)) };
@@ -79,20 +81,25 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
     const next = outcome.ok
       ? { status: 'delivered' as const, nextAttemptAt: null, deliveredAt: nowIso() }
       : { ...nextAfterFailure(delivery, attemptNo, outcome), deliveredAt: null };
-    await db.transaction().execute((trx) =>
-      deliveries.recordAttempt(
-        trx,
-        {
-          deliveryId: delivery.id,
-          attempt: attemptNo,
-          at,
-          responseCode: outcome.responseCode,
-          durationMs,
-          error: outcome.error,
-        },
-        next,
-      ),
-    );
+    try {
+      await db.transaction().execute((trx) =>
+        deliveries.recordAttempt(
+          trx,
+          {
+            deliveryId: delivery.id,
+            attempt: attemptNo,
+            at,
+            responseCode: outcome.responseCode,
+            durationMs,
+            error: outcome.error,
+          },
+          next,
+        ),
+      );
+    } catch (error) {
+      // The channel (and with it the delivery) was deleted while the attempt ran: nothing to record.
+      if (await deliveries.deliveryById(db, delivery.id)) throw error;
+    }
   }
 
   async function claimAndSend(due: { id: string; attempts: number; nextAttemptAt: string | null }) {

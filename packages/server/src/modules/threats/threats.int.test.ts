@@ -1062,7 +1062,8 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
             payload: { email: member.email, password: `wrong password ${i}`, tokenType: 'bearer' },
             remoteAddress: ATTACKER,
           });
-          expect(res.statusCode).toBe(401);
+          // Refused either way: bad password, or (once the app's own wiring reacts) delayed or locked.
+          expect([401, 403, 429]).toContain(res.statusCode);
         }
         await real.pipeline.flush();
       } finally {

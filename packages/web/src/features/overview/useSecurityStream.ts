@@ -28,8 +28,8 @@ function parseMessage(data: unknown): SecurityStreamMessage | undefined {
 /**
  * Follows GET /api/v1/security/stream while mounted. `EventSource` sends the session cookie and
  * reconnects by itself after a dropped connection; when the server ends the stream for good, this
- * opens a new one with backoff. Every message refreshes the overview (throttled), and after a
- * reconnect the overview is refreshed too, since messages may have been missed meanwhile.
+ * opens a new one with backoff. Every message refreshes the overview (throttled), and so does an
+ * open after a failure, since messages may have been missed meanwhile.
  */
 export function useSecurityStream(onMessage: (message: SecurityStreamMessage) => void): StreamStatus {
   const dispatch = useAppDispatch();
@@ -45,7 +45,8 @@ export function useSecurityStream(onMessage: (message: SecurityStreamMessage) =>
     let source: EventSource | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
-    let opened = false;
+    // Set once the stream has failed: messages may have been missed, so the next open refreshes.
+    let interrupted = false;
     let stopped = false;
 
     const listener = (message: MessageEvent) => {
@@ -59,13 +60,14 @@ export function useSecurityStream(onMessage: (message: SecurityStreamMessage) =>
       source = new EventSource(client.threats.streamUrl(), { withCredentials: true });
       source.onopen = () => {
         failures = 0;
-        if (opened) refresh.call();
-        opened = true;
+        if (interrupted) refresh.call();
+        interrupted = false;
         setStatus('live');
       };
       for (const name of EVENT_NAMES) source.addEventListener(name, listener);
       source.onerror = () => {
         if (stopped || !source) return;
+        interrupted = true;
         setStatus('offline');
         if (source.readyState !== EventSource.CLOSED) return;
         source.close();

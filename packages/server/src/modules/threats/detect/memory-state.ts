@@ -128,9 +128,9 @@ export class MemoryDetectionState implements DetectionState {
   }
 
   /** The live slot of `key` with kind `kind`, or null (a key of another kind counts as absent). */
-  private live<K extends Slot['kind']>(key: string, kind: K): SlotOf<K> | null {
+  private live<K extends Slot['kind']>(key: string, kind: K, now = this.now()): SlotOf<K> | null {
     const slot = this.slots.get(key);
-    if (!slot || slot.kind !== kind || slot.expiresAt <= this.now()) return null;
+    if (!slot || slot.kind !== kind || slot.expiresAt <= now) return null;
     return slot as SlotOf<K>;
   }
 
@@ -141,8 +141,9 @@ export class MemoryDetectionState implements DetectionState {
     ttlMs: number,
     create: () => Omit<SlotOf<K>, 'kind' | 'expiresAt'>,
   ): SlotOf<K> {
-    const expiresAt = this.now() + ttlMs;
-    const existing = this.live(key, kind);
+    const now = this.now();
+    const expiresAt = now + ttlMs;
+    const existing = this.live(key, kind, now);
     if (existing) {
       existing.expiresAt = expiresAt;
       return existing;
