@@ -102,7 +102,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
   // One per process: compiled roles and rules, keyed by each organization's access version.
   const accessPolicies = createAccessPolicies({
     // Only blocks an admin (or a rule) made "everywhere" refuse every request; the rest act at sign-in.
-    ipBlocks: (db, organizationId) => listActiveIpBlocks(db, organizationId, nowIso()),
+    ipBlocks: (db, organizationId) => listActiveIpBlocks(db, organizationId, nowIso(), 'all'),
   });
   const signInGuard = createSignInGuard({
     db: deps.db,

@@ -187,6 +187,84 @@ describe.each(backends)('an attack is detected, answered and alerted (%s)', (bac
     expect(lifted.json().state).toBe('lifted');
   });
 
+  it('an admin blocks an IP everywhere: requests from it stop at once, and start again when lifted', async () => {
+    const bob = await t.addMember(org, ['member']);
+    const office = '198.51.100.200';
+    const session = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: bob.email, password: PASSWORD, tokenType: 'bearer' },
+      remoteAddress: office,
+    });
+    const token = session.json().token as string;
+    const me = () => t.inject({ url: '/api/v1/me', token, remoteAddress: office });
+    expect((await me()).statusCode).toBe(200);
+
+    const block = await t.inject({
+      method: 'POST',
+      url: '/api/v1/security/responses',
+      token: org.owner.token,
+      payload: { kind: 'block_ip', ip: office, durationMinutes: 60 },
+    });
+    expect(block.statusCode).toBe(201);
+    expect(block.json()).toMatchObject({ kind: 'block_ip', scope: 'all', state: 'active' });
+    const refused = await me();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('IP_BLOCKED');
+    // Bob's network is known to Bob, but an "everywhere" block of his organization still applies.
+    const again = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: bob.email, password: PASSWORD },
+      remoteAddress: office,
+    });
+    expect(again.json().error.code).toBe('IP_BLOCKED');
+    // Elsewhere Bob is fine.
+    expect((await t.inject({ url: '/api/v1/me', token, remoteAddress: '192.0.2.1' })).statusCode).toBe(200);
+
+    const lifted = await t.inject({
+      method: 'POST',
+      url: `/api/v1/security/responses/${block.json().id}/lift`,
+      token: org.owner.token,
+    });
+    expect(lifted.statusCode).toBe(200);
+    expect((await me()).statusCode).toBe(200);
+  });
+
+  it('an admin trying to grant themself roles must verify again before anything else', async () => {
+    const admin = await t.addMember(org, ['admin']);
+    const grab = await t.inject({
+      method: 'PATCH',
+      url: `/api/v1/members/${admin.id}`,
+      token: admin.token,
+      payload: { roles: ['owner'] },
+    });
+    expect(grab.json().error.code).toBe('CANNOT_CHANGE_OWN_ROLES');
+    await t.services.threats.pipeline.idle();
+    const events = await t.inject({
+      url: '/api/v1/security/events?type=privilege_escalation',
+      token: org.owner.token,
+    });
+    const [event] = events.json().events;
+    expect(event).toMatchObject({ subject: { type: 'user', id: admin.id } });
+    expect(event.explanation).toBeTruthy();
+
+    const next = await t.inject({ url: '/api/v1/members', token: admin.token });
+    expect(next.statusCode).toBe(403);
+    expect(next.json().error.code).toBe('STEP_UP_REQUIRED');
+    // Who they are and how to verify still answer; verifying lifts the demand.
+    expect((await t.inject({ url: '/api/v1/me', token: admin.token })).statusCode).toBe(200);
+    const verified = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/step-up',
+      token: admin.token,
+      payload: { method: 'password', password: PASSWORD },
+    });
+    expect(verified.statusCode).toBe(200);
+    const token = verified.json().token ?? admin.token;
+    expect((await t.inject({ url: '/api/v1/members', token })).statusCode).toBe(200);
+  });
+
   it('another organization sees nothing of it', async () => {
     const other = await t.createOrganization('Bystander Org');
     const list = await t.inject({ url: '/api/v1/security/events', token: other.owner.token });

@@ -203,7 +203,12 @@ export type UpdateSecurityEventBody = z.infer<typeof UpdateSecurityEventBody>;
 export const ThreatResponseOut = z.object({
   id: Id,
   kind: ResponseKind,
-  /** lock_account: 'untrusted' refuses sign-in only from devices and IPs the user never used. */
+  /**
+   * lock_account and block_ip: 'untrusted' refuses sign-in only from devices and IPs the account
+   * never signed in from (detection's default, so the real user still gets in); 'all' refuses the
+   * account everywhere, or (for an IP) every sign-in into this organization's accounts and every
+   * request to it from there.
+   */
   scope: z.enum(['untrusted', 'all']).nullable(),
   user: z.object({ id: Id, name: z.string() }).nullable(),
   ip: z.string().nullable(),
@@ -232,6 +237,7 @@ export const CreateResponseBody = z
     userId: Id.optional(),
     ip: z.string().min(2).max(45).optional(),
     durationMinutes: z.number().int().min(1).max(43_200).nullable().optional(),
+    /** Default 'all' by hand: see ThreatResponseOut.scope. */
     scope: z.enum(['untrusted', 'all']).optional(),
   })
   .strict();

@@ -93,6 +93,10 @@ describe.each(backends)('alert deliveries over webhooks (%s)', (backend) => {
     expect(() => verifyWebhook(created.secret, replayed, body)).toThrow(/too old/);
 
     expect((await a.t.lastAuditEvent(org.id))?.action).toBe('alert_channel.tested');
+    const listed = (await call('GET', CHANNELS))
+      .json()
+      .channels.find((c: { id: string }) => c.id === created.id);
+    expect(listed.lastDelivery).toEqual({ status: 'delivered', at: delivery.deliveredAt, responseCode: 200 });
     const detail = (await call('GET', `${DELIVERIES}/${delivery.id}`)).json();
     expect(detail.payload).toBe(body);
     expect(detail.history).toEqual([expect.objectContaining({ attempt: 1, responseCode: 200, error: null })]);

@@ -156,7 +156,7 @@ export function createResponder(
         organizationId: request.organizationId,
         securityEventId: request.securityEventId,
         kind: request.kind,
-        scope: request.kind === 'lock_account' ? request.scope : null,
+        scope: request.scope,
         userId: request.kind === 'lock_account' ? request.userId : null,
         ip: request.kind === 'block_ip' ? request.ip : null,
         createdBy: actor.id,
@@ -249,7 +249,10 @@ export function createResponder(
             kind: action.kind,
             userId: detection.userId,
             ip: normalizeIp(detection.sourceIp),
-            scope: action.kind === 'lock_account' ? LOCK_SCOPE_BY_DETECTOR[detection.type] : null,
+            scope:
+              action.kind === 'lock_account' || action.kind === 'block_ip'
+                ? LOCK_SCOPE_BY_DETECTOR[detection.type]
+                : null,
             durationMinutes: action.durationMinutes ?? null,
           },
           event,

@@ -63,7 +63,6 @@ export function createThreatResponsesService(
   function blockRequest(actor: OrganizationCaller, body: CreateResponseBody): ResponseRequest {
     if (body.userId !== undefined)
       throw invalid('A block names an IP, not a member; lock the member separately.', 'userId');
-    if (body.scope !== undefined) throw invalid('Only a lock has a scope.', 'scope');
     const ip = normalizeIp(body.ip);
     if (!ip) throw invalid('Give the IPv4 or IPv6 address to block (one address, no range).', 'ip');
     if (ip === normalizeIp(actor.meta.ip)) {
@@ -81,7 +80,8 @@ export function createThreatResponsesService(
       kind: 'block_ip',
       userId: null,
       ip,
-      scope: null,
+      // By hand, a block means every request from there; detection's blocks spare known users.
+      scope: body.scope ?? 'all',
       durationMinutes: body.durationMinutes ?? null,
     };
   }

@@ -76,7 +76,7 @@ export async function findActiveDuplicate(
   if (response.kind === 'lock_account') {
     query = query.where('r.userId', '=', response.userId).where('r.scope', '=', response.scope);
   } else {
-    query = query.where('r.ip', '=', response.ip);
+    query = query.where('r.ip', '=', response.ip).where('r.scope', '=', response.scope);
   }
   const rows = await query.execute();
   return rows.find((r) => r.expiresAt === null) ?? rows.sort((a, b) => cmp(b.expiresAt, a.expiresAt))[0];
@@ -192,12 +192,15 @@ export async function listActiveIpBlocks(
   db: Executor,
   organizationId: string,
   now: string,
+  scope?: 'untrusted' | 'all',
 ): Promise<Array<{ ip: string; expiresAt: string | null }>> {
-  const rows = await db
+  let query = db
     .selectFrom('threatResponses')
     .select(['ip', 'expiresAt'])
     .where('organizationId', '=', organizationId)
-    .where('kind', '=', 'block_ip')
+    .where('kind', '=', 'block_ip');
+  if (scope) query = query.where('scope', '=', scope);
+  const rows = await query
     .where('liftedAt', 'is', null)
     .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
     .execute();

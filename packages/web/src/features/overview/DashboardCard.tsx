@@ -9,12 +9,21 @@ interface DashboardCardProps {
   subtitle?: string;
   /** A link to the page with the detail, shown at the top right. */
   more?: { to: string; label: string };
+  /** Where the link goes: beside the title, or at the foot where a narrow card has no room beside it. */
+  morePlacement?: 'top' | 'bottom';
   children: ReactNode;
   testId?: string;
 }
 
 /** One tile of the dashboard: a titled card, with the same spacing everywhere. */
-export function DashboardCard({ title, subtitle, more, children, testId }: DashboardCardProps) {
+export function DashboardCard({
+  title,
+  subtitle,
+  more,
+  morePlacement = 'top',
+  children,
+  testId,
+}: DashboardCardProps) {
   return (
     <Card withBorder padding="lg" radius="md" h="100%" data-testid={testId}>
       <Stack gap="md" h="100%">
@@ -27,9 +36,14 @@ export function DashboardCard({ title, subtitle, more, children, testId }: Dashb
               </Text>
             )}
           </Stack>
-          {more && <MoreLink to={more.to} label={more.label} />}
+          {more && morePlacement === 'top' && <MoreLink to={more.to} label={more.label} />}
         </Group>
         {children}
+        {more && morePlacement === 'bottom' && (
+          <Group mt="auto">
+            <MoreLink to={more.to} label={more.label} />
+          </Group>
+        )}
       </Stack>
     </Card>
   );

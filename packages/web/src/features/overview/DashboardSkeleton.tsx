@@ -48,10 +48,10 @@ export function DashboardSkeleton() {
         <SkeletonCard height={90} />
       </SimpleGrid>
       <Grid gutter="md">
-        <Grid.Col span={{ base: 12, lg: 8 }}>
+        <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
           <SkeletonCard height={240} />
         </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 4 }}>
+        <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
           <SkeletonCard height={240} />
         </Grid.Col>
       </Grid>

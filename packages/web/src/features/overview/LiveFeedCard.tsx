@@ -94,7 +94,7 @@ export function LiveFeedCard({ feed }: { feed: LiveFeed }) {
           description="Detection is on: Custos watches sign-ins, sessions and permission changes and raises an event when something looks wrong. New events appear here the moment they are raised."
           action={
             <Button component={Link} to="/security/detection" variant="light" size="xs">
-              Review detection settings
+              Tune detectors
             </Button>
           }
         />

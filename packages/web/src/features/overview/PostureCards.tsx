@@ -41,7 +41,8 @@ function SessionsCard({ sessions }: { sessions: SecurityOverview['sessions'] }) 
   return (
     <DashboardCard
       title="Active sessions"
-      more={canOpen ? { to: '/sessions', label: 'View sessions' } : undefined}
+      more={canOpen ? { to: '/sessions', label: 'Session list' } : undefined}
+      morePlacement="bottom"
       testId="active-sessions"
     >
       <Figure
@@ -75,7 +76,8 @@ function MfaCard({ mfa }: { mfa: SecurityOverview['mfa'] }) {
   return (
     <DashboardCard
       title="MFA adoption"
-      more={{ to: '/settings/security', label: 'MFA settings' }}
+      more={{ to: '/settings/security', label: 'MFA policy' }}
+      morePlacement="bottom"
       testId="mfa-adoption"
     >
       <Figure
@@ -104,7 +106,8 @@ function ResponsesCard({ activeResponses }: { activeResponses: number }) {
   return (
     <DashboardCard
       title="Active responses"
-      more={{ to: '/security/responses', label: 'View responses' }}
+      more={{ to: '/security/responses', label: 'Blocks and locks' }}
+      morePlacement="bottom"
       testId="active-responses"
     >
       <Figure

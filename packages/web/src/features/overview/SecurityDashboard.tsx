@@ -1,8 +1,7 @@
 import '@mantine/charts/styles.css';
 import './overview.css';
-import { Alert, Button, Grid, Group, Stack, Text } from '@mantine/core';
+import { Alert, Grid, Group, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { Link } from 'react-router';
 import { type ApiError, hookError } from '../../app/errors';
 import { formatTime } from '../../app/format';
 import { LoadError } from '../../ui/states';
@@ -54,9 +53,6 @@ export function SecurityDashboard() {
         </Text>
       )}
       <LiveIndicator status={feed.status} />
-      <Button component={Link} to="/security/events" variant="light" size="xs">
-        Security events
-      </Button>
     </Group>
   );
 
@@ -97,10 +93,10 @@ export function SecurityDashboard() {
         </Grid>
         <PostureCards overview={overview} />
         <Grid gutter="md">
-          <Grid.Col span={{ base: 12, lg: 8 }}>
+          <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
             <SignInsCard signIns={overview.signIns} />
           </Grid.Col>
-          <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
             <OpenEventsCard openEvents={overview.openEvents} />
           </Grid.Col>
           <Grid.Col span={{ base: 12, lg: 7 }}>

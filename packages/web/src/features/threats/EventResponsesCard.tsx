@@ -1,14 +1,43 @@
 import type { ThreatResponseOut } from '@custos/shared';
-import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Divider, Group, Stack, Text, Title } from '@mantine/core';
+import { Fragment } from 'react';
 import { useCan } from '../shell/session';
-import {
-  canLift,
-  ExpiresLabel,
-  ResponseKindLabel,
-  ResponseStateBadge,
-  ResponseSubject,
-} from './responseParts';
+import { canLift, ExpiresLabel, ResponseKindLabel, ResponseStateBadge, ResponseSubject } from './responseParts';
 import { useLiftResponse } from './useLiftResponse';
+
+function ResponseItem({ response, onLift }: { response: ThreatResponseOut; onLift: (() => void) | undefined }) {
+  return (
+    <Stack gap={6} data-response-id={response.id}>
+      <Group justify="space-between" wrap="nowrap" gap="xs" align="flex-start">
+        <ResponseKindLabel response={response} />
+        <ResponseStateBadge response={response} />
+      </Group>
+      <Group justify="space-between" wrap="nowrap" gap="xs" pl={36}>
+        <Stack gap={0}>
+          <ResponseSubject response={response} />
+          {response.state === 'active' &&
+            (response.expiresAt ? (
+              <Group gap={4} wrap="nowrap">
+                <Text size="xs" c="dimmed">
+                  Ends
+                </Text>
+                <ExpiresLabel response={response} size="xs" />
+              </Group>
+            ) : (
+              <Text size="xs" c="dimmed">
+                Until lifted
+              </Text>
+            ))}
+        </Stack>
+        {onLift && (
+          <Button size="compact-sm" variant="light" color="red" onClick={onLift}>
+            Lift
+          </Button>
+        )}
+      </Group>
+    </Stack>
+  );
+}
 
 /** What Custos did about this event; active responses can be lifted. */
 export function EventResponsesCard({ responses }: { responses: ThreatResponseOut[] }) {
@@ -25,42 +54,14 @@ export function EventResponsesCard({ responses }: { responses: ThreatResponseOut
             No automatic response ran for this event. Response rules are set in Detection settings.
           </Text>
         ) : (
-          responses.map((response) => (
-            <Group
-              key={response.id}
-              justify="space-between"
-              wrap="nowrap"
-              gap="sm"
-              data-response-id={response.id}
-            >
-              <Stack gap={4}>
-                <ResponseKindLabel response={response} />
-                <Group gap={6} pl={36} wrap="nowrap">
-                  <ResponseSubject response={response} />
-                  {response.state === 'active' &&
-                    (response.expiresAt ? (
-                      <>
-                        <Text size="sm" c="dimmed">
-                          · ends
-                        </Text>
-                        <ExpiresLabel response={response} />
-                      </>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        · until lifted
-                      </Text>
-                    ))}
-                </Group>
-              </Stack>
-              <Group gap="xs" wrap="nowrap">
-                <ResponseStateBadge response={response} />
-                {canManage && canLift(response) && (
-                  <Button size="compact-sm" variant="light" color="red" onClick={() => lifting.ask(response)}>
-                    Lift
-                  </Button>
-                )}
-              </Group>
-            </Group>
+          responses.map((response, index) => (
+            <Fragment key={response.id}>
+              {index > 0 && <Divider />}
+              <ResponseItem
+                response={response}
+                onLift={canManage && canLift(response) ? () => lifting.ask(response) : undefined}
+              />
+            </Fragment>
           ))
         )}
       </Stack>

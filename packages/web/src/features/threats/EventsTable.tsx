@@ -131,7 +131,7 @@ export function EventsTable({ events, selectable, selected, onSelectionChange, o
           <Table.Th>Source</Table.Th>
           <Table.Th ta="right">Count</Table.Th>
           <Table.Th>Last seen</Table.Th>
-          <Table.Th>Status</Table.Th>
+          <Table.Th w={150}>Status</Table.Th>
         </>
       }
     >

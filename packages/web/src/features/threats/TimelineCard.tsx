@@ -1,5 +1,5 @@
 import type { SecurityEventDetail } from '@custos/shared';
-import { Card, Stack, Text, ThemeIcon, Timeline, Title } from '@mantine/core';
+import { Card, Stack, Text, Timeline, Title } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconArrowsExchange,
@@ -52,11 +52,7 @@ export function TimelineCard({ timeline }: { timeline: SecurityEventDetail['time
                       {title}
                     </Text>
                   }
-                  bullet={
-                    <ThemeIcon size={26} radius="xl" color={color} variant="light">
-                      <Icon size={14} />
-                    </ThemeIcon>
-                  }
+                  bullet={<Icon size={14} />}
                   color={color}
                   data-kind={entry.kind}
                 >

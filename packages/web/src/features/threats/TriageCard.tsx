@@ -13,8 +13,8 @@ import { allowedTransitions, STATUS_ACTIONS, STATUS_LABELS } from './labels';
 const STATUS_BUTTONS: Record<SecurityEventStatus, { icon: ReactNode; color?: string; variant: string }> = {
   acknowledged: { icon: <IconEye size={16} />, variant: 'light' },
   resolved: { icon: <IconCheck size={16} />, color: 'teal', variant: 'filled' },
-  false_positive: { icon: <IconMoodEmpty size={16} />, color: 'gray', variant: 'light' },
-  open: { icon: <IconArrowBackUp size={16} />, color: 'gray', variant: 'default' },
+  false_positive: { icon: <IconMoodEmpty size={16} />, variant: 'default' },
+  open: { icon: <IconArrowBackUp size={16} />, variant: 'default' },
 };
 
 const UNASSIGNED = '__none';

@@ -88,7 +88,7 @@ export function ResponseStateBadge({ response }: { response: ThreatResponseOut }
 }
 
 /** When a lasting response ends: "in 12 minutes", "until lifted"; one-shot responses have none. */
-export function ExpiresLabel({ response }: { response: ThreatResponseOut }) {
+export function ExpiresLabel({ response, size = 'sm' }: { response: ThreatResponseOut; size?: 'xs' | 'sm' }) {
   if (response.state === 'done') {
     return (
       <Text size="sm" c="dimmed">
@@ -105,7 +105,7 @@ export function ExpiresLabel({ response }: { response: ThreatResponseOut }) {
   }
   return (
     <Tooltip label={formatDateTime(response.expiresAt)} withArrow openDelay={300}>
-      <Text size="sm" c={response.state === 'active' ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
+      <Text size={size} c={response.state === 'active' ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
         {formatRelative(response.expiresAt)}
       </Text>
     </Tooltip>

@@ -309,7 +309,8 @@ function defaultResponses(): ResponseRule[] {
         { kind: 'notify_user' },
       ],
     },
-    { detector: 'privilege_escalation', minSeverity: 'high', actions: [{ kind: 'require_step_up' }] },
+    // Even one attempt to grant oneself roles (medium) is worth a fresh verification.
+    { detector: 'privilege_escalation', minSeverity: 'medium', actions: [{ kind: 'require_step_up' }] },
     { detector: 'data_exfiltration', minSeverity: 'high', actions: [{ kind: 'require_step_up' }] },
     { detector: 'data_exfiltration', minSeverity: 'critical', actions: [{ kind: 'end_sessions' }] },
   ];

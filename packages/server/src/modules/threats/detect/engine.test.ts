@@ -1,10 +1,10 @@
 import { DETECTOR_TYPES, SecurityEventEvidence, SecurityEventSubject, Severity } from '@custos/shared';
 import { describe, expect, it } from 'vitest';
-import { attackStream } from './attack-stream';
 import { defaultThreatSettings, resolveThreatSettings } from './catalog';
 import { createDetectorEngine } from './engine';
 import { MemoryDetectionState } from './memory-state';
 import type { DetectionState } from './state';
+import { attackStream } from './test-attack-stream';
 import { makeSignal, ORG, replay, series, settingsWith } from './test-fixtures';
 
 describe('detector engine', () => {

@@ -33,7 +33,7 @@ export class MemoryDetectionState implements DetectionState {
 
   constructor(options: MemoryStateOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.maxKeys = options.maxKeys ?? 500_000;
+    this.maxKeys = options.maxKeys ?? 200_000;
   }
 
   /** Keys held, expired ones included until the next sweep (for tests and metrics). */

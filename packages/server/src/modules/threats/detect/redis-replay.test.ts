@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attackStream } from './attack-stream';
 import { MemoryDetectionState } from './memory-state';
 import { RedisDetectionState } from './redis-state';
+import { attackStream } from './test-attack-stream';
 import { replay, series } from './test-fixtures';
 
 const redisUrl = process.env.CUSTOS_TEST_REDIS_URL;

@@ -32,8 +32,6 @@ export class RedisDetectionState implements DetectionState {
   constructor(url: string, options: RedisStateOptions = {}) {
     const redis = new Redis(url, {
       maxRetriesPerRequest: 2,
-      // Concurrent signals (and a signal's detectors, which run in parallel) share socket writes.
-      enableAutoPipelining: true,
       keyPrefix: options.keyPrefix ?? 'custos:threat:',
     });
     // Failures surface as rejected operations (the engine's caller logs and skips the signal).
