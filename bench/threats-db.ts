@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type Config, loadConfig } from '@custos/server/config';
 import { type Database, migrateToLatest, openDatabase } from '@custos/server/db';
 import pg from 'pg';
+import { generateSignerKey } from '../packages/server/src/platform/crypto/signed-note';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -51,4 +53,19 @@ export async function freshDatabase(pgUrl: string | null): Promise<BenchDatabase
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The server's configuration for these benchmarks: fixed-window sign-in limits out of the way. */
+export function benchConfig(dataDir: string): Config {
+  return loadConfig({
+    CUSTOS_DATA_DIR: dataDir,
+    CUSTOS_LOG_LEVEL: 'silent',
+    // Detection (not the fixed-window limiter) must be what answers the attack traffic.
+    CUSTOS_SIGN_IN_LIMIT_PER_IP: '1000000',
+    CUSTOS_SIGN_IN_LIMIT_PER_ACCOUNT: '1000000',
+    // The load generator is the proxy: X-Forwarded-For gives every request the client IP it plays.
+    CUSTOS_TRUST_PROXY: '127.0.0.1',
+    CUSTOS_MASTER_KEY: randomBytes(32).toString('base64'),
+    CUSTOS_AUDIT_SIGNING_KEY: generateSignerKey('bench.custos/threats').signerKey,
+  });
 }

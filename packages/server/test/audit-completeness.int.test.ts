@@ -43,7 +43,7 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
   };
 
   beforeAll(async () => {
-    t = await createTestApp(backend);
+    t = await createTestApp(backend, { config: { CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
   });
   afterAll(() => t.close());
 
@@ -349,6 +349,109 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     {
       route: 'DELETE /api/v1/access-rules/:id',
       run: () => post(`/api/v1/access-rules/${need('accessRuleId')}`, undefined, need('admin'), 'DELETE'),
+    },
+    // ---- threat detection: settings, triage, responses, alert channels and deliveries ----
+    {
+      route: 'PUT /api/v1/security/settings',
+      run: () =>
+        post(
+          '/api/v1/security/settings',
+          { detectors: { off_hours: { enabled: false, severity: 'low', thresholds: {} } } },
+          need('admin'),
+          'PUT',
+        ),
+    },
+    {
+      route: 'PATCH /api/v1/security/events/:id',
+      run: async () => {
+        // A detection raises the event (the pipeline writes no request's id), then an admin triages it.
+        const raised = await t.services.threats.events.recordDetection(
+          {
+            type: 'brute_force_ip',
+            severity: 'medium',
+            organizationId: org.id,
+            dedupKey: 'brute_force_ip:ip:192.0.2.200',
+            subject: { type: 'ip', id: '192.0.2.200', label: '192.0.2.200' },
+            sourceIp: '192.0.2.200',
+            country: null,
+            explanation: 'walked',
+            details: {},
+            evidence: [],
+            userId: null,
+          },
+          await t.services.threats.settings.settingsFor(org.id),
+        );
+        return post(
+          `/api/v1/security/events/${raised.event.id}`,
+          { status: 'acknowledged' },
+          need('admin'),
+          'PATCH',
+        );
+      },
+    },
+    {
+      route: 'POST /api/v1/security/responses',
+      run: async () => {
+        const res = await post(
+          '/api/v1/security/responses',
+          { kind: 'block_ip', ip: '192.0.2.201', durationMinutes: 30 },
+          need('admin'),
+        );
+        ctx.responseId = res.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/security/responses/:id/lift',
+      run: () => post(`/api/v1/security/responses/${need('responseId')}/lift`, undefined, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/alerts/channels',
+      run: async () => {
+        const res = await post(
+          '/api/v1/alerts/channels',
+          {
+            kind: 'webhook',
+            name: 'Walked hook',
+            // Nothing listens there: deliveries fail, which is all the walk needs.
+            url: 'http://127.0.0.1:9/hook',
+            routing: { minSeverity: 'critical', types: null, digestLow: false },
+          },
+          need('admin'),
+        );
+        ctx.channelId = res.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'PATCH /api/v1/alerts/channels/:id',
+      run: () =>
+        post(
+          `/api/v1/alerts/channels/${need('channelId')}`,
+          { name: 'Renamed hook' },
+          need('admin'),
+          'PATCH',
+        ),
+    },
+    {
+      route: 'POST /api/v1/alerts/channels/:id/rotate-secret',
+      run: () => post(`/api/v1/alerts/channels/${need('channelId')}/rotate-secret`, undefined, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/alerts/channels/:id/test',
+      run: async () => {
+        const res = await post(`/api/v1/alerts/channels/${need('channelId')}/test`, undefined, need('admin'));
+        ctx.deliveryId = res.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/alerts/deliveries/:id/replay',
+      run: () => post(`/api/v1/alerts/deliveries/${need('deliveryId')}/replay`, undefined, need('admin')),
+    },
+    {
+      route: 'DELETE /api/v1/alerts/channels/:id',
+      run: () => post(`/api/v1/alerts/channels/${need('channelId')}`, undefined, need('admin'), 'DELETE'),
     },
     {
       route: 'POST /api/v1/me/factors/totp',

@@ -49,6 +49,10 @@ export function DashboardCard({
   );
 }
 
+/**
+ * A card's link to its detail page. Its label never contains a navigation label ("Sessions",
+ * "Settings", ...), so a link found by name, as the e2e run finds the navigation's, stays unique.
+ */
 export function MoreLink({ to, label }: { to: string; label: string }) {
   return (
     <Anchor component={Link} to={to} size="sm" fw={500} style={{ whiteSpace: 'nowrap' }}>
