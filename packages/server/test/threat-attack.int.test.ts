@@ -55,7 +55,11 @@ async function openStream(base: string, token: string) {
   };
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -126,7 +130,8 @@ describe.each(backends)('an attack is detected, answered and alerted (%s)', (bac
     expect(stream.status).toBe(200);
 
     const answers: number[] = [];
-    for (let i = 0; i < ATTEMPTS; i++) answers.push((await signIn(`guess number ${i}`, ATTACKER_IP)).statusCode);
+    for (let i = 0; i < ATTEMPTS; i++)
+      answers.push((await signIn(`guess number ${i}`, ATTACKER_IP)).statusCode);
     // Wrong passwords first, then the progressive delay refuses before any password is checked.
     expect(answers.slice(0, 3)).toEqual([401, 401, 401]);
     expect(answers).toContain(429);
@@ -153,7 +158,11 @@ describe.each(backends)('an attack is detected, answered and alerted (%s)', (bac
     const events = (list.json() as SecurityEventList).events;
     expect(events).toHaveLength(1);
     const [event] = events;
-    expect(event).toMatchObject({ severity: 'high', status: 'open', subject: { type: 'user', id: alice.id } });
+    expect(event).toMatchObject({
+      severity: 'high',
+      status: 'open',
+      subject: { type: 'user', id: alice.id },
+    });
     expect(event?.sourceIp).toBe(ATTACKER_IP);
     expect(event?.explanation).toMatch(/failed sign-in/i);
     const detail = await t.inject({ url: `/api/v1/security/events/${event?.id}`, token: org.owner.token });
