@@ -72,6 +72,8 @@ describe.each(backends)('security overview (%s)', (backend) => {
       lastSeenAt?: string;
       assigneeId?: string | null;
       details?: Record<string, unknown>;
+      /** JSON text written as is, for rows no detector would write. */
+      rawDetails?: string;
     },
   ): Promise<string> {
     const id = newId();
@@ -92,7 +94,7 @@ describe.each(backends)('security overview (%s)', (backend) => {
         dedupKey: `k-${id}`,
         count: 3,
         explanation: 'Three failed sign-ins in five minutes (threshold 3).',
-        details: toJson(fields.details ?? { failures: 3, windowMinutes: 5 }),
+        details: fields.rawDetails ?? toJson(fields.details ?? { failures: 3, windowMinutes: 5 }),
         firstSeenAt: at,
         lastSeenAt: at,
         assigneeId: fields.assigneeId ?? null,
@@ -475,6 +477,15 @@ describe.each(backends)('security overview (%s)', (backend) => {
       expect(o.threatLevel.reason).toContain('10 failed sign-ins in the last hour');
       expect(o.threatLevel.reason).toContain('0.4 an hour on average');
     });
+  });
+
+  it('shows details that are no JSON object as {} instead of failing', async () => {
+    const org = await organization('Odd Rows Co');
+    const scalar = await insertEvent(org.id, { severity: 'low', rawDetails: '"just a string"' });
+    const list = await insertEvent(org.id, { severity: 'low', rawDetails: '[1, 2]' });
+    const o = await overviewFor(org.owner.token);
+    const detailsById = Object.fromEntries(o.recentEvents.map((e) => [e.id, e.details]));
+    expect(detailsById).toEqual({ [scalar]: {}, [list]: {} });
   });
 
   it("never counts another organization's data", async () => {

@@ -1,12 +1,19 @@
 import type { DetectorType, SecurityEventOut, SecurityEventStatus, Severity } from '@custos/shared';
-import { parseJson } from '../../platform/db/json';
 import type { SecurityEventRow } from './store';
 
 type SubjectType = SecurityEventOut['subject']['type'];
 
-/** A details column that is not a JSON object (never written so, but never trusted) shows as {}. */
-function detailsOf(value: unknown): Record<string, unknown> {
-  const parsed = parseJson<unknown>(value);
+/**
+ * Details that are not a JSON object, or not JSON at all (never written so, but never trusted),
+ * show as {}: one bad row must not take the whole overview down.
+ */
+function detailsOf(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
     ? (parsed as Record<string, unknown>)
     : {};

@@ -230,7 +230,8 @@ export interface SecurityEventRow {
   country: string | null;
   count: number;
   explanation: string;
-  details: unknown;
+  /** The details column as JSON text. */
+  details: string;
   firstSeenAt: string;
   lastSeenAt: string;
   assigneeId: string | null;
@@ -260,7 +261,8 @@ export async function recentSecurityEvents(
       'e.country',
       'e.count',
       'e.explanation',
-      'e.details',
+      // As text on both databases: a jsonb scalar would otherwise arrive as a bare JS string.
+      sql<string>`cast(${sql.ref('e.details')} as text)`.as('details'),
       'e.firstSeenAt',
       'e.lastSeenAt',
       'e.assigneeId',

@@ -244,14 +244,12 @@ function Deliveries() {
 export function DeliveriesPage() {
   return (
     <>
-      <Stack gap={4} mb={-8}>
-        <Anchor component={Link} to="/security/alerts" size="sm" c="dimmed">
-          <Group gap={4}>
-            <IconArrowLeft size={14} />
-            Alerts
-          </Group>
-        </Anchor>
-      </Stack>
+      <Anchor component={Link} to="/security/alerts" size="sm" c="dimmed" display="block" mb="xs">
+        <Group gap={4}>
+          <IconArrowLeft size={14} />
+          Alerts
+        </Group>
+      </Anchor>
       <PageHeader
         title="Delivery log"
         description="Each alert sent to a channel, with the receiver's answers. Failed webhooks are retried with backoff; replay sends a message again."

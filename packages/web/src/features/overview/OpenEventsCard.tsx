@@ -30,12 +30,13 @@ export function OpenEventsCard({ openEvents }: { openEvents: SecurityOverview['o
           withTooltip={drawn.length > 0}
           tooltipDataSource="segment"
           data={drawn.length > 0 ? drawn : [{ name: 'None open', value: 1, color: 'gray.3' }]}
-          cellProps={(cell) => {
-            const slice = drawn.find((candidate) => candidate.name === cell.name);
-            return slice
-              ? { style: { cursor: 'pointer' }, onClick: () => navigate(openEventsLink(slice.severity)) }
-              : {};
+          pieProps={{
+            onClick: (_sector, index) => {
+              const slice = drawn[index];
+              if (slice) navigate(openEventsLink(slice.severity));
+            },
           }}
+          cellProps={{ style: { cursor: drawn.length > 0 ? 'pointer' : 'default' } }}
           aria-hidden
         />
         <Stack gap={6} style={{ minWidth: 150 }}>

@@ -2,10 +2,22 @@ import type { ThreatResponseOut } from '@custos/shared';
 import { Button, Card, Divider, Group, Stack, Text, Title } from '@mantine/core';
 import { Fragment } from 'react';
 import { useCan } from '../shell/session';
-import { canLift, ExpiresLabel, ResponseKindLabel, ResponseStateBadge, ResponseSubject } from './responseParts';
+import {
+  canLift,
+  ExpiresLabel,
+  ResponseKindLabel,
+  ResponseStateBadge,
+  ResponseSubject,
+} from './responseParts';
 import { useLiftResponse } from './useLiftResponse';
 
-function ResponseItem({ response, onLift }: { response: ThreatResponseOut; onLift: (() => void) | undefined }) {
+function ResponseItem({
+  response,
+  onLift,
+}: {
+  response: ThreatResponseOut;
+  onLift: (() => void) | undefined;
+}) {
   return (
     <Stack gap={6} data-response-id={response.id}>
       <Group justify="space-between" wrap="nowrap" gap="xs" align="flex-start">

@@ -99,11 +99,10 @@ function ManualResponseForm({ kind, onClose }: { kind: ManualKind; onClose: () =
               value={userId}
               onChange={change(setUserId)}
               searchable
-              nothingFoundMessage="No such member"
+              nothingFoundMessage={people.length === 0 ? 'No other members' : 'No such member'}
               error={tried ? userProblem : members.error ? 'Could not load the members' : undefined}
               comboboxProps={{ withinPortal: true }}
               required
-              data-autofocus
             />
             <Stack gap={4}>
               <Text size="sm" fw={500}>

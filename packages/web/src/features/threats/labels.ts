@@ -147,12 +147,18 @@ export function durationMinutes(value: string | null): number | null {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** "windowMinutes" → "Window minutes". */
+/** Words in threshold names that read better spelled out. */
+const WORDS: Record<string, string> = { mfa: 'MFA', ips: 'IPs', ip: 'IP', kmh: '(km/h)', km: '(km)' };
+
+/** "windowMinutes" → "Window minutes", "speedKmh" → "Speed (km/h)". */
 export function humanizeKey(key: string): string {
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[_-]+/g, ' ')
     .trim()
-    .toLowerCase();
+    .toLowerCase()
+    .split(/\s+/)
+    .map((word) => WORDS[word] ?? word)
+    .join(' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

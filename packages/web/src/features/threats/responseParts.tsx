@@ -105,7 +105,11 @@ export function ExpiresLabel({ response, size = 'sm' }: { response: ThreatRespon
   }
   return (
     <Tooltip label={formatDateTime(response.expiresAt)} withArrow openDelay={300}>
-      <Text size={size} c={response.state === 'active' ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
+      <Text
+        size={size}
+        c={response.state === 'active' ? undefined : 'dimmed'}
+        style={{ whiteSpace: 'nowrap' }}
+      >
         {formatRelative(response.expiresAt)}
       </Text>
     </Tooltip>
