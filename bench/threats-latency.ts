@@ -18,7 +18,16 @@
 import type { SecurityStreamMessage, UpdateThreatSettingsBody } from '@custos/shared';
 import { DETECTOR_CATALOG } from '../packages/server/src/modules/threats/detect';
 import { rng } from './audit-events';
-import { fmt, int, PASSWORD, percentile, profileArgs, type SummaryRow, startChild, stopChild } from './common';
+import {
+  fmt,
+  int,
+  PASSWORD,
+  percentile,
+  profileArgs,
+  type SummaryRow,
+  startChild,
+  stopChild,
+} from './common';
 import type { Backend } from './threats-db';
 import { postgresUrl } from './threats-db';
 import type { BenchMember, ThreatServerInfo, ThreatServerStats } from './threats-server';
@@ -73,7 +82,8 @@ async function fireOnFirstFailure(info: ThreatServerInfo): Promise<void> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${info.ownerToken}` },
     body: JSON.stringify(body),
   });
-  if (res.status !== 200) throw new Error(`PUT /api/v1/security/settings answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 200)
+    throw new Error(`PUT /api/v1/security/settings answered ${res.status}: ${await res.text()}`);
 }
 
 interface Background {
@@ -201,7 +211,9 @@ export async function runLatencyOn(backend: Backend): Promise<SummaryRow[]> {
   let seconds: number;
   let streamed: number;
   try {
-    console.log(`\nAlert latency, ${backend}: ${int(info.members.length)} members joined in ${info.seedSeconds.toFixed(1)} s`);
+    console.log(
+      `\nAlert latency, ${backend}: ${int(info.members.length)} members joined in ${info.seedSeconds.toFixed(1)} s`,
+    );
     await fireOnFirstFailure(info);
     const board = alertBoard();
     const stream = await openSecurityStream(info.url, info.ownerToken, board.onMessage);
@@ -257,6 +269,11 @@ function report(
     console.log(
       `  server pipeline: ${int(s.signals)} signals, ${int(s.detections)} detections, ${int(s.raised)} raised, ` +
         `${int(s.repeated)} repeats coalesced, ${s.dropped} dropped, ${s.failed} failed`,
+    );
+    const w = stats.writes;
+    const ms = (v: [number, number, number]) => `p50 ${v[0]} / p99 ${v[1]} / max ${v[2]}`;
+    console.log(
+      `  server, ${int(w.writes)} detection writes (ms): audit event built → write starts ${ms(w.untilWrite)}; write ${ms(w.write)}`,
     );
   }
   console.log(`  goal p99 < ${GOAL_MS} ms: ${met ? 'MET' : 'NOT MET'}`);

@@ -7,7 +7,7 @@
  * (ThreatServerInfo) once it listens; at SIGTERM, one more (ThreatServerStats) once detection has
  * worked off what it still held.
  */
-import { buildApp } from '@custos/server';
+import { buildApp, type Services } from '@custos/server';
 import { createLogger } from '@custos/server/log';
 import type { FastifyInstance } from 'fastify';
 import type { ThreatPipelineStats } from '../packages/server/src/modules/threats';
@@ -37,9 +37,19 @@ export interface ThreatServerStats {
   atStop: ThreatPipelineStats;
   drained: ThreatPipelineStats;
   drainMs: number;
+  writes: WriteTimes;
 }
 
 const MEMBERS = Number(process.env.BENCH_THREATS_MEMBERS ?? 0);
+
+/** Where an alert's time goes on the server, in ms (p50, p99, max over every detection written). */
+export interface WriteTimes {
+  writes: number;
+  /** From the newest evidence's occurredAt (stamped when the audit event was built) to the write's start. */
+  untilWrite: [number, number, number];
+  /** The write: one transaction (event, evidence, responses), then the stream message. */
+  write: [number, number, number];
+}
 const JOIN_CONCURRENCY = 8;
 
 async function inject<T>(
@@ -59,6 +69,32 @@ async function inject<T>(
   return res.json() as T;
 }
 
+/**
+ * Times every detection write. The pipeline calls `recordDetection` on the events service by name,
+ * so it is wrapped on the instance: diagnostics for this benchmark only, nothing the server exposes.
+ */
+function watchDetectionWrites(events: Services['threats']['events']) {
+  const untilWrite: number[] = [];
+  const write: number[] = [];
+  const original = events.recordDetection.bind(events);
+  events.recordDetection = async (detection, settings, occurrences) => {
+    const started = Date.now();
+    const newest = detection.evidence[0]?.occurredAt;
+    if (newest) untilWrite.push(started - Date.parse(newest));
+    try {
+      return await original(detection, settings, occurrences);
+    } finally {
+      write.push(Date.now() - started);
+    }
+  };
+  const spread = (values: number[]): [number, number, number] => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+    return [at(0.5), at(0.99), sorted[sorted.length - 1] ?? 0];
+  };
+  return (): WriteTimes => ({ writes: write.length, untilWrite: spread(untilWrite), write: spread(write) });
+}
+
 /** Invites and accepts `count` members, `JOIN_CONCURRENCY` at a time (each accept hashes a password). */
 async function addMembers(app: FastifyInstance, owner: string, count: number): Promise<BenchMember[]> {
   const invites: Array<{ email: string; token: string }> = [];
@@ -75,12 +111,18 @@ async function addMembers(app: FastifyInstance, owner: string, count: number): P
   const worker = async () => {
     for (let i = next++; i < count; i = next++) {
       const invite = invites[i] as { email: string; token: string };
-      const accepted = await inject<{ user: { id: string } }>(app, 'POST', '/api/v1/invitations/accept', null, {
-        token: invite.token,
-        name: `Member ${i}`,
-        password: PASSWORD,
-        tokenType: 'bearer',
-      });
+      const accepted = await inject<{ user: { id: string } }>(
+        app,
+        'POST',
+        '/api/v1/invitations/accept',
+        null,
+        {
+          token: invite.token,
+          name: `Member ${i}`,
+          password: PASSWORD,
+          tokenType: 'bearer',
+        },
+      );
       members[i] = { id: accepted.user.id, email: invite.email };
     }
   };
@@ -100,6 +142,8 @@ if (process.env.BENCH_THREATS_DETECTION === 'off') {
   // a no-op there is the append path without detection (a benchmark switch, not a server feature).
   services.threats.pipeline.handle = () => {};
 }
+
+const writes = watchDetectionWrites(services.threats.events);
 
 const email = `owner.${Date.now()}@threats.bench.example`;
 const { organization } = await services.setup.createAdminFromCli({
@@ -138,7 +182,12 @@ process.on('SIGTERM', async () => {
   const atStop = { ...pipeline.stats };
   const started = performance.now();
   await pipeline.idle();
-  const stats: ThreatServerStats = { atStop, drained: { ...pipeline.stats }, drainMs: performance.now() - started };
+  const stats: ThreatServerStats = {
+    atStop,
+    drained: { ...pipeline.stats },
+    drainMs: performance.now() - started,
+    writes: writes(),
+  };
   process.stdout.write(`${JSON.stringify(stats)}\n`);
   await app.close();
   await cleanup();

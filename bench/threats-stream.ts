@@ -17,7 +17,13 @@ export const ACCOUNTS = 10_000;
 export const IPS = 2_000;
 const STEP_MS = 50;
 const COUNTRIES = ['DE', 'FR', 'GB', 'US', 'ES', 'IT', 'NL', 'SE', 'PL', 'JP'];
-const ACTIVITY = ['document.viewed', 'document.updated', 'project.viewed', 'invoice.viewed', 'document.shared'];
+const ACTIVITY = [
+  'document.viewed',
+  'document.updated',
+  'project.viewed',
+  'invoice.viewed',
+  'document.shared',
+];
 const PERMISSIONS = ['document:write', 'invoice:approve', 'project:delete', 'report:read'];
 const ADMIN_PERMISSIONS = ['members:manage', 'apikeys:create'];
 const USER_AGENTS = [

@@ -279,5 +279,28 @@ describe.each(backends)('an attack is detected, answered and alerted (%s)', (bac
     const list = await t.inject({ url: '/api/v1/security/events', token: other.owner.token });
     expect(list.statusCode).toBe(200);
     expect(list.json().events).toEqual([]);
+    // Nor can its admins' blocks shut the bystanders out of a network they share.
+    const shared = '198.51.100.222';
+    const block = await t.inject({
+      method: 'POST',
+      url: '/api/v1/security/responses',
+      token: org.owner.token,
+      payload: { kind: 'block_ip', ip: shared, scope: 'untrusted', durationMinutes: 60 },
+    });
+    expect(block.statusCode).toBe(201);
+    const bystander = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: other.owner.email, password: PASSWORD },
+      remoteAddress: shared,
+    });
+    expect(bystander.statusCode).toBe(200);
+    const member = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: alice.email, password: PASSWORD },
+      remoteAddress: shared,
+    });
+    expect(member.json().error.code).toBe('IP_BLOCKED');
   });
 });

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/http/errors';
 import type { SignInAttempt, SignInGuardPort } from '../auth';
 import { type DelayStore, delayMsAfter } from './delays';
 import { isTrustedOrigin, rememberDevice } from './devices';
+import type { SignInBlock } from './responses-store';
 
 /**
  * The sign-in guard: what detection decided (account locks, IP blocks) and the progressive delay,
@@ -13,16 +14,6 @@ import { isTrustedOrigin, rememberDevice } from './devices';
  * real user always gets in from their own devices; only an "everywhere" lock or an admin's
  * "everywhere" IP block stops them.
  */
-
-export interface SignInBlock {
-  id: string;
-  organizationId: string;
-  kind: 'lock_account' | 'block_ip';
-  scope: 'untrusted' | 'all' | null;
-  expiresAt: string | null;
-  userId: string | null;
-  ip: string | null;
-}
 
 export type FindSignInBlocks = (
   db: Kysely<DB>,
@@ -75,7 +66,12 @@ export function createSignInGuard(deps: {
   function refusalByBlocks(attempt: SignInAttempt, blocks: SignInBlock[], now: number): AppError | null {
     for (const block of blocks) {
       if (block.kind !== 'block_ip') continue;
-      const everywhere = block.scope === 'all' && attempt.organizationIds.includes(block.organizationId);
+      const ours = attempt.organizationIds.includes(block.organizationId);
+      // Detection's blocks judge an address that attacked this installation, for every account it
+      // tries (known or not, so the answer reveals none); an admin's block only concerns their
+      // organization's accounts, so no tenant can shut another's users out of a shared network.
+      if (block.manual && !ours) continue;
+      const everywhere = block.scope === 'all' && ours;
       if (!attempt.trusted || everywhere) return ipBlocked(secondsUntil(block.expiresAt, now));
     }
     if (attempt.trusted) return null;

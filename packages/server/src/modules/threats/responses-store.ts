@@ -150,6 +150,8 @@ export interface SignInBlock {
   expiresAt: string | null;
   userId: string | null;
   ip: string | null;
+  /** Placed by an admin (not by detection): it only concerns the accounts of its organization. */
+  manual: boolean;
 }
 
 /**
@@ -166,7 +168,7 @@ export async function findSignInBlocks(
   if (!userId && !ip) return [];
   const rows = await db
     .selectFrom('threatResponses')
-    .select(['id', 'organizationId', 'kind', 'scope', 'expiresAt', 'userId', 'ip'])
+    .select(['id', 'organizationId', 'kind', 'scope', 'expiresAt', 'userId', 'ip', 'createdBy'])
     .where((eb) => {
       const wanted = [];
       if (userId) wanted.push(eb.and([eb('userId', '=', userId), eb('kind', '=', 'lock_account')]));
@@ -184,6 +186,7 @@ export async function findSignInBlocks(
     expiresAt: r.expiresAt,
     userId: r.userId,
     ip: r.ip,
+    manual: r.createdBy !== null,
   }));
 }
 

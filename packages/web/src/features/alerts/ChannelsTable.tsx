@@ -18,7 +18,7 @@ function Target({ channel }: { channel: AlertChannelOut }) {
   if (channel.kind === 'webhook') {
     return (
       <Stack gap={0}>
-        <Text size="sm" className="custos-mono" lineClamp={1} maw={320} title={channel.url ?? undefined}>
+        <Text size="sm" className="custos-mono" lineClamp={1} maw={280} title={channel.url ?? undefined}>
           {channel.url}
         </Text>
         {channel.secretHint && (
@@ -31,7 +31,7 @@ function Target({ channel }: { channel: AlertChannelOut }) {
   }
   const recipients = channel.recipients ?? [];
   return (
-    <Text size="sm" lineClamp={2} maw={320} title={recipients.join(', ')}>
+    <Text size="sm" lineClamp={2} maw={280} title={recipients.join(', ')}>
       {recipients.join(', ')}
     </Text>
   );
@@ -83,7 +83,9 @@ export function ChannelsTable({ channels, canManage, busyId, ...actions }: Chann
           <Table.Th>Sends to</Table.Th>
           <Table.Th>Routing</Table.Th>
           <Table.Th>Enabled</Table.Th>
-          <Table.Th>Last delivery</Table.Th>
+          <Table.Th w={180} style={{ whiteSpace: 'nowrap' }}>
+            Last delivery
+          </Table.Th>
           {canManage && <ActionsHeader />}
         </>
       }

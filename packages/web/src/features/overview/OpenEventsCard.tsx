@@ -27,6 +27,7 @@ export function OpenEventsCard({ openEvents }: { openEvents: SecurityOverview['o
           paddingAngle={drawn.length > 1 ? 2 : 0}
           strokeWidth={drawn.length > 0 ? 1 : 0}
           chartLabel={formatCount(total)}
+          styles={{ label: { fontSize: 24, fontWeight: 700 } }}
           withTooltip={drawn.length > 0}
           tooltipDataSource="segment"
           data={drawn.length > 0 ? drawn : [{ name: 'None open', value: 1, color: 'gray.3' }]}
