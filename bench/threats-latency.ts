@@ -251,8 +251,10 @@ function report(
   const bgRate = bgTotal / seconds;
   const met = missed === 0 && p99 < GOAL_MS;
 
+  const checked = ((bg.byStatus.get(200) ?? 0) + (bg.byStatus.get(401) ?? 0)) / seconds;
   console.log(
-    `  background: ${CLIENTS} clients, ${fmt(bgRate)} sign-ins/s over ${seconds.toFixed(1)} s (${statusLine(bg.byStatus)})`,
+    `  background: ${CLIENTS} clients, ${fmt(bgRate)} sign-ins/s over ${seconds.toFixed(1)} s (${statusLine(bg.byStatus)}); ` +
+      `${checked.toFixed(1)}/s had their password checked (200, 401), the rest were refused before (429, 403)`,
   );
   console.log(
     `  probes: ${probes.length} failed sign-ins at ${PROBE_RATE}/s, each a new member from a new IP` +
@@ -274,6 +276,10 @@ function report(
     const ms = (v: [number, number, number]) => `p50 ${v[0]} / p99 ${v[1]} / max ${v[2]}`;
     console.log(
       `  server, ${int(w.writes)} detection writes (ms): audit event built → write starts ${ms(w.untilWrite)}; write ${ms(w.write)}`,
+    );
+    const d = stats.loopDelay;
+    console.log(
+      `  server event-loop delay (ms): p50 ${d.p50.toFixed(1)} / p99 ${d.p99.toFixed(1)} / max ${d.max.toFixed(1)}`,
     );
   }
   console.log(`  goal p99 < ${GOAL_MS} ms: ${met ? 'MET' : 'NOT MET'}`);

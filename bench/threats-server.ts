@@ -7,6 +7,7 @@
  * (ThreatServerInfo) once it listens; at SIGTERM, one more (ThreatServerStats) once detection has
  * worked off what it still held.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp, type Services } from '@custos/server';
 import { createLogger } from '@custos/server/log';
 import type { FastifyInstance } from 'fastify';
@@ -38,6 +39,8 @@ export interface ThreatServerStats {
   drained: ThreatPipelineStats;
   drainMs: number;
   writes: WriteTimes;
+  /** The server's event-loop delay over its life, in ms: how long ready work waited its turn. */
+  loopDelay: { p50: number; p99: number; max: number };
 }
 
 const MEMBERS = Number(process.env.BENCH_THREATS_MEMBERS ?? 0);
@@ -144,6 +147,7 @@ if (process.env.BENCH_THREATS_DETECTION === 'off') {
 }
 
 const writes = watchDetectionWrites(services.threats.events);
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
 const email = `owner.${Date.now()}@threats.bench.example`;
 const { organization } = await services.setup.createAdminFromCli({
@@ -166,6 +170,7 @@ const members = await addMembers(app, ownerToken, MEMBERS);
 const seedSeconds = (performance.now() - seedStarted) / 1000;
 
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
+loopDelay.enable();
 const info: ThreatServerInfo = {
   url,
   dialect: database.dialect,
@@ -187,6 +192,11 @@ process.on('SIGTERM', async () => {
     drained: { ...pipeline.stats },
     drainMs: performance.now() - started,
     writes: writes(),
+    loopDelay: {
+      p50: loopDelay.percentile(50) / 1e6,
+      p99: loopDelay.percentile(99) / 1e6,
+      max: loopDelay.max / 1e6,
+    },
   };
   process.stdout.write(`${JSON.stringify(stats)}\n`);
   await app.close();

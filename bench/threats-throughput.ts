@@ -3,8 +3,9 @@
  *   ingest    POST /api/v1/audit/events/batch, BENCH_THREATS_BATCH (500) events a request,
  *             BENCH_THREATS_INGEST_CONNECTIONS (4) connections, BENCH_SECONDS (8) s after 2 s of
  *             warm-up, on a fresh server (threats-server.ts) with detection switched off (the
- *             baseline), then on another with detection on as it ships (its pipeline's counters are
- *             reported, with how long it took to drain after the load);
+ *             baseline), and on another with detection on as it ships (its pipeline's counters are
+ *             reported, with how long it took to drain after the load); BENCH_THREATS_INGEST_ROUNDS
+ *             (2) rounds of both, best of each;
  *   engine    createDetectorEngine(state).process(signal, defaultThreatSettings()) over the signals
  *             of BENCH_THREATS_EVENTS (200,000) synthetic events (threats-stream.ts), one after
  *             the other as a pipeline lane does, on MemoryDetectionState, and with
@@ -39,6 +40,7 @@ import { syntheticEvents } from './threats-stream';
 
 const BATCH = Number(process.env.BENCH_THREATS_BATCH ?? 500);
 const INGEST_CONNECTIONS = Number(process.env.BENCH_THREATS_INGEST_CONNECTIONS ?? 4);
+const INGEST_ROUNDS = Math.max(1, Number(process.env.BENCH_THREATS_INGEST_ROUNDS ?? 2));
 const EVENTS = Number(process.env.BENCH_THREATS_EVENTS ?? 200_000);
 const REDIS_EVENTS = Number(process.env.BENCH_THREATS_REDIS_EVENTS ?? 20_000);
 const redisUrl = process.env.CUSTOS_BENCH_REDIS_URL;
@@ -113,6 +115,20 @@ async function ingestOn(backend: Backend, detection: 'on' | 'off'): Promise<Inge
   };
 }
 
+/**
+ * Rounds of both, in the order off, on, on, off, … so drift of a shared machine hits both alike;
+ * the best round of each counts.
+ */
+async function ingestRounds(backend: Backend): Promise<{ bare: Ingest; detecting: Ingest }> {
+  const runs: Record<'on' | 'off', Ingest[]> = { on: [], off: [] };
+  for (let round = 0; round < INGEST_ROUNDS; round++) {
+    const order: Array<'on' | 'off'> = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+    for (const detection of order) runs[detection].push(await ingestOn(backend, detection));
+  }
+  const best = (list: Ingest[]) => list.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
+  return { bare: best(runs.off), detecting: best(runs.on) };
+}
+
 // ------------------------------------------------------------------ the engine alone
 
 async function engineRun(signals: Signal[], state: DetectionState, settings: ResolvedThreatSettings) {
@@ -157,7 +173,14 @@ async function pipelineRun(
     while (from - done() > MAX_BACKLOG) await nextTurn();
     pipeline.handle(events.slice(from, from + FEED_CHUNK));
   }
-  await pipeline.idle();
+  // The pipeline's quiet-period timers are unref'd (a server's listening socket keeps it alive);
+  // here nothing else would, and Node would exit while idle() still waits for them.
+  const keepAlive = setInterval(() => {}, 1_000);
+  try {
+    await pipeline.idle();
+  } finally {
+    clearInterval(keepAlive);
+  }
   const seconds = (performance.now() - started) / 1000;
   const after = pipeline.stats;
   const signals = after.signals - before.signals;
@@ -208,13 +231,12 @@ async function inProcess(backend: Backend) {
 
 export async function runThroughputOn(backend: Backend): Promise<Throughput> {
   console.log(`\nDetection throughput, ${backend}`);
-  const bare = await ingestOn(backend, 'off');
+  const { bare, detecting } = await ingestRounds(backend);
   console.log(
-    `  ${'bare batch ingest (detection off)'.padEnd(46)} ${fmt(bare.eventsPerSecond)} events/s   p99 ${fmt(bare.p99)} ms   errors ${bare.errors}`,
+    `  ${`bare batch ingest (detection off), best of ${INGEST_ROUNDS}`.padEnd(46)} ${fmt(bare.eventsPerSecond)} events/s   p99 ${fmt(bare.p99)} ms   errors ${bare.errors}`,
   );
-  const detecting = await ingestOn(backend, 'on');
   console.log(
-    `  ${'batch ingest, detection on'.padEnd(46)} ${fmt(detecting.eventsPerSecond)} events/s   p99 ${fmt(detecting.p99)} ms   errors ${detecting.errors}`,
+    `  ${`batch ingest, detection on, best of ${INGEST_ROUNDS}`.padEnd(46)} ${fmt(detecting.eventsPerSecond)} events/s   p99 ${fmt(detecting.p99)} ms   errors ${detecting.errors}`,
   );
   const s = detecting.stats;
   if (s) {

@@ -153,6 +153,25 @@ export class TestApp {
     };
   }
 
+  /**
+   * Switches every detector and response off for the organization, through the API (the owner has
+   * just signed in, so step-up holds). For tests of other features that deliberately do what
+   * detection would answer (self-grant attempts, failed sign-ins), so its responses stay out.
+   */
+  async disableDetection(org: TestOrg): Promise<void> {
+    const { DETECTOR_TYPES } = await import('@custos/shared');
+    const detectors = Object.fromEntries(
+      DETECTOR_TYPES.map((type) => [type, { enabled: false, severity: 'low', thresholds: {} }]),
+    );
+    const res = await this.inject({
+      method: 'PUT',
+      url: '/api/v1/security/settings',
+      token: org.owner.token,
+      payload: { detectors, responses: [] },
+    });
+    if (res.statusCode !== 200) throw new Error(`disabling detection failed: ${res.statusCode} ${res.body}`);
+  }
+
   /** Adds a member with the given roles by invitation, the way a person would join. */
   async addMember(org: TestOrg, roles: string[], email = this.uniqueEmail('member')): Promise<TestUser> {
     const invited = await this.inject({

@@ -29,6 +29,8 @@ describe.each(backends)('roles, host-app permissions and the authorization API (
   beforeAll(async () => {
     t = await createTestApp(backend);
     org = await t.createOrganization('Roles Org');
+    // These tests make self-grant attempts on purpose; detection's step-up demand is tested elsewhere.
+    await t.disableDetection(org);
     other = await t.createOrganization('Other Org');
     hostKey = await keyFor(org, ['access:register', 'access:check', 'access:read']);
     const registered = await call('PUT', '/api/v1/app-permissions', hostKey, {

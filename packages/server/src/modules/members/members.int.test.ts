@@ -9,6 +9,8 @@ describe.each(backends)('members (%s)', (backend) => {
   beforeAll(async () => {
     t = await createTestApp(backend);
     org = await t.createOrganization('Members Inc');
+    // These tests make self-grant attempts on purpose; detection's step-up demand is tested elsewhere.
+    await t.disableDetection(org);
     other = await t.createOrganization('Other Tenant');
   });
   afterAll(() => t.close());

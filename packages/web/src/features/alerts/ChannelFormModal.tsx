@@ -49,6 +49,12 @@ const SEVERITY_OPTIONS = SEVERITY_ORDER.map((value) => ({
 const TYPE_OPTIONS = DETECTOR_ORDER.map((value) => ({ value, label: DETECTOR_LABELS[value] }));
 const MAX_RECIPIENTS = 20;
 
+/** Tags as typed or pasted: a pasted list becomes one address a tag, without repeats. */
+function splitRecipients(tags: string[]): string[] {
+  const addresses = tags.flatMap((tag) => tag.split(/[\s,;]+/)).filter(Boolean);
+  return [...new Set(addresses)].slice(0, MAX_RECIPIENTS);
+}
+
 function draftOf(channel: AlertChannelOut | undefined): ChannelDraft {
   if (!channel) {
     return {
@@ -222,7 +228,7 @@ function ChannelForm({ channel, onClose, onCreated }: ChannelFormProps) {
             description="Press Enter or comma after each address; up to 20."
             placeholder={draft.recipients.length === 0 ? 'security@example.com' : undefined}
             value={draft.recipients}
-            onChange={(recipients) => set({ recipients })}
+            onChange={(tags) => set({ recipients: splitRecipients(tags) })}
             maxTags={MAX_RECIPIENTS}
             splitChars={[',', ' ', ';']}
             error={shown.recipients ?? serverFields.fields.recipients}

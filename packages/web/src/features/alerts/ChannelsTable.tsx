@@ -23,7 +23,8 @@ function Target({ channel }: { channel: AlertChannelOut }) {
         </Text>
         {channel.secretHint && (
           <Text size="xs" c="dimmed" className="custos-mono">
-            secret {channel.secretHint}…
+            secret {channel.secretHint.startsWith('whsec_') ? '' : 'whsec_'}
+            {channel.secretHint}…
           </Text>
         )}
       </Stack>

@@ -1,6 +1,6 @@
 import type { AlertDeliveryOut, ListDeliveriesQuery } from '@custos/shared';
 import { Anchor, Button, Card, Center, Group, Select, Stack, Table, Text } from '@mantine/core';
-import { IconArrowLeft, IconFilterOff, IconSend } from '@tabler/icons-react';
+import { IconArrowLeft, IconFilterOff, IconSend, IconX } from '@tabler/icons-react';
 import { type KeyboardEvent, type ReactNode, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { hookError } from '../../app/errors';
@@ -205,8 +205,14 @@ function Deliveries() {
           </Text>
           <Group gap="sm" align="flex-end">
             {filters.securityEventId && (
-              <Button size="xs" variant="light" color="gray" onClick={() => filters.set('event', undefined)}>
-                Only one event · show all
+              <Button
+                size="xs"
+                variant="light"
+                color="gray"
+                rightSection={<IconX size={12} />}
+                onClick={() => filters.set('event', undefined)}
+              >
+                One security event
               </Button>
             )}
             <Select

@@ -1,4 +1,4 @@
-import type { AlertDeliveryDetail } from '@custos/shared';
+import type { AlertDeliveryDetail, AlertDeliveryOut } from '@custos/shared';
 import {
   Anchor,
   Button,
@@ -91,17 +91,26 @@ function Attempts({ history }: { history: AlertDeliveryDetail['history'] }) {
   );
 }
 
+/** What a replay did: the receiver took it, refused it, or it waits for its turn. */
+function replayNotice(delivery: AlertDeliveryOut): { color: string; message: string } {
+  if (delivery.status === 'delivered') return { color: 'teal', message: 'Sent again: delivered' };
+  if (delivery.status === 'pending') return { color: 'teal', message: 'Queued to be sent again' };
+  const code = delivery.lastResponseCode !== null ? ` (HTTP ${delivery.lastResponseCode})` : '';
+  return { color: 'red', message: `Sent again, but the receiver did not accept it${code}` };
+}
+
 function DeliveryBody({ id }: { id: string }) {
   const canManage = useCan('security:manage');
   const { data, error, isLoading, refetch } = useGetAlertDeliveryQuery(id);
   const [replay, replaying] = useReplayAlertDeliveryMutation();
   const replayAction = useConfirmAction(
-    (delivery: AlertDeliveryDetail) => replay(delivery.id),
-    replaying,
-    () => {
-      notifications.show({ color: 'teal', message: 'Sent again' });
-      void refetch();
+    async (delivery: AlertDeliveryDetail) => {
+      const result = await replay(delivery.id);
+      if ('data' in result && result.data) notifications.show(replayNotice(result.data));
+      return result;
     },
+    replaying,
+    () => void refetch(),
   );
   if (isLoading) return <SectionLoader label="Loading the delivery" />;
   if (!data) return <LoadError error={hookError(error)} what="the delivery" onRetry={() => void refetch()} />;

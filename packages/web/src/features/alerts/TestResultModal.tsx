@@ -48,7 +48,9 @@ export function TestResultModal({
                   </Text>
                 )}
               </Group>
-              {result.lastError && <Text size="sm">{result.lastError}</Text>}
+              {result.lastError && result.lastError !== `HTTP ${result.lastResponseCode}` && (
+                <Text size="sm">{result.lastError}</Text>
+              )}
               {result.status === 'retrying' && (
                 <Text size="sm" c="dimmed">
                   Custos retries with backoff; the delivery log shows each attempt.

@@ -25,7 +25,7 @@ export function OpenEventsCard({ openEvents }: { openEvents: SecurityOverview['o
           size={150}
           thickness={22}
           paddingAngle={drawn.length > 1 ? 2 : 0}
-          strokeWidth={drawn.length > 0 ? 1 : 0}
+          strokeWidth={drawn.length > 1 ? 1 : 0}
           chartLabel={formatCount(total)}
           styles={{ label: { fontSize: 24, fontWeight: 700 } }}
           withTooltip={drawn.length > 0}

@@ -1,10 +1,13 @@
 import type { SecurityOverview } from '@custos/shared';
-import { Anchor, Badge, Group, RingProgress, Stack, Text, ThemeIcon } from '@mantine/core';
+import { Anchor, Badge, Button, Group, RingProgress, Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconCircleCheck } from '@tabler/icons-react';
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import { DashboardCard } from './DashboardCard';
 import { itemsToImprove, type ScoreItem, scoreColor } from './figures';
+
+/** Improvements listed before "Show more": the card stays as tall as the threat level beside it. */
+const SHOWN_AT_FIRST = 4;
 
 function ScoreRing({ value }: { value: number }) {
   const color = scoreColor(value);
@@ -58,7 +61,10 @@ function ImprovementRow({ item }: { item: ScoreItem }) {
 
 /** The security score as a ring, and what would raise it, the most valuable first. */
 export function ScoreCard({ score }: { score: SecurityOverview['score'] }) {
+  const [showAll, setShowAll] = useState(false);
   const improvements = itemsToImprove(score.items);
+  const shown = showAll ? improvements : improvements.slice(0, SHOWN_AT_FIRST);
+  const hidden = improvements.length - shown.length;
   const passed = score.items.length - improvements.length;
   const missing = improvements.reduce((sum, item) => sum + item.maxPoints - item.points, 0);
   return (
@@ -79,9 +85,16 @@ export function ScoreCard({ score }: { score: SecurityOverview['score'] }) {
               <Text size="sm" c="dimmed">
                 Up to {missing} more point{missing === 1 ? '' : 's'}:
               </Text>
-              {improvements.map((item) => (
+              {shown.map((item) => (
                 <ImprovementRow key={item.key} item={item} />
               ))}
+              {(hidden > 0 || showAll) && improvements.length > SHOWN_AT_FIRST && (
+                <Group>
+                  <Button variant="subtle" size="compact-sm" onClick={() => setShowAll(!showAll)}>
+                    {showAll ? 'Show fewer' : `Show ${hidden} more`}
+                  </Button>
+                </Group>
+              )}
             </>
           ) : (
             <Group gap="xs" wrap="nowrap">

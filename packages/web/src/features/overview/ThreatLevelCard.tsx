@@ -91,11 +91,11 @@ export function ThreatLevelCard({ threatLevel, openEvents, failedSignIns }: Thre
           <Text size="sm" data-testid="threat-level-reason">
             {threatLevel.reason}
           </Text>
+          <Group gap="xl" mt={4}>
+            <Fact label="open events" value={formatCount(openEvents)} />
+            <Fact label="failed sign-ins in 24 h" value={formatCount(failedSignIns)} />
+          </Group>
         </Stack>
-        <Group gap="xl">
-          <Fact label="open events" value={formatCount(openEvents)} />
-          <Fact label="failed sign-ins in 24 h" value={formatCount(failedSignIns)} />
-        </Group>
         <LevelScale level={threatLevel.level} />
       </Stack>
     </Card>

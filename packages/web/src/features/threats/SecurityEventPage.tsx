@@ -93,7 +93,7 @@ function EventDetail({ id }: { id: string }) {
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack gap="lg">
             <EventFacts event={event} />
-            <TimelineCard timeline={event.timeline} />
+            <TimelineCard eventId={event.id} timeline={event.timeline} />
             <EvidenceCard evidence={event.evidence} />
           </Stack>
         </Grid.Col>

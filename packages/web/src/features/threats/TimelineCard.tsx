@@ -1,5 +1,5 @@
 import type { SecurityEventDetail } from '@custos/shared';
-import { Card, Stack, Text, Timeline, Title } from '@mantine/core';
+import { Anchor, Card, Group, Stack, Text, Timeline, Title } from '@mantine/core';
 import {
   IconAlertTriangle,
   IconArrowsExchange,
@@ -11,6 +11,7 @@ import {
   IconUserCheck,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
+import { Link } from 'react-router';
 import { formatTimestamp } from '../../app/format';
 import { type Activity, activityActor, activityText } from './activity';
 import { RelativeTime } from './parts';
@@ -27,14 +28,32 @@ const ICONS: Record<Activity['kind'], { icon: ComponentType<{ size?: number }>; 
 };
 
 /** Everything that happened to the event, oldest first. */
-export function TimelineCard({ timeline }: { timeline: SecurityEventDetail['timeline'] }) {
+export function TimelineCard({
+  eventId,
+  timeline,
+}: {
+  eventId: string;
+  timeline: SecurityEventDetail['timeline'];
+}) {
   const entries = [...timeline].sort((a, b) => a.at.localeCompare(b.at));
+  const alerted = entries.some((entry) => entry.kind === 'alert_sent');
   return (
     <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="event-timeline-title">
       <Stack gap="md">
-        <Title order={5} id="event-timeline-title">
-          Timeline
-        </Title>
+        <Group justify="space-between">
+          <Title order={5} id="event-timeline-title">
+            Timeline
+          </Title>
+          {alerted && (
+            <Anchor
+              component={Link}
+              to={`/security/alerts/deliveries?event=${encodeURIComponent(eventId)}`}
+              size="sm"
+            >
+              Alert deliveries
+            </Anchor>
+          )}
+        </Group>
         {entries.length === 0 ? (
           <Text size="sm" c="dimmed">
             Nothing has happened to this event yet.

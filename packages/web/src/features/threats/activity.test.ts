@@ -26,7 +26,13 @@ describe('timeline entries', () => {
     expect(activityText(entry('response_applied', { responseId: 'r1', kind: 'lock_account' })).title).toBe(
       'Response applied: Account locked',
     );
+    expect(activityText(entry('response_applied', { kind: 'block_ip', expiresAt: null })).detail).toBe(
+      'Until lifted',
+    );
     expect(activityText(entry('assigned', { to: null })).title).toBe('Unassigned');
+    expect(activityText(entry('assigned', { from: null, to: 'u2', toName: 'Grace' })).title).toBe(
+      'Assigned to Grace',
+    );
     expect(activityText(entry('assigned', { to: { id: 'u2', name: 'Grace' } })).title).toBe(
       'Assigned to Grace',
     );

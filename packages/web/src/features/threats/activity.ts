@@ -1,4 +1,5 @@
 import type { ResponseKind, SecurityEventDetail, SecurityEventStatus } from '@custos/shared';
+import { formatDateTime } from '../../app/format';
 import { RESPONSE_LABELS, STATUS_LABELS } from './labels';
 
 export type Activity = SecurityEventDetail['timeline'][number];
@@ -58,11 +59,12 @@ export function activityText(activity: Activity): ActivityText {
     case 'note':
       return { title: 'Note', detail: text(data, 'text') ?? '' };
     case 'response_applied': {
-      const duration = typeof data.durationMinutes === 'number' ? data.durationMinutes : undefined;
-      return {
-        title: `Response applied: ${responseLabel(text(data, 'kind'))}`,
-        ...(duration ? { detail: `For ${duration} minutes` } : {}),
-      };
+      const kind = text(data, 'kind');
+      const expiresAt = text(data, 'expiresAt');
+      const lasting = kind === 'lock_account' || kind === 'block_ip';
+      const title = `Response applied: ${responseLabel(kind)}`;
+      if (expiresAt) return { title, detail: `Until ${formatDateTime(expiresAt)}` };
+      return lasting && data.expiresAt === null ? { title, detail: 'Until lifted' } : { title };
     }
     case 'response_lifted':
       return { title: `Response lifted: ${responseLabel(text(data, 'kind'))}` };
