@@ -10,7 +10,8 @@
  *             of BENCH_THREATS_EVENTS (200,000) synthetic events (threats-stream.ts), one after
  *             the other as a pipeline lane does, on MemoryDetectionState, and with
  *             CUSTOS_BENCH_REDIS_URL on RedisDetectionState for the first BENCH_THREATS_REDIS_EVENTS
- *             (20,000) (one round trip per state operation);
+ *             (20,000) (one round trip per state operation): as one organization's log, then dealt
+ *             to BENCH_THREATS_REDIS_LANES (8) organizations whose logs are worked at the same time;
  *   pipeline  the app's own pipeline (services.threats.pipeline, in this process on a fresh
  *             database) fed the same events as committed audit events at full speed, until idle():
  *             signals, detectors, cached settings and the security events the detections raise.
@@ -44,6 +45,7 @@ const INGEST_ROUNDS = Math.max(1, Number(process.env.BENCH_THREATS_INGEST_ROUNDS
 const EVENTS = Number(process.env.BENCH_THREATS_EVENTS ?? 200_000);
 const REDIS_EVENTS = Number(process.env.BENCH_THREATS_REDIS_EVENTS ?? 20_000);
 const redisUrl = process.env.CUSTOS_BENCH_REDIS_URL;
+const REDIS_LANES = Number(process.env.BENCH_THREATS_REDIS_LANES ?? 8);
 /** The pipeline drops what waits beyond 50,000 events; the feeder keeps its backlog below this. */
 const MAX_BACKLOG = 40_000;
 const FEED_CHUNK = 5_000;
@@ -76,7 +78,7 @@ export interface Throughput {
   bare: Ingest;
   detecting: Ingest;
   memory: EngineRun;
-  redis: EngineRun | null;
+  redis: { oneLog: EngineRun; lanes: EngineRun } | null;
   pipeline: PipelineRun;
 }
 
@@ -131,25 +133,48 @@ async function ingestRounds(backend: Backend): Promise<{ bare: Ingest; detecting
 
 // ------------------------------------------------------------------ the engine alone
 
-async function engineRun(signals: Signal[], state: DetectionState, settings: ResolvedThreatSettings) {
+/**
+ * Each lane's signals one after the other (as the pipeline works through one audit log), the lanes
+ * at the same time (as it works through several organizations' logs).
+ */
+async function engineRun(
+  lanes: Signal[][],
+  state: DetectionState,
+  settings: ResolvedThreatSettings,
+): Promise<EngineRun> {
   const engine = createDetectorEngine(state);
   let detections = 0;
   const started = performance.now();
-  for (const signal of signals) detections += (await engine.process(signal, settings)).length;
+  await Promise.all(
+    lanes.map(async (lane) => {
+      for (const signal of lane) detections += (await engine.process(signal, settings)).length;
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   await engine.close();
-  return { signalsPerSecond: signals.length / seconds, signals: signals.length, detections };
+  const signals = lanes.reduce((n, lane) => n + lane.length, 0);
+  return { signalsPerSecond: signals / seconds, signals, detections };
 }
 
-async function onRedis(url: string, signals: Signal[], settings: ResolvedThreatSettings): Promise<EngineRun> {
+/** The stream dealt round-robin to `count` organizations, one lane each. */
+function dealt(signals: Signal[], count: number): Signal[][] {
+  const lanes: Signal[][] = Array.from({ length: count }, () => []);
+  for (const [i, signal] of signals.entries()) {
+    const lane = i % count;
+    lanes[lane]?.push({ ...signal, organizationId: `${signal.organizationId}-lane${lane}` });
+  }
+  return lanes;
+}
+
+/** On Redis: one organization's log, then REDIS_LANES organizations at once. */
+async function onRedis(url: string, signals: Signal[], settings: ResolvedThreatSettings) {
   const keyPrefix = `custos:threat:bench:${randomUUID()}:`;
+  const state = (name: string) => new RedisDetectionState(url, { keyPrefix: `${keyPrefix}${name}:` });
   try {
-    await engineRun(
-      signals.slice(0, 2_000),
-      new RedisDetectionState(url, { keyPrefix: `${keyPrefix}warm:` }),
-      settings,
-    );
-    return await engineRun(signals, new RedisDetectionState(url, { keyPrefix }), settings);
+    await engineRun([signals.slice(0, 2_000)], state('warm'), settings);
+    const oneLog = await engineRun([signals], state('one'), settings);
+    const lanes = await engineRun(dealt(signals, REDIS_LANES), state('lanes'), settings);
+    return { oneLog, lanes };
   } finally {
     const redis = new Redis(url);
     const keys = await redis.keys(`${keyPrefix}*`);
@@ -218,8 +243,8 @@ async function inProcess(backend: Backend) {
     const ctx = signalContextOf({ geo: NO_GEOIP });
     const signals = events.flatMap((e) => signalOf(e, ctx) ?? []);
     const settings = defaultThreatSettings();
-    await engineRun(signals.slice(0, 20_000), new MemoryDetectionState(), settings);
-    const memory = await engineRun(signals, new MemoryDetectionState(), settings);
+    await engineRun([signals.slice(0, 20_000)], new MemoryDetectionState(), settings);
+    const memory = await engineRun([signals], new MemoryDetectionState(), settings);
     const redis = redisUrl ? await onRedis(redisUrl, signals.slice(0, REDIS_EVENTS), settings) : null;
     const pipeline = await pipelineRun(services.threats.pipeline, events);
     return { memory, redis, pipeline };
@@ -252,9 +277,14 @@ export async function runThroughputOn(backend: Backend): Promise<Throughput> {
     `  ${'detector engine, memory state'.padEnd(46)} ${fmt(memory.signalsPerSecond)} signals/s  (${int(memory.signals)} signals, ${int(memory.detections)} detections)   / ingest ${ratio(memory.signalsPerSecond)}`,
   );
   if (redis) {
-    console.log(
-      `  ${'detector engine, Redis state'.padEnd(46)} ${fmt(redis.signalsPerSecond)} signals/s  (${int(redis.signals)} signals, ${int(redis.detections)} detections)   / ingest ${ratio(redis.signalsPerSecond)}`,
-    );
+    for (const [label, run] of [
+      ['detector engine, Redis state, one log', redis.oneLog],
+      [`detector engine, Redis state, ${REDIS_LANES} orgs at once`, redis.lanes],
+    ] as const) {
+      console.log(
+        `  ${label.padEnd(46)} ${fmt(run.signalsPerSecond)} signals/s  (${int(run.signals)} signals, ${int(run.detections)} detections)   / ingest ${ratio(run.signalsPerSecond)}`,
+      );
+    }
   } else {
     console.log('  (Redis state skipped: set CUSTOS_BENCH_REDIS_URL to include it)');
   }

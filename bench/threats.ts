@@ -23,7 +23,10 @@ function throughputRows(backend: Backend, t: Throughput): SummaryRow[] {
     met: perSecond >= ingest,
   });
   const rows = [row('detector engine, memory', t.memory.signalsPerSecond)];
-  if (t.redis) rows.push(row('detector engine, Redis', t.redis.signalsPerSecond));
+  if (t.redis) {
+    rows.push(row('detector engine, Redis, one log', t.redis.oneLog.signalsPerSecond));
+    rows.push(row('detector engine, Redis, orgs at once', t.redis.lanes.signalsPerSecond));
+  }
   rows.push(row('detection pipeline', t.pipeline.signalsPerSecond));
   const dropped = t.detecting.stats?.drained.dropped ?? 0;
   rows.push({

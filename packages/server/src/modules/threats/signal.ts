@@ -15,7 +15,11 @@ export type SignalKind =
   | 'access_denied'
   /** audit.exported, and host-app events whose action ends in `.exported` or `.downloaded`. */
   | 'data_export'
-  /** Password, e-mail or factor changes: user.password_changed, mfa.factor_added/removed, … */
+  /**
+   * Changes that take an account away from its owner: password, e-mail, a factor removed. Adding a
+   * factor or new recovery codes only strengthens the account (and is what people do right after
+   * signing in on a new device), so they count as activity, not as a takeover step.
+   */
   | 'credential_changed'
   /** member.role_changed, role.created/updated/deleted. */
   | 'role_changed'
@@ -68,9 +72,7 @@ const CREDENTIAL_ACTIONS = new Set([
   'user.password_changed',
   'user.password_reset',
   'user.email_changed',
-  'mfa.factor_added',
   'mfa.factor_removed',
-  'mfa.recovery_codes_generated',
 ]);
 const ROLE_ACTIONS = new Set(['member.role_changed', 'role.created', 'role.updated', 'role.deleted']);
 /** Detection's own output and reads of the trail are not user activity worth learning from. */

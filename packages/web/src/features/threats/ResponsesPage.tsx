@@ -1,11 +1,11 @@
 import type { ThreatResponseOut } from '@custos/shared';
-import { Anchor, Button, Group, Stack, Switch, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Switch, Table, Text, VisuallyHidden } from '@mantine/core';
 import { IconBan, IconHandStop, IconLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { PageHeader } from '../../ui/PageHeader';
 import { EmptyState } from '../../ui/states';
-import { ActionsHeader, DataTable, QueryBody, TableCard } from '../../ui/tables';
+import { DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { Require } from '../shell/RequirePermission';
 import { useCan, useMe } from '../shell/session';
 import { useListThreatResponsesQuery } from './api';
@@ -36,7 +36,11 @@ function ResponsesTable({ responses, canManage }: { responses: ThreatResponseOut
             <Table.Th>Created</Table.Th>
             <Table.Th>Ends</Table.Th>
             <Table.Th>State</Table.Th>
-            {canManage && <ActionsHeader />}
+            {canManage && (
+              <Table.Th w={84}>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            )}
           </>
         }
       >
