@@ -275,7 +275,7 @@ function report(
     const w = stats.writes;
     const ms = (v: [number, number, number]) => `p50 ${v[0]} / p99 ${v[1]} / max ${v[2]}`;
     console.log(
-      `  server, ${int(w.writes)} detection writes (ms): audit event built → write starts ${ms(w.untilWrite)}; write ${ms(w.write)}`,
+      `  server, ${int(w.raised)} writes raising a new event (ms): audit event built → write starts ${ms(w.untilWrite)}; write ${ms(w.write)}`,
     );
     const d = stats.loopDelay;
     console.log(

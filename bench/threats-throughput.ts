@@ -258,7 +258,7 @@ export async function runThroughputOn(backend: Backend): Promise<Throughput> {
   console.log(`\nDetection throughput, ${backend}`);
   const { bare, detecting } = await ingestRounds(backend);
   console.log(
-    `  ${`bare batch ingest (detection off), best of ${INGEST_ROUNDS}`.padEnd(46)} ${fmt(bare.eventsPerSecond)} events/s   p99 ${fmt(bare.p99)} ms   errors ${bare.errors}`,
+    `  ${`bare batch ingest (detection off), best of ${INGEST_ROUNDS}`.padEnd(46)} ${fmt(bare.eventsPerSecond)} events/s   p99 ${fmt(bare.p99)} ms   errors ${bare.errors}   (detection saw ${int(bare.stats?.drained.signals ?? 0)} signals)`,
   );
   console.log(
     `  ${`batch ingest, detection on, best of ${INGEST_ROUNDS}`.padEnd(46)} ${fmt(detecting.eventsPerSecond)} events/s   p99 ${fmt(detecting.p99)} ms   errors ${detecting.errors}`,

@@ -11,11 +11,15 @@
  * and the lockout safeguard), sign-in hardening (an authenticator app enrolled from its
  * setup key, a passkey on a virtual authenticator, sign-in with password and code and with the passkey
  * alone, the security policy, ending a member's sessions, step-up, impersonation, the MFA enrolment
- * banner), and prints `ok - <step>` / `not ok - <step>: <error>` lines,
- * then `N passed, N failed`. Screenshots go to `e2e/screenshots`, or to `CUSTOS_E2E_SCREENSHOTS`.
+ * banner), and threat detection (the security overview under a brute-force attack, triage of the event,
+ * lifting its lock and blocking an IP by hand, a detector's threshold, a webhook alert channel whose
+ * signed test message and replay reach a local receiver), and prints `ok - <step>` /
+ * `not ok - <step>: <error>` lines, then `N passed, N failed`. Screenshots go to `e2e/screenshots`, or to `CUSTOS_E2E_SCREENSHOTS`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,7 +37,7 @@ import {
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCREENSHOTS = process.env.CUSTOS_E2E_SCREENSHOTS ?? path.join(import.meta.dirname, 'screenshots');
-const OVERALL_TIMEOUT_MS = 480_000;
+const OVERALL_TIMEOUT_MS = 600_000;
 const SERVER_START_TIMEOUT_MS = 45_000;
 const ACTION_TIMEOUT_MS = 10_000;
 
@@ -79,6 +83,18 @@ interface State {
   authenticator?: { cdp: CDPSession; id: string };
   /** When the administrator last signed in, which is also a verification for sensitive actions. */
   signedInAt: number;
+  /** A local webhook receiver standing in for a SIEM: the alert channel posts to it. */
+  receiver?: Server;
+  receiverUrl: string;
+  /** What the receiver was sent, in order. */
+  received: ReceivedWebhook[];
+  /** The brute-force event the attack raised. */
+  attackEventId: string;
+}
+
+interface ReceivedWebhook {
+  headers: IncomingHttpHeaders;
+  body: string;
 }
 
 const state: State = {
@@ -92,6 +108,9 @@ const state: State = {
   hostEventId: '',
   totpStep: 0,
   signedInAt: 0,
+  receiverUrl: '',
+  received: [],
+  attackEventId: '',
 };
 let admin: Page | undefined;
 let invitee: Page | undefined;
@@ -125,6 +144,12 @@ async function startServer(): Promise<void> {
     CUSTOS_DATA_DIR: state.dataDir,
     CUSTOS_PUBLIC_URL: state.baseUrl,
     CUSTOS_LOG_LEVEL: 'info',
+    // One proxy hop is trusted, so the attack below can come "from" its own address; requests
+    // without X-Forwarded-For (the browser's) still count from the socket address.
+    CUSTOS_TRUST_PROXY: '1',
+    // The webhook receiver listens on 127.0.0.1, which is refused otherwise.
+    CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    CUSTOS_ALERT_RETRY_SECONDS: '0.2,0.5',
   };
   if (process.env.CUSTOS_E2E_DATABASE_URL) env.CUSTOS_DATABASE_URL = process.env.CUSTOS_E2E_DATABASE_URL;
   const server = spawn(process.execPath, ['packages/server/bin/custos.js', 'serve'], {
@@ -392,6 +417,8 @@ const steps: Step[] = [
   ...auditSteps(),
   ...accessSteps(),
   ...securitySteps(),
+  // Last: the attack locks an account and the steps block an IP, which must not disturb the others.
+  ...threatSteps(),
 ];
 
 /** The audit log, as an administrator and then as a privacy officer (read-only, no export). */
@@ -1279,8 +1306,372 @@ function securitySteps(): Step[] {
   ];
 }
 
+/** Where the attack comes from (TEST-NET-3), through the one trusted proxy hop. */
+const ATTACKER_IP = '203.0.113.7';
+const BLOCKED_IP = '198.51.100.77';
+const NOTE = `Investigating the ${ATTACKER_IP} burst`;
+const CHANNEL = 'SIEM webhook';
+/** Detection, the stream and the throttled refresh of the overview take a few seconds together. */
+const LIVE_TIMEOUT_MS = 20_000;
+
+/** Starts the local webhook receiver on 127.0.0.1: it records every request and answers 204. */
+async function startReceiver(): Promise<void> {
+  if (state.receiver) return;
+  const server = createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      state.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  state.receiver = server;
+  state.receiverUrl = `http://127.0.0.1:${port}/custos`;
+}
+
+function header(request: ReceivedWebhook, name: string): string {
+  const value = request.headers[name];
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+/** Waits until the receiver holds `count` requests matching `test`, and returns them. */
+async function receivedWebhooks(
+  test: (request: ReceivedWebhook) => boolean,
+  count: number,
+  what: string,
+): Promise<ReceivedWebhook[]> {
+  const deadline = Date.now() + ACTION_TIMEOUT_MS;
+  for (;;) {
+    const matching = state.received.filter(test);
+    if (matching.length >= count) return matching;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the receiver got ${matching.length} of ${count} ${what} (${state.received.length} in all)`,
+      );
+    }
+    await delay(100);
+  }
+}
+
+/**
+ * Checks a request's Standard Webhooks signature as a receiver would: HMAC-SHA256, keyed with the
+ * base64 part of the `whsec_` secret, over `id.timestamp.body`, against each `v1,` signature sent.
+ */
+function signatureVerifies(secret: string, request: ReceivedWebhook): boolean {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signed = `${header(request, 'webhook-id')}.${header(request, 'webhook-timestamp')}.${request.body}`;
+  const expected = createHmac('sha256', key).update(signed).digest();
+  return header(request, 'webhook-signature')
+    .split(' ')
+    .filter((part) => part.startsWith('v1,'))
+    .map((part) => Buffer.from(part.slice(3), 'base64'))
+    .some((mac) => mac.length === expected.length && timingSafeEqual(mac, expected));
+}
+
+/**
+ * Waits for `done` after a sensitive action; if the server first asks to confirm it's you, answers
+ * with the passkey on the virtual authenticator (the administrator has MFA by now, and a passkey
+ * needs no wait for a fresh authenticator code).
+ */
+async function afterStepUpWithPasskey(page: Page, done: Locator): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
+  await Promise.race([
+    done
+      .first()
+      .waitFor()
+      .catch(() => undefined),
+    dialog.waitFor().catch(() => undefined),
+  ]);
+  if (await dialog.isVisible()) {
+    // The authenticator app comes first; the link under the form switches to the passkey.
+    const code = dialog.getByRole('textbox', { name: 'Code from your authenticator app' });
+    if (await code.isVisible()) {
+      await dialog.getByRole('button', { name: 'Use a passkey' }).click();
+      await code.waitFor({ state: 'detached' });
+    }
+    await dialog.getByRole('button', { name: 'Use a passkey' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }
+  await visible(done);
+}
+
+/** The brute-force event's row on the security events page. */
+function attackRow(page: Page): Locator {
+  return page
+    .getByRole('table', { name: 'Security events' })
+    .locator('[data-event-id]')
+    .filter({ hasText: 'Brute force (account)' })
+    .filter({ hasText: ATTACKER_IP });
+}
+
+/** Threat detection seen from the console: the overview, triage, responses, detectors and alerts. */
+function threatSteps(): Step[] {
+  return [
+    {
+      name: 'the home page is the security overview, following the live stream',
+      run: async () => {
+        const page = adminPage();
+        await page.goto(state.baseUrl);
+        await visible(page.getByTestId('security-overview'));
+        const level = page.getByTestId('threat-level');
+        await visible(level);
+        check(
+          ['low', 'guarded', 'elevated'].includes((await level.getAttribute('data-level')) ?? ''),
+          `the threat level is ${await level.getAttribute('data-level')} before any attack`,
+        );
+        await visible(page.getByTestId('threat-level-reason').filter({ hasText: 'Open events:' }));
+        const score = await page.getByTestId('security-score').innerText();
+        check(/\d/.test(score), `the security score shows no figure: ${score}`);
+        await visible(page.getByTestId('score-item'));
+        await visible(page.getByTestId('mfa-adoption'));
+        await visible(page.getByTestId('live-feed'));
+        await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+        await shot(page, '50-security-overview');
+      },
+    },
+    {
+      name: 'a brute-force attack on a member shows on the open dashboard without a reload',
+      run: async () => {
+        const page = adminPage();
+        await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+        // Twelve wrong passwords for Nina from an address she never used, as a script would try them.
+        const statuses: number[] = [];
+        for (let i = 1; i <= 12; i++) {
+          const response = await fetch(`${state.apiUrl}/api/v1/auth/sign-in`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': ATTACKER_IP },
+            body: JSON.stringify({ email: INVITEE.email, password: `guessing her password ${i}` }),
+          });
+          statuses.push(response.status);
+        }
+        check(
+          statuses.every((status) => status === 401 || status === 429),
+          `an attack attempt was answered ${statuses.join(', ')}`,
+        );
+        const fresh = page
+          .locator('[data-testid="feed-event"][data-fresh]')
+          .filter({ has: page.getByRole('link', { name: 'Brute force on an account' }) });
+        await fresh.first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await page
+          .locator('[data-testid="threat-level"][data-level="high"]')
+          .waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await visible(page.getByTestId('threat-level-reason').filter({ hasText: 'high-severity' }));
+        // Animations left running, to catch the highlight of the fresh event.
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, '51-overview-under-attack.png'),
+          fullPage: true,
+        });
+      },
+    },
+    {
+      name: 'the brute-force event is triaged: its evidence and lock shown, acknowledged, a note added',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Security events', exact: true }).click();
+        await visible(page.getByRole('heading', { name: 'Security events' }));
+        const row = attackRow(page);
+        await visible(row);
+        await visible(row.locator('[data-severity="high"]'));
+        await visible(row.locator('[data-status="open"]'));
+        await visible(row.getByText(INVITEE.name));
+        await shot(page, '52-security-events');
+        state.attackEventId = (await row.first().getAttribute('data-event-id')) ?? '';
+        await row.first().getByText('Brute force (account)', { exact: true }).click();
+        await waitForUrl(
+          page,
+          (url) => url.pathname === `/security/events/${state.attackEventId}`,
+          'the event page',
+        );
+        await visible(page.getByRole('heading', { level: 2, name: 'Brute force (account)' }));
+        const explanation = await page.getByTestId('event-explanation').innerText();
+        check(
+          explanation.includes(INVITEE.name) && explanation.includes(ATTACKER_IP),
+          `the explanation does not name the member and the address: ${explanation}`,
+        );
+        const evidence = page.getByRole('link', { name: /^Open audit event #\d+$/ });
+        await visible(evidence);
+        check((await evidence.count()) >= 5, `only ${await evidence.count()} audit events as evidence`);
+        const lock = page.locator('[data-response-id]').filter({ hasText: 'Account locked' });
+        await visible(lock.getByText('unknown devices only'));
+        await visible(lock.getByText('Active', { exact: true }));
+        await visible(lock.getByRole('button', { name: 'Lift' }));
+
+        const triage = page.getByRole('region', { name: 'Triage' });
+        await triage.getByRole('button', { name: 'Acknowledge' }).click();
+        await afterStepUpWithPasskey(page, page.getByText('Marked acknowledged'));
+        await visible(triage.getByRole('button', { name: 'Resolve' }));
+        await triage.getByRole('textbox', { name: 'Add a note' }).fill(NOTE);
+        await triage.getByRole('button', { name: 'Add note' }).click();
+        await afterStepUpWithPasskey(page, page.getByText('Note added'));
+        const timeline = page.getByTestId('event-timeline');
+        await visible(timeline.locator('[data-kind="status_changed"]').filter({ hasText: 'Acknowledged' }));
+        await visible(timeline.locator('[data-kind="note"]').filter({ hasText: NOTE }));
+        await visible(timeline.locator('[data-kind="raised"]'));
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await tallShot(page, '53-security-event-detail');
+      },
+    },
+    {
+      name: 'on Responses the lock is lifted, and an IP is blocked by hand for an hour',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Responses', exact: true }).click();
+        await visible(page.getByRole('heading', { name: 'Responses' }));
+        const table = page.getByRole('table', { name: 'Responses' });
+        const lock = table
+          .locator('[data-response-id]')
+          .filter({ hasText: 'Account locked' })
+          .filter({ hasText: INVITEE.name });
+        await visible(lock.getByText('unknown devices only'));
+        await lock.getByRole('button', { name: 'Lift' }).click();
+        const confirm = page.getByRole('dialog', { name: 'Lift this response?' });
+        await visible(confirm.getByText('the user can sign in again'));
+        await confirm.getByRole('button', { name: 'Lift', exact: true }).click();
+        await afterStepUpWithPasskey(page, page.getByText('Account locked: lifted'));
+        await lock.waitFor({ state: 'detached' });
+
+        await page.getByRole('button', { name: 'Block an IP' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Block an IP' });
+        await dialog.getByRole('textbox', { name: 'IP address' }).fill(BLOCKED_IP);
+        await dialog.getByRole('textbox', { name: 'Duration' }).click();
+        await page.getByRole('option', { name: '1 hour', exact: true }).click();
+        await dialog.getByRole('button', { name: 'Block IP' }).click();
+        const blocked = table.locator('[data-response-id]').filter({ hasText: BLOCKED_IP });
+        await afterStepUpWithPasskey(page, page.getByText(`${BLOCKED_IP} blocked for 1 hour`));
+        await dialog.waitFor({ state: 'hidden' });
+        await visible(blocked.getByText('IP blocked'));
+        await visible(blocked.getByText('Manual'));
+        await visible(blocked.getByText('Active', { exact: true }));
+        await visible(page.getByTestId('response-count'));
+        await shot(page, '54-responses');
+        await page.getByRole('switch', { name: 'Show ended ones too' }).check();
+        await visible(
+          table.locator('[data-response-id]').filter({ hasText: INVITEE.name }).getByText('Lifted'),
+        );
+      },
+    },
+    {
+      name: "a detector's threshold is changed, saved and still there after a reload",
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Detection', exact: true }).click();
+        await visible(page.getByRole('heading', { name: 'Detection' }));
+        const card = page.locator('[data-detector="brute_force_account"]');
+        const failures = card.getByLabel('Failures', { exact: true });
+        await visible(failures);
+        check((await failures.inputValue()) === '10', `the threshold reads ${await failures.inputValue()}`);
+        await failures.fill('8');
+        const bar = page.getByRole('region', { name: 'Unsaved changes' });
+        await visible(bar.getByText('1 unsaved change'));
+        await bar.getByRole('button', { name: 'Save changes' }).click();
+        await afterStepUpWithPasskey(page, page.getByText('Detection settings saved'));
+        await bar.waitFor({ state: 'hidden' });
+        await page.reload();
+        await visible(failures);
+        check(
+          (await failures.inputValue()) === '8',
+          `the threshold reads ${await failures.inputValue()} after reload`,
+        );
+        await card.scrollIntoViewIfNeeded();
+        await viewShot(page, '55-detection-settings');
+      },
+    },
+    {
+      name: 'a webhook channel gets a signed test message, and its delivery is replayed with the same id',
+      run: async () => {
+        const page = adminPage();
+        await startReceiver();
+        await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+        await visible(page.getByRole('heading', { name: 'Alerts' }));
+        await page.getByRole('button', { name: 'Add channel' }).first().click();
+        const form = page.getByRole('dialog', { name: 'Add an alert channel' });
+        await form.getByLabel(/^Name/).fill(CHANNEL);
+        await form.getByLabel(/^URL/).fill(state.receiverUrl);
+        await form.getByRole('textbox', { name: 'Send events of' }).click();
+        await page.getByRole('option', { name: 'Low (every event)' }).click();
+        check(await form.getByRole('switch', { name: 'All event types' }).isChecked(), 'not all types');
+        await form.getByRole('button', { name: 'Add channel' }).click();
+        const secretDialog = page.getByRole('dialog', { name: 'Copy the signing secret' });
+        await afterStepUpWithPasskey(page, secretDialog);
+        await visible(secretDialog.getByText('It will not be shown again'));
+        const secret = await secretDialog.getByRole('textbox', { name: 'Signing secret' }).inputValue();
+        check(secret.startsWith('whsec_'), `the secret does not start with whsec_: ${secret.slice(0, 8)}…`);
+        await secretDialog.getByRole('button', { name: 'I have copied the secret' }).click();
+        await secretDialog.waitFor({ state: 'hidden' });
+
+        const row = page.getByRole('table', { name: 'Alert channels' }).locator('[data-channel-id]');
+        await visible(row.filter({ hasText: CHANNEL }));
+        await page.getByRole('button', { name: `Actions for ${CHANNEL}` }).click();
+        await page.getByRole('menuitem', { name: 'Send test' }).click();
+        const result = page.getByTestId('test-result');
+        await afterStepUpWithPasskey(page, result);
+        await visible(result.getByText(`Delivered to ${CHANNEL}`));
+        const [test] = await receivedWebhooks(
+          (r) => (JSON.parse(r.body) as { type?: string }).type === 'alert.test',
+          1,
+          'test messages',
+        );
+        if (!test) throw new Error('no test message');
+        check(signatureVerifies(secret, test), 'the test message signature does not verify');
+        check(
+          !signatureVerifies(`whsec_${Buffer.alloc(32).toString('base64')}`, test),
+          'any secret verifies',
+        );
+        const messageId = header(test, 'webhook-id');
+        await shot(page, '56-alert-channels');
+        const open = page.getByRole('link', { name: 'Open in the delivery log' });
+        const deliveryId = new URL((await open.getAttribute('href')) ?? '', state.baseUrl).searchParams.get(
+          'delivery',
+        );
+        check(Boolean(deliveryId), 'the test result links no delivery');
+        await page
+          .getByRole('dialog', { name: 'Test message' })
+          .getByRole('button', { name: 'Close' })
+          .click();
+
+        await page.getByRole('link', { name: 'Delivery log' }).click();
+        await waitForUrl(page, (url) => url.pathname === '/security/alerts/deliveries', 'the delivery log');
+        const delivery = page
+          .getByRole('table', { name: 'Deliveries' })
+          .locator(`[data-delivery-id="${deliveryId}"]`);
+        await visible(delivery.getByText('Delivered'));
+        await delivery.locator('td').first().click();
+        const drawer = page.getByRole('dialog', { name: 'Delivery' });
+        await visible(drawer.getByTestId('delivery-payload').filter({ hasText: 'alert.test' }));
+        await visible(drawer.getByText(messageId));
+        const attempts = drawer.getByRole('table', { name: 'Attempts' }).locator('tbody tr');
+        await visible(attempts);
+        await tallShot(page, '57-delivery-log');
+        await drawer.getByRole('button', { name: 'Replay' }).click();
+        const confirm = page.getByRole('dialog', { name: 'Replay this delivery?' });
+        await confirm.getByRole('button', { name: 'Replay', exact: true }).click();
+        await afterStepUpWithPasskey(page, page.getByText('Sent again: delivered'));
+        const both = await receivedWebhooks(
+          (r) => header(r, 'webhook-id') === messageId,
+          2,
+          `messages ${messageId}`,
+        );
+        check(
+          both.every((r) => signatureVerifies(secret, r)),
+          'the replayed message signature does not verify',
+        );
+        check(both[0]?.body === both[1]?.body, 'the replay sent another body');
+        await visible(attempts.nth(1));
+      },
+    },
+  ];
+}
+
 async function cleanup(): Promise<void> {
   await state.authenticator?.cdp.detach().catch(() => undefined);
+  state.receiver?.closeAllConnections();
+  state.receiver?.close();
   for (const context of state.contexts) await context.close().catch(() => undefined);
   await state.browser?.close().catch(() => undefined);
   const server = state.server;

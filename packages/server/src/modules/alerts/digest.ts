@@ -1,9 +1,9 @@
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
+import { eventsByIds, presentSecurityEvent } from '../threats';
 import { channelById } from './channels-store';
 import * as deliveries from './deliveries-store';
-import { eventsByIds } from './events-read';
 import { eventsConsoleUrl, newMessageId, payloadBody } from './payloads';
 
 /**
@@ -21,7 +21,7 @@ export async function flushDigests(deps: Deps): Promise<number> {
       const channel = await channelById(trx, channelId);
       // A channel switched off since keeps nothing queued for later.
       if (!channel?.enabled || eventIds.length === 0) return false;
-      const events = await eventsByIds(trx, organizationId, eventIds);
+      const events = (await eventsByIds(trx, organizationId, eventIds)).map(presentSecurityEvent);
       if (events.length === 0) return false;
       const at = nowIso();
       await deliveries.insertDelivery(trx, {

@@ -2,7 +2,7 @@ import type { SecurityStreamMessage } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
-import type { AlertSink, SecurityChange } from '../threats/ports';
+import type { AlertSink, SecurityChange } from '../threats';
 import { createChannelsService } from './channels-service';
 import { createDeliveriesService } from './deliveries-service';
 import { flushDigests } from './digest';

@@ -108,14 +108,17 @@ describe.each(backends)('security stream (%s)', (backend) => {
     stream.close();
   });
 
-  it('catches a reconnecting reader up from Last-Event-ID', async () => {
+  it('catches a reconnecting reader up from Last-Event-ID, details as written', async () => {
     const since = new Date(Date.now() - 1_000).toISOString();
-    const missed = await insertSecurityEvent(a.t, org.id, { severity: 'medium' });
+    // A snake_case key: read as jsonb, PostgreSQL's rows would come back with it renamed.
+    const details = { per_account: 3, windowMinutes: 5 };
+    const missed = await insertSecurityEvent(a.t, org.id, { severity: 'medium', details });
     const stream = await openStream(base, org.owner.token, { 'last-event-id': since });
     // Earlier cases' events are within the window too; the missed one must be among the catch-up.
     let message = JSON.parse((await stream.next()).data) as SecurityStreamMessage;
     while (message.event?.id !== missed.id) message = JSON.parse((await stream.next()).data);
     expect(message).toMatchObject({ kind: 'security_event', change: 'raised', event: { id: missed.id } });
+    expect(message.event?.details).toEqual(details);
     stream.close();
   });
 

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller } from '../../platform/http/caller';
 import { AUTHENTICATED } from '../../platform/http/openapi';
-import { eventsChangedSince } from './events-read';
+import { eventsChangedSince, presentSecurityEvent } from '../threats';
 import { type StreamHub, sseFrame } from './stream-hub';
 
 const HEARTBEAT_MS = 15_000;
@@ -116,8 +116,9 @@ function openSse(
 }
 
 async function catchUp(db: Kysely<DB>, organizationId: string, since: string): Promise<string[]> {
-  const events = await eventsChangedSince(db, organizationId, since, CATCH_UP_LIMIT);
-  return events.map((event) => {
+  const rows = await eventsChangedSince(db, organizationId, since, CATCH_UP_LIMIT);
+  return rows.map((row) => {
+    const event = presentSecurityEvent(row);
     const message: SecurityStreamMessage = {
       kind: 'security_event',
       change: event.createdAt >= since ? 'raised' : 'updated',

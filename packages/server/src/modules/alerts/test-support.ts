@@ -75,7 +75,13 @@ export async function createAlertsTestApp(
 export async function insertSecurityEvent(
   t: TestApp,
   organizationId: string,
-  fields: { severity?: Severity; type?: SecurityEventOut['type']; label?: string; count?: number } = {},
+  fields: {
+    severity?: Severity;
+    type?: SecurityEventOut['type'];
+    label?: string;
+    count?: number;
+    details?: Record<string, unknown>;
+  } = {},
 ): Promise<SecurityEventOut> {
   const at = new Date().toISOString();
   const event: SecurityEventOut = {
@@ -87,7 +93,7 @@ export async function insertSecurityEvent(
     sourceIp: '203.0.113.7',
     country: 'DE',
     explanation: '12 failed sign-ins for alice in 15 minutes from 203.0.113.7 (threshold 10).',
-    details: { failures: fields.count ?? 12, threshold: 10, windowMinutes: 15 },
+    details: fields.details ?? { failures: fields.count ?? 12, threshold: 10, windowMinutes: 15 },
     count: fields.count ?? 12,
     firstSeenAt: at,
     lastSeenAt: at,

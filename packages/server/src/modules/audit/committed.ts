@@ -8,6 +8,11 @@ import type { AuditDraft } from './seal';
 export interface CommittedAuditEvent extends AuditDraft {
   logId: string;
   seq: number;
+  /**
+   * 'custos': written by Custos itself; 'host': ingested from a host app, whose fields (actor,
+   * IP, metadata, time) are whatever the app sent, so detection must not treat it as Custos' word.
+   */
+  origin?: 'custos' | 'host';
 }
 
 export type CommittedListener = (events: readonly CommittedAuditEvent[]) => void;

@@ -18,6 +18,7 @@ export interface IdempotencyRecord {
 interface Pending {
   logId: string;
   drafts: AuditDraft[];
+  origin: NonNullable<CommittedAuditEvent['origin']>;
   idempotency: IdempotencyRecord | null;
   resolve: (receipts: AuditReceipt[]) => void;
   reject: (error: unknown) => void;
@@ -48,9 +49,10 @@ export class GroupCommitter {
     logId: string,
     drafts: AuditDraft[],
     idempotency: IdempotencyRecord | null,
+    origin: NonNullable<CommittedAuditEvent['origin']> = 'custos',
   ): Promise<AuditReceipt[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ logId, drafts, idempotency, resolve, reject });
+      this.queue.push({ logId, drafts, idempotency, origin, resolve, reject });
       this.running ??= this.drain();
     });
   }
@@ -116,7 +118,7 @@ export class GroupCommitter {
     const committed: CommittedAuditEvent[] = [];
     for (const [member, receipts] of results) {
       member.drafts.forEach((draft, i) => {
-        committed.push({ ...draft, logId: member.logId, seq: receipts[i]?.seq ?? 0 });
+        committed.push({ ...draft, logId: member.logId, seq: receipts[i]?.seq ?? 0, origin: member.origin });
       });
     }
     this.onCommitted([...new Set(group.map((p) => p.logId))], committed);

@@ -59,7 +59,7 @@ export function createAuditRecorder(
     // No promote: this transaction commits later, out of our sight, so new key mappings stay uncached.
     const { events } = await prepareDrafts(keyring, trx, logId, [draft]);
     const [receipt] = await appendToLog(trx, logId, events);
-    const committed: CommittedAuditEvent = { ...draft, logId, seq: receipt?.seq ?? 0 };
+    const committed: CommittedAuditEvent = { ...draft, logId, seq: receipt?.seq ?? 0, origin: 'custos' };
     // Live tails and threat detection hear of it once the caller's transaction commits.
     await afterCommit(trx, () => onAppended(logId, [committed]));
     return receipt as AuditReceipt;

@@ -11,6 +11,12 @@ export interface SignInAttempt {
   userId: string | null;
   /** The organizations the account belongs to. */
   organizationIds: readonly string[];
+  /**
+   * The organization this sign-in goes into (the one asked for, else the oldest membership). Locks
+   * and an admin's IP blocks are that organization's business only: no tenant shuts a shared user
+   * out of another.
+   */
+  organizationId: string | null;
   /** `user:<id>`, or `email:<hash>` for an unknown address (treated just the same). */
   accountKey: string;
   ip: string | null;
@@ -24,7 +30,8 @@ export interface SignInClearance {
 }
 
 export interface SignInGuardPort {
-  check(attempt: SignInAttempt): Promise<SignInClearance>;
+  /** `count: false` judges locks and blocks without counting an attempt for the delay (MFA step). */
+  check(attempt: SignInAttempt, options?: { count?: boolean }): Promise<SignInClearance>;
   failed(attempt: SignInAttempt): Promise<void>;
   succeeded(attempt: SignInAttempt): Promise<void>;
   isTrusted(userId: string, meta: RequestMeta): Promise<boolean>;

@@ -32,7 +32,7 @@ import {
 } from '../identity';
 import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
 import type { AuthMethod, SessionsService } from '../sessions';
-import type { SignInAttempt, SignInGuardPort } from './guard-port';
+import type { SignInAttempt, SignInClearance, SignInGuardPort } from './guard-port';
 import { recordRecoveryCodeUse } from './step-up';
 
 export interface IssuedSession {
@@ -75,6 +75,13 @@ export interface AuthServiceDeps extends Deps {
   signInGuard: SignInGuardPort;
 }
 
+/** Refusals before the password check that are still failed attempts (a 503 is not one). */
+const REFUSAL_REASONS: Partial<Record<string, string>> = {
+  RATE_LIMITED: 'rate_limited',
+  SIGN_IN_DELAYED: 'delayed',
+  IP_BLOCKED: 'ip_blocked',
+};
+
 const challengeInvalid = () =>
   unauthenticated('The sign-in step expired or was already used. Sign in again.', 'MFA_CHALLENGE_INVALID');
 
@@ -83,11 +90,17 @@ export function createAuthService(deps: AuthServiceDeps) {
     deps;
   let challengesIssued = 0;
 
-  async function enforceSignInLimits(meta: RequestMeta, email: string): Promise<void> {
+  /**
+   * Fixed-window limits per IP and per account. The account's window is counted apart for its
+   * trusted origins, so an attacker filling it from elsewhere cannot shut the owner out of their
+   * own devices. A refusal is recorded as a failed sign-in, so detection sees the attack.
+   */
+  async function enforceSignInLimits(meta: RequestMeta, email: string, trusted: boolean): Promise<void> {
     const { perIp, perAccount, windowMs } = config.signInLimits;
     const byIp = await limiter.consume(`signin:ip:${meta.ip ?? 'unknown'}`, perIp, windowMs);
     if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
-    const byAccount = await limiter.consume(`signin:account:${email}`, perAccount, windowMs);
+    const account = `signin:account${trusted ? ':trusted' : ''}:${email}`;
+    const byAccount = await limiter.consume(account, perAccount, windowMs);
     if (!byAccount.allowed) throw rateLimited(byAccount.retryAfterSeconds);
   }
 
@@ -96,11 +109,14 @@ export function createAuthService(deps: AuthServiceDeps) {
     meta: RequestMeta,
     email: string,
     user: UserRow | undefined,
-    memberships: readonly { id: string }[],
+    memberships: readonly { id: string; slug: string }[],
+    hint?: string | null,
   ): Promise<SignInAttempt> {
+    const target = memberships.find((m) => m.id === hint || m.slug === hint?.toLowerCase()) ?? memberships[0];
     return {
       userId: user?.id ?? null,
       organizationIds: memberships.map((m) => m.id),
+      organizationId: target?.id ?? null,
       accountKey: user
         ? `user:${user.id}`
         : `email:${createHash('sha256').update(email.toLowerCase()).digest('hex')}`,
@@ -121,17 +137,18 @@ export function createAuthService(deps: AuthServiceDeps) {
     password: string,
     organizationHint?: string,
   ): Promise<UserRow> {
-    await enforceSignInLimits(meta, email);
     const user = await identityStore.findUserByEmail(db, email);
     const memberships = user ? await identityStore.listMembershipsOfUser(db, user.id) : [];
-    const attempt = await attemptOf(meta, email, user, memberships);
+    const attempt = await attemptOf(meta, email, user, memberships, organizationHint);
     const failure = (reason: string) =>
       recordFailure(meta, email, user, organizationHint, reason, attempt.trusted, memberships);
-    let clearance: Awaited<ReturnType<SignInGuardPort['check']>>;
+    let clearance: SignInClearance;
     try {
+      await enforceSignInLimits(meta, email, attempt.trusted);
       clearance = await signInGuard.check(attempt);
     } catch (error) {
-      if (error instanceof AppError) await failure(error.code === 'IP_BLOCKED' ? 'ip_blocked' : 'delayed');
+      const reason = error instanceof AppError ? REFUSAL_REASONS[error.code] : undefined;
+      if (reason) await failure(reason);
       throw error;
     }
     const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
@@ -314,6 +331,11 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** The second step of sign-in: a TOTP code, a recovery code or a passkey for the challenge. */
     async verifyMfa(meta: RequestMeta, input: { challenge: string } & MfaProof): Promise<IssuedSession> {
       const { challenge, user } = await openChallenge(input.challenge);
+      // A lock or block placed since the password step applies here too.
+      const memberships = await identityStore.listMembershipsOfUser(db, user.id);
+      const attempt = await attemptOf(meta, user.email, user, memberships, challenge.organizationId);
+      // The password step already counted this attempt for the delay.
+      (await signInGuard.check(attempt, { count: false })).assertNotLocked();
       // The attempt is taken before the answer is checked: answers sent in parallel cannot all slip
       // past the limit, as they could if each read the count and added to it after failing.
       if (!(await challengeStore.takeAttempt(db, challenge.id, MAX_CHALLENGE_ATTEMPTS))) {
@@ -422,8 +444,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       // A passkey is the user's own device: only "everywhere" locks and blocks stop it.
       const memberships = await identityStore.listMembershipsOfUser(db, user.id);
-      const attempt = { ...(await attemptOf(meta, user.email, user, memberships)), trusted: true };
-      (await signInGuard.check(attempt)).assertNotLocked();
+      const attempt = await attemptOf(meta, user.email, user, memberships, input.organization);
+      (await signInGuard.check({ ...attempt, trusted: true })).assertNotLocked();
       const organization = await chooseOrganization(user, input.organization);
       await checkAccessRules(user, organization, meta);
       await sessions.checkLimit(user, organization?.id ?? null, meta);

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps';
 import { authorize, type Caller } from '../../platform/http/caller';
 import type { AccessPolicies, OrgAccess } from '../access';
 import { createSecurityPolicyService } from '../security';
-import { presentSecurityEvent } from './present';
+import { latestEvents, presentSecurityEvent } from '../threats';
 import { type PostureFacts, STALE_SESSION_DAYS, securityScore } from './score';
 import * as store from './store';
 import { threatLevelOf } from './threat-level';
@@ -80,9 +80,9 @@ export function createOverviewService(deps: Deps & { accessPolicies: AccessPolic
           }),
           membership(organizationId),
           store.countActiveResponses(db, organizationId, iso(now)),
-          store.hasEnabledAlertChannel(db, organizationId),
-          store.hasEnabledAccessRule(db, organizationId),
-          store.recentSecurityEvents(db, organizationId, RECENT_EVENTS),
+          store.hasEnabled(db, 'alertChannels', organizationId),
+          store.hasEnabled(db, 'accessRules', organizationId),
+          latestEvents(db, organizationId, RECENT_EVENTS),
         ]);
 
       const failedInDay = hours.reduce((sum, h) => sum + h.failed, 0);

@@ -196,84 +196,18 @@ export async function countActiveResponses(
   return count(row?.n);
 }
 
-export async function hasEnabledAlertChannel(db: Executor, organizationId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('alertChannels')
-    .select('id')
-    .where('organizationId', '=', organizationId)
-    .where('enabled', '=', 1)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export async function hasEnabledAccessRule(db: Executor, organizationId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('accessRules')
-    .select('id')
-    .where('organizationId', '=', organizationId)
-    .where('enabled', '=', 1)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-export interface SecurityEventRow {
-  id: string;
-  type: string;
-  severity: string;
-  status: string;
-  subjectType: string;
-  subjectId: string;
-  subjectLabel: string | null;
-  sourceIp: string | null;
-  country: string | null;
-  count: number;
-  explanation: string;
-  /** The details column as JSON text. */
-  details: string;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  assigneeId: string | null;
-  assigneeName: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** The organization's most recently active security events, with their assignee's name. */
-export async function recentSecurityEvents(
+/** Whether the organization has at least one enabled row in this table (alert channels, access rules). */
+export async function hasEnabled(
   db: Executor,
+  table: 'alertChannels' | 'accessRules',
   organizationId: string,
-  limit: number,
-): Promise<SecurityEventRow[]> {
-  const rows = await db
-    .selectFrom('securityEvents as e')
-    .leftJoin('users as u', 'u.id', 'e.assigneeId')
-    .select([
-      'e.id',
-      'e.type',
-      'e.severity',
-      'e.status',
-      'e.subjectType',
-      'e.subjectId',
-      'e.subjectLabel',
-      'e.sourceIp',
-      'e.country',
-      'e.count',
-      'e.explanation',
-      // As text on both databases: a jsonb scalar would otherwise arrive as a bare JS string.
-      sql<string>`cast(${sql.ref('e.details')} as text)`.as('details'),
-      'e.firstSeenAt',
-      'e.lastSeenAt',
-      'e.assigneeId',
-      'u.name as assigneeName',
-      'e.createdAt',
-      'e.updatedAt',
-    ])
-    .where('e.organizationId', '=', organizationId)
-    .orderBy('e.lastSeenAt', 'desc')
-    .orderBy('e.id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ ...r, count: Number(r.count) }));
+): Promise<boolean> {
+  const row = await db
+    .selectFrom(table)
+    .select('id')
+    .where('organizationId', '=', organizationId)
+    .where('enabled', '=', 1)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -217,6 +217,18 @@ export async function revokeSession(trx: Executor, sessionId: string, reason: Re
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * Ends that make every trusted browser of the user a stranger again (trusted devices are exempt
+ * from lockouts, so after a password change or a threat response the old ones must prove
+ * themselves anew).
+ */
+const FORGETS_TRUSTED_DEVICES: ReadonlySet<RevokeReason> = new Set([
+  'password_changed',
+  'password_reset',
+  'account_reclaimed',
+  'security_response',
+]);
+
 /** Ends a user's sessions, optionally only those in one organization, optionally sparing one. */
 export async function revokeUserSessions(
   trx: Executor,
@@ -224,6 +236,9 @@ export async function revokeUserSessions(
   reason: RevokeReason,
   options: { organizationId?: string; exceptSessionId?: string } = {},
 ): Promise<number> {
+  if (FORGETS_TRUSTED_DEVICES.has(reason)) {
+    await trx.deleteFrom('trustedDevices').where('userId', '=', userId).execute();
+  }
   let query = trx
     .updateTable('sessions')
     .set({ revokedAt: nowIso(), revokedReason: reason })

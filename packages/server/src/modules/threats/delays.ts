@@ -3,9 +3,11 @@ import { AppError } from '../../platform/http/errors';
 
 /**
  * Progressive sign-in delay per account, for attempts from origins the account never used:
- * after DELAY_AFTER failures each further attempt must wait twice as long as the one before
- * (1 s, 2 s, 4 s … capped at 15 minutes). Unknown e-mail addresses are delayed exactly like real
- * ones, so the delay tells nobody which accounts exist. Shared through Redis when configured.
+ * after DELAY_AFTER attempts each further one must wait twice as long as the one before (1 s,
+ * 2 s, 4 s … capped at 15 minutes). An attempt is counted (atomically) before its password is
+ * checked, so attempts sent in parallel cannot all slip through, and one sent too early counts
+ * too. A successful sign-in clears it. Unknown e-mail addresses are delayed exactly like real
+ * ones. Shared through Redis when configured.
  */
 export const DELAY_AFTER = 3;
 const MAX_DELAY_MS = 15 * 60_000;
@@ -24,9 +26,15 @@ export function delayMsAfter(failures: number): number {
 
 export interface DelayStore {
   get(key: string): Promise<FailureRecord | null>;
-  recordFailure(key: string, at: number): Promise<FailureRecord>;
+  /** Counts an attempt now and answers the record as it was before it (null: none). */
+  reserve(key: string, at: number): Promise<FailureRecord | null>;
   clear(key: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** How long the attempt must still wait, judged on the record before it (0: go ahead). */
+export function waitMsFor(previous: FailureRecord | null, at: number): number {
+  return previous ? Math.max(0, previous.lastAt + delayMsAfter(previous.failures) - at) : 0;
 }
 
 export function createDelayStore(redisUrl: string | null): DelayStore {
@@ -46,12 +54,13 @@ export class MemoryDelayStore implements DelayStore {
     return record;
   }
 
-  async recordFailure(key: string, at: number): Promise<FailureRecord> {
+  async reserve(key: string, at: number): Promise<FailureRecord | null> {
     if (this.records.size > 100_000) this.sweep();
-    const previous = await this.get(key);
-    const record = { failures: (previous?.failures ?? 0) + 1, lastAt: at };
-    this.records.set(key, record);
-    return record;
+    // No await between the read and the write: the reservation is atomic in this process.
+    const previous = this.records.get(key);
+    const live = previous && at - previous.lastAt <= FORGET_AFTER_MS ? previous : null;
+    this.records.set(key, { failures: (live?.failures ?? 0) + 1, lastAt: at });
+    return live ? { ...live } : null;
   }
 
   async clear(key: string): Promise<void> {
@@ -72,6 +81,15 @@ export class MemoryDelayStore implements DelayStore {
 const unavailable = () =>
   new AppError(503, 'SERVICE_UNAVAILABLE', 'Sign-in is briefly unavailable. Try again in a moment.');
 
+const RESERVE_SCRIPT = `
+local failures = redis.call('HGET', KEYS[1], 'failures')
+local lastAt = redis.call('HGET', KEYS[1], 'lastAt')
+redis.call('HINCRBY', KEYS[1], 'failures', 1)
+redis.call('HSET', KEYS[1], 'lastAt', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {failures, lastAt}
+`;
+
 class RedisDelayStore implements DelayStore {
   private readonly redis: Redis;
 
@@ -90,16 +108,18 @@ class RedisDelayStore implements DelayStore {
     }
   }
 
-  async recordFailure(key: string, at: number): Promise<FailureRecord> {
+  async reserve(key: string, at: number): Promise<FailureRecord | null> {
     try {
-      const result = await this.redis
-        .multi()
-        .hincrby(key, 'failures', 1)
-        .hset(key, 'lastAt', String(at))
-        .pexpire(key, FORGET_AFTER_MS)
-        .exec();
-      const failures = Number(result?.[0]?.[1] ?? 1);
-      return { failures, lastAt: at };
+      // One script: read the record as it was, count this attempt, in one atomic step.
+      const previous = (await this.redis.eval(
+        RESERVE_SCRIPT,
+        1,
+        key,
+        String(at),
+        String(FORGET_AFTER_MS),
+      )) as [string | null, string | null];
+      const [failures, lastAt] = previous;
+      return failures && lastAt ? { failures: Number(failures), lastAt: Number(lastAt) } : null;
     } catch {
       throw unavailable();
     }

@@ -11,6 +11,8 @@ import type { DB } from '../../platform/db/schema';
 
 /** How long an IP stays "known" after the last session opened from it. */
 const KNOWN_IP_DAYS = 90;
+/** A browser not seen for this long is a stranger again (the cookie's own lifetime). */
+const KNOWN_DEVICE_DAYS = 400;
 
 export async function isTrustedOrigin(
   db: Kysely<DB>,
@@ -23,6 +25,7 @@ export async function isTrustedOrigin(
       .select('userId')
       .where('tokenHash', '=', hashToken(origin.deviceToken))
       .where('userId', '=', userId)
+      .where('lastSeenAt', '>=', new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000).toISOString())
       .executeTakeFirst();
     if (device) return true;
   }
@@ -34,6 +37,8 @@ export async function isTrustedOrigin(
     .where('userId', '=', userId)
     .where('ip', '=', origin.ip)
     .where('createdAt', '>=', since)
+    // A session a threat response ended was probably not the owner's.
+    .where((eb) => eb.or([eb('revokedReason', 'is', null), eb('revokedReason', '!=', 'security_response')]))
     .limit(1)
     .executeTakeFirst();
   return session !== undefined;

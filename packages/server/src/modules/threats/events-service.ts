@@ -19,7 +19,7 @@ import { identityStore } from '../identity';
 import type { Detection, ResolvedThreatSettings } from './detection';
 import { normalizeIp } from './ip';
 import type { AlertSink } from './ports';
-import { presentActivity, presentEvent, presentResponse } from './present';
+import { presentActivity, presentResponse, presentSecurityEvent } from './present';
 import type { RaiseResult, Raiser } from './raise';
 import type { Responder } from './respond';
 import * as responsesStore from './responses-store';
@@ -161,7 +161,7 @@ export function createSecurityEventsService(
     });
     const after = await store.findEvent(trx, org, id);
     if (!after) throw eventNotFound();
-    const event = presentEvent(after);
+    const event = presentSecurityEvent(after);
     await afterCommit(trx, () =>
       alerts.notify({ organizationId: org, kind: 'security_event', change: 'updated', event }),
     );
@@ -190,7 +190,7 @@ export function createSecurityEventsService(
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
       return {
-        events: page.map(presentEvent),
+        events: page.map(presentSecurityEvent),
         nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
       };
     },
@@ -212,7 +212,7 @@ export function createSecurityEventsService(
         ),
       ]);
       return {
-        ...presentEvent(row),
+        ...presentSecurityEvent(row),
         evidence: evidence.map((e) => ({ ...e, seq: Number(e.seq) })),
         timeline: timeline.map(presentActivity),
         responses: responses.map((r) => presentResponse(r, now)),

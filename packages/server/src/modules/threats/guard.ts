@@ -3,7 +3,7 @@ import { nowIso } from '../../platform/clock';
 import type { DB } from '../../platform/db/schema';
 import { AppError } from '../../platform/http/errors';
 import type { SignInAttempt, SignInGuardPort } from '../auth';
-import { type DelayStore, delayMsAfter } from './delays';
+import { type DelayStore, delayMsAfter, waitMsFor } from './delays';
 import { isTrustedOrigin, rememberDevice } from './devices';
 import type { SignInBlock } from './responses-store';
 
@@ -63,50 +63,63 @@ export function createSignInGuard(deps: {
 }): SignInGuardPort {
   const { db, delays, findSignInBlocks } = deps;
 
-  function refusalByBlocks(attempt: SignInAttempt, blocks: SignInBlock[], now: number): AppError | null {
+  /** Detection's IP blocks, and this organization's own. */
+  function ipRefusal(attempt: SignInAttempt, blocks: SignInBlock[], now: number): AppError | null {
     for (const block of blocks) {
       if (block.kind !== 'block_ip') continue;
-      const ours = attempt.organizationIds.includes(block.organizationId);
+      const ours = block.organizationId === attempt.organizationId;
       // Detection's blocks judge an address that attacked this installation, for every account it
-      // tries (known or not, so the answer reveals none); an admin's block only concerns their
-      // organization's accounts, so no tenant can shut another's users out of a shared network.
+      // tries (known or not, so the answer reveals none); an admin's block only concerns sign-ins
+      // into their organization, so no tenant can shut another's users out of a shared network.
       if (block.manual && !ours) continue;
       const everywhere = block.scope === 'all' && ours;
       if (!attempt.trusted || everywhere) return ipBlocked(secondsUntil(block.expiresAt, now));
     }
-    if (attempt.trusted) return null;
-    const lock = blocks.find((b) => b.kind === 'lock_account' && b.userId === attempt.userId);
-    return lock ? signInDelayed(secondsUntil(lock.expiresAt, now)) : null;
+    return null;
   }
 
+  /** A lock of this account by the organization signed into (locks never reach other tenants). */
+  const lockOf = (attempt: SignInAttempt, blocks: SignInBlock[], scope?: 'all') =>
+    blocks.find(
+      (b) =>
+        b.kind === 'lock_account' &&
+        b.userId === attempt.userId &&
+        b.organizationId === attempt.organizationId &&
+        (!scope || b.scope === scope),
+    );
+
   return {
-    async check(attempt) {
+    async check(attempt, options = {}) {
       const now = Date.now();
       const blocks =
         attempt.userId || attempt.ip
           ? await findSignInBlocks(db, { userId: attempt.userId, ip: attempt.ip, now: nowIso() })
           : [];
-      const refusal = refusalByBlocks(attempt, blocks, now);
+      const refusal = ipRefusal(attempt, blocks, now);
       if (refusal) throw refusal;
       if (!attempt.trusted) {
-        const record = await delays.get(attempt.accountKey);
-        const waitMs = record ? record.lastAt + delayMsAfter(record.failures) - now : 0;
+        // Counted before the password is looked at, so parallel attempts cannot all get through.
+        const previous = options.count === false ? null : await delays.reserve(attempt.accountKey, now);
+        const waitMs = waitMsFor(previous, now);
         if (waitMs > 0) throw signInDelayed(Math.ceil(waitMs / 1000));
+        // A locked account answers exactly like a delayed one, with the retry time the delay
+        // would give at this count, so the answer does not say the account exists.
+        if (lockOf(attempt, blocks)) {
+          throw signInDelayed(Math.max(1, Math.ceil(delayMsAfter((previous?.failures ?? 0) + 1) / 1000)));
+        }
       }
       return {
         assertNotLocked() {
-          const lockedEverywhere = blocks.some(
-            (b) => b.kind === 'lock_account' && b.scope === 'all' && b.userId === attempt.userId,
-          );
-          if (lockedEverywhere) throw accountLocked();
+          if (lockOf(attempt, blocks, 'all')) throw accountLocked();
         },
       };
     },
-    async failed(attempt) {
-      if (!attempt.trusted) await delays.recordFailure(attempt.accountKey, Date.now());
-    },
+    // The attempt was counted when it was cleared; nothing more to do.
+    async failed() {},
     async succeeded(attempt) {
-      await delays.clear(attempt.accountKey);
+      // Only an untrusted success clears it: the owner signing in on their own laptop must not
+      // hand an attacker elsewhere a fresh set of tries.
+      if (!attempt.trusted) await delays.clear(attempt.accountKey);
     },
     isTrusted: (userId, meta) => isTrustedOrigin(db, userId, meta),
     rememberDevice: (trx, userId, meta) => rememberDevice(trx, userId, meta.deviceToken),

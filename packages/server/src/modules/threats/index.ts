@@ -19,11 +19,14 @@ export { normalizeIp } from './ip';
 export type { ThreatPipeline, ThreatPipelineOptions, ThreatPipelineStats } from './pipeline';
 export { createThreatPipeline } from './pipeline';
 export type { AlertSink, ResponseEffects, SecurityChange } from './ports';
+export { presentSecurityEvent, type SecurityEventRow } from './present';
 export type { RaiseResult } from './raise';
 export type { ThreatResponsesService } from './responses-service';
 export { findSignInBlocks, listActiveIpBlocks, type SignInBlock } from './responses-store';
 export type { ThreatSettingsService } from './settings-service';
 export type { Signal, SignalContext, SignalKind } from './signal';
+/** Read-only security event reads for the overview, the digest and the stream's catch-up. */
+export { eventsByIds, eventsChangedSince, latestEvents } from './store';
 
 export const hashEmail = (email: string): string =>
   createHash('sha256').update(email.trim().toLowerCase()).digest('hex');

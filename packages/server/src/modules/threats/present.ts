@@ -73,14 +73,26 @@ export const ONE_SHOT_KINDS: ReadonlySet<string> = new Set([
   'notify_user',
 ]);
 
-const DetailsRecord = z.record(z.string(), z.unknown());
+const JsonObject = z.record(z.string(), z.unknown());
 
+/**
+ * A JSON column that should hold an object. Anything else (a JSON string, array or number, or text
+ * that is no JSON at all: never written so, but never trusted) shows as {}, so one bad row cannot
+ * take a whole list, digest or overview down.
+ */
 function record(value: unknown): Record<string, unknown> {
-  const parsed = DetailsRecord.safeParse(parseJson<unknown>(value));
-  return parsed.success ? parsed.data : {};
+  let parsed: unknown;
+  try {
+    parsed = parseJson<unknown>(value);
+  } catch {
+    return {};
+  }
+  const object = JsonObject.safeParse(parsed);
+  return object.success ? object.data : {};
 }
 
-export function presentEvent(row: SecurityEventRow): SecurityEventOut {
+/** A security event as the API shows it (also the overview's, the digest's and the stream's). */
+export function presentSecurityEvent(row: SecurityEventRow): SecurityEventOut {
   return {
     id: row.id,
     type: row.type as DetectorType,

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps';
 import type { DB } from '../../platform/db/schema';
 import { type Caller, systemMeta } from '../../platform/http/caller';
 import type { Detection } from './detection';
-import { higherSeverity, presentEvent, type SecurityEventRow, severityRank } from './present';
+import { higherSeverity, presentSecurityEvent, type SecurityEventRow, severityRank } from './present';
 import * as store from './store';
 
 /** Detection acts on its own: its audit events name no person or key. */
@@ -73,7 +73,7 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
       });
     }
     const row = await reread(trx, detection.organizationId, existing.id);
-    return { event: presentEvent(row), created: false, severityRose, previousSeverity };
+    return { event: presentSecurityEvent(row), created: false, severityRose, previousSeverity };
   }
 
   async function open(
@@ -115,7 +115,7 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
       metadata: { type: detection.type, severity: detection.severity, count: occurrences },
     });
     const row = await reread(trx, detection.organizationId, id);
-    return { event: presentEvent(row), created: true, severityRose: false, previousSeverity: null };
+    return { event: presentSecurityEvent(row), created: true, severityRose: false, previousSeverity: null };
   }
 
   return {

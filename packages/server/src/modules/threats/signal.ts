@@ -1,4 +1,5 @@
 import type { CommittedAuditEvent } from '../audit';
+import { normalizeIp } from './ip';
 
 /**
  * What detectors see: one committed audit event, reduced to the facts detection needs. Built in
@@ -116,17 +117,27 @@ const text = (value: unknown): string | null => (typeof value === 'string' && va
 const positive = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 
+/**
+ * What a host app may tell detection about: its own exports, credential changes and activity.
+ * Sign-ins, MFA, denials and role changes are Custos' own facts; a host app's events claiming them
+ * (with any actor, IP and flags it likes) must not lock or block anyone.
+ */
+const HOST_KINDS: ReadonlySet<SignalKind> = new Set(['data_export', 'credential_changed', 'activity']);
+
 /** The signal of a committed event, or null when detection has no use for it. */
 export function signalOf(event: CommittedAuditEvent, ctx: SignalContext): Signal | null {
   const kind = kindOf(event.action);
   if (!kind) return null;
+  if (event.origin === 'host' && !HOST_KINDS.has(kind)) return null;
   const actor = event.actor;
   // Only people have usual hours; a host app's own events do not describe a person's day.
   if (kind === 'activity' && actor.type !== 'user') return null;
   const meta = event.metadata ?? {};
   const targetUser = event.targets.find((t) => t.type === 'user')?.id ?? null;
+  const host = event.origin === 'host';
   const userId = actor.type === 'user' && actor.id ? actor.id : kind === 'sign_in_failed' ? targetUser : null;
-  const ip = actor.ip ?? null;
+  // One spelling per address, so "::ffff:192.0.2.1" and "192.0.2.1" count as one.
+  const ip = normalizeIp(actor.ip);
   const device = ctx.device(actor.userAgent ?? null);
   const at = Date.parse(event.occurredAt);
   const email = text(actor.email);
@@ -142,12 +153,12 @@ export function signalOf(event: CommittedAuditEvent, ctx: SignalContext): Signal
     userLabel: text(actor.name),
     accountKey: userId ? `user:${userId}` : email ? `email:${ctx.hashEmail(email)}` : null,
     ip,
-    country: text(meta.country) ?? ctx.country(ip),
+    country: (host ? null : text(meta.country)) ?? ctx.country(ip),
     device: device?.fingerprint ?? null,
     deviceLabel: text(meta.device) ?? device?.label ?? null,
-    newDevice: meta.newDevice === true,
-    newCountry: meta.newCountry === true,
-    trustedOrigin: meta.trustedOrigin === true,
+    newDevice: !host && meta.newDevice === true,
+    newCountry: !host && meta.newCountry === true,
+    trustedOrigin: !host && meta.trustedOrigin === true,
     permission: text(meta.permission),
     code: text(meta.code),
     targetUserId: kind === 'role_changed' ? targetUser : null,

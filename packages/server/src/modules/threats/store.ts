@@ -318,3 +318,43 @@ export async function listEvents(
   }
   return query.orderBy('e.lastSeenAt', 'desc').orderBy('e.id', 'desc').limit(page.limit).execute();
 }
+
+/** The organization's most recently active events, newest first. */
+export async function latestEvents(
+  db: Executor,
+  organizationId: string,
+  limit: number,
+): Promise<SecurityEventRow[]> {
+  return listEvents(db, organizationId, {}, { limit, after: null });
+}
+
+/** The organization's events of these ids, in the order asked (ids of other organizations are skipped). */
+export async function eventsByIds(
+  db: Executor,
+  organizationId: string,
+  ids: readonly string[],
+): Promise<SecurityEventRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await selectEvents(db)
+    .where('e.organizationId', '=', organizationId)
+    .where('e.id', 'in', ids)
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** The organization's events changed at or after `since`, oldest change first. */
+export async function eventsChangedSince(
+  db: Executor,
+  organizationId: string,
+  since: string,
+  limit: number,
+): Promise<SecurityEventRow[]> {
+  return selectEvents(db)
+    .where('e.organizationId', '=', organizationId)
+    .where('e.updatedAt', '>=', since)
+    .orderBy('e.updatedAt')
+    .orderBy('e.id')
+    .limit(limit)
+    .execute();
+}

@@ -14,27 +14,16 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRepeat } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { hookError } from '../../app/errors';
 import { formatTimestamp } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { LoadError, SectionLoader } from '../../ui/states';
 import { useConfirmAction } from '../../ui/useConfirmAction';
+import { Field } from '../audit/Field';
 import { useCan } from '../shell/session';
 import { useGetAlertDeliveryQuery, useReplayAlertDeliveryMutation } from './api';
 import { ChannelName, DeliveryStatusBadge, KIND_LABELS, ResponseCode } from './deliveryParts';
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" fw={500}>
-        {label}
-      </Text>
-      {children}
-    </Stack>
-  );
-}
 
 /** The payload as sent, indented when it is JSON. */
 export function prettyPayload(payload: string): string {

@@ -5,12 +5,12 @@ import { IconAlertTriangle } from '@tabler/icons-react';
 import { type ApiError, hookError } from '../../app/errors';
 import { formatTime } from '../../app/format';
 import { LoadError } from '../../ui/states';
+import { LiveIndicator } from '../threats/parts';
 import { useSecurityOverviewQuery } from './api';
 import { CountriesCard } from './CountriesCard';
 import { DashboardSkeleton } from './DashboardSkeleton';
 import { signInTotals, totalOpen } from './figures';
 import { LiveFeedCard } from './LiveFeedCard';
-import { LiveIndicator } from './LiveIndicator';
 import { OpenEventsCard } from './OpenEventsCard';
 import { OverviewHeader } from './OverviewHeader';
 import { PostureCards } from './PostureCards';
@@ -52,7 +52,7 @@ export function SecurityDashboard() {
           Updated {formatTime(overview.generatedAt)}
         </Text>
       )}
-      <LiveIndicator status={feed.status} />
+      <LiveIndicator status={feed.stream.status} onRetry={feed.stream.retry} />
     </Group>
   );
 

@@ -1,16 +1,18 @@
 import type { SecurityEventOut, SecurityStreamMessage } from '@custos/shared';
 import { useCallback, useMemo, useState } from 'react';
+import { type SecurityStream, useSecurityStream } from '../threats/useSecurityStream';
 import { mergeFeed } from './figures';
-import { type StreamStatus, useSecurityStream } from './useSecurityStream';
 
 /** Events the feed shows; older ones are on the security events page. */
 export const FEED_LENGTH = 12;
+/** The overview is fetched again at most this often however busy the stream is. */
+const REFRESH_INTERVAL_MS = 5000;
 
 export interface LiveFeed {
   events: SecurityEventOut[];
   /** Ids raised while the page was open: they flash once. */
   fresh: ReadonlySet<string>;
-  status: StreamStatus;
+  stream: SecurityStream;
 }
 
 /** The overview's recent events, kept current by the stream: raised events on top, updates in place. */
@@ -25,7 +27,7 @@ export function useLiveFeed(recent: SecurityEventOut[] | undefined): LiveFeed {
     if (message.change === 'raised') setFresh((ids) => new Set(ids).add(event.id));
   }, []);
 
-  const status = useSecurityStream(onMessage);
+  const stream = useSecurityStream({ onMessage, throttleMs: REFRESH_INTERVAL_MS });
   const events = useMemo(() => mergeFeed(recent ?? [], pushed, FEED_LENGTH), [recent, pushed]);
-  return { events, fresh, status };
+  return { events, fresh, stream };
 }

@@ -1,21 +1,10 @@
 import type { SecurityEventDetail } from '@custos/shared';
 import { Card, Divider, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
 import { formatTimestamp } from '../../app/format';
+import { Field } from '../audit/Field';
 import { figureValue } from './activity';
 import { humanizeKey } from './labels';
 import { CountryLabel, RelativeTime, SubjectLabel } from './parts';
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" fw={500}>
-        {label}
-      </Text>
-      {children}
-    </Stack>
-  );
-}
 
 function When({ iso }: { iso: string }) {
   return (
@@ -38,28 +27,28 @@ export function EventFacts({ event }: { event: SecurityEventDetail }) {
           Facts
         </Title>
         <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="md" verticalSpacing="md">
-          <Fact label="Subject">
+          <Field label="Subject">
             <SubjectLabel subject={event.subject} />
-          </Fact>
-          <Fact label="Source IP">
+          </Field>
+          <Field label="Source IP">
             <Text size="sm" className="custos-mono" c={event.sourceIp ? undefined : 'dimmed'}>
               {event.sourceIp ?? '—'}
             </Text>
-          </Fact>
-          <Fact label="Country">
+          </Field>
+          <Field label="Country">
             <CountryLabel country={event.country} />
-          </Fact>
-          <Fact label="First seen">
+          </Field>
+          <Field label="First seen">
             <When iso={event.firstSeenAt} />
-          </Fact>
-          <Fact label="Last seen">
+          </Field>
+          <Field label="Last seen">
             <When iso={event.lastSeenAt} />
-          </Fact>
-          <Fact label="Count">
+          </Field>
+          <Field label="Count">
             <Text size="sm" fw={600} data-testid="event-count">
               ×{event.count.toLocaleString()}
             </Text>
-          </Fact>
+          </Field>
         </SimpleGrid>
         {figures.length > 0 && (
           <>

@@ -125,7 +125,7 @@ const STREAM_BADGES: Record<StreamStatus, { color: string; label: string; hint: 
   },
 };
 
-/** The small "Live" mark of a page that follows the security stream. */
+/** The small "Live" mark of a page that follows the security stream (the dashboard and the threats pages). */
 export function LiveIndicator({ status, onRetry }: { status: StreamStatus; onRetry: () => void }) {
   const badge = STREAM_BADGES[status];
   return (
@@ -135,7 +135,8 @@ export function LiveIndicator({ status, onRetry }: { status: StreamStatus; onRet
           variant="light"
           color={badge.color}
           leftSection={status === 'live' ? <span className="custos-live-dot" /> : undefined}
-          data-testid="security-live-status"
+          data-testid="live-status"
+          data-status={status}
         >
           {badge.label}
         </Badge>
