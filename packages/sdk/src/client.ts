@@ -18,7 +18,6 @@ import type {
 } from '@custos/shared';
 import { createAccessRulesApi, createAppPermissionsApi, createAuthorizeApi, createRolesApi } from './access';
 import { createAuditApi } from './audit';
-import { createAlertsApi, createThreatsApi } from './threats';
 import {
   createAdminUsersApi,
   createAuthApi,
@@ -27,6 +26,7 @@ import {
   createSecurityApi,
   createSessionsApi,
 } from './security';
+import { createAlertsApi, createThreatsApi } from './threats';
 
 export interface CustosClientOptions {
   /** Base URL of the Custos server, e.g. `https://custos.example.com`. Empty for same-origin (the console). */

@@ -20,6 +20,7 @@ import {
   createRolesService,
   createRuleEnforcer,
 } from './modules/access';
+import { createAlerts } from './modules/alerts';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
 import { type AuditModule, createAuditModule, registerDenialAudit, tailRoutes } from './modules/audit';
 import {
@@ -42,7 +43,6 @@ import {
   relyingPartyFor,
   stepUpDetails,
 } from './modules/mfa';
-import { createAlerts } from './modules/alerts';
 import { createOrganizationsService, organizationRoutes } from './modules/organizations';
 import { createOutboxService } from './modules/outbox';
 import { createOverviewService, overviewRoutes } from './modules/overview';

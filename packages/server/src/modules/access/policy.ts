@@ -1,5 +1,5 @@
-import ipaddr from 'ipaddr.js';
 import { ALL_PERMISSIONS, BUILT_IN_ROLES, isPermission, isRoleName, type Permission } from '@custos/shared';
+import ipaddr from 'ipaddr.js';
 import type { Decision } from './decide';
 import { type CompiledRules, NO_RULES } from './rules';
 

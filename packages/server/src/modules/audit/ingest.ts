@@ -46,12 +46,16 @@ export function createIngestion(db: Kysely<DB>, committer: GroupCommitter) {
     key: string | undefined,
     requestHash: string,
   ): Promise<IngestResult> {
-    if (!key) return { receipts: await committer.submit(organizationId, drafts, null, 'host'), replayed: false };
+    if (!key)
+      return { receipts: await committer.submit(organizationId, drafts, null, 'host'), replayed: false };
     const earlier = await replay(organizationId, key, requestHash);
     if (earlier) return earlier;
     const idempotency = { organizationId, key, requestHash, expiresAt: isoAfter(IDEMPOTENCY_TTL_MS) };
     try {
-      return { receipts: await committer.submit(organizationId, drafts, idempotency, 'host'), replayed: false };
+      return {
+        receipts: await committer.submit(organizationId, drafts, idempotency, 'host'),
+        replayed: false,
+      };
     } catch (error) {
       // Another server process took the key first: answer with what it wrote.
       if (!isUniqueViolation(error)) throw error;

@@ -1,11 +1,11 @@
 export { createAccountService, passwordMinLengthFor } from './account';
-export { createPasswordResetService, type PasswordResetService } from './password-reset';
-export { authRoutes, deliverSignIn } from './routes';
-export { type AuthService, createAuthService, type IssuedSession, type SignInOutcome } from './service';
-export { createStepUpService, type StepUpService } from './step-up';
 export {
   OPEN_SIGN_IN_GUARD,
   type SignInAttempt,
   type SignInClearance,
   type SignInGuardPort,
 } from './guard-port';
+export { createPasswordResetService, type PasswordResetService } from './password-reset';
+export { authRoutes, deliverSignIn } from './routes';
+export { type AuthService, createAuthService, type IssuedSession, type SignInOutcome } from './service';
+export { createStepUpService, type StepUpService } from './step-up';

@@ -1,9 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { MeResult, MfaChallenge, MfaProof, SignedIn } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { isoAfter } from '../../platform/clock';
 import { dummyPasswordHash, verifyPassword } from '../../platform/crypto/passwords';
-import { createHash } from 'node:crypto';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import {
@@ -86,8 +86,18 @@ const challengeInvalid = () =>
   unauthenticated('The sign-in step expired or was already used. Sign in again.', 'MFA_CHALLENGE_INVALID');
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, config, limiter, audit, sessions, verifier, webauthn, joinAfterMfa, ruleEnforcer, signInGuard } =
-    deps;
+  const {
+    db,
+    config,
+    limiter,
+    audit,
+    sessions,
+    verifier,
+    webauthn,
+    joinAfterMfa,
+    ruleEnforcer,
+    signInGuard,
+  } = deps;
   let challengesIssued = 0;
 
   /**
@@ -176,7 +186,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     trustedOrigin = false,
     knownMemberships?: readonly { id: string; slug: string }[],
   ) {
-    const memberships = knownMemberships ?? (user ? await identityStore.listMembershipsOfUser(db, user.id) : []);
+    const memberships =
+      knownMemberships ?? (user ? await identityStore.listMembershipsOfUser(db, user.id) : []);
     const org = memberships.find((m) => m.id === hint || m.slug === hint) ?? memberships[0];
     const caller: AnonymousCaller = { kind: 'anonymous', meta };
     await audit.recordAlone(caller, {
