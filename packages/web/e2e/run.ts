@@ -1376,8 +1376,8 @@ function signatureVerifies(secret: string, request: ReceivedWebhook): boolean {
 
 /**
  * Waits for `done` after a sensitive action; if the server first asks to confirm it's you, answers
- * with the passkey on the virtual authenticator (the administrator has MFA by now, and a passkey
- * needs no wait for a fresh authenticator code).
+ * with the passkey on the virtual authenticator (no wait for a fresh authenticator code), or with
+ * the password when the administrator has no factor.
  */
 async function afterStepUpWithPasskey(page: Page, done: Locator): Promise<void> {
   const dialog = page.getByRole('dialog', { name: "Confirm it's you" });
@@ -1389,13 +1389,21 @@ async function afterStepUpWithPasskey(page: Page, done: Locator): Promise<void> 
     dialog.waitFor().catch(() => undefined),
   ]);
   if (await dialog.isVisible()) {
-    // The authenticator app comes first; the link under the form switches to the passkey.
-    const code = dialog.getByRole('textbox', { name: 'Code from your authenticator app' });
-    if (await code.isVisible()) {
-      await dialog.getByRole('button', { name: 'Use a passkey' }).click();
-      await code.waitFor({ state: 'detached' });
+    const password = dialog.getByLabel('Your password');
+    const passkey = dialog.getByRole('button', { name: 'Use a passkey' });
+    await visible(password.or(passkey));
+    if (await password.isVisible()) {
+      await password.fill(ADMIN.password);
+      await dialog.getByRole('button', { name: 'Verify', exact: true }).click();
+    } else {
+      // The authenticator app comes first; the link under its form switches to the passkey.
+      const code = dialog.getByRole('textbox', { name: 'Code from your authenticator app' });
+      if (await code.isVisible()) {
+        await passkey.click();
+        await code.waitFor({ state: 'detached' });
+      }
+      await passkey.click();
     }
-    await dialog.getByRole('button', { name: 'Use a passkey' }).click();
     await dialog.waitFor({ state: 'hidden' });
   }
   await visible(done);

@@ -19,7 +19,7 @@ export { normalizeIp } from './ip';
 export type { ThreatPipeline, ThreatPipelineOptions, ThreatPipelineStats } from './pipeline';
 export { createThreatPipeline } from './pipeline';
 export type { AlertSink, ResponseEffects, SecurityChange } from './ports';
-export { presentSecurityEvent, type SecurityEventRow } from './present';
+export { presentSecurityEvent } from './present';
 export type { RaiseResult } from './raise';
 export type { ThreatResponsesService } from './responses-service';
 export { findSignInBlocks, listActiveIpBlocks, type SignInBlock } from './responses-store';
