@@ -63,6 +63,7 @@ import { createDetectionState, createDetectorEngine } from './modules/threats/de
 import { createUsersService, userRoutes } from './modules/users';
 import { nowIso } from './platform/clock';
 import { safeEqual } from './platform/crypto/tokens';
+import { reportAfterCommitErrors } from './platform/db/after-commit';
 import { type Database, openDatabase } from './platform/db/database';
 import { type GeoIp, openGeoIp } from './platform/geo/geoip';
 import { registerAuthHook } from './platform/http/auth-hook';
@@ -104,11 +105,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     // Only blocks an admin (or a rule) made "everywhere" refuse every request; the rest act at sign-in.
     ipBlocks: (db, organizationId) => listActiveIpBlocks(db, organizationId, nowIso(), 'all'),
   });
-  const signInGuard = createSignInGuard({
-    db: deps.db,
-    delays: createDelayStore(sharedStateUrl),
-    findSignInBlocks,
-  });
+  const signInDelays = createDelayStore(sharedStateUrl);
+  const signInGuard = createSignInGuard({ db: deps.db, delays: signInDelays, findSignInBlocks });
   const policies = createSecurityPolicyService({ ...deps, accessPolicies });
   const sessions = createSessionsService({ ...deps, policies, accessPolicies });
   const secrets = createMfaSecrets(deps.keyring);
@@ -172,6 +170,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     organizations: createOrganizationsService({ ...deps, invitations }),
     setup: createSetupService({ ...deps, auth }),
     signInGuard,
+    signInDelays,
     alerts,
     threats,
     detectionState,
@@ -193,6 +192,7 @@ export async function buildApp(
 ): Promise<{ app: FastifyInstance; services: Services; deps: Deps; routes: RegisteredRoute[] }> {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
+  reportAfterCommitErrors((error) => log.error({ err: error }, 'after-commit callback failed'));
   const database = options.database ?? openDatabase(config.database);
   const audit = createAuditModule({ db: database.db, dialect: database.dialect, config, log });
   const deps: Deps = {
@@ -241,6 +241,7 @@ export async function buildApp(
     await services.threats.pipeline.idle();
     await services.alerts.stop();
     await services.detectionState.close();
+    await services.signInDelays.close();
     await audit.stop();
     deps.mailer.close();
     await deps.limiter.close();

@@ -8,6 +8,15 @@ import type { DatabaseConnection, Driver, Kysely, Dialect as KyselyDialect, Tran
  */
 const pending = new WeakMap<DatabaseConnection, Array<() => void>>();
 
+let onCallbackError: (error: unknown) => void = (error) => {
+  console.error('after-commit callback failed', error);
+};
+
+/** Where failing callbacks are reported (the app's logger). */
+export function reportAfterCommitErrors(report: (error: unknown) => void): void {
+  onCallbackError = report;
+}
+
 export function withAfterCommit(dialect: KyselyDialect): KyselyDialect {
   return {
     createAdapter: () => dialect.createAdapter(),
@@ -30,7 +39,15 @@ function observeCommits(inner: Driver): Driver {
       const callbacks = pending.get(connection);
       if (!callbacks) return;
       pending.delete(connection);
-      for (const callback of callbacks) callback();
+      // The transaction has committed: a failing callback must neither skip the others nor make
+      // the committed work look failed (Kysely would then try to roll it back).
+      for (const callback of callbacks) {
+        try {
+          callback();
+        } catch (error) {
+          onCallbackError(error);
+        }
+      }
     },
     async rollbackTransaction(connection) {
       pending.delete(connection);
