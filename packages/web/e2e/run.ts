@@ -1409,6 +1409,15 @@ async function afterStepUpWithPasskey(page: Page, done: Locator): Promise<void> 
   await visible(done);
 }
 
+/** Closes the toasts still on screen, so a screenshot shows only what the next action says. */
+async function dismissToasts(page: Page): Promise<void> {
+  const toasts = page.locator('.mantine-Notification-root');
+  for (const close of await toasts.locator('.mantine-Notification-closeButton').all()) {
+    await close.click().catch(() => undefined);
+  }
+  await toasts.first().waitFor({ state: 'detached' });
+}
+
 /** The brute-force event's row on the security events page. */
 function attackRow(page: Page): Locator {
   return page
@@ -1544,6 +1553,7 @@ function threatSteps(): Step[] {
         await afterStepUpWithPasskey(page, page.getByText('Account locked: lifted'));
         await lock.waitFor({ state: 'detached' });
 
+        await dismissToasts(page);
         await page.getByRole('button', { name: 'Block an IP' }).click();
         const dialog = page.getByRole('dialog', { name: 'Block an IP' });
         await dialog.getByRole('textbox', { name: 'IP address' }).fill(BLOCKED_IP);
@@ -1597,6 +1607,7 @@ function threatSteps(): Step[] {
         await startReceiver();
         await page.getByRole('link', { name: 'Alerts', exact: true }).click();
         await visible(page.getByRole('heading', { name: 'Alerts' }));
+        await dismissToasts(page);
         await page.getByRole('button', { name: 'Add channel' }).first().click();
         const form = page.getByRole('dialog', { name: 'Add an alert channel' });
         await form.getByLabel(/^Name/).fill(CHANNEL);
@@ -1632,6 +1643,7 @@ function threatSteps(): Step[] {
           'any secret verifies',
         );
         const messageId = header(test, 'webhook-id');
+        await dismissToasts(page);
         await shot(page, '56-alert-channels');
         const open = page.getByRole('link', { name: 'Open in the delivery log' });
         const deliveryId = new URL((await open.getAttribute('href')) ?? '', state.baseUrl).searchParams.get(
@@ -1655,7 +1667,6 @@ function threatSteps(): Step[] {
         await visible(drawer.getByText(messageId));
         const attempts = drawer.getByRole('table', { name: 'Attempts' }).locator('tbody tr');
         await visible(attempts);
-        await tallShot(page, '57-delivery-log');
         await drawer.getByRole('button', { name: 'Replay' }).click();
         const confirm = page.getByRole('dialog', { name: 'Replay this delivery?' });
         await confirm.getByRole('button', { name: 'Replay', exact: true }).click();
@@ -1671,6 +1682,7 @@ function threatSteps(): Step[] {
         );
         check(both[0]?.body === both[1]?.body, 'the replay sent another body');
         await visible(attempts.nth(1));
+        await viewShot(page, '57-delivery-log');
       },
     },
   ];

@@ -68,7 +68,9 @@ export function createChannelsService(deps: Deps, secrets: ChannelSecrets, worke
         store.listChannels(db, actor.organizationId),
         store.lastDeliveries(db, actor.organizationId),
       ]);
-      return { channels: channels.map((c) => presentChannel(c, last.get(c.id) ?? null)) };
+      // Webhook URLs often hold a token: readers see them masked, only managers in full.
+      const revealUrl = actor.permissions.has('security:manage');
+      return { channels: channels.map((c) => presentChannel(c, last.get(c.id) ?? null, { revealUrl })) };
     },
 
     async create(caller: Caller, body: CreateBody): Promise<AlertChannelCreated> {

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
 import { authorize, type Caller } from '../../platform/http/caller';
-import { badRequest, notFound } from '../../platform/http/errors';
+import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import * as store from './deliveries-store';
 import { presentDelivery, presentDeliveryDetail } from './present';
 import type { DeliveryWorker } from './worker';
@@ -17,6 +17,12 @@ type ListQuery = z.output<typeof ListDeliveriesQuery>;
 
 const deliveryNotFound = () =>
   notFound('ALERT_DELIVERY_NOT_FOUND', 'There is no alert delivery with that id.');
+
+const attemptInProgress = () =>
+  conflict(
+    'CONFLICT',
+    'An attempt of this delivery is in progress. Try again in a moment, once it has finished.',
+  );
 
 /** Keyset cursor: the last row's (createdAt, id), opaque to clients. */
 export function encodeCursor(row: { createdAt: string; id: string }): string {
@@ -70,13 +76,21 @@ export function createDeliveriesService(deps: Deps, worker: DeliveryWorker) {
     /**
      * Sends the same message again now, with the same webhook-id (receivers deduplicate on it).
      * A replay is one more attempt; automatic retries follow only while the schedule has room.
+     * While an attempt is running it answers 409: requeued then, the message would go out twice.
      */
     async replay(caller: Caller, id: string): Promise<AlertDeliveryOut> {
       const actor = authorize(caller, 'security:manage');
       await db.transaction().execute(async (trx) => {
         const delivery = await store.findDelivery(trx, actor.organizationId, id);
         if (!delivery) throw deliveryNotFound();
-        await store.requeue(trx, actor.organizationId, id, nowIso());
+        // Requeued now, the running attempt and the replay would both send the message.
+        const now = nowIso();
+        if (
+          (await store.attemptInFlight(trx, delivery, now)) ||
+          !(await store.requeue(trx, actor.organizationId, delivery, now))
+        ) {
+          throw attemptInProgress();
+        }
         await audit.record(trx, actor, {
           action: 'alert_delivery.replayed',
           targets: [

@@ -165,19 +165,47 @@ export async function recordAttempt(
     .execute();
 }
 
-/** A manual replay: due now, whatever its state (the message id stays). */
+/**
+ * Whether an attempt of this delivery is running now: claimed (the attempt count moved on and the
+ * due time became the lease) but not recorded yet, and the lease has not run out (after a crash it
+ * does, and the delivery is free again).
+ */
+export async function attemptInFlight(db: Executor, delivery: DeliveryRow, now: string): Promise<boolean> {
+  if (delivery.status !== 'pending' && delivery.status !== 'retrying') return false;
+  if (delivery.attempts === 0 || delivery.nextAttemptAt === null || delivery.nextAttemptAt <= now)
+    return false;
+  const recorded = await db
+    .selectFrom('alertDeliveryAttempts')
+    .select('attempt')
+    .where('deliveryId', '=', delivery.id)
+    .where('attempt', '=', delivery.attempts)
+    .executeTakeFirst();
+  return recorded === undefined;
+}
+
+/**
+ * A manual replay: due now, whatever its state (the message id stays). Conditional on the state
+ * read before, so a worker claiming the delivery in between wins and the replay answers false.
+ */
 export async function requeue(
   trx: Transaction<DB>,
   organizationId: string,
-  id: string,
+  seen: Pick<DeliveryRow, 'id' | 'attempts' | 'nextAttemptAt'>,
   at: string,
-): Promise<void> {
-  await trx
+): Promise<boolean> {
+  const result = await trx
     .updateTable('alertDeliveries')
     .set({ status: 'pending', nextAttemptAt: at })
     .where('organizationId', '=', organizationId)
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', seen.id)
+    .where('attempts', '=', seen.attempts)
+    .where((eb) =>
+      seen.nextAttemptAt === null
+        ? eb('nextAttemptAt', 'is', null)
+        : eb('nextAttemptAt', '=', seen.nextAttemptAt),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Severities this channel was already sent for this event (from the payloads it was sent). */

@@ -2,6 +2,7 @@ import type { SecurityStreamMessage } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
+import { afterCommit } from '../../platform/db/after-commit';
 import type { AlertSink, SecurityChange } from '../threats';
 import { createChannelsService } from './channels-service';
 import { createDeliveriesService } from './deliveries-service';
@@ -85,6 +86,8 @@ export function createAlerts(deps: Deps): AlertsModule {
     notify(change) {
       hub.publish(change.organizationId, messageOf(change));
       if (change.kind !== 'security_event' || change.change === 'updated') return;
+      // Queued with the event (queueRaised): the worker is already asked to send them.
+      if (change.queued) return;
       const routed = router.route(change.organizationId, change.change, change.event);
       void track(
         routed.then((created) => {
@@ -92,6 +95,10 @@ export function createAlerts(deps: Deps): AlertsModule {
         }),
         'routing',
       );
+    },
+    async queueRaised(trx, organizationId, event) {
+      const created = await router.queueRaised(trx, organizationId, event);
+      if (created > 0) await afterCommit(trx, kick);
     },
   };
 

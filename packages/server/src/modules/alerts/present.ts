@@ -2,12 +2,39 @@ import type { AlertChannelOut, AlertDeliveryDetail, AlertDeliveryOut } from '@cu
 import type { LastDelivery, StoredChannel } from './channels-store';
 import type { DeliveryWithChannel } from './deliveries-store';
 
-export function presentChannel(channel: StoredChannel, last: LastDelivery | null = null): AlertChannelOut {
+/** Paths shorter than this show no tail at all: four characters of a short secret are too many. */
+const MIN_PATH_FOR_TAIL = 12;
+
+/**
+ * A webhook URL for readers who may not change it: its origin and the last four characters of the
+ * path (`https://hooks.slack.com/…/…XYZ1`), enough to tell channels apart. Chat incoming-hooks
+ * carry their secret in the path (or query), which must not reach everyone holding security:read.
+ */
+export function maskUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '…';
+  }
+  const path = parsed.pathname.replace(/\/+$/, '');
+  const query = parsed.search ? '?…' : '';
+  if (path.length === 0) return `${parsed.origin}/${query}`;
+  if (path.length < MIN_PATH_FOR_TAIL) return `${parsed.origin}/…${query}`;
+  return `${parsed.origin}/…/…${path.slice(-4)}${query}`;
+}
+
+/** A channel as the API shows it; the full URL only to those who may change it (`revealUrl`). */
+export function presentChannel(
+  channel: StoredChannel,
+  last: LastDelivery | null = null,
+  options: { revealUrl: boolean } = { revealUrl: true },
+): AlertChannelOut {
   return {
     id: channel.id,
     kind: channel.kind,
     name: channel.name,
-    url: channel.url,
+    url: channel.url && !options.revealUrl ? maskUrl(channel.url) : channel.url,
     recipients: channel.recipients,
     routing: channel.routing,
     enabled: channel.enabled,

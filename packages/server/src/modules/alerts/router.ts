@@ -1,7 +1,9 @@
 import type { AlertPayload, SecurityEventOut } from '@custos/shared';
+import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
+import type { DB } from '../../platform/db/schema';
 import { enabledChannels, type StoredChannel } from './channels-store';
 import * as deliveries from './deliveries-store';
 import { eventConsoleUrl, newMessageId, payloadBody } from './payloads';
@@ -51,11 +53,12 @@ export function createAlertRouter(deps: Deps) {
     send: StoredChannel[],
     digest: StoredChannel[],
     type: 'security_event.raised' | 'security_event.repeated',
+    within: Transaction<DB> | null = null,
   ): Promise<number> {
     if (send.length === 0 && digest.length === 0) return 0;
     const at = nowIso();
     const body = payloadBody(type, organizationId, [event], eventConsoleUrl(config.publicUrl, event.id));
-    await db.transaction().execute(async (trx) => {
+    const insert = async (trx: Transaction<DB>) => {
       for (const channel of send) {
         await deliveries.insertDelivery(trx, {
           id: newId(),
@@ -69,30 +72,46 @@ export function createAlertRouter(deps: Deps) {
         });
       }
       for (const channel of digest) await deliveries.queueDigestItem(trx, channel.id, event.id, at);
-    });
+    };
+    if (within) await insert(within);
+    else await db.transaction().execute(insert);
     return send.length;
   }
 
+  /** A new event's deliveries and digest items, by each enabled channel's routing. */
+  async function routeRaised(
+    executor: Transaction<DB> | null,
+    organizationId: string,
+    event: SecurityEventOut,
+  ): Promise<number> {
+    remember(event.id, severityRank(event.severity));
+    const channels = await enabledChannels(executor ?? db, organizationId);
+    const send = channels.filter((c) => routeEvent(c.routing, event) === 'send');
+    const digest = channels.filter((c) => routeEvent(c.routing, event) === 'digest');
+    return insertAll(organizationId, event, send, digest, 'security_event.raised', executor);
+  }
+
   return {
+    /**
+     * Queues a new event's deliveries in the transaction raising it (a crash after its commit
+     * cannot lose them); answers how many to send.
+     */
+    queueRaised: (trx: Transaction<DB>, organizationId: string, event: SecurityEventOut) =>
+      routeRaised(trx, organizationId, event),
+
     /** Answers how many deliveries were created (to send now). */
     async route(
       organizationId: string,
       change: 'raised' | 'repeated',
       event: SecurityEventOut,
     ): Promise<number> {
+      if (change === 'raised') return routeRaised(null, organizationId, event);
       const rank = severityRank(event.severity);
-      if (change === 'repeated') {
-        const known = routedRank.get(event.id);
-        if (known !== undefined && rank <= known) return 0;
-      }
+      const known = routedRank.get(event.id);
+      if (known !== undefined && rank <= known) return 0;
       // Set before any await, so concurrent repeats of one event do not all pass the check.
       remember(event.id, rank);
       const channels = await enabledChannels(db, organizationId);
-      if (change === 'raised') {
-        const send = channels.filter((c) => routeEvent(c.routing, event) === 'send');
-        const digest = channels.filter((c) => routeEvent(c.routing, event) === 'digest');
-        return insertAll(organizationId, event, send, digest, 'security_event.raised');
-      }
       const matching = channels.filter((c) => routeEvent(c.routing, event) === 'send');
       const sent = await sentRanks(matching, event.id);
       const rose = matching.filter((c) => rank > (sent.get(c.id) ?? -1));

@@ -31,7 +31,7 @@ export function alertRoutes(channels: ChannelsService, deliveries: DeliveriesSer
         schema: {
           tags,
           security,
-          summary: 'Alert channels (webhooks, e-mail)',
+          summary: 'Alert channels (webhooks, e-mail); webhook URLs are masked without security:manage',
           response: { 200: AlertChannelList },
         },
       },
@@ -146,7 +146,7 @@ export function alertRoutes(channels: ChannelsService, deliveries: DeliveriesSer
         schema: {
           tags,
           security,
-          summary: 'Send a delivery again now, with the same webhook-id',
+          summary: 'Send a delivery again now, with the same webhook-id (409 while an attempt runs)',
           params: IdParams,
           response: { 200: AlertDeliveryOut },
         },

@@ -81,7 +81,7 @@ export function createSecurityEventsService(
     serialized: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   },
 ) {
-  const { db, audit, accessPolicies, alerts, raiser, responder, serialized } = deps;
+  const { db, dialect, audit, accessPolicies, alerts, raiser, responder, serialized } = deps;
 
   /** The assignee must be able to see what they are asked to look at. */
   async function requireAssignable(
@@ -109,6 +109,11 @@ export function createSecurityEventsService(
     body: UpdateSecurityEventBody,
   ): Promise<SecurityEventOut> {
     const org = actor.organizationId;
+    const found = await store.findEvent(trx, org, id);
+    if (!found) throw eventNotFound();
+    // The lock raises of this key take (PostgreSQL): a detection folding in right now finishes
+    // first, or finds the event closed and opens a new one; never lands in an event just closed.
+    await store.lockDedupKey(trx, dialect, org, found.dedupKey);
     const before = await store.findEvent(trx, org, id);
     if (!before) throw eventNotFound();
     const from = before.status as SecurityEventStatus;
@@ -240,12 +245,15 @@ export function createSecurityEventsService(
           const now = nowIso();
           const raised = await raiser.raiseDetection(trx, detection, now, { occurrences });
           const { event, created } = raised;
+          const queued = created && alerts.queueRaised !== undefined;
+          if (created) await alerts.queueRaised?.(trx, detection.organizationId, event);
           await afterCommit(trx, () =>
             alerts.notify({
               organizationId: detection.organizationId,
               kind: 'security_event',
               change: created ? 'raised' : 'repeated',
               event,
+              ...(queued ? { queued } : {}),
             }),
           );
           if (created || raised.severityRose) {

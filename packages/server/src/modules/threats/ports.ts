@@ -24,10 +24,18 @@ export type SecurityChange =
       kind: 'security_event';
       change: 'raised' | 'repeated' | 'updated';
       event: SecurityEventOut;
+      /** Its deliveries were queued in the raising transaction (`queueRaised`): do not route again. */
+      queued?: boolean;
     }
   | { organizationId: string; kind: 'response'; change: 'applied' | 'lifted'; response: ThreatResponseOut };
 
 export interface AlertSink {
   /** Console stream at once; webhooks and e-mail by the channels' routing (raised events only). */
   notify(change: SecurityChange): void;
+  /**
+   * Queues a new event's webhook and e-mail deliveries inside the transaction that raises it, so
+   * a crash right after the commit cannot lose them (the delivery worker sends them). Optional: a
+   * sink without it routes after commit, in `notify`.
+   */
+  queueRaised?(trx: Transaction<DB>, organizationId: string, event: SecurityEventOut): Promise<void>;
 }

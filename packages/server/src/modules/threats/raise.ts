@@ -41,17 +41,18 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
     return row;
   }
 
+  /** Folds into `existing`; null when it was closed meanwhile (the caller opens a new event). */
   async function fold(
     trx: Transaction<DB>,
     existing: SecurityEventRow,
     detection: Detection,
     now: string,
     occurrences: number,
-  ): Promise<RaiseResult> {
+  ): Promise<RaiseResult | null> {
     const previousSeverity = existing.severity as Severity;
     const severity = higherSeverity(previousSeverity, detection.severity);
     const severityRose = severityRank(severity) > severityRank(previousSeverity);
-    await store.foldIntoEvent(trx, detection.organizationId, existing.id, {
+    const folded = await store.foldIntoEvent(trx, detection.organizationId, existing.id, {
       occurrences,
       severity,
       subjectLabel: detection.subject.label ?? existing.subjectLabel,
@@ -61,6 +62,7 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
       details: detection.details,
       at: now,
     });
+    if (!folded) return null;
     await store.addEvidence(trx, existing.id, detection.evidence);
     const count = Number(existing.count) + occurrences;
     if (severityRose || reachesMilestone(Number(existing.count), count)) {
@@ -132,9 +134,8 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
       const occurrences = Math.max(1, Math.floor(options.occurrences ?? 1));
       await store.lockDedupKey(trx, dialect, detection.organizationId, detection.dedupKey);
       const existing = await store.findFoldableEvent(trx, detection.organizationId, detection.dedupKey);
-      return existing
-        ? fold(trx, existing, detection, now, occurrences)
-        : open(trx, detection, now, occurrences);
+      const folded = existing ? await fold(trx, existing, detection, now, occurrences) : null;
+      return folded ?? open(trx, detection, now, occurrences);
     },
   };
 }

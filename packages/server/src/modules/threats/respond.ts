@@ -10,6 +10,7 @@ import type { Deps } from '../../deps';
 import { afterCommit } from '../../platform/db/after-commit';
 import type { DB } from '../../platform/db/schema';
 import type { Caller } from '../../platform/http/caller';
+import { identityStore } from '../identity';
 import { LOCK_SCOPE_BY_DETECTOR } from './detect';
 import type { Detection, ResolvedThreatSettings } from './detection';
 import { normalizeIp } from './ip';
@@ -41,6 +42,24 @@ export interface ResponseRequest {
 
 const laterExpiry = (a: string | null, b: string | null): string | null =>
   a === null || b === null ? null : a > b ? a : b;
+
+/** Responses that act on a user: never on someone who is not a member of the organization. */
+const ACTS_ON_USER: ReadonlySet<ResponseKind> = new Set([
+  'lock_account',
+  'end_sessions',
+  'require_step_up',
+  'notify_user',
+]);
+
+/**
+ * An IP in a response's audit event is personal data: sealed under the response's user, or, for an
+ * address alone (every block), under a data subject named by the address itself, so erasing that
+ * address (`POST /audit/subjects/erase` with the IP) shreds it. Applied and lifted events of one
+ * response use the same key.
+ */
+export function sealedIp(ip: string, userId: string | null): { personal: string[]; subjectRef: string } {
+  return { personal: ['ip'], subjectRef: userId ? `user:${userId}` : `subject:${ip}` };
+}
 
 /**
  * The actions of the rules that `event` newly reaches: every rule of its detector (or '*') when the
@@ -111,6 +130,7 @@ export function createResponder(
         expiresAt: out.expiresAt,
         ...metadata,
       },
+      ...(out.ip ? sealedIp(out.ip, out.user?.id ?? null) : {}),
     });
     if (request.securityEventId) {
       await store.addActivity(trx, request.securityEventId, {
@@ -167,7 +187,12 @@ export function createResponder(
     if (request.kind === 'block_ip' && (!existing || extended)) {
       await effects.ipBlocksChanged(trx, request.organizationId);
     }
-    return record(trx, actor, request, id, now, existing ? { extended, existingResponse: true } : {});
+    const metadata: Record<string, unknown> = existing ? { extended, existingResponse: true } : {};
+    // A lock of every origin must also shut out whoever is signed in already (maybe the attacker).
+    if (request.kind === 'lock_account' && request.scope === 'all' && request.userId) {
+      metadata.sessionsEnded = await effects.endSessions(trx, request.organizationId, request.userId);
+    }
+    return record(trx, actor, request, id, now, metadata);
   }
 
   /** A one-shot action: done now (or, for the e-mail, right after commit), kept as a `done` row. */
@@ -206,6 +231,23 @@ export function createResponder(
     return record(trx, actor, request, id, now, metadata);
   }
 
+  /** The detection's user when they are a member of its organization; else null (one lookup). */
+  async function memberOrNull(
+    trx: Transaction<DB>,
+    detection: Detection,
+    actions: Map<ResponseKind, ResponseAction>,
+  ): Promise<string | null> {
+    const { userId, organizationId } = detection;
+    if (!userId || actions.size === 0) return null;
+    const membership = await identityStore.findMembership(trx, organizationId, userId);
+    if (membership) return userId;
+    log.warn(
+      { organizationId, type: detection.type },
+      'detection names a user outside the organization: no response acts on them',
+    );
+    return null;
+  }
+
   /** One response by request (an admin by hand, or a rule through applyResponses). */
   async function place(
     trx: Transaction<DB>,
@@ -227,7 +269,9 @@ export function createResponder(
 
     /**
      * Runs the response rules `event` newly reaches (on creation, or when its severity rose).
-     * Actions that need a user or an IP the detection lacks are skipped.
+     * Actions that need a user or an IP the detection lacks are skipped, and so is every action on
+     * a user who is not a member of the organization: a host app's events name any actor id they
+     * like, and detection must not lock, sign out or e-mail someone on another tenant's word.
      */
     async applyResponses(
       trx: Transaction<DB>,
@@ -238,8 +282,10 @@ export function createResponder(
       now = event.updatedAt,
     ): Promise<ThreatResponseOut[]> {
       const actions = actionsFor(settings, detection.type, event.severity, previousSeverity);
+      const userId = await memberOrNull(trx, detection, actions);
       const applied: ThreatResponseOut[] = [];
       for (const action of actions.values()) {
+        if (ACTS_ON_USER.has(action.kind) && !userId) continue;
         const out = await place(
           trx,
           SYSTEM_ACTOR,
@@ -247,7 +293,7 @@ export function createResponder(
             organizationId: detection.organizationId,
             securityEventId: event.id,
             kind: action.kind,
-            userId: detection.userId,
+            userId,
             ip: normalizeIp(detection.sourceIp),
             scope:
               action.kind === 'lock_account' || action.kind === 'block_ip'

@@ -10,7 +10,7 @@ import { actorOf } from './events-service';
 import { normalizeIp } from './ip';
 import type { AlertSink, ResponseEffects } from './ports';
 import { presentResponse, responseState } from './present';
-import type { Responder, ResponseRequest } from './respond';
+import { type Responder, type ResponseRequest, sealedIp } from './respond';
 import * as responsesStore from './responses-store';
 import * as store from './store';
 
@@ -20,8 +20,8 @@ const invalid = (message: string, field: string) => badRequest('RESPONSE_INVALID
 const responseNotFound = () => notFound('RESPONSE_NOT_FOUND', 'There is no response with that id.');
 
 /**
- * Responses by hand and their list: an admin locks a member or blocks an IP (step-up), and lifts
- * a lock or block, automatic or not. Nobody locks themself out: no lock of one's own account, no
+ * Responses by hand and their list: an admin locks a member or blocks an IP, and lifts a lock or
+ * block, automatic or not (each with a recent step-up). Nobody locks themself out: no lock of one's own account, no
  * block of the address one is calling from.
  */
 export function createThreatResponsesService(
@@ -115,6 +115,8 @@ export function createThreatResponsesService(
 
     async lift(caller: Caller, id: string): Promise<ThreatResponseOut> {
       const actor = authorize(caller, 'security:manage');
+      // Undoing a lock or block lets someone back in: as sensitive as placing one.
+      requireStepUp(caller);
       const org = actor.organizationId;
       const who = actorOf(actor);
       return db.transaction().execute(async (trx) => {
@@ -156,6 +158,7 @@ export function createThreatResponsesService(
             ...(row.ip ? { ip: row.ip } : {}),
             ...(row.scope ? { scope: row.scope } : {}),
           },
+          ...(row.ip ? sealedIp(row.ip, row.userId) : {}),
         });
         if (row.securityEventId) {
           await store.addActivity(trx, row.securityEventId, {

@@ -137,7 +137,7 @@ export function threatRoutes(services: {
         schema: {
           tags,
           security,
-          summary: 'Lift a lock or IP block in force',
+          summary: 'Lift a lock or IP block in force (needs a recent step-up; never a lock of your own)',
           params: IdParams,
           response: { 200: ThreatResponseOut },
         },

@@ -71,6 +71,9 @@ export async function lockDedupKey(
   );
 }
 
+/** Statuses a new signal folds into; a resolved or false-positive event stays as it was closed. */
+const FOLDABLE: SecurityEventStatus[] = ['open', 'acknowledged'];
+
 /** The event a new signal of this key folds into: open or acknowledged, never a closed one. */
 export async function findFoldableEvent(
   db: Executor,
@@ -80,7 +83,7 @@ export async function findFoldableEvent(
   return selectEvents(db)
     .where('e.organizationId', '=', organizationId)
     .where('e.dedupKey', '=', dedupKey)
-    .where('e.status', 'in', ['open', 'acknowledged'])
+    .where('e.status', 'in', FOLDABLE)
     .orderBy('e.createdAt', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -142,14 +145,18 @@ export interface EventFold {
   at: string;
 }
 
-/** A repeat: the count grows in the database (so concurrent folds add up), the rest is the latest. */
+/**
+ * A repeat: the count grows in the database (so concurrent folds add up), the rest is the latest.
+ * Only into an event still open or acknowledged (a triage may have closed it since it was found);
+ * answers whether it folded.
+ */
 export async function foldIntoEvent(
   trx: Executor,
   organizationId: string,
   id: string,
   fold: EventFold,
-): Promise<void> {
-  await trx
+): Promise<boolean> {
+  const result = await trx
     .updateTable('securityEvents')
     .set((eb) => ({
       count: eb('count', '+', fold.occurrences),
@@ -164,7 +171,9 @@ export async function foldIntoEvent(
     }))
     .where('organizationId', '=', organizationId)
     .where('id', '=', id)
-    .execute();
+    .where('status', 'in', FOLDABLE)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DetectorType, SecurityEventOut, Severity } from '@custos/shared';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backends, createTestApp, type TestApp, type TestOrg } from '../../../test/harness';
 import { isoAfter, nowIso } from '../../platform/clock';
@@ -15,6 +16,7 @@ import { stepUpDetails } from '../mfa';
 import { createDetectorEngine, defaultThreatSettings, MemoryDetectionState } from './detect';
 import type { Detection, DetectorEngine } from './detection';
 import {
+  createResponseEffects,
   createThreatPipeline,
   createThreatsModule,
   findSignInBlocks,
@@ -22,7 +24,9 @@ import {
   type SecurityChange,
   type ThreatsModule,
 } from './index';
+import { createRaiser } from './raise';
 import type { Signal } from './signal';
+import * as store from './store';
 
 const OFFICE = '203.0.113.10';
 const ATTACKER = '198.51.100.66';
@@ -114,6 +118,11 @@ function detection(
 /** Waits (without a deadline of its own) until `done` holds; the test's timeout bounds it. */
 async function eventually(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Like `eventually`, for checks that must ask the database. */
+async function eventuallyAsync(done: () => Promise<boolean>): Promise<void> {
+  while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 let seq = 1000;
@@ -516,6 +525,76 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
       expect(res.json().error.details).toEqual({ permission: 'security:manage' });
       expect((await app.inject({ method: 'GET', url: '/api/v1/security/events' })).statusCode).toBe(401);
     });
+
+    it('never folds a detection into an event closed since it was found (a new one opens)', async () => {
+      const settings = { ...(await threats.settings.settingsFor(org.id)), responses: [] };
+      const key = { dedupKey: `closing:${newId()}`, userId: null };
+      const first = await threats.events.recordDetection(detection(org.id, key), settings);
+      await t.db
+        .updateTable('securityEvents')
+        .set({ status: 'resolved' })
+        .where('id', '=', first.event.id)
+        .execute();
+      const row = await store.findEvent(t.db, org.id, first.event.id);
+      if (!row) throw new Error('event missing');
+      // What a fold that found the event open just before the resolve would now run.
+      const folded = await store.foldIntoEvent(t.db, org.id, first.event.id, {
+        occurrences: 1,
+        severity: 'critical',
+        subjectLabel: null,
+        sourceIp: null,
+        country: null,
+        explanation: 'late',
+        details: {},
+        at: nowIso(),
+      });
+      expect(folded).toBe(false);
+      expect(await store.findEvent(t.db, org.id, first.event.id)).toMatchObject({
+        status: 'resolved',
+        count: 1,
+      });
+      const next = await threats.events.recordDetection(detection(org.id, key), settings);
+      expect(next.created).toBe(true);
+    });
+
+    it.runIf(backend === 'postgres')(
+      'triage waits for a detection folding into the event at that moment (PostgreSQL)',
+      async () => {
+        const settings = { ...(await threats.settings.settingsFor(org.id)), responses: [] };
+        const dedupKey = `race:${newId()}`;
+        const first = await threats.events.recordDetection(detection(org.id, { dedupKey }), settings);
+        const lockKey = `custos:threat:${org.id}:${dedupKey}`;
+        /** Whether a transaction holds (granted) or waits for (not granted) the key's advisory lock. */
+        const lockStates = async () => {
+          const { rows } = await sql<{ granted: boolean }>`
+            select l.granted from pg_locks l
+            where l.locktype = 'advisory' and l.objsubid = 1
+              and l.classid::bigint = ((hashtextextended(${lockKey}, 0) >> 32) & 4294967295)
+              and l.objid::bigint = (hashtextextended(${lockKey}, 0) & 4294967295)`.execute(t.db);
+          return rows.map((r) => r.granted);
+        };
+        let release: () => void = () => {};
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const raiser = createRaiser(t.deps);
+        // A detection of the same key, in its transaction, holding the key's lock.
+        const folding = t.db.transaction().execute(async (trx) => {
+          await store.lockDedupKey(trx, 'postgres', org.id, dedupKey);
+          await gate;
+          return raiser.raiseDetection(trx, detection(org.id, { dedupKey }), nowIso());
+        });
+        await eventuallyAsync(async () => (await lockStates()).includes(true));
+        const triage = threats.events.update(await ownerCaller(org), first.event.id, { status: 'resolved' });
+        // The triage queues behind the fold rather than closing the event under it.
+        await eventuallyAsync(async () => (await lockStates()).includes(false));
+        release();
+        expect((await folding).created).toBe(false);
+        expect(await triage).toMatchObject({ status: 'resolved', count: 2 });
+        const after = await threats.events.recordDetection(detection(org.id, { dedupKey }), settings);
+        expect(after.created).toBe(true);
+      },
+    );
   });
 
   describe('settings', () => {
@@ -753,6 +832,70 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
       expect(rose.severityRose).toBe(true);
       expect(await count()).toBe(before + 1);
     });
+
+    it('raises an event about a user outside the organization but acts on nobody', async () => {
+      const stranger = await t.createOrganization('Stranger Co');
+      const everything = {
+        ...(await threats.settings.settingsFor(org.id)),
+        responses: [
+          {
+            detector: '*' as const,
+            minSeverity: 'low' as const,
+            actions: [
+              { kind: 'lock_account' as const, durationMinutes: 30 },
+              { kind: 'end_sessions' as const },
+              { kind: 'require_step_up' as const },
+              { kind: 'notify_user' as const },
+              { kind: 'block_ip' as const, durationMinutes: 30 },
+            ],
+          },
+        ],
+      };
+      recorded.calls.length = 0;
+      const ip = '198.51.100.201';
+      // A host app's event may name anyone: here another organization's owner.
+      const raised = await threats.events.recordDetection(
+        detection(org.id, {
+          type: 'data_exfiltration',
+          userId: stranger.owner.id,
+          subject: { type: 'user', id: stranger.owner.id, label: null },
+          dedupKey: `foreign:${stranger.owner.id}`,
+          sourceIp: ip,
+        }),
+        everything,
+      );
+      expect(raised.created).toBe(true);
+      const theirs = (await responsesOf(org.id)).filter((r) => r.securityEventId === raised.event.id);
+      expect(theirs.map((r) => r.kind)).toEqual(['block_ip']);
+      expect(recorded.calls.map((c) => c.effect)).toEqual(['ipBlocksChanged']);
+      expect(await responsesOf(stranger.id)).toEqual([]);
+      await threats.pipeline.idle();
+      expect(recorded.calls.some((c) => c.effect === 'notifyUser')).toBe(false);
+
+      // The same rules on a member act on them.
+      const fresh = await t.addMember(org, ['member']);
+      recorded.calls.length = 0;
+      const own = await threats.events.recordDetection(
+        detection(org.id, {
+          type: 'data_exfiltration',
+          userId: fresh.id,
+          dedupKey: `own:${fresh.id}`,
+          sourceIp: '198.51.100.202',
+        }),
+        everything,
+      );
+      const ours = (await responsesOf(org.id)).filter((r) => r.securityEventId === own.event.id);
+      expect(ours.map((r) => r.kind).sort()).toEqual([
+        'block_ip',
+        'end_sessions',
+        'lock_account',
+        'notify_user',
+        'require_step_up',
+      ]);
+      expect(recorded.calls.map((c) => c.effect)).toEqual(
+        expect.arrayContaining(['endSessions', 'demandStepUp']),
+      );
+    });
   });
 
   describe('responses by hand', () => {
@@ -905,10 +1048,103 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
         (await call('POST', `/api/v1/security/responses/${someResponse?.id}/lift`, auditor.token)).statusCode,
       ).toBe(403);
       const token = await t.signIn(org.owner.email);
+      const toLift = await create(token, { kind: 'block_ip', ip: '192.0.2.10' });
+      expect(toLift.statusCode).toBe(201);
       await t.expireStepUp(token);
       const res = await create(token, { kind: 'block_ip', ip: '192.0.2.9' });
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe('STEP_UP_REQUIRED');
+      // Lifting lets someone back in: it asks for the same step-up.
+      const lift = await call('POST', `/api/v1/security/responses/${toLift.json().id}/lift`, token);
+      expect(lift.statusCode).toBe(403);
+      expect(lift.json().error.code).toBe('STEP_UP_REQUIRED');
+      const [row] = (await responsesOf(org.id)).filter((r) => r.id === toLift.json().id);
+      expect(row?.liftedAt).toBeNull();
+    });
+
+    it('a lock of every origin ends the member’s sessions in the organization; an untrusted-only lock does not', async () => {
+      const target = await t.addMember(org, ['member']);
+      recorded.calls.length = 0;
+      const untrusted = await create(org.owner.token, {
+        kind: 'lock_account',
+        userId: target.id,
+        scope: 'untrusted',
+      });
+      expect(untrusted.statusCode).toBe(201);
+      expect(recorded.calls.filter((c) => c.effect === 'endSessions')).toEqual([]);
+      const all = await create(org.owner.token, { kind: 'lock_account', userId: target.id, scope: 'all' });
+      expect(all.statusCode).toBe(201);
+      expect(recorded.calls).toContainEqual({
+        effect: 'endSessions',
+        organizationId: org.id,
+        userId: target.id,
+      });
+      expect(await t.lastAuditEvent(org.id)).toMatchObject({
+        action: 'threat_response.applied',
+        metadata: { kind: 'lock_account', scope: 'all', sessionsEnded: 2 },
+      });
+
+      // With the real effects: the member's live session stops working at once.
+      const real = createThreatsModule({
+        ...t.deps,
+        effects: createResponseEffects({ ...t.deps, outbox: t.services.outbox }),
+        alerts,
+        engine: scripted.engine,
+        accessPolicies: t.services.accessPolicies,
+      });
+      const meta = { ip: OFFICE, userAgent: null, requestId: null, source: 'api' as const };
+      const victim = await t.addMember(org, ['member']);
+      await real.responses.create(await ownerCaller(org), {
+        kind: 'lock_account',
+        userId: victim.id,
+        scope: 'untrusted',
+      });
+      expect(await t.services.auth.authenticate(victim.token, meta)).not.toBeNull();
+      await real.responses.create(await ownerCaller(org), {
+        kind: 'lock_account',
+        userId: victim.id,
+        scope: 'all',
+      });
+      expect(await t.services.auth.authenticate(victim.token, meta)).toBeNull();
+      // Only this organization's sessions: the owner (who placed it) is still in.
+      expect(await t.services.auth.authenticate(org.owner.token, meta)).not.toBeNull();
+    });
+
+    it('seals the IP in response audit events (applied and lifted), erasable by naming the address', async () => {
+      const ip = '192.0.2.123';
+      const block = await create(org.owner.token, { kind: 'block_ip', ip });
+      expect(block.statusCode).toBe(201);
+      const lifted = await call(
+        'POST',
+        `/api/v1/security/responses/${block.json().id}/lift`,
+        org.owner.token,
+      );
+      expect(lifted.statusCode).toBe(200);
+      const raw = await t.db
+        .selectFrom('auditEvents')
+        .select(['action', 'body', 'searchText'])
+        .where('logId', '=', org.id)
+        .where('action', 'in', ['threat_response.applied', 'threat_response.lifted'])
+        .execute();
+      const ours = raw.filter((r) => r.body?.includes(block.json().id));
+      expect(ours.map((r) => r.action).sort()).toEqual(['threat_response.applied', 'threat_response.lifted']);
+      for (const row of ours) {
+        expect(row.body).not.toContain(ip);
+        expect(row.searchText ?? '').not.toContain(ip);
+      }
+      const presented = async () =>
+        (await t.auditEvents(org.id)).filter((e) =>
+          e.targets.some((target) => target.type === 'threat_response' && target.id === block.json().id),
+        );
+      expect((await presented()).map((e) => e.metadata?.ip)).toEqual([ip, ip]);
+      const erased = await t.inject({
+        method: 'POST',
+        url: '/api/v1/audit/subjects/erase',
+        token: org.owner.token,
+        payload: { subject: ip },
+      });
+      expect(erased.statusCode).toBe(200);
+      expect((await presented()).map((e) => e.metadata?.ip)).toEqual(['[erased]', '[erased]']);
     });
   });
 
