@@ -245,6 +245,26 @@ describe.each(backends)('alert channels (%s)', (backend) => {
     expect(await a.t.count('alertDeliveries')).toBe(before);
   });
 
+  it('shows webhook URLs masked to readers without security:manage (chat hooks carry tokens in the path)', async () => {
+    const url = 'https://93.184.215.14/services/T0001/B0002/aSecretTokenXYZ1?key=alsoSecret';
+    const created = (await call('POST', CHANNELS, org.owner.token, webhook('Chat', url))).json();
+    const key = await a.t.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      token: org.owner.token,
+      payload: { name: 'Dashboard', permissions: ['security:read'] },
+    });
+    expect(key.statusCode).toBe(201);
+    const asReader = (await call('GET', CHANNELS, key.json().secret)).json().channels;
+    const seen = asReader.find((c: { id: string }) => c.id === created.id);
+    expect(seen.url).toBe('https://93.184.215.14/…/…XYZ1?…');
+    expect(JSON.stringify(asReader)).not.toContain('aSecretToken');
+    expect(JSON.stringify(asReader)).not.toContain('alsoSecret');
+    const asManager = (await call('GET', CHANNELS, org.owner.token)).json().channels;
+    expect(asManager.find((c: { id: string }) => c.id === created.id).url).toBe(url);
+    await call('DELETE', `${CHANNELS}/${created.id}`, org.owner.token);
+  });
+
   it('refuses callers without the permission (403) and changes without a recent step-up', async () => {
     const member = await a.t.addMember(org, ['member']);
     const auditor = await a.t.addMember(org, ['auditor']);

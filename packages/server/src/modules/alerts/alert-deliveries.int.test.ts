@@ -2,6 +2,12 @@ import type { SecurityEventOut } from '@custos/shared';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backends, type TestOrg } from '../../../test/harness';
 import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from '../../../test/webhook-receiver';
+import { isoAfter, nowIso } from '../../platform/clock';
+import { newId } from '../../platform/crypto/tokens';
+import { type AlertSink, createThreatsModule, type Detection } from '../threats';
+import { defaultThreatSettings } from '../threats/detect';
+import { claimAttempt, insertDelivery } from './deliveries-store';
+import { newMessageId, payloadBody } from './payloads';
 import { signWebhook } from './signing';
 import { type AlertsTestApp, createAlertsTestApp, eventually, insertSecurityEvent } from './test-support';
 
@@ -164,6 +170,104 @@ describe.each(backends)('alert deliveries over webhooks (%s)', (backend) => {
     const audited = await a.t.lastAuditEvent(org.id);
     expect(audited?.action).toBe('alert_delivery.replayed');
     expect(audited?.targets).toContainEqual({ type: 'alert_delivery', id: failed?.id });
+  });
+
+  it('refuses a replay while an attempt is in progress (409); replays once it is over or its lease ran out', async () => {
+    const created = await channel();
+    const id = newId();
+    const at = nowIso();
+    await insertDelivery(a.t.db, {
+      id,
+      organizationId: org.id,
+      channelId: created.id,
+      securityEventId: null,
+      kind: 'alert',
+      messageId: newMessageId(),
+      payload: payloadBody('alert.test', org.id, [], 'http://custos.test/security/alerts'),
+      at,
+    });
+    // A worker has claimed it and is sending right now.
+    expect(await claimAttempt(a.t.db, id, { attempts: 0, nextAttemptAt: at }, isoAfter(300_000))).toBe(true);
+    const busy = await call('POST', `${DELIVERIES}/${id}/replay`);
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json().error).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('in progress'),
+    });
+    expect(receiver.received).toHaveLength(0);
+    expect((await a.t.lastAuditEvent(org.id))?.action).not.toBe('alert_delivery.replayed');
+    expect((await call('GET', `${DELIVERIES}/${id}`)).json()).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+    });
+
+    // The worker died mid-attempt: once its lease runs out the delivery is free to replay.
+    await a.t.db
+      .updateTable('alertDeliveries')
+      .set({ nextAttemptAt: new Date(Date.now() - 1_000).toISOString() })
+      .where('id', '=', id)
+      .execute();
+    const replayed = await call('POST', `${DELIVERIES}/${id}/replay`);
+    expect(replayed.statusCode).toBe(200);
+    expect(replayed.json()).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(receiver.received).toHaveLength(1);
+    // Over and recorded: a replay sends again.
+    expect((await call('POST', `${DELIVERIES}/${id}/replay`)).statusCode).toBe(200);
+    expect(receiver.received).toHaveLength(2);
+  });
+
+  it('queues a raised event’s deliveries in the transaction that raises it', async () => {
+    const created = await channel({ minSeverity: 'high', types: null, digestLow: false });
+    const sink = a.alerts.sink;
+    const module = (alerts: AlertSink) =>
+      createThreatsModule({
+        ...a.t.deps,
+        effects: {
+          endSessions: async () => 0,
+          demandStepUp: async () => 0,
+          ipBlocksChanged: async () => {},
+          notifyUser: async () => {},
+        },
+        alerts,
+        engine: { process: async () => [], close: async () => {} },
+      });
+    const settings = { ...defaultThreatSettings(), responses: [] };
+    const detectionOf = (dedupKey: string): Detection => ({
+      type: 'brute_force_ip',
+      severity: 'high',
+      organizationId: org.id,
+      dedupKey,
+      subject: { type: 'ip', id: '198.51.100.9', label: '198.51.100.9' },
+      sourceIp: '198.51.100.9',
+      country: null,
+      explanation: 'many failed sign-ins from one address',
+      details: {},
+      evidence: [],
+      userId: null,
+    });
+    // The process stops right after the commit: nothing after it (notify) ever runs.
+    const crashing = module({
+      notify() {},
+      queueRaised: (trx, organizationId, event) =>
+        sink.queueRaised?.(trx, organizationId, event) ?? Promise.resolve(),
+    });
+    const lost = await crashing.events.recordDetection(detectionOf(`crash:${newId()}`), settings);
+    expect(lost.created).toBe(true);
+    const queued = await deliveriesOf(created.id);
+    expect(queued).toEqual([expect.objectContaining({ securityEventId: lost.event.id, status: 'pending' })]);
+    await eventually(a.alerts, async () => (await deliveriesOf(created.id))[0]?.status === 'delivered');
+
+    // With the whole sink: one delivery per event (queued in the transaction, not routed again).
+    const whole = module(sink);
+    const raised = await whole.events.recordDetection(detectionOf(`whole:${newId()}`), settings);
+    await eventually(a.alerts, async () => {
+      const list = await deliveriesOf(created.id);
+      return list.find((d) => d.securityEventId === raised.event.id)?.status === 'delivered';
+    });
+    await a.alerts.idle();
+    const ofEvent = (await deliveriesOf(created.id)).filter((d) => d.securityEventId === raised.event.id);
+    expect(ofEvent).toHaveLength(1);
+    expect(receiver.received).toHaveLength(2);
   });
 
   it('treats a redirect as a failure and does not follow it', async () => {

@@ -20,7 +20,8 @@ export type RevokeReason =
   | 'member_removed'
   | 'account_reclaimed'
   | 'impersonation_ended'
-  | 'security_response';
+  | 'security_response'
+  | 'account_locked';
 
 /** Everything the session check needs, in one indexed query. */
 export interface SessionContextRow {

@@ -25,8 +25,15 @@ export function createResponseEffects(
 ): ResponseEffects {
   const { db, outbox, config, log } = deps;
   return {
-    endSessions: (trx, organizationId, userId) =>
-      revokeUserSessions(trx, userId, 'security_response', { organizationId }),
+    endSessions: (trx, organizationId, userId, options = {}) =>
+      revokeUserSessions(
+        trx,
+        userId,
+        options.forgetDevices === false ? 'account_locked' : 'security_response',
+        {
+          organizationId,
+        },
+      ),
     demandStepUp: (trx, organizationId, userId) => demandStepUp(trx, userId, organizationId),
     ipBlocksChanged: (trx, organizationId) => bumpAccessVersion(trx, organizationId),
     async notifyUser(organizationId, userId, event) {

@@ -8,7 +8,16 @@ import type { DB } from '../../platform/db/schema';
  */
 export interface ResponseEffects {
   /** Revokes the user's sessions in the organization; answers how many. */
-  endSessions(trx: Transaction<DB>, organizationId: string, userId: string): Promise<number>;
+  /**
+   * Revokes the user's sessions in the organization; answers how many. Unless `forgetDevices` is
+   * false, the user's trusted browsers become strangers too (the attacker's may be among them).
+   */
+  endSessions(
+    trx: Transaction<DB>,
+    organizationId: string,
+    userId: string,
+    options?: { forgetDevices?: boolean },
+  ): Promise<number>;
   /** Makes the user's live sessions in the organization verify again before anything else. */
   demandStepUp(trx: Transaction<DB>, organizationId: string, userId: string): Promise<number>;
   /** IP blocks of the organization changed: every process must see it on the next request. */

@@ -189,8 +189,12 @@ export function createResponder(
     }
     const metadata: Record<string, unknown> = existing ? { extended, existingResponse: true } : {};
     // A lock of every origin must also shut out whoever is signed in already (maybe the attacker).
+    // The user's devices stay trusted: the lock already refuses them, and lifting it must give the
+    // owner their devices back (an end_sessions response is what forgets them).
     if (request.kind === 'lock_account' && request.scope === 'all' && request.userId) {
-      metadata.sessionsEnded = await effects.endSessions(trx, request.organizationId, request.userId);
+      metadata.sessionsEnded = await effects.endSessions(trx, request.organizationId, request.userId, {
+        forgetDevices: false,
+      });
     }
     return record(trx, actor, request, id, now, metadata);
   }

@@ -125,6 +125,16 @@ async function eventuallyAsync(done: () => Promise<boolean>): Promise<void> {
   while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+/** Whether `done` comes to hold within a generous bound (for waits a missing fix would make endless). */
+async function reached(done: () => Promise<boolean>, boundMs = 10_000): Promise<boolean> {
+  const until = Date.now() + boundMs;
+  while (Date.now() < until) {
+    if (await done()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return false;
+}
+
 let seq = 1000;
 /** A committed failed sign-in against `userId`, as the audit recorder would publish it. */
 function failedSignIn(organizationId: string, userId: string, ip = ATTACKER): CommittedAuditEvent {
@@ -584,11 +594,16 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
           await gate;
           return raiser.raiseDetection(trx, detection(org.id, { dedupKey }), nowIso());
         });
-        await eventuallyAsync(async () => (await lockStates()).includes(true));
-        const triage = threats.events.update(await ownerCaller(org), first.event.id, { status: 'resolved' });
-        // The triage queues behind the fold rather than closing the event under it.
-        await eventuallyAsync(async () => (await lockStates()).includes(false));
-        release();
+        let triage: Promise<SecurityEventOut> | null = null;
+        try {
+          await eventuallyAsync(async () => (await lockStates()).includes(true));
+          triage = threats.events.update(await ownerCaller(org), first.event.id, { status: 'resolved' });
+          // The triage queues behind the fold rather than closing the event under it. (Bounded, so
+          // that without the lock the test fails here instead of leaving the fold's transaction open.)
+          expect(await reached(async () => (await lockStates()).includes(false))).toBe(true);
+        } finally {
+          release();
+        }
         expect((await folding).created).toBe(false);
         expect(await triage).toMatchObject({ status: 'resolved', count: 2 });
         const after = await threats.events.recordDetection(detection(org.id, { dedupKey }), settings);
