@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -48,6 +49,9 @@ const EnvSchema = z.object({
     .optional(),
   CUSTOS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   CUSTOS_GEOIP_FILE: z.string().min(1).optional(),
+  // PostgreSQL connections per server process; by default twice the CPU cores, at least 4 (more
+  // connections than the database can run at once only queue inside it, and slow everything).
+  CUSTOS_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
   // Webhook targets on loopback, private or link-local networks are refused unless this is true
   // (an organization admin must not be able to make Custos call its own internal network).
   CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
@@ -61,7 +65,7 @@ const EnvSchema = z.object({
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; schema?: string };
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export interface Config {
   port: number;
@@ -119,7 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.CUSTOS_PORT,
     host: e.CUSTOS_HOST,
     dataDir,
-    database: parseDatabaseUrl(e.CUSTOS_DATABASE_URL, dataDir),
+    database: parseDatabaseUrl(
+      e.CUSTOS_DATABASE_URL,
+      dataDir,
+      e.CUSTOS_DATABASE_POOL_SIZE ?? Math.max(4, 2 * os.availableParallelism()),
+    ),
     publicUrl,
     smtp: e.CUSTOS_SMTP_URL ? { url: e.CUSTOS_SMTP_URL, from: e.CUSTOS_SMTP_FROM } : null,
     redisUrl: e.CUSTOS_REDIS_URL ?? null,
@@ -148,9 +156,9 @@ function parseTrustProxy(value: string): false | number | string {
   return value.replace(/\s+/g, '');
 }
 
-function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {
+function parseDatabaseUrl(url: string | undefined, dataDir: string, poolSize: number): DatabaseConfig {
   if (!url) return { kind: 'sqlite', file: path.join(dataDir, 'custos.db') };
-  if (url.startsWith('postgres')) return { kind: 'postgres', url };
+  if (url.startsWith('postgres')) return { kind: 'postgres', url, poolSize };
   const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
   if (!file) throw new ConfigError('CUSTOS_DATABASE_URL', 'names no SQLite file');
   return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
