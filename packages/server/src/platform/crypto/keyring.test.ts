@@ -8,7 +8,7 @@ describe('sealing (AES-256-GCM)', () => {
   it('round-trips, names its key, and hides the plaintext', () => {
     const sealed = seal(key, 'ada@example.com', 'event-1|actor.email');
     expect(isSealed(sealed)).toBe(true);
-    expect(sealed).not.toContain('ada');
+    expect(sealed).not.toContain('ada@example.com');
     expect(sealedKeyId(sealed)).toBe('k1');
     expect(open(key.key, sealed, 'event-1|actor.email')).toBe('ada@example.com');
     // Fresh IV each time: equal plaintexts do not give equal ciphertexts.
@@ -20,7 +20,8 @@ describe('sealing (AES-256-GCM)', () => {
     expect(open(key.key, sealed, 'event-2|actor.name')).toBeNull();
     expect(open(randomBytes(32), sealed, 'event-1|actor.name')).toBeNull();
     expect(open(undefined, sealed, 'event-1|actor.name')).toBeNull();
-    const flipped = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}${sealed.slice(-1)}`;
+    // The second-to-last character (the last may carry unused bits), changed for certain.
+    const flipped = `${sealed.slice(0, -2)}${sealed.at(-2) === 'A' ? 'B' : 'A'}${sealed.slice(-1)}`;
     expect(open(key.key, flipped, 'event-1|actor.name')).toBeNull();
     expect(open(key.key, 'custos:enc:v1:k1:AAAA', 'event-1|actor.name')).toBeNull();
   });
@@ -30,7 +31,7 @@ describe('sealing (AES-256-GCM)', () => {
     const a = new Keyring(master);
     const b = new Keyring(master);
     expect(a.subjectId('email:ada@example.com')).toBe(b.subjectId('email:ada@example.com'));
-    expect(a.subjectId('email:ada@example.com')).not.toContain('ada');
+    expect(a.subjectId('email:ada@example.com')).not.toContain('ada@');
     expect(new Keyring(randomBytes(32)).subjectId('email:ada@example.com')).not.toBe(
       a.subjectId('email:ada@example.com'),
     );
