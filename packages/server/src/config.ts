@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -123,11 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.CUSTOS_PORT,
     host: e.CUSTOS_HOST,
     dataDir,
-    database: parseDatabaseUrl(
-      e.CUSTOS_DATABASE_URL,
-      dataDir,
-      e.CUSTOS_DATABASE_POOL_SIZE ?? Math.max(4, 2 * os.availableParallelism()),
-    ),
+    database: parseDatabaseUrl(e.CUSTOS_DATABASE_URL, dataDir, e.CUSTOS_DATABASE_POOL_SIZE),
     publicUrl,
     smtp: e.CUSTOS_SMTP_URL ? { url: e.CUSTOS_SMTP_URL, from: e.CUSTOS_SMTP_FROM } : null,
     redisUrl: e.CUSTOS_REDIS_URL ?? null,
@@ -156,9 +151,9 @@ function parseTrustProxy(value: string): false | number | string {
   return value.replace(/\s+/g, '');
 }
 
-function parseDatabaseUrl(url: string | undefined, dataDir: string, poolSize: number): DatabaseConfig {
+function parseDatabaseUrl(url: string | undefined, dataDir: string, poolSize?: number): DatabaseConfig {
   if (!url) return { kind: 'sqlite', file: path.join(dataDir, 'custos.db') };
-  if (url.startsWith('postgres')) return { kind: 'postgres', url, poolSize };
+  if (url.startsWith('postgres')) return { kind: 'postgres', url, ...(poolSize ? { poolSize } : {}) };
   const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
   if (!file) throw new ConfigError('CUSTOS_DATABASE_URL', 'names no SQLite file');
   return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
