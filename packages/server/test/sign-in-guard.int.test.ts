@@ -49,6 +49,35 @@ describe.each(backends)('the sign-in guard holds against attacks on itself (%s)'
     expect(own.statusCode).toBe(200);
   });
 
+  it('a bearer client keeps its device token and is spared the lockout from a new network', async () => {
+    const user = await t.addMember(org, ['member']);
+    const first = await signIn(user.email, PASSWORD, '198.51.100.35', { tokenType: 'bearer' });
+    expect(first.statusCode).toBe(200);
+    const deviceToken = first.json().deviceToken as string;
+    expect(deviceToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    // Already trusted: the next sign-in of this client hands out no new token.
+    const again = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: user.email, password: PASSWORD, tokenType: 'bearer' },
+      remoteAddress: '198.51.100.35',
+      headers: { 'x-custos-device': deviceToken },
+    });
+    expect(again.json().deviceToken).toBeUndefined();
+    for (let i = 0; i < 6; i++) await signIn(user.email, `nope ${i}`, `203.0.113.${100 + i}`);
+    const stranger = await signIn(user.email, PASSWORD, '192.0.2.150');
+    expect(stranger.statusCode).toBe(429);
+    const mobile = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: user.email, password: PASSWORD, tokenType: 'bearer' },
+      remoteAddress: '192.0.2.151',
+      headers: { 'x-custos-device': deviceToken },
+    });
+    expect(mobile.statusCode).toBe(200);
+  });
+
   it('attempts sent in parallel cannot race past the delay', async () => {
     const { user } = await memberAtHome('198.51.100.32');
     for (let i = 0; i < 3; i++) await signIn(user.email, `nope ${i}`, '203.0.113.90');

@@ -60,6 +60,12 @@ export const SignedIn = z.object({
   organization: OrganizationOut.nullable(),
   expiresAt: Timestamp,
   token: z.string().optional(),
+  /**
+   * Bearer answers, on a client's first sign-in of this account: a trusted-device token to keep and
+   * send as the `x-custos-device` header on later sign-ins, so lockouts aimed at attackers spare
+   * this client (browsers get it as an HttpOnly cookie instead).
+   */
+  deviceToken: z.string().optional(),
   mfaEnrollment: MfaEnrollmentState,
 });
 

@@ -49,9 +49,15 @@ export function deliverSession<T extends object>(
   config: Config,
   issued: { token: string; result: T & { expiresAt: string }; deviceToken?: string | null },
   tokenType: 'cookie' | 'bearer',
-): T & { expiresAt: string; token?: string } {
-  if (tokenType === 'bearer') return { ...issued.result, token: issued.token };
-  // Only browsers keep the device cookie; bearer clients are known by their IP.
+): T & { expiresAt: string; token?: string; deviceToken?: string } {
+  if (tokenType === 'bearer') {
+    // A bearer client keeps its device token itself and sends it back as x-custos-device.
+    return {
+      ...issued.result,
+      token: issued.token,
+      ...(issued.deviceToken ? { deviceToken: issued.deviceToken } : {}),
+    };
+  }
   if (issued.deviceToken) setDeviceCookie(reply, config, issued.deviceToken);
   setSessionCookies(reply, config, issued.token, issued.result.expiresAt);
   return issued.result;
