@@ -185,6 +185,12 @@ describe.each(backends)('an attack is detected, answered and alerted (%s)', (bac
       data: { events: [{ id: event?.id, type: 'brute_force_account' }] },
     });
     await stream.close();
+    // The event's timeline says where the alert went.
+    const sent = await eventually(async () => {
+      const again = await t.inject({ url: `/api/v1/security/events/${event?.id}`, token: org.owner.token });
+      return again.json().timeline.find((a: { kind: string }) => a.kind === 'alert_sent');
+    }, 'the alert on the timeline');
+    expect(sent.data).toMatchObject({ channelName: 'SOC', status: 'delivered', responseCode: 200 });
 
     // An admin lifts the lock: the attacker's next try reaches the password check again.
     const lifted = await t.inject({

@@ -1,6 +1,7 @@
 import type { AlertPayload } from '@custos/shared';
 import type { Deps } from '../../deps';
 import { isoAfter, nowIso } from '../../platform/clock';
+import { recordAlertSent } from '../threats';
 import { channelById, type StoredChannel } from './channels-store';
 import * as deliveries from './deliveries-store';
 import { alertMail } from './email';
@@ -82,8 +83,8 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
       ? { status: 'delivered' as const, nextAttemptAt: null, deliveredAt: nowIso() }
       : { ...nextAfterFailure(delivery, attemptNo, outcome), deliveredAt: null };
     try {
-      await db.transaction().execute((trx) =>
-        deliveries.recordAttempt(
+      await db.transaction().execute(async (trx) => {
+        await deliveries.recordAttempt(
           trx,
           {
             deliveryId: delivery.id,
@@ -94,8 +95,19 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
             error: outcome.error,
           },
           next,
-        ),
-      );
+        );
+        // The event's timeline says where its alert went, once that is settled.
+        const settled = next.status === 'delivered' || next.status === 'failed';
+        if (settled && delivery.kind === 'alert' && delivery.securityEventId) {
+          await recordAlertSent(trx, delivery.securityEventId, {
+            channelId: channel.id,
+            channelName: channel.name,
+            channelKind: channel.kind,
+            status: next.status,
+            responseCode: outcome.responseCode,
+          });
+        }
+      });
     } catch (error) {
       // The channel (and with it the delivery) was deleted while the attempt ran: nothing to record.
       if (await deliveries.deliveryById(db, delivery.id)) throw error;

@@ -26,7 +26,7 @@ export { findSignInBlocks, listActiveIpBlocks, type SignInBlock } from './respon
 export type { ThreatSettingsService } from './settings-service';
 export type { Signal, SignalContext, SignalKind } from './signal';
 /** Read-only security event reads for the overview, the digest and the stream's catch-up. */
-export { eventsByIds, eventsChangedSince, latestEvents } from './store';
+export { eventsByIds, eventsChangedSince, latestEvents, recordAlertSent } from './store';
 
 export const hashEmail = (email: string): string =>
   createHash('sha256').update(email.trim().toLowerCase()).digest('hex');

@@ -1,5 +1,6 @@
 import type { SecurityEventStatus, Severity } from '@custos/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import type { Dialect } from '../../platform/db/database';
 import { toJson } from '../../platform/db/json';
@@ -256,6 +257,27 @@ export async function addActivity(
       at: activity.at,
     })
     .execute();
+}
+
+/** An alert about the event reached its end (delivered, or failed after its retries). */
+export async function recordAlertSent(
+  trx: Executor,
+  securityEventId: string,
+  data: {
+    channelId: string;
+    channelName: string;
+    channelKind: string;
+    status: string;
+    responseCode: number | null;
+  },
+): Promise<void> {
+  await addActivity(trx, securityEventId, {
+    kind: 'alert_sent',
+    actorId: null,
+    actorName: null,
+    data,
+    at: nowIso(),
+  });
 }
 
 /** The timeline, oldest first (ids are time-ordered, so they break ties in the order written). */
