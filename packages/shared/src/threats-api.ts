@@ -63,7 +63,7 @@ export const ResponseAction = z.object({
 });
 export type ResponseAction = z.infer<typeof ResponseAction>;
 
-/** Responses run when `detector` (or any, with '*') raises an event of at least `minSeverity`. */
+/** Responses run when `detector` (or every detector, with '*') raises an event of at least `minSeverity`. */
 export const ResponseRule = z.object({
   detector: z.union([DetectorType, z.literal('*')]),
   minSeverity: Severity,

@@ -65,7 +65,7 @@ describe.each(backends)('roles, host-app permissions and the authorization API (
       });
       expect(permissions).toEqual(
         expect.arrayContaining([
-          { id: 'audit:read', description: expect.any(String), resource: 'audit', source: 'custos' },
+          { id: 'audit:read', description: expect.stringMatching(/\S/), resource: 'audit', source: 'custos' },
           { id: 'events:edit', description: 'Edit events', resource: 'events', source: 'app' },
         ]),
       );

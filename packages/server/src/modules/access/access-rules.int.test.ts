@@ -413,7 +413,10 @@ describe.each(backends)('access rules (%s)', (backend) => {
       const { error } = res.json();
       expect(error.code).toBe('ACCESS_RULE_LOCKOUT');
       expect(error.message).toContain(messagePart);
-      expect(error.details.rule).toMatchObject({ id: expect.any(String), kind: expect.any(String) });
+      expect(error.details.rule).toMatchObject({
+        id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+        kind: expect.stringMatching(/^(ip|country|time)$/),
+      });
       return error;
     };
 

@@ -149,7 +149,7 @@ describe('precedence and targets', () => {
     );
   });
 
-  it('needs one matching allow rule of each kind that has any, and reports the first of that kind', () => {
+  it('needs one matching allow rule of each kind that has allow rules, and reports the first of that kind', () => {
     const ipA = rule({ kind: 'ip', effect: 'allow', value: ['198.51.100.0/24'] });
     const ipB = rule({ kind: 'ip', effect: 'allow', value: ['203.0.113.0/24'] });
     const hours = rule({

@@ -237,7 +237,7 @@ function appliesTo(rule: CompiledRule, request: RuleRequest): boolean {
 const ALLOWED: RuleVerdict = Object.freeze({ allowed: true });
 
 /**
- * Deny rules first: any that applies and matches refuses. Then each kind that has applicable allow
+ * Deny rules first: one that applies and matches refuses. Then each kind that has applicable allow
  * rules needs at least one of them to match; otherwise the first of them is the one that refused.
  */
 export function evaluateRules(rules: CompiledRules, request: RuleRequest): RuleVerdict {

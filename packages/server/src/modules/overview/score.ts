@@ -111,20 +111,37 @@ function mfaRequired(f: PostureFacts): ScoreItem {
   };
 }
 
-function noOpenThreats(f: PostureFacts): ScoreItem {
-  const max = 15;
-  const open = f.openCritical + f.openHigh;
+/** An item met in full or not at all; `advice` is what is done, or what to do. */
+function allOrNothing(item: {
+  key: string;
+  title: string;
+  maxPoints: number;
+  met: boolean;
+  done: string;
+  todo: string;
+  link: string | null;
+}): ScoreItem {
   return {
+    key: item.key,
+    title: item.title,
+    advice: item.met ? `Nothing to do: ${item.done}` : item.todo,
+    points: item.met ? item.maxPoints : 0,
+    maxPoints: item.maxPoints,
+    link: item.link,
+  };
+}
+
+function noOpenThreats(f: PostureFacts): ScoreItem {
+  const open = f.openCritical + f.openHigh;
+  return allOrNothing({
     key: 'no_open_threats',
     title: 'No open critical or high events',
-    advice:
-      open === 0
-        ? 'Nothing to do: no critical or high-severity security event is open.'
-        : `${plural(open, 'critical or high-severity event')} ${open === 1 ? 'is' : 'are'} open (${f.openCritical} critical, ${f.openHigh} high): investigate each, respond (lock the account, block the address), then resolve it or mark it a false positive.`,
-    points: open === 0 ? max : 0,
-    maxPoints: max,
+    maxPoints: 15,
+    met: open === 0,
+    done: 'no critical or high-severity security event is open.',
+    todo: `${plural(open, 'critical or high-severity event')} ${open === 1 ? 'is' : 'are'} open (${f.openCritical} critical, ${f.openHigh} high): investigate each, respond (lock the account, block the address), then resolve it or mark it a false positive.`,
     link: LINKS.events,
-  };
+  });
 }
 
 function staleSessions(f: PostureFacts): ScoreItem {
@@ -159,63 +176,53 @@ function idleTimeout(f: PostureFacts): ScoreItem {
 }
 
 function stepUpWindow(f: PostureFacts): ScoreItem {
-  const max = 5;
   const minutes = f.policy.stepUpMinutes;
-  return {
+  return allOrNothing({
     key: 'step_up_window',
     title: `Sensitive actions need a verification within ${GOOD_STEP_UP_MINUTES} minutes`,
-    advice:
-      minutes <= GOOD_STEP_UP_MINUTES
-        ? `Nothing to do: sensitive actions need a verification within ${plural(minutes, 'minute')}.`
-        : `A verification covers sensitive actions for ${plural(minutes, 'minute')}: set the step-up window to ${GOOD_STEP_UP_MINUTES} minutes or less in the security policy.`,
-    points: minutes <= GOOD_STEP_UP_MINUTES ? max : 0,
-    maxPoints: max,
+    maxPoints: 5,
+    met: minutes <= GOOD_STEP_UP_MINUTES,
+    done: `sensitive actions need a verification within ${plural(minutes, 'minute')}.`,
+    todo: `A verification covers sensitive actions for ${plural(minutes, 'minute')}: set the step-up window to ${GOOD_STEP_UP_MINUTES} minutes or less in the security policy.`,
     link: LINKS.policy,
-  };
+  });
 }
 
 function alertChannel(f: PostureFacts): ScoreItem {
-  const max = 5;
-  return {
+  return allOrNothing({
     key: 'alert_channel',
     title: 'Security alerts reach someone',
-    advice: f.alertChannelEnabled
-      ? 'Nothing to do: at least one alert channel is enabled.'
-      : 'No alert channel is enabled: add a webhook or e-mail channel under Alerts so new security events reach someone.',
-    points: f.alertChannelEnabled ? max : 0,
-    maxPoints: max,
+    maxPoints: 5,
+    met: f.alertChannelEnabled,
+    done: 'at least one alert channel is enabled.',
+    todo: 'No alert channel is enabled: add a webhook or e-mail channel under Alerts so new security events reach someone.',
     link: LINKS.alerts,
-  };
+  });
 }
 
 function accessRules(f: PostureFacts): ScoreItem {
-  const max = 5;
-  return {
+  return allOrNothing({
     key: 'access_rules',
     title: 'Access rules limit where members sign in from',
-    advice: f.accessRuleEnabled
-      ? 'Nothing to do: at least one access rule is enabled.'
-      : 'No access rule is enabled: add an IP, country or time rule under Access rules (for example, allow only your office network for admins).',
-    points: f.accessRuleEnabled ? max : 0,
-    maxPoints: max,
+    maxPoints: 5,
+    met: f.accessRuleEnabled,
+    done: 'at least one access rule is enabled.',
+    todo: 'No access rule is enabled: add an IP, country or time rule under Access rules (for example, allow only your office network for admins).',
     link: LINKS.rules,
-  };
+  });
 }
 
 function passwordLength(f: PostureFacts): ScoreItem {
-  const max = 5;
   const length = f.policy.passwordMinLength;
-  return {
+  return allOrNothing({
     key: 'password_length',
     title: `Passwords have at least ${GOOD_PASSWORD_LENGTH} characters`,
-    advice:
-      length >= GOOD_PASSWORD_LENGTH
-        ? `Nothing to do: passwords need at least ${length} characters.`
-        : `Passwords need only ${length} characters: set the minimum password length to ${GOOD_PASSWORD_LENGTH} or more in the security policy.`,
-    points: length >= GOOD_PASSWORD_LENGTH ? max : 0,
-    maxPoints: max,
+    maxPoints: 5,
+    met: length >= GOOD_PASSWORD_LENGTH,
+    done: `passwords need at least ${length} characters.`,
+    todo: `Passwords need only ${length} characters: set the minimum password length to ${GOOD_PASSWORD_LENGTH} or more in the security policy.`,
     link: LINKS.policy,
-  };
+  });
 }
 
 const ITEMS = [

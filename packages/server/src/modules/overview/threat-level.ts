@@ -39,7 +39,7 @@ export function isSignInSurge(failedLastHour: number, failedHourlyAverage: numbe
 }
 
 /**
- * The threat level, highest rule first: any open critical event → severe; any open high → high;
+ * The threat level, highest rule first: an open critical event → severe; an open high one → high;
  * several open medium events or a surge of failed sign-ins → elevated; any open event → guarded;
  * otherwise low.
  */

@@ -4,7 +4,7 @@ import type { DB } from '../../platform/db/schema';
 import { AppError } from '../../platform/http/errors';
 import type { SignInAttempt, SignInGuardPort } from '../auth';
 import { type DelayStore, delayMsAfter, waitMsFor } from './delays';
-import { isTrustedOrigin, rememberDevice } from './devices';
+import { isTrustedOrigin, rememberDevice } from './devices-store';
 import type { SignInBlock } from './responses-store';
 
 /**

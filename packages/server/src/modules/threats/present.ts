@@ -7,48 +7,18 @@ import type {
 } from '@custos/shared';
 import { z } from 'zod';
 import { parseJson } from '../../platform/db/json';
+import type { SecurityEventsTable, ThreatResponsesTable } from '../../platform/db/schema';
 
 /** Rows as the stores read them, and their API shapes. */
 
-export interface SecurityEventRow {
-  id: string;
-  organizationId: string;
-  type: string;
-  severity: string;
-  status: string;
-  subjectType: string;
-  subjectId: string;
-  subjectLabel: string | null;
-  sourceIp: string | null;
-  country: string | null;
-  dedupKey: string;
-  count: number;
-  explanation: string;
+/** A security event row, its details as read (text on both databases), with the assignee's name. */
+export type SecurityEventRow = Omit<SecurityEventsTable, 'details'> & {
   details: unknown;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  assigneeId: string | null;
   assigneeName: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+};
 
-export interface ThreatResponseRow {
-  id: string;
-  organizationId: string;
-  securityEventId: string | null;
-  kind: string;
-  scope: string | null;
-  userId: string | null;
-  userName: string | null;
-  ip: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  liftedAt: string | null;
-  liftedBy: string | null;
-  liftedByName: string | null;
-}
+/** A response row with the names of the user it acts on. */
+export type ThreatResponseRow = ThreatResponsesTable & { userName: string | null };
 
 export interface ActivityRow {
   id: string;

@@ -417,7 +417,7 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
       expect(first.statusCode).toBe(200);
       const page1 = first.json();
       expect(page1.events).toHaveLength(2);
-      expect(page1.nextCursor).toEqual(expect.any(String));
+      expect(page1.nextCursor).toEqual(expect.stringMatching(/\S/));
       const page2 = (
         await call(
           'GET',
@@ -668,7 +668,9 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
         severity: 'critical',
         thresholds: { failures: 3, mfaFailures: 5, windowMinutes: 15 },
       });
-      expect(ok.json().updatedAt).toEqual(expect.any(String));
+      expect(ok.json().updatedAt).toEqual(
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      );
       const audited = await t.lastAuditEvent(org.id);
       expect(audited?.action).toBe('threat_settings.updated');
       expect(Object.keys(audited?.changes ?? {}).sort()).toEqual([
