@@ -22,7 +22,13 @@ import {
 } from './modules/access';
 import { createAlerts } from './modules/alerts';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
-import { type AuditModule, createAuditModule, registerDenialAudit, tailRoutes } from './modules/audit';
+import {
+  type AuditModule,
+  createAuditModule,
+  PLATFORM_LOG,
+  registerDenialAudit,
+  tailRoutes,
+} from './modules/audit';
 import {
   authRoutes,
   createAccountService,
@@ -209,6 +215,11 @@ export async function buildApp(
   const services = { ...createServices(deps, { shared: true }), audit };
   // Detection hears of every audit event the moment its transaction commits.
   const stopDetection = audit.committed.subscribe((events) => services.threats.pipeline.handle(events));
+  // A tampered audit log is a critical security event of its organization (the platform log has none).
+  const stopTamperAlarms = audit.alarms.listen(async (alarm) => {
+    if (alarm.logId === PLATFORM_LOG) return;
+    await services.threats.raiseAuditTampering({ ...alarm, organizationId: alarm.logId });
+  });
 
   const hops = config.trustProxy;
   // Fastify's types omit the hop-count form, so hops become the equivalent trust function.
@@ -238,6 +249,7 @@ export async function buildApp(
   });
   app.addHook('onClose', async () => {
     stopDetection();
+    stopTamperAlarms();
     await services.threats.pipeline.idle();
     await services.alerts.stop();
     await services.detectionState.close();
@@ -317,7 +329,7 @@ export async function buildApp(
     },
   });
 
-  await app.register(systemRoutes(deps.db));
+  await app.register(systemRoutes(deps.db, { integrityAlarms: () => audit.alarms.all() }));
   await app.register(setupRoutes(config, services.setup));
   registerEnrollmentGate(app);
   registerStepUpDemandGate(app);

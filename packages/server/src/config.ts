@@ -46,6 +46,18 @@ const EnvSchema = z.object({
       'must be a signed-note signer key (PRIVATE+KEY+name+id+key)',
     )
     .optional(),
+  // Where the signing key lives when it is not given inline; keep it off the database's disk.
+  CUSTOS_AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  // The signer's memory of the last checkpoint it signed per log: a database writer cannot reach it.
+  CUSTOS_AUDIT_SIGNER_STATE_DIR: z.string().min(1).optional(),
+  // External C2SP tlog-witnesses: "<url> <verifier key>" entries, comma-separated.
+  CUSTOS_AUDIT_WITNESSES: z
+    .string()
+    .regex(
+      /^\s*(https?:\/\/\S+\s+\S+\+[0-9a-f]{8}\+\S+\s*)(,\s*https?:\/\/\S+\s+\S+\+[0-9a-f]{8}\+\S+\s*)*$/,
+      'must be comma-separated "<url> <witness verifier key>" entries',
+    )
+    .optional(),
   CUSTOS_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   CUSTOS_GEOIP_FILE: z.string().min(1).optional(),
   // PostgreSQL connections per server process; by default twice the CPU cores, at least 4 (more
@@ -85,6 +97,12 @@ export interface Config {
   masterKey: string | null;
   /** Signed-note signer key for audit checkpoints; null → `<dataDir>/audit-signing.key`. */
   auditSigningKey: string | null;
+  /** The signing key's file when it is not given inline (created on first start). */
+  auditSigningKeyFile: string;
+  /** Directory of the signer's last signed checkpoint per log (outside the database's reach). */
+  auditSignerStateDir: string;
+  /** C2SP tlog-witnesses every new checkpoint is sent to for co-signing. */
+  auditWitnesses: AuditWitnessConfig[];
   auditCheckpointIntervalMs: number;
   /** Country MMDB file (DB-IP or MaxMind layout); null → the bundled DB-IP Country Lite database. */
   geoipFile: string | null;
@@ -92,6 +110,12 @@ export interface Config {
   /** Delays before each webhook retry, in ms (the first attempt is immediate). */
   alertRetryDelaysMs: number[];
   alertDigestIntervalMs: number;
+}
+
+export interface AuditWitnessConfig {
+  url: string;
+  /** The witness' signed-note verifier key (`<name>+<id>+<key>`, type 0x04 cosignature key). */
+  verifierKey: string;
 }
 
 export class ConfigError extends Error {
@@ -137,11 +161,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: publicUrl.startsWith('https://'),
     masterKey: e.CUSTOS_MASTER_KEY ?? null,
     auditSigningKey: e.CUSTOS_AUDIT_SIGNING_KEY ?? null,
+    ...auditSignerPaths(e.CUSTOS_AUDIT_SIGNING_KEY_FILE, e.CUSTOS_AUDIT_SIGNER_STATE_DIR, dataDir),
+    auditWitnesses: parseWitnesses(e.CUSTOS_AUDIT_WITNESSES),
     auditCheckpointIntervalMs: Math.round(e.CUSTOS_AUDIT_CHECKPOINT_SECONDS * 1000),
     geoipFile: e.CUSTOS_GEOIP_FILE ? path.resolve(e.CUSTOS_GEOIP_FILE) : null,
     webhookAllowPrivateNetworks: e.CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
     alertRetryDelaysMs: e.CUSTOS_ALERT_RETRY_SECONDS.split(',').map((s) => Math.round(Number(s) * 1000)),
     alertDigestIntervalMs: Math.round(e.CUSTOS_ALERT_DIGEST_MINUTES * 60_000),
+  });
+}
+
+/** The key file, and the signer's state beside it unless placed elsewhere. */
+function auditSignerPaths(keyFile: string | undefined, stateDir: string | undefined, dataDir: string) {
+  const file = path.resolve(keyFile ?? path.join(dataDir, 'audit-signing.key'));
+  return {
+    auditSigningKeyFile: file,
+    auditSignerStateDir: path.resolve(stateDir ?? path.join(path.dirname(file), 'audit-signer-state')),
+  };
+}
+
+function parseWitnesses(value: string | undefined): AuditWitnessConfig[] {
+  if (!value) return [];
+  return value.split(',').map((entry) => {
+    const [url = '', verifierKey = ''] = entry.trim().split(/\s+/);
+    return { url: url.replace(/\/+$/, ''), verifierKey };
   });
 }
 

@@ -3,6 +3,7 @@ import { Email } from '@custos/shared';
 import { Command, type CommanderError, Option } from 'commander';
 import { type Config, ConfigError, loadConfig } from './config';
 import { splitLines, type VerifyReport, verifyExport } from './modules/audit/verify';
+import { registerWitnessCommand } from './modules/witness/cli';
 
 import { parseVerifierKey } from './platform/crypto/signed-note';
 import { migrateToLatest, openDatabase } from './platform/db/database';
@@ -47,6 +48,10 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
   const setupLink = await services.setup.issueSetupLink();
+  const { signerPlacementWarnings } = await import('./modules/audit/signer');
+  const warnings = signerPlacementWarnings(config);
+  for (const warning of warnings) log.warn(warning);
+  const alarms = await services.audit.checkIntegrity();
   const where = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : 'PostgreSQL';
   const lines = [`\nCustos is running at ${config.publicUrl} (database: ${where})`];
   if (setupLink) {
@@ -54,6 +59,10 @@ async function serve(): Promise<void> {
     lines.push('The link works once and expires in 24 hours; restart Custos for a new one.');
   } else {
     lines.push(`Sign in at ${config.publicUrl}/ . API docs: ${config.publicUrl}/api/docs`);
+  }
+  for (const warning of warnings) lines.push(`Warning: ${warning}`);
+  for (const alarm of alarms) {
+    lines.push(`AUDIT INTEGRITY ALARM (log ${alarm.logId}, ${alarm.kind}): ${alarm.message}`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
@@ -169,6 +178,9 @@ interface AuditVerifyOptions {
   url?: string;
   apiKey?: string;
   key?: string[];
+  checkpoint?: string[];
+  witness?: string[];
+  saveCheckpoint?: string;
   output: 'text' | 'json';
 }
 
@@ -186,6 +198,8 @@ async function auditVerify(file: string | undefined, given: AuditVerifyOptions):
     if (Boolean(file) === Boolean(options.url))
       throw new CliUsageError('give either an export file or --url');
     for (const key of options.key) assertVerifierKey(key);
+    const trustedCheckpoints = (options.checkpoint ?? []).map(readCheckpointFile);
+    const requireCosignatures = await witnessRequirement(options.witness ?? []);
     const source = options.url
       ? await exportFromServer(options.url, options)
       : exportFromFile(file ?? '-', options);
@@ -198,7 +212,13 @@ async function auditVerify(file: string | undefined, given: AuditVerifyOptions):
     const report = await verifyExport(splitLines(source.chunks), {
       verifierKeys: source.keys,
       trustExportKeys: source.keys.length === 0,
+      trustedCheckpoints,
+      ...(requireCosignatures ? { requireCosignatures } : {}),
     });
+    if (report.ok && options.saveCheckpoint && report.checkpoint?.note) {
+      // Written only after a verdict of OK: the next run checks the log still extends it.
+      fs.writeFileSync(options.saveCheckpoint, report.checkpoint.note, { mode: 0o644 });
+    }
     process.stdout.write(
       options.output === 'json'
         ? `${JSON.stringify({ ...report, keysFrom: source.keysFrom }, null, 2)}\n`
@@ -209,6 +229,46 @@ async function auditVerify(file: string | undefined, given: AuditVerifyOptions):
     process.stderr.write(`custos: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
+}
+
+/** A signed checkpoint note kept from an earlier run (or handed over by an auditor). */
+function readCheckpointFile(file: string): string {
+  let note: string;
+  try {
+    note = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliUsageError(
+      `--checkpoint ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!note.includes('\n\n\u2014 ')) {
+    throw new CliUsageError(
+      `--checkpoint ${file}: not a signed checkpoint note (origin, size, root, signatures)`,
+    );
+  }
+  return note;
+}
+
+/** `--witness KEY`: the last checkpoint must carry a valid co-signature by each of these witnesses. */
+async function witnessRequirement(keys: string[]) {
+  if (keys.length === 0) return null;
+  const { parseWitnessVerifierKey, verifyCosignatures } = await import('./platform/crypto/cosignature');
+  const witnesses = keys.map((key) => {
+    try {
+      return parseWitnessVerifierKey(key);
+    } catch (error) {
+      throw new CliUsageError(`--witness ${key}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  return (note: string) => {
+    try {
+      const { verified } = verifyCosignatures(note, witnesses);
+      const names = new Set(verified.map((v) => `${v.name}+${v.keyId}`));
+      return { missing: witnesses.filter((w) => !names.has(`${w.name}+${w.keyId}`)).map((w) => w.name) };
+    } catch {
+      return { missing: witnesses.map((w) => w.name) };
+    }
+  };
 }
 
 function assertVerifierKey(key: string): void {
@@ -275,6 +335,11 @@ function describeReport(report: VerifyReport): string {
     lines.push(
       `OK: ${n(report.events)} events verified against checkpoint ${treeSize} signed by ${signedBy.join(', ')}`,
     );
+    if (report.trustedCheckpoints > 0) {
+      lines.push(
+        `The log extends the ${n(report.trustedCheckpoints)} trusted checkpoint(s) given with --checkpoint.`,
+      );
+    }
   } else {
     lines.push('OK: the log is empty; there is no checkpoint to verify against');
   }
@@ -326,6 +391,20 @@ audit
   )
   .option('--url <baseUrl>', 'stream the full export from this Custos server (HTTP only) instead of a file')
   .addOption(new Option('--api-key <key>', 'API key with audit:export, for --url').env('CUSTOS_API_KEY'))
+  .option(
+    '--checkpoint <file>',
+    'a signed checkpoint saved earlier (repeatable): fail unless the log is at least as long and extends it',
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option(
+    '--witness <verifierKey>',
+    "a witness' verifier key (repeatable): the last checkpoint must carry its valid co-signature",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option(
+    '--save-checkpoint <file>',
+    'after an OK verdict, write the verified checkpoint here for the next run',
+  )
   .addOption(new Option('--output <format>', 'report format').choices(['text', 'json']).default('text'))
   .addHelpText(
     'after',
@@ -333,13 +412,20 @@ audit
 Exit status: 0 verified, 1 a problem was found (the report names the first, in log order), 2 usage error
 or the export could not be read.
 
+Keep the checkpoint of each run and pass it to the next: a history rewritten, renumbered or rolled back
+in the database since then fails, even if the server signed the forgery.
+
 Examples:
   custos audit verify custos-audit-acme-2025-01-31.jsonl --key 'custos.example.com/custos-audit+1a2b3c4d+AT…'
+  CUSTOS_API_KEY=custos_… custos audit verify --url https://custos.example.com \\
+    --checkpoint last.checkpoint --save-checkpoint last.checkpoint
   CUSTOS_API_KEY=custos_… custos audit verify --url https://custos.example.com --output json`,
   )
   // Usage errors exit 2, as documented; --help still exits 0.
   .exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : 2))
   .action(auditVerify);
+
+registerWitnessCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`custos: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
@@ -59,6 +62,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     CUSTOS_MASTER_KEY: TEST_MASTER_KEY,
     CUSTOS_AUDIT_SIGNING_KEY: TEST_SIGNING_KEY,
+    // Each app its own signer memory: apps share the key but never a database schema.
+    CUSTOS_AUDIT_SIGNER_STATE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'custos-signer-')),
     CUSTOS_PUBLIC_URL: 'http://custos.test',
     CUSTOS_LOG_LEVEL: 'silent',
     CUSTOS_SIGN_IN_LIMIT_PER_IP: '100000',

@@ -188,7 +188,14 @@ export const OutboxMessage = z.object({
 });
 export const OutboxList = z.object({ messages: z.array(OutboxMessage) });
 
-export const Health = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'down']) });
+export const Health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  database: z.enum(['ok', 'down']),
+  /** 'alarm' when an audit log's history no longer extends what the signer signed (details: server log, security events). */
+  auditIntegrity: z.enum(['ok', 'alarm']),
+  /** What an operator should look at; never names an organization (this route needs no sign-in). */
+  warnings: z.array(z.string()),
+});
 export const Ok = z.object({ ok: z.literal(true) });
 
 export type UserOut = z.infer<typeof UserOut>;

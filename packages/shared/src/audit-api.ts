@@ -82,7 +82,11 @@ const OccurredAt = z.iso
 /** One event as a host app sends it. */
 export const AuditEventInput = z
   .strictObject({
-    action: ActionName,
+    // `audit.*` is the trail's own record of itself (retention purges, settings): a verifier trusts
+    // it to prove a purged body, so a host app may not write it.
+    action: ActionName.refine((a) => !a.startsWith('audit.'), {
+      message: 'the "audit." domain is reserved for the audit trail\'s own events',
+    }),
     occurredAt: OccurredAt.optional(),
     actor: AuditActorInput,
     impersonator: AuditActorInput.optional(),
@@ -144,8 +148,14 @@ export const AuditEventOut = z.object({
   leafHash: z.string(),
   /** Paths of personal fields that were erased (their key destroyed). */
   erased: z.array(z.string()),
-  /** True when retention purged the body: only seq and leaf hash remain. */
+  /** True when the body is gone (purged by retention, or removed): only seq and leaf hash remain. */
   purged: z.boolean(),
+  /**
+   * Whether the stored body hashes to the event's leaf: `intact`; `purged` when there is no body
+   * (what is shown then comes from search columns nobody can verify); `modified` when the body was
+   * changed in the database (shown as stored, not to be trusted).
+   */
+  integrity: z.enum(['intact', 'purged', 'modified']),
 });
 export type AuditEventOut = z.infer<typeof AuditEventOut>;
 
@@ -225,6 +235,31 @@ export const ConsistencyProofOut = z.object({
   fromRoot: z.string(),
   toRoot: z.string(),
 });
+export const AUDIT_INTEGRITY_ALARM_KINDS = [
+  'rewritten',
+  'rolled_back',
+  'inserted_row',
+  'signer_state_unreadable',
+] as const;
+
+/** The server's own check of the organization's log against what its signer signed before. */
+export const AuditIntegrityOut = z.object({
+  status: z.enum(['ok', 'alarm']),
+  alarms: z.array(
+    z.object({
+      kind: z.enum(AUDIT_INTEGRITY_ALARM_KINDS),
+      message: z.string(),
+      signedSize: z.number().int().nullable(),
+      headSize: z.number().int().nullable(),
+      seq: z.number().int().nullable(),
+      detectedAt: z.string(),
+    }),
+  ),
+  /** Witnesses every new checkpoint is sent to (their verifier keys, for `custos audit verify --witness`). */
+  witnesses: z.array(z.object({ name: z.string(), verifierKey: z.string() })),
+});
+export type AuditIntegrityOut = z.infer<typeof AuditIntegrityOut>;
+
 export const AuditKeysOut = z.object({
   keys: z.array(
     z.object({

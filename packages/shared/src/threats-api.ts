@@ -25,6 +25,9 @@ export const DETECTOR_TYPES = [
   'privilege_escalation',
   'data_exfiltration',
   'off_hours',
+  // Not a detector over signals: the audit trail's own signer raises it when the database's history
+  // no longer extends what it signed, or a row appears where the log had no room for it.
+  'audit_tampering',
 ] as const;
 export const DetectorType = z.enum(DETECTOR_TYPES);
 export type DetectorType = z.infer<typeof DetectorType>;
@@ -101,7 +104,7 @@ export type UpdateThreatSettingsBody = z.infer<typeof UpdateThreatSettingsBody>;
 // ---------------------------------------------------------------- security events
 
 export const SecurityEventSubject = z.object({
-  type: z.enum(['user', 'ip', 'api_key']),
+  type: z.enum(['user', 'ip', 'api_key', 'audit_log']),
   id: z.string(),
   /** A display name (the user's name, or the IP); never an e-mail address. */
   label: z.string().nullable(),

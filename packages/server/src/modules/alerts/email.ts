@@ -18,6 +18,7 @@ const TITLES: Record<DetectorType, (who: string) => string> = {
   privilege_escalation: (who) => `Privilege escalation by ${who}`,
   data_exfiltration: (who) => `Possible data exfiltration by ${who}`,
   off_hours: (who) => `Off-hours activity by ${who}`,
+  audit_tampering: (who) => `Tampering with ${who}`,
 };
 
 const SIGN_IN_ATTACKS = new Set<DetectorType>([

@@ -1,6 +1,8 @@
 import type { AuditReceipt } from '@custos/shared';
 import type { Transaction } from 'kysely';
+import { isUniqueViolation } from '../../platform/db/errors';
 import type { DB } from '../../platform/db/schema';
+import { AppError } from '../../platform/http/errors';
 import { type AuditEventBody, canonicalBody, leafHashOfCanonical } from './event';
 import { appendLeaf, type StoredNode } from './merkle';
 import * as store from './store';
@@ -41,8 +43,15 @@ export async function appendToLog(
     receipts.push({ id: event.body.id, seq, leafHash });
     size += 1;
   }
-  await store.insertEvents(trx, rows);
-  await store.insertNodes(trx, nodes);
+  try {
+    await store.insertEvents(trx, rows);
+    await store.insertNodes(trx, nodes);
+  } catch (error) {
+    // Seqs and node indexes come from the locked head alone: only a row written around this path
+    // can already hold one. Event ids are random, so a clash there is the same story.
+    if (isUniqueViolation(error)) throw new AuditLogTamperedError(logId, head.size + 1, size);
+    throw error;
+  }
   await store.moveHead(
     trx,
     logId,
@@ -50,4 +59,25 @@ export async function appendToLog(
     frontier.map((n) => n.hash.toString('hex')),
   );
   return receipts;
+}
+
+/**
+ * A row sits where the next append must go (seq head + 1 or its tree node): someone wrote to the
+ * log around Custos. The log takes no more events until it is moved; other logs are unaffected.
+ */
+export class AuditLogTamperedError extends AppError {
+  constructor(
+    readonly logId: string,
+    readonly fromSeq: number,
+    readonly toSeq: number,
+  ) {
+    super(
+      503,
+      'AUDIT_LOG_TAMPERED',
+      `The audit log already holds a row at seq ${fromSeq === toSeq ? fromSeq : `${fromSeq}–${toSeq}`}, past its ` +
+        'head: it was written around Custos. This log takes no events until an administrator investigates ' +
+        '(custos audit verify names the row); other organizations are not affected.',
+      { fromSeq, toSeq },
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { backends, createTestApp, type TestApp, type TestOrg, type TestUser } fr
 import { openCheckpoint, parseVerifierKey } from '../../platform/crypto/signed-note';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle';
 import { purgeExpiredEvents } from './retention';
+import { splitLines, verifyExport } from './verify';
 
 describe.each(backends)('audit trail: search, proofs, checkpoints, settings, erasure (%s)', (backend) => {
   let t: TestApp;
@@ -278,11 +279,19 @@ describe.each(backends)('audit trail: search, proofs, checkpoints, settings, era
     const purged = await purgeExpiredEvents(t.db, t.services.audit.recorder);
     expect(purged).toBe(3);
     const [old] = (await get('/api/v1/audit/events?action=rsvp.cancelled')).json().events;
-    expect(old).toMatchObject({ purged: true, metadata: null, leafHash: expect.any(String) });
+    expect(old).toMatchObject({ purged: true, integrity: 'purged', metadata: null, leafHash: expect.any(String) });
+    // Issue 14: what is left of a purged event cannot be verified, so it is never served as verified.
     const proof = (await get(`/api/v1/audit/events/${old.id}`)).json().proof;
-    expect(proof.verified).toBe(true);
+    expect(proof.verified).toBe(false);
     const [purge] = (await get('/api/v1/audit/events?action=audit.events_purged')).json().events;
-    expect(purge).toMatchObject({ actor: { type: 'system' }, metadata: { purged: 3 } });
+    expect(purge).toMatchObject({ actor: { type: 'system' }, metadata: { purged: 3, retentionDays: 30 } });
+    expect(purge.metadata.ranges.flat().every(Number.isSafeInteger)).toBe(true);
+    // The purge event is what proves the missing bodies to an offline verifier.
+    const exported = await t.inject({ url: '/api/v1/audit/export', token: org.owner.token });
+    const report = await verifyExport(splitLines([exported.body]), {
+      verifierKeys: [t.services.audit.signer.verifierKey],
+    });
+    expect(report).toMatchObject({ ok: true, purged: 3 });
     expect((await get('/api/v1/audit/settings', other.owner.token)).json()).toMatchObject({
       retentionDays: null,
     });

@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import { nowIso } from '../../platform/clock';
+import { SignedNoteError } from '../../platform/crypto/signed-note';
 import type { DB } from '../../platform/db/schema';
-import { rootFromFrontier } from './merkle';
+import type { IntegrityAlarms } from './integrity';
+import { consistencyProof, rootFromFrontier, verifyConsistency } from './merkle';
+import { type SignedHead, type SignerState, SignerStateError } from './signer-state';
 import * as store from './store';
 
 /** Signs checkpoint bodies as C2SP signed notes. */
@@ -13,89 +17,297 @@ export interface CheckpointSigner {
   sign(body: string): string;
   /** The checkpoint body (origin, size, base64 root) of the C2SP tlog-checkpoint format. */
   body(origin: string, size: number, root: Buffer): string;
+  /** Opens a note signed by this key; throws SignedNoteError otherwise. */
+  open(note: string): { origin: string; size: number; root: Buffer };
 }
 
 export interface Checkpoint {
   origin: string;
   treeSize: number;
   rootHash: string;
+  /** The signed note, with any witness co-signatures appended. */
   note: string;
   createdAt: string;
 }
 
-/**
- * Checkpoints: a signed statement of a log's size and root. The job signs one for every log that
- * grew since its last checkpoint; exports and proofs can ask for one of the current size at once.
- */
-export function createCheckpoints(db: Kysely<DB>, signer: CheckpointSigner, publicUrl: string) {
-  const host = new URL(publicUrl).host;
-  const originOf = (logId: string) => `${host}/custos/audit/${logId}`;
+export interface CheckpointsDeps {
+  db: Kysely<DB>;
+  signer: CheckpointSigner;
+  state: SignerState;
+  alarms: IntegrityAlarms;
+  publicUrl: string;
+  log: Logger;
+  /** Told of every newly signed checkpoint (witnesses, alert channels). */
+  onSigned?: (logId: string, checkpoint: Checkpoint) => void;
+}
 
-  async function signHead(logId: string): Promise<Checkpoint | null> {
-    const head = await db
+interface Head {
+  size: number;
+  root: Buffer;
+  checkpointedSize: number;
+  origin: string | null;
+}
+
+/**
+ * Checkpoints: a signed statement of a log's size and root. The signer signs a head only when it
+ * extends the last head it signed — remembered outside the database (signer-state.ts) and proven
+ * with a consistency proof from the stored tree — so a database writer who rewrites, renumbers or
+ * rolls back the history gets an alarm, never a signature over the forgery.
+ */
+export function createCheckpoints(deps: CheckpointsDeps) {
+  const { db, signer, state, alarms, log } = deps;
+  const host = new URL(deps.publicUrl).host;
+  const origins = new Map<string, string>();
+
+  async function readHead(logId: string): Promise<Head | null> {
+    const row = await db
       .selectFrom('auditLogHeads')
-      .select(['size', 'frontier', 'checkpointedSize'])
+      .select(['size', 'frontier', 'checkpointedSize', 'origin'])
       .where('logId', '=', logId)
       .executeTakeFirst();
-    if (!head || Number(head.size) === 0) return null;
-    const size = Number(head.size);
-    if (Number(head.checkpointedSize) >= size) return latest(logId);
-    const frontier = store.frontierOf(size, JSON.parse(head.frontier) as string[]);
-    const root = rootFromFrontier(frontier);
-    const origin = originOf(logId);
-    const note = signer.sign(signer.body(origin, size, root));
-    const checkpoint = { origin, treeSize: size, rootHash: root.toString('hex'), note, createdAt: nowIso() };
+    if (!row) return null;
+    const size = Number(row.size);
+    const frontier = store.frontierOf(size, JSON.parse(row.frontier) as string[]);
+    return {
+      size,
+      root: rootFromFrontier(frontier),
+      checkpointedSize: Number(row.checkpointedSize),
+      origin: row.origin,
+    };
+  }
+
+  /**
+   * The log's name, fixed at its first checkpoint: what the signer signed before wins, then the
+   * stored origin, then the newest stored checkpoint's own (logs from before origins were stored),
+   * and only for a new log the current public URL. A later change of URL changes nothing.
+   */
+  async function originOf(logId: string, head: Head | null): Promise<string> {
+    const known = origins.get(logId) ?? lastSigned(logId)?.origin ?? head?.origin;
+    if (known) {
+      origins.set(logId, known);
+      if (head && head.origin !== known) await storeOrigin(logId, known);
+      return known;
+    }
+    const origin = (await latestStored(logId))?.origin ?? `${host}/custos/audit/${logId}`;
+    await storeOrigin(logId, origin);
+    origins.set(logId, origin);
+    return origin;
+  }
+
+  async function storeOrigin(logId: string, origin: string): Promise<void> {
+    await db.updateTable('auditLogHeads').set({ origin }).where('logId', '=', logId).execute();
+  }
+
+  /** The signer's last signed head; for a log it has no memory of, the newest checkpoint it can open. */
+  function lastSigned(logId: string): SignedHead | null {
+    return state.last(logId);
+  }
+
+  async function adoptedFromDatabase(logId: string): Promise<SignedHead | null> {
+    const row = await latestStored(logId);
+    if (!row) return null;
+    try {
+      const opened = signer.open(row.note);
+      return { ...opened, note: row.note };
+    } catch (error) {
+      if (error instanceof SignedNoteError) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Whether the database's head extends `last`; a description of the break otherwise. Nodes are
+   * only ever added, so a proof read while appends go on stays valid for the head read before.
+   */
+  async function breakFrom(logId: string, last: SignedHead, head: Head): Promise<string | null> {
+    if (head.size < last.size) {
+      return `the log holds ${head.size} events, fewer than the ${last.size} of the last checkpoint Custos signed`;
+    }
+    if (head.size === last.size) {
+      return head.root.equals(last.root)
+        ? null
+        : `the tree of ${head.size} events hashes to another root than the checkpoint Custos signed at that size`;
+    }
+    try {
+      const proof = await consistencyProof(last.size, head.size, (nodes) =>
+        store.readNodes(db, logId, [...nodes]),
+      );
+      if (verifyConsistency(last.size, head.size, proof, last.root, head.root)) return null;
+    } catch (error) {
+      log.warn({ err: error, logId }, 'audit tree nodes missing for a consistency proof');
+    }
+    return `the tree of ${head.size} events is not an extension of the checkpoint Custos signed at size ${last.size}`;
+  }
+
+  /** Checks the head against the signer's memory; raises or clears the log's alarm. True when sound. */
+  async function checkHead(logId: string, head: Head): Promise<{ ok: boolean; last: SignedHead | null }> {
+    let last: SignedHead | null;
+    try {
+      last = lastSigned(logId) ?? (await adoptedFromDatabase(logId));
+    } catch (error) {
+      if (!(error instanceof SignerStateError)) throw error;
+      alarms.raise({
+        logId,
+        kind: 'signer_state_unreadable',
+        message: `${error.message}. Custos signs nothing for this log until the file is restored from a backup.`,
+        signedSize: null,
+        headSize: head.size,
+        seq: null,
+      });
+      return { ok: false, last: null };
+    }
+    const broken = last ? await breakFrom(logId, last, head) : null;
+    if (last && broken) {
+      const rolledBack = head.size < last.size;
+      alarms.raise({
+        logId,
+        kind: rolledBack ? 'rolled_back' : 'rewritten',
+        message:
+          `The audit log's history in the database was changed: ${broken}. Custos signs nothing for this log ` +
+          'until its history extends that checkpoint again (restore the database from a backup taken before ' +
+          `the change). Find what changed with: custos audit verify --checkpoint ${state.dir}/<log>.checkpoint`,
+        signedSize: last.size,
+        headSize: head.size,
+        seq: rolledBack ? head.size + 1 : null,
+      });
+      return { ok: false, last };
+    }
+    alarms.clearHistory(logId);
+    return { ok: true, last };
+  }
+
+  /** A row past the head blocks the next append: raise its alarm, or end it once the row is gone. */
+  async function checkRoomAfter(logId: string, size: number): Promise<void> {
+    const row = await db
+      .selectFrom('auditEvents')
+      .select('seq')
+      .where('logId', '=', logId)
+      .where('seq', '>', size)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) {
+      alarms.clear(logId, 'inserted_row');
+      return;
+    }
+    const seq = Number(row.seq);
+    alarms.raise({
+      logId,
+      kind: 'inserted_row',
+      message:
+        `The audit log holds an event row at seq ${seq}, past its head of ${size}: it was written around ` +
+        'Custos. This log takes no events until an administrator investigates (custos audit verify names the row).',
+      signedSize: null,
+      headSize: size,
+      seq,
+    });
+  }
+
+  async function signHead(logId: string): Promise<Checkpoint | null> {
+    const head = await readHead(logId);
+    if (!head || head.size === 0) return null;
+    const { ok, last } = await checkHead(logId, head);
+    if (!ok) return null;
+    if (last && last.size === head.size) return (await latestStored(logId)) ?? restore(logId, last);
+    if (!last && head.checkpointedSize >= head.size) return latestStored(logId);
+    const origin = await originOf(logId, head);
+    const note = signer.sign(signer.body(origin, head.size, head.root));
+    // Remembered before it is stored: the signer never signs a head it could later forget.
+    state.remember(logId, { origin, size: head.size, root: head.root, note });
+    const checkpoint: Checkpoint = {
+      origin,
+      treeSize: head.size,
+      rootHash: head.root.toString('hex'),
+      note,
+      createdAt: nowIso(),
+    };
+    await insertCheckpoint(logId, checkpoint);
+    deps.onSigned?.(logId, checkpoint);
+    return checkpoint;
+  }
+
+  /** The signer's last checkpoint is missing from the database (deleted): store it again. */
+  async function restore(logId: string, last: SignedHead): Promise<Checkpoint> {
+    const checkpoint: Checkpoint = {
+      origin: last.origin,
+      treeSize: last.size,
+      rootHash: last.root.toString('hex'),
+      note: last.note,
+      createdAt: nowIso(),
+    };
+    await insertCheckpoint(logId, checkpoint);
+    return checkpoint;
+  }
+
+  async function insertCheckpoint(logId: string, checkpoint: Checkpoint): Promise<void> {
     await db.transaction().execute(async (trx) => {
       await trx
         .insertInto('auditCheckpoints')
         .values({
           logId,
-          treeSize: size,
+          treeSize: checkpoint.treeSize,
           rootHash: checkpoint.rootHash,
-          note,
+          note: checkpoint.note,
           createdAt: checkpoint.createdAt,
         })
         .onConflict((oc) => oc.doNothing())
         .execute();
       await trx
         .updateTable('auditLogHeads')
-        .set({ checkpointedSize: size })
+        .set({ checkpointedSize: checkpoint.treeSize })
         .where('logId', '=', logId)
-        .where('checkpointedSize', '<', size)
+        .where('checkpointedSize', '<', checkpoint.treeSize)
         .execute();
     });
-    return checkpoint;
   }
 
-  async function latest(logId: string): Promise<Checkpoint | null> {
+  /** The newest stored checkpoint (of at most `maxSize` events, when given). */
+  async function latestStored(logId: string, maxSize = Number.MAX_SAFE_INTEGER): Promise<Checkpoint | null> {
     const row = await db
       .selectFrom('auditCheckpoints')
       .selectAll()
       .where('logId', '=', logId)
+      .where('treeSize', '<=', maxSize)
       .orderBy('treeSize', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? toCheckpoint(logId, row) : null;
-  }
-
-  function toCheckpoint(
-    logId: string,
-    row: { treeSize: number; rootHash: string; note: string; createdAt: string },
-  ): Checkpoint {
-    return {
-      origin: originOf(logId),
-      treeSize: Number(row.treeSize),
-      rootHash: row.rootHash,
-      note: row.note,
-      createdAt: row.createdAt,
-    };
+    return row ? toCheckpoint(row) : null;
   }
 
   return {
-    originOf,
-    latest,
-    /** A checkpoint covering everything appended so far (signed now if the job has not yet). */
+    /** The log's fixed origin (stored at its first checkpoint). */
+    originOf: async (logId: string) => originOf(logId, await readHead(logId)),
+    latest: latestStored,
+    /** A checkpoint covering everything appended so far (signed now if the job has not yet); null when refused. */
     current: signHead,
+    /** Checks a log against the signer's memory without signing; the alarm (or null) that results. */
+    async check(logId: string) {
+      const head = await readHead(logId);
+      if (head) await checkHead(logId, head);
+      return alarms.ofLog(logId);
+    },
+    /** Checks every log the signer remembers (at start and every few minutes): a rollback does not grow. */
+    async checkAll(): Promise<number> {
+      let checked = 0;
+      for (let after = ''; ; ) {
+        const rows = await db
+          .selectFrom('auditLogHeads')
+          .select('logId')
+          .where('logId', '>', after)
+          .orderBy('logId')
+          .limit(500)
+          .execute();
+        for (const { logId } of rows) {
+          state.refresh(logId);
+          const head = await readHead(logId);
+          if (head && head.size > 0) await checkHead(logId, head);
+          await checkRoomAfter(logId, head?.size ?? 0);
+          checked += 1;
+        }
+        if (rows.length < 500) return checked;
+        after = rows.at(-1)?.logId ?? after;
+      }
+    },
     async list(logId: string, afterSize: number, limit: number): Promise<Checkpoint[]> {
       const rows = await db
         .selectFrom('auditCheckpoints')
@@ -105,7 +317,7 @@ export function createCheckpoints(db: Kysely<DB>, signer: CheckpointSigner, publ
         .orderBy('treeSize', 'asc')
         .limit(limit)
         .execute();
-      return rows.map((r) => toCheckpoint(logId, r));
+      return rows.map(toCheckpoint);
     },
     async atSize(logId: string, treeSize: number): Promise<Checkpoint | null> {
       const row = await db
@@ -114,9 +326,30 @@ export function createCheckpoints(db: Kysely<DB>, signer: CheckpointSigner, publ
         .where('logId', '=', logId)
         .where('treeSize', '=', treeSize)
         .executeTakeFirst();
-      return row ? toCheckpoint(logId, row) : null;
+      return row ? toCheckpoint(row) : null;
     },
-    /** One pass of the job: a checkpoint for every log that grew. Returns how many were signed. */
+    /** Adds witness co-signature lines to a stored checkpoint (kept apart, served in its note). */
+    async addCosignatures(logId: string, treeSize: number, lines: string[]): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('auditCheckpoints')
+          .select('cosignatures')
+          .where('logId', '=', logId)
+          .where('treeSize', '=', treeSize)
+          .executeTakeFirst();
+        if (!row) return;
+        const known = row.cosignatures ? (JSON.parse(row.cosignatures) as string[]) : [];
+        const fresh = lines.map((l) => l.trimEnd()).filter((l) => l !== '' && !known.includes(l));
+        const merged = [...known, ...fresh];
+        await trx
+          .updateTable('auditCheckpoints')
+          .set({ cosignatures: JSON.stringify(merged) })
+          .where('logId', '=', logId)
+          .where('treeSize', '=', treeSize)
+          .execute();
+      });
+    },
+    /** One pass of the job: a checkpoint for every log that grew. Returns how many were looked at. */
     async signGrownLogs(): Promise<number> {
       const grown = await db
         .selectFrom('auditLogHeads')
@@ -127,6 +360,24 @@ export function createCheckpoints(db: Kysely<DB>, signer: CheckpointSigner, publ
       for (const { logId } of grown) await signHead(logId);
       return grown.length;
     },
+  };
+}
+
+/** A stored row as served: the origin is the note's own first line, co-signatures appended to the note. */
+function toCheckpoint(row: {
+  treeSize: number;
+  rootHash: string;
+  note: string;
+  createdAt: string;
+  cosignatures: string | null;
+}): Checkpoint {
+  const cosignatures = row.cosignatures ? (JSON.parse(row.cosignatures) as string[]) : [];
+  return {
+    origin: row.note.slice(0, row.note.indexOf('\n')),
+    treeSize: Number(row.treeSize),
+    rootHash: row.rootHash,
+    note: cosignatures.length > 0 ? row.note + cosignatures.map((l) => `${l}\n`).join('') : row.note,
+    createdAt: row.createdAt,
   };
 }
 

@@ -2,7 +2,7 @@ import type { AuditReceipt } from '@custos/shared';
 import type { Kysely, Transaction } from 'kysely';
 import type { Keyring } from '../../platform/crypto/keyring';
 import type { DB } from '../../platform/db/schema';
-import { appendToLog } from './append';
+import { AuditLogTamperedError, appendToLog } from './append';
 import type { CommittedAuditEvent } from './committed';
 import { prepareDrafts } from './prepare';
 import type { AuditDraft } from './seal';
@@ -43,6 +43,8 @@ export class GroupCommitter {
     private readonly db: Kysely<DB>,
     private readonly keyring: Keyring,
     private readonly onCommitted: (logIds: string[], events: CommittedAuditEvent[]) => void,
+    /** Told when a log's next seq is taken by a row written around Custos (a tamper alarm). */
+    private readonly onTampered: (error: AuditLogTamperedError) => void = () => {},
   ) {}
 
   submit(
@@ -75,7 +77,10 @@ export class GroupCommitter {
           await this.commit(group);
         } catch {
           for (const one of group) {
-            await this.commit([one]).catch((error: unknown) => one.reject(error));
+            await this.commit([one]).catch((error: unknown) => {
+              if (error instanceof AuditLogTamperedError) this.onTampered(error);
+              one.reject(error);
+            });
           }
         }
       }

@@ -335,28 +335,24 @@ describe.each(backends)('audit export (%s)', (backend) => {
       await setLeaf(seq, leafHashOfCanonical(body));
       expect((await freshReport()).firstProblem).toMatchObject({ kind: 'modified', seq });
 
-      // Rewriting the row's leaf_hash too leaves only the signed root to tell: the range is named.
+      // Rewriting the row's leaf_hash too: the stored level-1 node over the leaf no longer hashes
+      // from it, so the pair holding the seq is named (issue 14: every stored node is checked).
       await setEvent(seq, { leafHash: leafHashOfCanonical(body) });
-      const before = await t.db
-        .selectFrom('auditCheckpoints')
-        .select((eb) => eb.fn.max('treeSize').as('size'))
-        .where('logId', '=', org.id)
-        .where('treeSize', '<', seq)
-        .executeTakeFirst();
-      const from = Number(before?.size ?? 0) + 1;
+      const pair = seq % 2 === 0 ? seq - 1 : seq;
       const problem = (await freshReport()).firstProblem;
-      expect(problem).toMatchObject({ kind: 'modified', seq: from });
-      expect(problem?.message).toContain(`from seq ${from} to`);
+      expect(problem).toMatchObject({ kind: 'modified', seq: pair });
+      expect(problem?.message).toContain(`over seqs ${pair}–${pair + 1}`);
       await setEvent(seq, original);
       await setLeaf(seq, original.leafHash);
     });
 
-    it('a body purged by retention still verifies', async () => {
+    it('a body set to NULL without a retention purge is missing, not purged (issue 14)', async () => {
       const seq = seqAt(42);
       const original = await bodyAt(seq);
       await setEvent(seq, { body: null });
       const report = await freshReport();
-      expect(report).toMatchObject({ ok: true, purged: 1 });
+      expect(report.firstProblem).toMatchObject({ kind: 'missing', seq });
+      expect(report.firstProblem?.message).toContain('no retention purge');
       await setEvent(seq, { body: original.body });
       expect(await freshReport()).toMatchObject({ ok: true, purged: 0 });
     });

@@ -11,7 +11,9 @@ import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import { AuditLogTamperedError } from './append';
 import type { Checkpoint, CheckpointSigner, Checkpoints } from './checkpoints';
+import type { IntegrityAlarms } from './integrity';
 import {
   consistencyProofPlan,
   hashFromSubtrees,
@@ -22,6 +24,7 @@ import {
 import { presentRows } from './present';
 import type { AuditRecorder } from './recorder';
 import { countEvents, EVENT_COLUMNS, type StoredEventRow, searchEvents } from './search-store';
+import { logSize } from './store';
 import { EXPORT_FORMAT } from './verify';
 
 /**
@@ -43,6 +46,7 @@ export interface AuditExporterDeps {
   audit: AuditRecorder;
   checkpoints: Checkpoints;
   signer: CheckpointSigner;
+  alarms: IntegrityAlarms;
 }
 
 export interface ExportFile {
@@ -65,7 +69,22 @@ interface ExportContext {
 }
 
 export function createAuditExporter(deps: AuditExporterDeps) {
-  const { db, dialect, keyring, audit, checkpoints, signer } = deps;
+  const { db, dialect, keyring, audit, checkpoints, signer, alarms } = deps;
+  /**
+   * The tree an export covers: the checkpoint signed now. When the signer refuses (the history
+   * was changed under it), the whole stored head instead, with the last stored checkpoint: the
+   * verifier, given a checkpoint kept outside Custos, then names where the history broke.
+   */
+  async function exportedTree(logId: string) {
+    const checkpoint = await checkpoints.current(logId);
+    const integrity = alarms.ofLog(logId);
+    if (checkpoint || integrity.length === 0) {
+      return { checkpoint, treeSize: checkpoint?.treeSize ?? 0, alarms: integrity };
+    }
+    const treeSize = await logSize(db, logId);
+    return { checkpoint: await checkpoints.latest(logId, treeSize), treeSize, alarms: integrity };
+  }
+
   return {
     /** Authorizes, pins the tree size with a fresh checkpoint, records the export, then streams. */
     async start(caller: Caller, query: ExportQuery): Promise<ExportFile> {
@@ -76,27 +95,32 @@ export function createAuditExporter(deps: AuditExporterDeps) {
         throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');
       }
       const logId = c.organizationId;
-      const checkpoint = await checkpoints.current(logId);
-      const treeSize = checkpoint?.treeSize ?? 0;
+      const { checkpoint, treeSize, alarms: integrity } = await exportedTree(logId);
       const described = definedFields(filters);
       const complete = Object.keys(described).length === 0;
       const ctx: ExportContext = { db, dialect, keyring, logId, treeSize, checkpoint, filters };
       const events = format === 'jsonl' && complete ? treeSize : await countMatching(ctx, complete);
-      await audit.recordAlone(c, {
-        action: 'audit.exported',
-        metadata: { format, filters: described, treeSize },
-      });
+      await audit
+        .recordAlone(c, { action: 'audit.exported', metadata: { format, filters: described, treeSize } })
+        .catch((error: unknown) => {
+          // A row in the way of the log's next seq must not stop the export that shows it.
+          if (!(error instanceof AuditLogTamperedError)) throw error;
+        });
       const exportedAt = nowIso();
       const header = {
         type: 'header',
         format: EXPORT_FORMAT,
-        origin: checkpoints.originOf(logId),
+        origin: await checkpoints.originOf(logId),
         organizationId: logId,
         exportedAt,
         filters: described,
         complete,
         treeSize,
         verifierKeys: [signer.verifierKey],
+        // What the server found wrong with this log; the verifier reports it unless it finds worse first.
+        ...(integrity.length > 0
+          ? { integrityAlarms: integrity.map(({ kind, message, seq }) => ({ kind, message, seq })) }
+          : {}),
       };
       const lines =
         format === 'csv' ? csvLines(ctx) : complete ? completeLines(ctx, header) : filteredLines(ctx, header);
@@ -160,10 +184,13 @@ async function* completeLines(ctx: ExportContext, header: object): AsyncGenerato
   while (next < ctx.treeSize) {
     const leaves = await leafPage(ctx, next);
     if (leaves.length === 0) break;
-    const events = await presentSafely(
-      ctx,
-      leaves.map((l) => l.row),
-    );
+    const [events, interior] = await Promise.all([
+      presentSafely(
+        ctx,
+        leaves.map((l) => l.row),
+      ),
+      interiorNodes(ctx, leaves[0]?.idx ?? 0, leaves.at(-1)?.idx ?? 0),
+    ]);
     let out = '';
     for (const [i, leaf] of leaves.entries()) {
       // A checkpoint of size s goes right after leaf s, where a verifier has exactly that tree.
@@ -180,6 +207,7 @@ async function* completeLines(ctx: ExportContext, header: object): AsyncGenerato
         storedLeafHash: leaf.row?.leafHash ?? null,
         body: leaf.row?.body ?? null,
         event: events[i] ?? null,
+        nodes: completedBy(leaf.idx).map((a) => interior.get(nodeKey(a)) ?? null),
       });
       next = leaf.idx + 1;
       count += 1;
@@ -216,6 +244,45 @@ async function leafPage(ctx: ExportContext, from: number): Promise<LeafRow[]> {
     hash,
     row: seq === null ? null : ({ ...e, seq: Number(seq) } as StoredEventRow),
   }));
+}
+
+/** The interior nodes leaf `index` completes, bottom-up: (L, i) with (i + 1)·2^L − 1 = index. */
+function completedBy(index: number): NodeAddress[] {
+  const nodes: NodeAddress[] = [];
+  for (let level = 1, span = 2; (index + 1) % span === 0; level++, span *= 2) {
+    nodes.push({ level, index: (index + 1) / span - 1 });
+  }
+  return nodes;
+}
+
+/**
+ * The stored interior nodes completed by the leaves [first, last], so the verifier can check every
+ * node proofs are served from (a changed interior node otherwise hides until someone asks for a
+ * proof through it). One query: a range of indexes per level.
+ */
+async function interiorNodes(ctx: ExportContext, first: number, last: number): Promise<Map<string, string>> {
+  const ranges: { level: number; from: number; to: number }[] = [];
+  for (let level = 1, span = 2; span <= last + 1; level++, span *= 2) {
+    const from = Math.ceil((first + 1) / span) - 1;
+    const to = Math.floor((last + 1) / span) - 1;
+    if (from <= to) ranges.push({ level, from, to });
+  }
+  const found = new Map<string, string>();
+  if (ranges.length === 0) return found;
+  const rows = await ctx.db
+    .selectFrom('auditTreeNodes')
+    .select(['level', 'idx', 'hash'])
+    .where('logId', '=', ctx.logId)
+    .where((eb) =>
+      eb.or(
+        ranges.map((r) =>
+          eb.and([eb('level', '=', r.level), eb('idx', '>=', r.from), eb('idx', '<=', r.to)]),
+        ),
+      ),
+    )
+    .execute();
+  for (const r of rows) found.set(nodeKey({ level: Number(r.level), index: Number(r.idx) }), r.hash);
+  return found;
 }
 
 /**

@@ -260,6 +260,23 @@ export class StreamingTree {
     this.#size++;
   }
 
+  /**
+   * `push`, answering the interior nodes the leaf completed, bottom-up (level 1 first): what a
+   * verifier compares with the nodes a server stored and serves proofs from.
+   */
+  pushWithNodes(leaf: Buffer): Buffer[] {
+    if (!isHash(leaf)) throw new MerkleError(`leaf hash must be ${HASH_SIZE} bytes`);
+    const completed: Buffer[] = [];
+    let hash = leaf;
+    for (let pending = this.#size; isOdd(pending); pending = (pending - 1) / 2) {
+      hash = nodeHash(this.#stack.pop() as Buffer, hash);
+      completed.push(hash);
+    }
+    this.#stack.push(hash);
+    this.#size++;
+    return completed;
+  }
+
   /** MTH of the leaves pushed so far. */
   root(): Buffer {
     return hashFromSubtrees(this.#stack);

@@ -8,18 +8,21 @@ import { configuredOrFileSecret } from '../../platform/crypto/key-files';
 import { Keyring } from '../../platform/crypto/keyring';
 import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
-import { createCheckpoints } from './checkpoints';
+import type { AuditLogTamperedError } from './append';
+import { type Checkpoint, createCheckpoints } from './checkpoints';
 import { type CommittedAuditEvent, CommittedEvents } from './committed';
 import { GroupCommitter } from './committer';
 import { auditExportRoutes, createAuditExporter } from './export';
 import { createIngestion } from './ingest';
+import { IntegrityAlarms } from './integrity';
 import { createAuditManagement } from './manage';
 import { createProofs } from './proofs';
 import { createAuditRecorder } from './recorder';
 import { dropExpiredIdempotencyKeys, purgeExpiredEvents } from './retention';
 import { auditRoutes } from './routes';
 import { createAuditService } from './service';
-import { loadCheckpointSigner } from './signer';
+import { loadCheckpointSigner, loadSignerState } from './signer';
+import { createWitnessing } from './witnessing';
 
 const MAINTENANCE_EVERY_MS = 60_000;
 
@@ -40,6 +43,12 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   const { db, dialect, config, log } = deps;
   const keyring = loadKeyring(config);
   const signer = loadCheckpointSigner(config);
+  const signerState = loadSignerState(config, signer);
+  const alarms = new IntegrityAlarms((error) => log.error({ err: error }, 'integrity alarm listener failed'));
+  alarms.listen((alarm) => log.error({ alarm }, 'audit trail integrity alarm'));
+  /** 'signed' (logId, checkpoint) fires for every new checkpoint: witnesses and alert channels hear it. */
+  const signed = new EventEmitter();
+  signed.setMaxListeners(0);
   /** 'appended' (logId) fires after events are written: live tails wake up on it. */
   const events = new EventEmitter();
   events.setMaxListeners(0);
@@ -51,17 +60,62 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     events.emit('appended', logId);
     committed.publish(appended);
   };
-  const committer = new GroupCommitter(db, keyring, (logIds, appended) => {
-    for (const logId of logIds) events.emit('appended', logId);
-    committed.publish(appended);
+  const onTampered = (error: AuditLogTamperedError) =>
+    alarms.raise({
+      logId: error.logId,
+      kind: 'inserted_row',
+      message: error.message,
+      signedSize: null,
+      headSize: error.fromSeq - 1,
+      seq: error.fromSeq,
+    });
+  const committer = new GroupCommitter(
+    db,
+    keyring,
+    (logIds, appended) => {
+      for (const logId of logIds) events.emit('appended', logId);
+      committed.publish(appended);
+    },
+    onTampered,
+  );
+  const recorder = createAuditRecorder(db, keyring, notify, committer, onTampered);
+  const checkpoints = createCheckpoints({
+    db,
+    signer,
+    state: signerState,
+    alarms,
+    publicUrl: config.publicUrl,
+    log,
+    onSigned: (logId, checkpoint) => signed.emit('signed', logId, checkpoint),
   });
-  const recorder = createAuditRecorder(db, keyring, notify, committer);
-  const checkpoints = createCheckpoints(db, signer, config.publicUrl);
   const proofs = createProofs(db);
+  const witnessing = createWitnessing({ db, checkpoints, witnesses: config.auditWitnesses, log });
+  if (witnessing.enabled) {
+    signed.on(
+      'signed',
+      (logId: string, checkpoint: Checkpoint) => void witnessing.witness(logId, checkpoint),
+    );
+  }
   const ingestion = createIngestion(db, committer);
-  const service = createAuditService({ db, dialect, keyring, audit: recorder, checkpoints, proofs });
+  const service = createAuditService({
+    db,
+    dialect,
+    keyring,
+    audit: recorder,
+    checkpoints,
+    proofs,
+    witnesses: config.auditWitnesses,
+  });
   const management = createAuditManagement(db, keyring, recorder);
-  const exporter = createAuditExporter({ db, dialect, keyring, audit: recorder, checkpoints, signer });
+  const exporter = createAuditExporter({
+    db,
+    dialect,
+    keyring,
+    audit: recorder,
+    checkpoints,
+    signer,
+    alarms,
+  });
   const routes = auditRoutes({ ingestion, service, management, signer });
 
   let timer: NodeJS.Timeout | null = null;
@@ -73,6 +127,8 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
       lastMaintenance = Date.now();
       await purgeExpiredEvents(db, recorder);
       await dropExpiredIdempotencyKeys(db);
+      // A rollback does not grow the log, so the signing pass alone would not look at it.
+      await checkpoints.checkAll();
     }
   }
 
@@ -86,6 +142,10 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     service,
     management,
     signer,
+    signerState,
+    alarms,
+    signed,
+    witnessing,
     events,
     committed,
     exporter,
@@ -93,6 +153,14 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     routes: async (app: FastifyInstance) => {
       await routes(app);
       await auditExportRoutes(exporter)(app);
+    },
+    /**
+     * Checks every log against what the signer signed before; the alarms found (also raised to
+     * their listeners). Run once at start, so a tampering done while Custos was down is told at once.
+     */
+    async checkIntegrity() {
+      await checkpoints.checkAll();
+      return alarms.all();
     },
     /** Starts the checkpoint and retention job. */
     start(): void {
@@ -112,6 +180,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
       timer = null;
       await committer.idle();
       await running;
+      await witnessing.idle();
     },
   };
 }

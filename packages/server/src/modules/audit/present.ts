@@ -2,7 +2,7 @@ import type { AuditEventOut } from '@custos/shared';
 import type { Kysely, Transaction } from 'kysely';
 import type { Keyring } from '../../platform/crypto/keyring';
 import type { DB } from '../../platform/db/schema';
-import type { AuditEventBody } from './event';
+import { type AuditEventBody, leafHashOfCanonical } from './event';
 import { presentEvent, sealedKeyIds } from './seal';
 import type { StoredEventRow } from './search-store';
 
@@ -20,7 +20,10 @@ export async function presentRows(
   const keys = await keyring.liveKeys(db, logId, keyIds);
   return rows.map((row, i) => {
     const body = bodies[i];
-    return body ? presentEvent(body, row.leafHash, keys) : purgedEvent(row);
+    if (!body || row.body === null) return purgedEvent(row);
+    const event = presentEvent(body, row.leafHash, keys);
+    // A body changed in the database is shown as stored, flagged: never passed off as the record.
+    return leafHashOfCanonical(row.body) === row.leafHash ? event : { ...event, integrity: 'modified' };
   });
 }
 
@@ -44,5 +47,6 @@ function purgedEvent(row: StoredEventRow): AuditEventOut {
     leafHash: row.leafHash,
     erased: [],
     purged: true,
+    integrity: 'purged',
   };
 }

@@ -6,7 +6,7 @@ import { newId } from '../../platform/crypto/tokens';
 import { afterCommit } from '../../platform/db/after-commit';
 import type { DB } from '../../platform/db/schema';
 import type { Caller } from '../../platform/http/caller';
-import { appendToLog } from './append';
+import { AuditLogTamperedError, appendToLog } from './append';
 import type { CommittedAuditEvent } from './committed';
 import type { GroupCommitter } from './committer';
 import type { AuditActor, AuditChanges, AuditTarget } from './event';
@@ -52,13 +52,18 @@ export function createAuditRecorder(
   onAppended: (logId: string, events: CommittedAuditEvent[]) => void,
   /** Absent in one-shot CLI commands: grouped events then share one plain transaction. */
   committer?: GroupCommitter,
+  /** Told when a log's next seq is taken by a row written around Custos (a tamper alarm). */
+  onTampered: (error: AuditLogTamperedError) => void = () => {},
 ): AuditRecorder {
   const record = async (trx: Transaction<DB>, caller: Caller, input: AuditRecordInput) => {
     const draft = draftFor(caller, input);
     const logId = draft.organizationId ?? PLATFORM_LOG;
     // No promote: this transaction commits later, out of our sight, so new key mappings stay uncached.
     const { events } = await prepareDrafts(keyring, trx, logId, [draft]);
-    const [receipt] = await appendToLog(trx, logId, events);
+    const [receipt] = await appendToLog(trx, logId, events).catch((error: unknown) => {
+      if (error instanceof AuditLogTamperedError) onTampered(error);
+      throw error;
+    });
     const committed: CommittedAuditEvent = { ...draft, logId, seq: receipt?.seq ?? 0, origin: 'custos' };
     // Live tails and threat detection hear of it once the caller's transaction commits.
     await afterCommit(trx, () => onAppended(logId, [committed]));

@@ -23,18 +23,36 @@ export async function purgeExpiredEvents(
   for (const { organizationId, retentionDays } of policies) {
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
     total += await db.transaction().execute(async (trx) => {
-      const purged = await store.purgeBodiesBefore(trx, organizationId, cutoff);
-      if (purged > 0) {
+      const seqs = await store.purgeBodiesBefore(trx, organizationId, cutoff);
+      if (seqs.length > 0) {
         await audit.record(trx, SYSTEM, {
           action: 'audit.events_purged',
           organizationId,
-          metadata: { purged, olderThan: cutoff, retentionDays, at: nowIso() },
+          // The ranges are what proves each missing body was purged, not removed (verify-purges.ts).
+          metadata: {
+            purged: seqs.length,
+            ranges: toRanges(seqs),
+            olderThan: cutoff,
+            retentionDays,
+            at: nowIso(),
+          },
         });
       }
-      return purged;
+      return seqs.length;
     });
   }
   return total;
+}
+
+/** Ascending seqs as `[from, to]` runs: one pair for the usual contiguous purge of the oldest events. */
+export function toRanges(seqs: readonly number[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const seq of seqs) {
+    const last = ranges.at(-1);
+    if (last && last[1] === seq - 1) last[1] = seq;
+    else ranges.push([seq, seq]);
+  }
+  return ranges;
 }
 
 /** Idempotency keys are kept 24 hours. */

@@ -5,6 +5,7 @@ import {
   AuditCheckpointOut,
   AuditEventInput,
   AuditEventOut,
+  AuditIntegrityOut,
   AuditKeysOut,
   AuditReceiptResult,
   AuditSearchParams,
@@ -154,6 +155,19 @@ export function auditRoutes({ ingestion, service, management, signer }: AuditRou
         },
       },
       async (req) => service.latestCheckpoint(req.caller),
+    );
+    app.get(
+      '/api/v1/audit/integrity',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            'Whether the log still extends every checkpoint the signer signed (checked now), and the witnesses co-signing it',
+          response: { 200: AuditIntegrityOut },
+        },
+      },
+      async (req) => service.integrity(req.caller),
     );
     app.get(
       '/api/v1/audit/checkpoints',

@@ -113,6 +113,7 @@ export function presentEvent(
     leafHash,
     erased: [...new Set(erased)],
     purged: false,
+    integrity: 'intact',
   };
 }
 

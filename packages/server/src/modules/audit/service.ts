@@ -1,5 +1,6 @@
 import type { AuditEventOut, AuditSearchQuery } from '@custos/shared';
 import type { Kysely } from 'kysely';
+import type { AuditWitnessConfig } from '../../config';
 import type { Keyring } from '../../platform/crypto/keyring';
 import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
@@ -20,6 +21,7 @@ export interface AuditServiceDeps {
   audit: AuditRecorder;
   checkpoints: Checkpoints;
   proofs: Proofs;
+  witnesses: readonly AuditWitnessConfig[];
 }
 
 /** Filters worth recording with a read: what was looked for, never what was found. */
@@ -29,7 +31,7 @@ function describeQuery(query: AuditSearchQuery): Record<string, unknown> {
 
 /** Reading the trail: search, one event with its proof, checkpoints and proofs. Every read is audited. */
 export function createAuditService(deps: AuditServiceDeps) {
-  const { db, dialect, keyring, audit, checkpoints, proofs } = deps;
+  const { db, dialect, keyring, audit, checkpoints, proofs, witnesses } = deps;
 
   const auditRead = (
     c: OrganizationCaller,
@@ -76,7 +78,8 @@ export function createAuditService(deps: AuditServiceDeps) {
       if (!checkpoint) throw notFound('AUDIT_EVENT_NOT_FOUND', 'The log has no checkpoint yet.');
       const proof = await proofs.inclusion(c.organizationId, row.seq - 1, checkpoint.treeSize, row.leafHash);
       // The body is re-hashed, and the proof must reach the *signed* root, not just the stored nodes.
-      const bodyMatches = row.body === null || leafHashOfCanonical(row.body) === row.leafHash;
+      // A missing body proves nothing about what the search columns say: never `verified`.
+      const bodyMatches = row.body !== null && leafHashOfCanonical(row.body) === row.leafHash;
       const verified =
         bodyMatches &&
         verifyInclusion(
@@ -109,6 +112,20 @@ export function createAuditService(deps: AuditServiceDeps) {
       return checkpoint;
     },
 
+    /** Checks the log against the signer's memory now; the alarms found. Not recorded: the console polls it. */
+    async integrity(caller: Caller) {
+      const c = authorize(caller, 'audit:read');
+      const alarms = await checkpoints.check(c.organizationId);
+      return {
+        status: alarms.length > 0 ? ('alarm' as const) : ('ok' as const),
+        alarms: alarms.map(({ logId: _logId, ...alarm }) => alarm),
+        witnesses: witnesses.map((w) => ({
+          name: w.verifierKey.split('+')[0] ?? w.verifierKey,
+          verifierKey: w.verifierKey,
+        })),
+      };
+    },
+
     async checkpointList(caller: Caller, afterSize: number, limit: number): Promise<Checkpoint[]> {
       const c = authorize(caller, 'audit:read');
       return checkpoints.list(c.organizationId, afterSize, limit);
@@ -124,7 +141,8 @@ export function createAuditService(deps: AuditServiceDeps) {
       const size = treeSize ?? checkpoint?.treeSize ?? row.seq;
       const result = await proofs.inclusion(c.organizationId, row.seq - 1, size, row.leafHash);
       const verified =
-        (row.body === null || leafHashOfCanonical(row.body) === row.leafHash) &&
+        row.body !== null &&
+        leafHashOfCanonical(row.body) === row.leafHash &&
         (checkpoint ? checkpoint.rootHash === result.root && result.verified : result.verified);
       return {
         seq: row.seq,

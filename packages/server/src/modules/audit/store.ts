@@ -189,16 +189,20 @@ export async function purgeablePolicies(db: Executor) {
   return rows.map((r) => ({ organizationId: r.organizationId, retentionDays: Number(r.retentionDays) }));
 }
 
-/** Drops bodies (and their plaintext projections) of events that occurred before `cutoff`. */
-export async function purgeBodiesBefore(trx: Executor, logId: string, cutoff: string): Promise<number> {
-  const result = await trx
+/**
+ * Drops bodies (and their plaintext projections) of events that occurred before `cutoff`; answers
+ * the seqs purged, ascending, so the purge event can name them (a verifier's proof of the purge).
+ */
+export async function purgeBodiesBefore(trx: Executor, logId: string, cutoff: string): Promise<number[]> {
+  const rows = await trx
     .updateTable('auditEvents')
     .set({ body: null, searchText: null, actorIpKey: null })
     .where('logId', '=', logId)
     .where('occurredAt', '<', cutoff)
     .where('body', 'is not', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning('seq')
+    .execute();
+  return rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
 }
 
 /** Wipes the plaintext search projections of a subject's events (their sealed bodies stay). */

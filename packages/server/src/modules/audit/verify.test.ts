@@ -146,11 +146,12 @@ describe('verifyExport: complete exports', () => {
     });
   });
 
-  it('accepts purged bodies: the leaf still counts', async () => {
+  it('refuses a null body no retention purge covers: missing, not purged (issue 14)', async () => {
     const lines = await completeExport(8, [8]);
     eventAt(lines, 3).body = null as unknown as string;
     const report = await verify(lines);
-    expect(report).toMatchObject({ ok: true, purged: 1 });
+    expect(report).toMatchObject({ ok: false, purged: 1 });
+    expect(report.firstProblem).toMatchObject({ kind: 'missing', seq: 3 });
   });
 
   it('reports a modified body at its seq', async () => {

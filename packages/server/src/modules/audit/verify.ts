@@ -16,6 +16,7 @@ import {
   SignedNoteError,
 } from '../../platform/crypto/signed-note';
 import { MerkleError, rootFromInclusionProof, StreamingTree, verifyConsistency } from './merkle';
+import { PurgeLedger } from './verify-purges';
 
 export const EXPORT_FORMAT = 'custos.audit.export/v1';
 
@@ -26,6 +27,7 @@ export type ProblemKind =
   | 'reordered'
   | 'bad-signature'
   | 'inconsistent'
+  | 'rolled-back'
   | 'malformed';
 
 export interface VerifyProblem {
@@ -40,6 +42,8 @@ export interface VerifyProblem {
 export interface VerifiedCheckpoint {
   treeSize: number;
   rootHash: string;
+  /** The signed note (with any co-signatures): keep it and pass it back with --checkpoint. */
+  note: string | null;
   /** Names of the trusted keys whose signatures verified. */
   signedBy: string[];
 }
@@ -63,6 +67,8 @@ export interface VerifyReport {
   checkpoint: VerifiedCheckpoint | null;
   /** Whether the trusted keys were taken from the export's own header. */
   keysFromExport: boolean;
+  /** Trusted checkpoints (kept outside Custos) the log was shown to extend. */
+  trustedCheckpoints: number;
   firstProblem: VerifyProblem | null;
   seconds: number;
 }
@@ -75,6 +81,16 @@ export interface VerifyOptions {
    * file is self-consistent, not that it came from your server: pin keys whenever you can.
    */
   trustExportKeys?: boolean;
+  /**
+   * Signed checkpoints kept outside Custos (notes, as `custos audit verify --checkpoint` reads
+   * them): the log must be at least as long as each and hash to its root at its size.
+   */
+  trustedCheckpoints?: readonly string[];
+  /**
+   * Witness co-signatures the export's last checkpoint must carry: a check per witness key,
+   * answering the witness names whose co-signatures verified (see cosignature.ts).
+   */
+  requireCosignatures?: (note: string) => { missing: string[] };
 }
 
 /**
@@ -86,10 +102,11 @@ export async function verifyExport(
   options: VerifyOptions,
 ): Promise<VerifyReport> {
   const started = performance.now();
-  const verifier = new ExportVerifier(
-    options.verifierKeys.map(parseVerifierKey),
-    options.trustExportKeys ?? false,
-  );
+  const verifier = new ExportVerifier(options.verifierKeys.map(parseVerifierKey), {
+    trustExportKeys: options.trustExportKeys ?? false,
+    trusted: options.trustedCheckpoints ?? [],
+    requireCosignatures: options.requireCosignatures ?? null,
+  });
   let line = 0;
   for await (const item of lines) {
     for (const text of typeof item === 'string' ? [item] : item) {
@@ -148,6 +165,14 @@ interface Header {
   organizationId: string;
   complete: boolean;
   treeSize: number;
+  /** What the server itself found wrong with the log (and so refused to sign). */
+  alarms: { kind: string; message: string; seq: number | null }[];
+}
+
+interface VerifierSettings {
+  trustExportKeys: boolean;
+  trusted: readonly string[];
+  requireCosignatures: ((note: string) => { missing: string[] }) | null;
 }
 
 interface SignedRoot {
@@ -187,7 +212,13 @@ class ExportVerifier {
   #trailerSeen = false;
   #keysFromExport = false;
   #verifiers: NoteVerifier[];
-  readonly #trustExportKeys: boolean;
+  readonly #settings: VerifierSettings;
+  /** Trusted checkpoints still ahead of the tree, smallest first; opened once the header names the log. */
+  #trusted: SignedRoot[] = [];
+  #trustedChecked = 0;
+  /** The last signed note seen, for the co-signature check. */
+  #lastNote: string | null = null;
+  readonly #purges = new PurgeLedger();
 
   readonly #tree = new StreamingTree();
   /** Complete exports: the last seq verified (the next must follow it). Filtered: the last seq seen. */
@@ -204,9 +235,9 @@ class ExportVerifier {
   #purged = 0;
   #erased = 0;
 
-  constructor(verifiers: NoteVerifier[], trustExportKeys: boolean) {
+  constructor(verifiers: NoteVerifier[], settings: VerifierSettings) {
     this.#verifiers = verifiers;
-    this.#trustExportKeys = trustExportKeys;
+    this.#settings = settings;
   }
 
   line(text: string, line: number): void {
@@ -261,7 +292,7 @@ class ExportVerifier {
     if (!origin.endsWith(`/custos/audit/${organizationId}`)) {
       return malformed(`the origin ${origin} is not the log of organization ${organizationId}`);
     }
-    if (this.#verifiers.length === 0 && this.#trustExportKeys) {
+    if (this.#verifiers.length === 0 && this.#settings.trustExportKeys) {
       if (!Array.isArray(verifierKeys)) return malformed('the header lists no verifier keys');
       try {
         this.#verifiers = verifierKeys.map((k) => parseVerifierKey(String(k)));
@@ -272,7 +303,56 @@ class ExportVerifier {
       this.#keysFromExport = true;
     }
     if (this.#verifiers.length === 0) return { kind: 'bad-signature', message: 'no verifier keys to trust' };
-    this.#header = { origin, organizationId, complete, treeSize };
+    this.#header = { origin, organizationId, complete, treeSize, alarms: headerAlarms(r.integrityAlarms) };
+    return this.#openTrusted(origin, complete, treeSize);
+  }
+
+  /** Opens the caller's trusted checkpoints: signed by a trusted key, for this very log. */
+  #openTrusted(origin: string, complete: boolean, treeSize: number): Finding | null {
+    const opened: SignedRoot[] = [];
+    for (const [i, note] of this.#settings.trusted.entries()) {
+      let checkpoint: ReturnType<typeof openCheckpoint>['checkpoint'];
+      try {
+        checkpoint = openCheckpoint(note, this.#verifiers).checkpoint;
+      } catch (error) {
+        if (!(error instanceof SignedNoteError)) throw error;
+        return { kind: 'bad-signature', message: `trusted checkpoint ${i + 1}: ${error.message}` };
+      }
+      if (checkpoint.origin !== origin) {
+        return {
+          kind: 'bad-signature',
+          message: `trusted checkpoint ${i + 1} is of the log ${checkpoint.origin}, not of this one (${origin})`,
+        };
+      }
+      if (!complete && checkpoint.size !== treeSize && checkpoint.size <= treeSize) {
+        return malformed(
+          `trusted checkpoint ${checkpoint.size} can only be checked against a complete export (or one of its exact size)`,
+        );
+      }
+      opened.push({ size: checkpoint.size, root: checkpoint.rootHash });
+    }
+    this.#trusted = opened.sort((a, b) => a.size - b.size);
+    return null;
+  }
+
+  /** Complete exports: at each trusted checkpoint's size, the leaves so far must hash to its root. */
+  #checkTrusted(): Finding | null {
+    const size = this.#tree.size;
+    while (this.#trusted[0] && this.#trusted[0].size <= size) {
+      const trusted = this.#trusted.shift() as SignedRoot;
+      if (trusted.size < size) continue; // of size 0, or two of one size: the first decided
+      if (!this.#tree.root().equals(trusted.root)) {
+        const from = (this.#last && this.#last.size < size ? this.#last.size : 0) + 1;
+        return {
+          kind: 'inconsistent',
+          seq: from,
+          message:
+            `the log's history differs from your trusted checkpoint ${size}: the events from seq ${from} to ${size} ` +
+            `no longer hash to its root (rewritten${from > 1 ? `; the server's signed checkpoint ${from - 1} still matches` : ''})`,
+        };
+      }
+      this.#trustedChecked += 1;
+    }
     return null;
   }
 
@@ -290,9 +370,48 @@ class ExportVerifier {
       checkRow(seq, leafHex as string, stored, body) ??
       this.#checkBody(seq, body, leaf, r.event);
     if (finding) return finding;
-    this.#tree.push(leaf);
+    const nodeFinding = this.#pushLeaf(seq, leaf, r.nodes);
+    if (nodeFinding) return nodeFinding;
     this.#seq = seq;
     this.#events += 1;
+    return this.#checkTrusted();
+  }
+
+  /**
+   * Adds the leaf; when the export lists the stored interior nodes the leaf completes, each must be
+   * the hash of its children — the nodes every proof the server serves is built from.
+   */
+  #pushLeaf(seq: number, leaf: Buffer, stored: unknown): Finding | null {
+    if (stored === undefined) {
+      this.#tree.push(leaf);
+      return null;
+    }
+    if (!Array.isArray(stored)) return malformed(`event ${seq}: nodes must be a list`);
+    const computed = this.#tree.pushWithNodes(leaf);
+    if (stored.length !== computed.length)
+      return malformed(`event ${seq}: it completes ${computed.length} tree nodes`);
+    for (const [i, hash] of computed.entries()) {
+      const level = i + 1;
+      const first = seq - 2 ** level + 1;
+      const node = stored[i];
+      if (node === null) {
+        return {
+          kind: 'missing',
+          seq: first,
+          message: `the stored tree node over seqs ${first}–${seq} is gone`,
+        };
+      }
+      const bytes = hashBytes(node);
+      if (!bytes?.equals(hash)) {
+        return {
+          kind: 'modified',
+          seq: first,
+          message:
+            `the stored tree node over seqs ${first}–${seq} (level ${level}) is not the hash of its events: ` +
+            'the tree was altered, so proofs through it are false',
+        };
+      }
+    }
     return null;
   }
 
@@ -325,6 +444,7 @@ class ExportVerifier {
   #checkBody(seq: number, body: string | null, leaf: Buffer, event: unknown): Finding | null {
     if (body === null) {
       this.#purged += 1;
+      this.#purges.bodyGone(seq);
       return null;
     }
     if (!leafHashOf(body).equals(leaf)) {
@@ -339,7 +459,7 @@ class ExportVerifier {
       return { kind: 'modified', seq, message: `the body of event ${seq} does not hash to its leaf` };
     }
     if (hasErasedFields(event)) this.#erased += 1;
-    return null;
+    return this.#purges.read(seq, body);
   }
 
   #foldProof(seq: number, leaf: Buffer, proof: unknown, treeSize: number): Finding | null {
@@ -386,6 +506,7 @@ class ExportVerifier {
     if (finding) return finding;
     const previous = this.#last;
     this.#last = { size, root, signedBy };
+    this.#lastNote = note;
     this.#checkpoints += 1;
     if (header.complete && previous) this.#pendingConsistency = { from: previous, to: this.#last };
     return null;
@@ -484,13 +605,55 @@ class ExportVerifier {
     if (this.#pendingConsistency) return malformed('the export ends with a consistency line missing');
     if (header.complete && this.#tree.size < header.treeSize)
       return missingLeaves(this.#tree.size + 1, header.treeSize);
-    if (header.treeSize > 0 && this.#last?.size !== header.treeSize) {
-      return malformed(`no checkpoint of the exported tree size ${header.treeSize}`);
-    }
+    const finding =
+      this.#checkTrustedAtEnd(header) ??
+      this.#purges.unproven() ??
+      serverAlarm(header) ??
+      this.#checkSignedHead(header);
+    if (finding) return finding;
     if (r.events !== this.#events)
       return malformed(`the trailer counts ${r.events} events, the export has ${this.#events}`);
     this.#trailerSeen = true;
     return null;
+  }
+
+  /** Trusted checkpoints beyond the log: it was rolled back (or events deleted and renumbered). */
+  #checkTrustedAtEnd(header: Header): Finding | null {
+    if (!header.complete) {
+      const exact = this.#trusted.filter((t) => t.size === header.treeSize);
+      if (exact.some((t) => this.#last?.size !== t.size || !this.#last.root.equals(t.root))) {
+        return {
+          kind: 'inconsistent',
+          message: `the exported tree differs from your trusted checkpoint ${header.treeSize}`,
+        };
+      }
+      this.#trustedChecked += exact.length;
+      this.#trusted = this.#trusted.filter((t) => t.size !== header.treeSize);
+    }
+    const beyond = this.#trusted.find((t) => t.size > header.treeSize);
+    if (!beyond) return null;
+    return {
+      kind: 'rolled-back',
+      seq: header.treeSize + 1,
+      message:
+        `the log holds ${header.treeSize} events, fewer than the ${beyond.size} of your trusted checkpoint: ` +
+        `events from seq ${header.treeSize + 1} on were removed (rolled back, or deleted and renumbered)`,
+    };
+  }
+
+  /** The export's own last checkpoint covers it all, with the co-signatures asked for. */
+  #checkSignedHead(header: Header): Finding | null {
+    if (header.treeSize > 0 && this.#last?.size !== header.treeSize) {
+      return malformed(`no checkpoint of the exported tree size ${header.treeSize}`);
+    }
+    const require = this.#settings.requireCosignatures;
+    if (!require || header.treeSize === 0) return null;
+    const { missing } = require(this.#lastNote ?? '');
+    if (missing.length === 0) return null;
+    return {
+      kind: 'bad-signature',
+      message: `checkpoint ${header.treeSize} carries no valid co-signature by the witness ${missing.join(', ')}`,
+    };
   }
 
   end(lines: number): void {
@@ -523,10 +686,12 @@ class ExportVerifier {
         ? {
             treeSize: this.#last.size,
             rootHash: this.#last.root.toString('hex'),
+            note: this.#lastNote,
             signedBy: this.#last.signedBy,
           }
         : null,
       keysFromExport: this.#keysFromExport,
+      trustedCheckpoints: this.#trustedChecked,
       firstProblem: this.#problem,
       seconds,
     };
@@ -596,4 +761,32 @@ function hasErasedFields(event: unknown): boolean {
 function earliest(a: Finding | null, b: Finding | null): Finding | null {
   if (!a || !b) return a ?? b;
   return (a.seq ?? Number.MAX_SAFE_INTEGER) <= (b.seq ?? Number.MAX_SAFE_INTEGER) ? a : b;
+}
+
+const ALARM_KINDS: Record<string, ProblemKind> = {
+  rewritten: 'inconsistent',
+  rolled_back: 'rolled-back',
+  inserted_row: 'inserted',
+  signer_state_unreadable: 'bad-signature',
+};
+
+function headerAlarms(value: unknown): Header['alarms'] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((a: unknown) => {
+    if (typeof a !== 'object' || a === null) return [];
+    const { kind, message, seq } = a as Json;
+    if (typeof kind !== 'string' || typeof message !== 'string') return [];
+    return [{ kind, message, seq: isSeq(seq) ? seq : null }];
+  });
+}
+
+/** The server's own alarm, when the file itself showed nothing worse: it refused to sign this log. */
+function serverAlarm(header: Header): Finding | null {
+  const alarm = header.alarms[0];
+  if (!alarm) return null;
+  return {
+    kind: ALARM_KINDS[alarm.kind] ?? 'inconsistent',
+    ...(alarm.seq !== null ? { seq: alarm.seq } : {}),
+    message: `the server refuses to sign this log: ${alarm.message}`,
+  };
 }

@@ -4,7 +4,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../platform/db/schema';
 
-export function systemRoutes(db: Kysely<DB>) {
+export interface SystemHealthSources {
+  /** Current audit integrity alarms (one per log and kind). */
+  integrityAlarms: () => readonly { kind: string }[];
+}
+
+/** Warnings for operators, without organization names or ids: the health route is public. */
+function integrityWarnings(alarms: readonly { kind: string }[]): string[] {
+  if (alarms.length === 0) return [];
+  return [
+    `The audit trail integrity check failed for ${alarms.length} log(s) ` +
+      `(${[...new Set(alarms.map((a) => a.kind))].join(', ')}): Custos signs no checkpoint for them. ` +
+      "See the server log and the organizations' critical security events.",
+  ];
+}
+
+export function systemRoutes(db: Kysely<DB>, sources: SystemHealthSources = { integrityAlarms: () => [] }) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
     app.get(
@@ -17,12 +32,24 @@ export function systemRoutes(db: Kysely<DB>) {
         },
       },
       async (req, reply) => {
+        const alarms = sources.integrityAlarms();
+        const integrity = {
+          auditIntegrity: alarms.length > 0 ? ('alarm' as const) : ('ok' as const),
+          warnings: integrityWarnings(alarms),
+        };
         try {
           await sql`select 1`.execute(db);
-          return { status: 'ok' as const, database: 'ok' as const };
+          // Alive and serving (200), but not healthy: monitoring should page on 'degraded'.
+          return {
+            status: alarms.length > 0 ? ('degraded' as const) : ('ok' as const),
+            database: 'ok' as const,
+            ...integrity,
+          };
         } catch (error) {
           req.log.error({ err: error }, 'health check: database unreachable');
-          return reply.status(503).send({ status: 'degraded' as const, database: 'down' as const });
+          return reply
+            .status(503)
+            .send({ status: 'degraded' as const, database: 'down' as const, ...integrity });
         }
       },
     );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps';
 import { deviceInfo } from '../../platform/http/device';
 import { type AccessPolicies, createAccessPolicies } from '../access';
-import type { DetectorEngine } from './detection';
+import type { Detection, DetectorEngine } from './detection';
 import { createSecurityEventsService } from './events-service';
 import { createThreatPipeline } from './pipeline';
 import type { AlertSink, ResponseEffects } from './ports';
@@ -30,6 +30,16 @@ export { eventsByIds, eventsChangedSince, latestEvents, recordAlertSent } from '
 
 export const hashEmail = (email: string): string =>
   createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+/** What the audit trail tells threat detection when its history was tampered with. */
+export interface AuditTamperAlarm {
+  organizationId: string;
+  kind: string;
+  message: string;
+  signedSize: number | null;
+  headSize: number | null;
+  seq: number | null;
+}
 
 /** Distinct user agents remembered per process; parsing one costs more than the rest of a signal. */
 const DEVICE_CACHE_SIZE = 2_000;
@@ -98,6 +108,23 @@ export function createThreatsModule(
     responses,
     responder,
     pipeline,
+    /** The audit trail found its history changed in the database: a critical security event, deduplicated per kind. */
+    async raiseAuditTampering(alarm: AuditTamperAlarm): Promise<void> {
+      const detection: Detection = {
+        type: 'audit_tampering',
+        severity: 'critical',
+        organizationId: alarm.organizationId,
+        dedupKey: `audit_tampering:${alarm.kind}`,
+        subject: { type: 'audit_log', id: alarm.organizationId, label: 'Audit trail' },
+        sourceIp: null,
+        country: null,
+        explanation: alarm.message,
+        details: { kind: alarm.kind, signedSize: alarm.signedSize, headSize: alarm.headSize, seq: alarm.seq },
+        evidence: [],
+        userId: null,
+      };
+      await events.recordDetection(detection, await settings.settingsFor(alarm.organizationId));
+    },
     routes: threatRoutes({ settings, events, responses }),
   };
 }

@@ -19,6 +19,7 @@ import * as auditTrail from './migrations/0003_audit_trail';
 import * as signInHardening from './migrations/0004_sign_in_hardening';
 import * as accessControl from './migrations/0005_access_control';
 import * as threatDetection from './migrations/0006_threat_detection';
+import * as auditIntegrity from './migrations/0007_audit_integrity';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 
@@ -85,6 +86,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0004_sign_in_hardening': signInHardening,
   '0005_access_control': accessControl,
   '0006_threat_detection': threatDetection,
+  '0007_audit_integrity': auditIntegrity,
 };
 
 class DialectAwareProvider implements MigrationProvider {

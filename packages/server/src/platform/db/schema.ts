@@ -16,6 +16,7 @@ export interface DB {
   auditEventTargets: AuditEventTargetsTable;
   auditTreeNodes: AuditTreeNodesTable;
   auditCheckpoints: AuditCheckpointsTable;
+  auditWitnessHeads: AuditWitnessHeadsTable;
   auditIdempotencyKeys: AuditIdempotencyKeysTable;
   auditSavedSearches: AuditSavedSearchesTable;
   auditSettings: AuditSettingsTable;
@@ -179,6 +180,8 @@ export interface AuditLogHeadsTable {
   /** JSON array of hex hashes of the right-edge complete subtrees, largest first. */
   frontier: string;
   checkpointedSize: Generated<number>;
+  /** The log's name in its checkpoints, fixed at its first checkpoint; null until then. */
+  origin: string | null;
 }
 
 export interface AuditCheckpointsTable {
@@ -187,6 +190,17 @@ export interface AuditCheckpointsTable {
   rootHash: string;
   note: string;
   createdAt: string;
+  /** JSON array of witness co-signature lines received for this checkpoint; null when none. */
+  cosignatures: string | null;
+}
+
+export interface AuditWitnessHeadsTable {
+  /** The witness' verifier key name. */
+  witness: string;
+  logId: string;
+  /** The tree size the witness last co-signed. */
+  size: number;
+  updatedAt: string;
 }
 
 export interface AuditIdempotencyKeysTable {

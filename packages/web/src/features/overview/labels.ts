@@ -37,6 +37,7 @@ export const DETECTOR_LABELS: Record<DetectorType, string> = {
   privilege_escalation: 'Privilege escalation',
   data_exfiltration: 'Possible data exfiltration',
   off_hours: 'Activity outside working hours',
+  audit_tampering: 'Audit trail tampering',
 };
 
 /** The list of open events of one severity, as the security events page reads its filters. */

@@ -36,6 +36,7 @@ export const DETECTOR_LABELS: Record<DetectorType, string> = {
   privilege_escalation: 'Privilege escalation',
   data_exfiltration: 'Data exfiltration',
   off_hours: 'Off-hours activity',
+  audit_tampering: 'Audit trail tampering',
 };
 
 export const DETECTOR_ORDER = Object.keys(DETECTOR_LABELS) as DetectorType[];

@@ -215,6 +215,16 @@ const SPECS: DetectorSpec[] = [
       count('cooldownHours', 'Hours between two off-hours events of the same user.', 12, 720),
     ],
   },
+  {
+    type: 'audit_tampering',
+    name: 'Audit trail tampering',
+    description:
+      "The audit log's history in the database no longer extends the last checkpoint Custos signed " +
+      '(rewritten, rolled back or renumbered), or a row appeared where the log had no room for it. ' +
+      'Raised by the checkpoint signer, which then signs nothing for that log.',
+    defaultSeverity: 'critical',
+    thresholds: [],
+  },
 ];
 
 const SPEC_BY_TYPE = new Map<DetectorType, DetectorSpec>(SPECS.map((s) => [s.type, s]));
@@ -243,6 +253,7 @@ export const LOCK_SCOPE_BY_DETECTOR: Record<DetectorType, 'untrusted' | 'all'> =
   privilege_escalation: 'all',
   data_exfiltration: 'all',
   off_hours: 'all',
+  audit_tampering: 'all',
 };
 
 function defaultThresholds(type: DetectorType): Record<string, number> {
