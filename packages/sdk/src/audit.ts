@@ -1,4 +1,5 @@
 import type { AuditEventInput, AuditSearchQuery } from '@custos/shared';
+import { type AuditVerifyOptions, verifyAuditHistory } from './audit-verify';
 import type { CustosClient } from './client';
 import type {
   AuditBatchResult,
@@ -44,7 +45,7 @@ export function createAuditApi(client: CustosClient) {
   const ingestHeaders = (options: IngestOptions) =>
     options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {};
 
-  return {
+  const api = {
     /** Records one event (API key with audit:write). */
     ingest: (event: AuditEventInput, options: IngestOptions = {}) =>
       client.request<AuditReceiptResult>('POST', '/api/v1/audit/events', event, ingestHeaders(options)),
@@ -119,6 +120,16 @@ export function createAuditApi(client: CustosClient) {
     /** Crypto-shreds a data subject's personal data in the trail; proofs stay valid (privacy:erase). */
     eraseSubject: (subject: string) =>
       client.request<EraseSubjectResult>('POST', '/api/v1/audit/subjects/erase', { subject }),
+  };
+
+  return {
+    ...api,
+    /**
+     * Checks that the server's current signed checkpoint extends each checkpoint note saved earlier
+     * (signatures, origin, size, RFC 6962 consistency proof), with WebCrypto only. A rewritten or
+     * rolled-back log shows in the result; it throws only when the server cannot be reached.
+     */
+    verify: (options: AuditVerifyOptions) => verifyAuditHistory(api, options),
   };
 }
 

@@ -1,5 +1,11 @@
 export type { AuthorizeApi } from './access';
 export { type AuditApi, queryString } from './audit';
+export type {
+  AuditVerifyOptions,
+  AuditVerifyResult,
+  CheckpointCheck,
+  CheckpointCheckStatus,
+} from './audit-verify';
 export { CustosApiError, CustosClient, type CustosClientOptions, type RequestOptions } from './client';
 export { isMfaChallenge } from './security';
 export { listQuery } from './threats';

@@ -6,7 +6,8 @@
  * Starts `custos serve` on a free port with a fresh data directory, drives Chromium through first-run
  * setup, sign-in, inviting a member, an API key's life, accepting the invitation as another person and
  * the audit log (search, filters in the URL, an event's proof, live tail, export, saved searches,
- * retention, erasure, a read-only role), access control (host-app permissions in the roles matrix, a
+ * retention, erasure, the browser's check of the log against the checkpoint it remembers and its
+ * warning for a forged one, a read-only role), access control (host-app permissions in the roles matrix, a
  * custom role created, granted, renamed and deleted; the time zone, an IP allow list, the rule tester
  * and the lockout safeguard), sign-in hardening (an authenticator app enrolled from its
  * setup key, a passkey on a virtual authenticator, sign-in with password and code and with the passkey
@@ -17,7 +18,7 @@
  * `not ok - <step>: <error>` lines, then `N passed, N failed`. Screenshots go to `e2e/screenshots`, or to `CUSTOS_E2E_SCREENSHOTS`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer } from 'node:net';
@@ -34,6 +35,12 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
+import {
+  formatCheckpoint,
+  generateSignerKey,
+  parseSignerKey,
+  signNote,
+} from '../../server/src/platform/crypto/signed-note';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCREENSHOTS = process.env.CUSTOS_E2E_SCREENSHOTS ?? path.join(import.meta.dirname, 'screenshots');
@@ -90,6 +97,8 @@ interface State {
   received: ReceivedWebhook[];
   /** The brute-force event the attack raised. */
   attackEventId: string;
+  /** The server's checkpoint signing key, handed to it here so the history check can forge a checkpoint. */
+  signingKey: string;
 }
 
 interface ReceivedWebhook {
@@ -111,6 +120,7 @@ const state: State = {
   receiverUrl: '',
   received: [],
   attackEventId: '',
+  signingKey: '',
 };
 let admin: Page | undefined;
 let invitee: Page | undefined;
@@ -151,6 +161,11 @@ async function startServer(): Promise<void> {
     CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     CUSTOS_ALERT_RETRY_SECONDS: '0.2,0.5',
   };
+  // Known to the harness, which signs a checkpoint of a history the log never had (as if the log had
+  // been rewritten after the browser saw it) to check the console's warning.
+  state.signingKey =
+    process.env.CUSTOS_AUDIT_SIGNING_KEY ?? generateSignerKey(`localhost:${port}/custos-audit`).signerKey;
+  env.CUSTOS_AUDIT_SIGNING_KEY = state.signingKey;
   if (process.env.CUSTOS_E2E_DATABASE_URL) env.CUSTOS_DATABASE_URL = process.env.CUSTOS_E2E_DATABASE_URL;
   const server = spawn(process.execPath, ['packages/server/bin/custos.js', 'serve'], {
     cwd: ROOT,
@@ -717,6 +732,7 @@ function auditSteps(): Step[] {
         await page.keyboard.press('Escape');
       },
     },
+    ...historyCheckSteps(),
     {
       name: 'a privacy officer reads the log but cannot export or change retention',
       run: async () => {
@@ -742,6 +758,140 @@ function auditSteps(): Step[] {
         );
         await visible(page.getByRole('button', { name: 'Erase personal data…' }));
         await shot(page, '24-audit-settings-read-only');
+      },
+    },
+  ];
+}
+
+const REMEMBERED_PREFIX = 'custos.audit.checkpoint.';
+
+interface Remembered {
+  key: string;
+  /** The stored value, verbatim. */
+  value: string;
+  note: string;
+  treeSize: number;
+}
+
+/** The checkpoint the console remembers in this browser (one organization, so exactly one). */
+async function rememberedCheckpoint(page: Page): Promise<Remembered> {
+  const entries = await page.evaluate(
+    (prefix) =>
+      Object.keys(localStorage)
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => [key, localStorage.getItem(key) ?? ''] as const),
+    REMEMBERED_PREFIX,
+  );
+  const [entry, ...others] = entries;
+  check(entry !== undefined && others.length === 0, `${entries.length} remembered checkpoints, not 1`);
+  const [key, value] = entry ?? ['', '{}'];
+  const parsed = JSON.parse(value) as { note?: unknown; treeSize?: unknown };
+  check(typeof parsed.note === 'string' && typeof parsed.treeSize === 'number', `unreadable: ${value}`);
+  return { key, value, note: String(parsed.note), treeSize: Number(parsed.treeSize) };
+}
+
+async function setRemembered(page: Page, key: string, value: string): Promise<void> {
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [key, value] as const);
+}
+
+/**
+ * A checkpoint of a history the log never had, signed with the server's own key: what the browser
+ * would hold had the log been rewritten or rolled back since it saw it.
+ */
+function forgedCheckpoint(origin: string, size: number): string {
+  const signer = parseSignerKey(state.signingKey);
+  return signNote(formatCheckpoint({ origin, size, rootHash: randomBytes(32) }), signer);
+}
+
+function historyWarning(page: Page): Locator {
+  return page.getByRole('alert').filter({ hasText: 'The audit log’s history has changed' });
+}
+
+/** The console checks the log against the checkpoint it saw last, and raises the alarm for a forged one. */
+function historyCheckSteps(): Step[] {
+  return [
+    {
+      name: 'the audit page verifies the log against the checkpoint this browser remembers',
+      run: async () => {
+        const page = adminPage();
+        await page.goto(`${state.baseUrl}/audit`);
+        const status = page.getByTestId('history-status');
+        await visible(status.filter({ hasText: 'History verified against the checkpoint this browser saw' }));
+        await visible(status.getByRole('button', { name: 'Download signed checkpoint' }));
+        const remembered = await rememberedCheckpoint(page);
+        check(remembered.treeSize > 0, 'the remembered checkpoint is empty');
+        // The same check from Node through the SDK: the server signed it, and the log extends it.
+        const { api } = await sdkClients();
+        const result = await api.audit.verify({ checkpoints: [remembered.note] });
+        check(
+          result.ok && result.checks[0]?.treeSize === remembered.treeSize,
+          `the SDK does not verify the remembered checkpoint: ${JSON.stringify(result.checks)}`,
+        );
+        await viewShot(page, '22b-audit-history-verified');
+      },
+    },
+    {
+      name: 'a log that does not extend the remembered checkpoint raises a red warning and keeps it',
+      run: async () => {
+        const page = adminPage();
+        const genuine = await rememberedCheckpoint(page);
+        const origin = genuine.note.split('\n')[0] ?? '';
+        const remember = async (note: string, treeSize: number) => {
+          const savedAt = new Date(Date.now() - 3_600_000).toISOString();
+          const value = JSON.stringify({ note, treeSize, savedAt });
+          await setRemembered(page, genuine.key, value);
+          return value;
+        };
+        try {
+          // Rewritten: as many events as the browser saw, under another root hash.
+          const rewritten = forgedCheckpoint(origin, genuine.treeSize);
+          const value = await remember(rewritten, genuine.treeSize);
+          await page.goto(`${state.baseUrl}/audit`);
+          const warning = historyWarning(page);
+          await visible(warning.getByText('does not extend the checkpoint this browser saw'));
+          await visible(warning.getByTestId('history-check-detail').filter({ hasText: 'rewritten' }));
+          check(
+            (await page.getByTestId('history-status').count()) === 0,
+            'the quiet "verified" line shows beside the warning',
+          );
+          await viewShot(page, '22c-audit-history-warning');
+          const fileName = `checkpoint-${genuine.treeSize}.txt`;
+          const downloading = page.waitForEvent('download');
+          await warning.getByRole('button', { name: `Download ${fileName}` }).click();
+          const download = await downloading;
+          check(download.suggestedFilename() === fileName, `downloaded ${download.suggestedFilename()}`);
+          const saved = await readFile(await download.path(), 'utf8');
+          check(saved === rewritten, 'the downloaded file is not the remembered note, byte for byte');
+
+          // On every page, and the next check does not replace the evidence.
+          await page.getByRole('link', { name: 'Members' }).click();
+          await visible(historyWarning(page));
+          await page.setViewportSize({ width: 390, height: 844 });
+          await page.goto(`${state.baseUrl}/audit`);
+          await visible(historyWarning(page));
+          await viewShot(page, '22d-audit-history-warning-phone');
+          await page.setViewportSize({ width: 1280, height: 800 });
+          check(
+            (await rememberedCheckpoint(page)).value === value,
+            'the failed check replaced the checkpoint',
+          );
+
+          // Rolled back: the browser saw more events than the log now has.
+          const { api } = await sdkClients();
+          const ahead = (await api.audit.checkpoint()).treeSize + 1000;
+          await remember(forgedCheckpoint(origin, ahead), ahead);
+          await page.goto(`${state.baseUrl}/audit`);
+          await visible(
+            historyWarning(page).getByTestId('history-check-detail').filter({ hasText: 'rolled back' }),
+          );
+        } finally {
+          await page.setViewportSize({ width: 1280, height: 800 });
+          await setRemembered(page, genuine.key, genuine.value);
+        }
+        // The genuine checkpoint back: the log extends it, the warning goes.
+        await page.goto(`${state.baseUrl}/audit`);
+        await visible(page.getByTestId('history-status').filter({ hasText: 'History verified' }));
+        check((await historyWarning(page).count()) === 0, 'the warning stays for a genuine checkpoint');
       },
     },
   ];

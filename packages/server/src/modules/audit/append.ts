@@ -63,7 +63,7 @@ export async function appendToLog(
 
 /**
  * A row sits where the next append must go (seq head + 1 or its tree node): someone wrote to the
- * log around Custos. The log takes no more events until it is moved; other logs are unaffected.
+ * log around Custos. The module moves it aside (quarantine.ts) and the append is retried.
  */
 export class AuditLogTamperedError extends AppError {
   constructor(
@@ -75,8 +75,8 @@ export class AuditLogTamperedError extends AppError {
       503,
       'AUDIT_LOG_TAMPERED',
       `The audit log already holds a row at seq ${fromSeq === toSeq ? fromSeq : `${fromSeq}–${toSeq}`}, past its ` +
-        'head: it was written around Custos. This log takes no events until an administrator investigates ' +
-        '(custos audit verify names the row); other organizations are not affected.',
+        'head: it was written around Custos. It is being moved aside as evidence and an alarm raised; retry the ' +
+        'request. Other organizations are not affected.',
       { fromSeq, toSeq },
     );
   }

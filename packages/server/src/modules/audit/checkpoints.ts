@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { nowIso } from '../../platform/clock';
 import { SignedNoteError } from '../../platform/crypto/signed-note';
 import type { DB } from '../../platform/db/schema';
-import type { IntegrityAlarms } from './integrity';
+import { type IntegrityAlarms, moveAsideAndAlarm } from './integrity';
 import { consistencyProof, rootFromFrontier, verifyConsistency } from './merkle';
 import { type SignedHead, type SignerState, SignerStateError } from './signer-state';
 import * as store from './store';
@@ -176,31 +176,17 @@ export function createCheckpoints(deps: CheckpointsDeps) {
     return { ok: true, last };
   }
 
-  /** A row past the head blocks the next append: raise its alarm, or end it once the row is gone. */
+  /** A row past the head would block the next append: move it aside now (alarm); end the alarm once none is left. */
   async function checkRoomAfter(logId: string, size: number): Promise<void> {
     const row = await db
       .selectFrom('auditEvents')
       .select('seq')
       .where('logId', '=', logId)
       .where('seq', '>', size)
-      .orderBy('seq')
       .limit(1)
       .executeTakeFirst();
-    if (!row) {
-      alarms.clear(logId, 'inserted_row');
-      return;
-    }
-    const seq = Number(row.seq);
-    alarms.raise({
-      logId,
-      kind: 'inserted_row',
-      message:
-        `The audit log holds an event row at seq ${seq}, past its head of ${size}: it was written around ` +
-        'Custos. This log takes no events until an administrator investigates (custos audit verify names the row).',
-      signedSize: null,
-      headSize: size,
-      seq,
-    });
+    if (row) await moveAsideAndAlarm(db, alarms, logId);
+    else alarms.clear(logId, 'inserted_row');
   }
 
   async function signHead(logId: string): Promise<Checkpoint | null> {

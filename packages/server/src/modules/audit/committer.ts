@@ -43,8 +43,8 @@ export class GroupCommitter {
     private readonly db: Kysely<DB>,
     private readonly keyring: Keyring,
     private readonly onCommitted: (logIds: string[], events: CommittedAuditEvent[]) => void,
-    /** Told when a log's next seq is taken by a row written around Custos (a tamper alarm). */
-    private readonly onTampered: (error: AuditLogTamperedError) => void = () => {},
+    /** Told when a log's next seq is taken by a row written around Custos: moves it aside, raises the alarm. */
+    private readonly onTampered: (error: AuditLogTamperedError) => Promise<void> = async () => {},
   ) {}
 
   submit(
@@ -77,9 +77,11 @@ export class GroupCommitter {
           await this.commit(group);
         } catch {
           for (const one of group) {
-            await this.commit([one]).catch((error: unknown) => {
-              if (error instanceof AuditLogTamperedError) this.onTampered(error);
-              one.reject(error);
+            await this.commit([one]).catch(async (error: unknown) => {
+              if (!(error instanceof AuditLogTamperedError)) return one.reject(error);
+              // The row in the way is moved aside (and the alarm raised); then the log goes on.
+              await this.onTampered(error);
+              await this.commit([one]).catch((again: unknown) => one.reject(again));
             });
           }
         }

@@ -22,6 +22,7 @@ import {
   type ProofPlan,
 } from './merkle';
 import { presentRows } from './present';
+import { quarantinedEvents } from './quarantine';
 import type { AuditRecorder } from './recorder';
 import { countEvents, EVENT_COLUMNS, type StoredEventRow, searchEvents } from './search-store';
 import { logSize } from './store';
@@ -220,6 +221,9 @@ async function* completeLines(ctx: ExportContext, header: object): AsyncGenerato
   // Two ranges rather than one OR, so each is an index range scan.
   yield* strayLines(ctx, Number.MIN_SAFE_INTEGER, 0);
   yield* strayLines(ctx, ctx.treeSize + 1, Number.MAX_SAFE_INTEGER);
+  // Rows once found past the head and moved aside: evidence the verifier names.
+  const quarantined = await quarantinedEvents(ctx.db, ctx.logId);
+  if (quarantined.length > 0) yield quarantined.map((q) => line({ type: 'quarantined', ...q })).join('');
   yield line({ type: 'trailer', events: count });
 }
 

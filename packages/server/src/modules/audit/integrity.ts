@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import { nowIso } from '../../platform/clock';
+import type { DB } from '../../platform/db/schema';
+import { quarantineRowsPastHead } from './quarantine';
 
 /**
  * What the audit trail found wrong with a log's history in the database:
@@ -85,4 +88,27 @@ export class IntegrityAlarms {
   all(): IntegrityAlarm[] {
     return [...this.#alarms.values()];
   }
+}
+
+/**
+ * Rows past a log's head were found (by an append they blocked, or by the periodic check): moves
+ * them aside as evidence and raises the alarm, which threat detection turns into a critical
+ * security event. The alarm ends at the next check that finds nothing in the way.
+ */
+export async function moveAsideAndAlarm(db: Kysely<DB>, alarms: IntegrityAlarms, logId: string): Promise<void> {
+  const { events, nodes } = await quarantineRowsPastHead(db, logId);
+  if (events.length === 0 && nodes === 0) return;
+  const first = events[0] ?? null;
+  const rows = events.length === 1 ? `an event row at seq ${first}` : `${events.length} event rows (from seq ${first})`;
+  alarms.raise({
+    logId,
+    kind: 'inserted_row',
+    message:
+      `The audit log held ${events.length > 0 ? rows : `${nodes} tree node(s)`} past its head: written around ` +
+      'Custos, not through it. They were moved aside and kept as evidence (exports carry them, custos audit verify ' +
+      'names them); the log goes on. Find out who can write to the database.',
+    signedSize: null,
+    headSize: first === null ? null : first - 1,
+    seq: first,
+  });
 }

@@ -14,7 +14,7 @@ import { type CommittedAuditEvent, CommittedEvents } from './committed';
 import { GroupCommitter } from './committer';
 import { auditExportRoutes, createAuditExporter } from './export';
 import { createIngestion } from './ingest';
-import { IntegrityAlarms } from './integrity';
+import { IntegrityAlarms, moveAsideAndAlarm } from './integrity';
 import { createAuditManagement } from './manage';
 import { createProofs } from './proofs';
 import { createAuditRecorder } from './recorder';
@@ -60,15 +60,17 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     events.emit('appended', logId);
     committed.publish(appended);
   };
-  const onTampered = (error: AuditLogTamperedError) =>
-    alarms.raise({
-      logId: error.logId,
-      kind: 'inserted_row',
-      message: error.message,
-      signedSize: null,
-      headSize: error.fromSeq - 1,
-      seq: error.fromSeq,
-    });
+  /** One quarantine at a time per log: concurrent appends that hit the same row wait for the first. */
+  const quarantining = new Map<string, Promise<void>>();
+  const onTampered = (error: AuditLogTamperedError): Promise<void> => {
+    const running = quarantining.get(error.logId);
+    if (running) return running;
+    const work = moveAsideAndAlarm(db, alarms, error.logId)
+      .catch((failure: unknown) => log.error({ err: failure, logId: error.logId }, 'audit quarantine failed'))
+      .finally(() => quarantining.delete(error.logId));
+    quarantining.set(error.logId, work);
+    return work;
+  };
   const committer = new GroupCommitter(
     db,
     keyring,

@@ -52,8 +52,8 @@ export function createAuditRecorder(
   onAppended: (logId: string, events: CommittedAuditEvent[]) => void,
   /** Absent in one-shot CLI commands: grouped events then share one plain transaction. */
   committer?: GroupCommitter,
-  /** Told when a log's next seq is taken by a row written around Custos (a tamper alarm). */
-  onTampered: (error: AuditLogTamperedError) => void = () => {},
+  /** Told when a log's next seq is taken by a row written around Custos: moves it aside, raises the alarm. */
+  onTampered: (error: AuditLogTamperedError) => Promise<void> = async () => {},
 ): AuditRecorder {
   const record = async (trx: Transaction<DB>, caller: Caller, input: AuditRecordInput) => {
     const draft = draftFor(caller, input);
@@ -61,7 +61,9 @@ export function createAuditRecorder(
     // No promote: this transaction commits later, out of our sight, so new key mappings stay uncached.
     const { events } = await prepareDrafts(keyring, trx, logId, [draft]);
     const [receipt] = await appendToLog(trx, logId, events).catch((error: unknown) => {
-      if (error instanceof AuditLogTamperedError) onTampered(error);
+      // The caller's transaction is lost (PostgreSQL aborts it); the row in the way is moved aside
+      // meanwhile, so the caller's retry — or the next request — goes through.
+      if (error instanceof AuditLogTamperedError) void onTampered(error);
       throw error;
     });
     const committed: CommittedAuditEvent = { ...draft, logId, seq: receipt?.seq ?? 0, origin: 'custos' };
@@ -71,7 +73,16 @@ export function createAuditRecorder(
   };
   return {
     record,
-    recordAlone: (caller, input) => db.transaction().execute((trx) => record(trx, caller, input)),
+    async recordAlone(caller, input) {
+      const once = () => db.transaction().execute((trx) => record(trx, caller, input));
+      try {
+        return await once();
+      } catch (error) {
+        if (!(error instanceof AuditLogTamperedError)) throw error;
+        await onTampered(error);
+        return once();
+      }
+    },
     async recordGrouped(caller, inputs) {
       if (!committer) {
         return db.transaction().execute(async (trx) => {

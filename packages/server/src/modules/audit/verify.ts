@@ -273,6 +273,8 @@ class ExportVerifier {
         return this.#consistency(r);
       case 'stray':
         return this.#stray(r, header);
+      case 'quarantined':
+        return this.#quarantined(r, header);
       case 'trailer':
         return this.#trailer(r, header);
       default:
@@ -600,6 +602,19 @@ class ExportVerifier {
     return { kind: 'inserted', seq: at, message: `an event row at seq ${at} was added outside the tree` };
   }
 
+  /** A row the server found past the log's head (written around it) and moved aside. */
+  #quarantined(r: Json, header: Header): Finding | null {
+    if (!header.complete) return malformed('a filtered export has no quarantined lines');
+    if (!isSeq(r.seq)) return malformed('a quarantined line needs seq');
+    this.#inStrays = true;
+    const when = typeof r.quarantinedAt === 'string' ? ` (moved aside by the server at ${r.quarantinedAt})` : '';
+    return {
+      kind: 'inserted',
+      seq: r.seq,
+      message: `an event row at seq ${r.seq} was written around Custos, past the log's head${when}`,
+    };
+  }
+
   #trailer(r: Json, header: Header): Finding | null {
     if (!isSize(r.events)) return malformed('the trailer needs an event count');
     if (this.#pendingConsistency) return malformed('the export ends with a consistency line missing');
@@ -717,6 +732,10 @@ function checkRow(seq: number, leafHex: string, stored: string | null, body: str
     };
   }
   if (stored === leafHex) return null;
+  const bodySeq = body === null ? null : seqOfBody(body);
+  if (bodySeq !== null && bodySeq !== seq) {
+    return { kind: 'reordered', seq, message: `the row at seq ${seq} holds the body of event ${bodySeq}` };
+  }
   return {
     kind: 'modified',
     seq,

@@ -17,6 +17,7 @@ export interface DB {
   auditTreeNodes: AuditTreeNodesTable;
   auditCheckpoints: AuditCheckpointsTable;
   auditWitnessHeads: AuditWitnessHeadsTable;
+  auditQuarantinedRows: AuditQuarantinedRowsTable;
   auditIdempotencyKeys: AuditIdempotencyKeysTable;
   auditSavedSearches: AuditSavedSearchesTable;
   auditSettings: AuditSettingsTable;
@@ -201,6 +202,17 @@ export interface AuditWitnessHeadsTable {
   /** The tree size the witness last co-signed. */
   size: number;
   updatedAt: string;
+}
+
+export interface AuditQuarantinedRowsTable {
+  id: string;
+  logId: string;
+  kind: 'event' | 'node';
+  /** The event's seq, or for a node the first seq it covers. */
+  seq: number;
+  /** The row as found, JSON. */
+  data: string;
+  quarantinedAt: string;
 }
 
 export interface AuditIdempotencyKeysTable {

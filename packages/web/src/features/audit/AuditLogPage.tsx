@@ -10,6 +10,7 @@ import { EventDrawer } from './EventDrawer';
 import { EventsCard } from './EventsCard';
 import { ExportMenu } from './ExportMenu';
 import { FilterBar } from './FilterBar';
+import { HistoryStatus } from './HistoryStatus';
 import { SavedSearches } from './SavedSearches';
 import { type AuditFiltersState, useAuditFilters } from './useAuditFilters';
 
@@ -51,6 +52,7 @@ function AuditEvents({ state }: { state: AuditFiltersState }) {
   const [live, setLive] = useState(false);
   return (
     <Stack gap="lg">
+      <HistoryStatus />
       <FilterBar state={state} />
       {/* A new search starts from a fresh card: its pages, live events and scroll position. */}
       <EventsCard key={state.filtersKey} state={state} live={live} onLiveChange={setLive} />

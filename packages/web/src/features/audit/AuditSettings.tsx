@@ -30,6 +30,7 @@ import {
   useUpdateAuditSettingsMutation,
 } from './api';
 import { Field } from './Field';
+import { HistoryStatus } from './HistoryStatus';
 import { HashValue } from './ProofSection';
 
 /** The server's bounds for a retention period. */
@@ -248,6 +249,7 @@ function CheckpointCard() {
               {data.note}
             </Code>
           </Field>
+          <HistoryStatus />
         </Stack>
       )}
     </SettingsCard>

@@ -10,6 +10,7 @@ import type {
 } from '@custos/sdk';
 import type { AuditSearchQuery } from '@custos/shared';
 import { api, callSdk } from '../../app/api';
+import { checkHistory, type HistoryCheck } from './historyCheck';
 
 /** Events per page of the log; the next page loads when the end of the table scrolls into view. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -38,6 +39,11 @@ export const auditApi = api.injectEndpoints({
     }),
     getAuditCheckpoint: build.query<AuditCheckpointOut, void>({
       queryFn: () => callSdk((sdk) => sdk.audit.checkpoint()),
+      providesTags: ['AuditCheckpoint'],
+    }),
+    /** The log checked against the checkpoint this browser remembers for the organization (its id). */
+    verifyAuditHistory: build.query<HistoryCheck, string>({
+      queryFn: (organizationId) => callSdk((sdk) => checkHistory(sdk, organizationId)),
       providesTags: ['AuditCheckpoint'],
     }),
     listSavedSearches: build.query<SavedSearchOut[], void>({
@@ -72,6 +78,7 @@ export const {
   useSearchAuditEventsInfiniteQuery,
   useGetAuditEventQuery,
   useGetAuditCheckpointQuery,
+  useVerifyAuditHistoryQuery,
   useListSavedSearchesQuery,
   useSaveSearchMutation,
   useDeleteSavedSearchMutation,

@@ -3,6 +3,7 @@ import type { AuditSearchQuery } from '@custos/shared';
 import { useRef, useState } from 'react';
 import { client } from '../../app/client';
 import { type ApiError, toApiError } from '../../app/errors';
+import { saveFile } from './download';
 import { eventCounter } from './exportCount';
 
 export type ExportState =
@@ -22,18 +23,6 @@ function fileNameOf(response: Response, format: AuditExportFormat): string {
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
   if (match?.[1]) return decodeURIComponent(match[1]);
   return `custos-audit-${new Date().toISOString().slice(0, 10)}.${format}`;
-}
-
-/** Hands a finished file to the browser as a download. */
-function saveFile(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /**

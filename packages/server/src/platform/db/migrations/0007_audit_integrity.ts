@@ -20,4 +20,21 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('audit_witness_heads_pk', ['witness', 'log_id'])
     .execute();
+  // Rows found past a log's head (written around Custos), moved aside so the log can go on: kept as
+  // evidence, exported, and named by the verifier.
+  await db.schema
+    .createTable('audit_quarantined_rows')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('log_id', 'text', (c) => c.notNull())
+    // 'event' (an audit_events row) or 'node' (an audit_tree_nodes row)
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('seq', sql.raw(big), (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('quarantined_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('audit_quarantined_rows_log_idx')
+    .on('audit_quarantined_rows')
+    .columns(['log_id', 'seq'])
+    .execute();
 }

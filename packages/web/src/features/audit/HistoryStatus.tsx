@@ -1,0 +1,70 @@
+import { Button, Group, Loader, Text } from '@mantine/core';
+import { IconDownload, IconShieldCheck } from '@tabler/icons-react';
+import { hookError } from '../../app/errors';
+import { formatCount, formatDateTime } from '../../app/format';
+import { saveCheckpoint } from './download';
+import type { HistoryCheck } from './historyCheck';
+import { useHistoryCheck } from './useHistoryCheck';
+
+function verifiedText({ remembered, result }: HistoryCheck): string {
+  const size = formatCount(result.current.treeSize);
+  if (!remembered) {
+    return `This browser now remembers the signed checkpoint of ${size} events; later visits check that the log still extends it.`;
+  }
+  const since =
+    remembered.treeSize === result.current.treeSize ? 'no events since' : `the log now has ${size} events`;
+  return `History verified against the checkpoint this browser saw on ${formatDateTime(remembered.savedAt)} (size ${formatCount(remembered.treeSize)}); ${since}.`;
+}
+
+/**
+ * A quiet line on the audit pages: the log was checked against the checkpoint this browser saw,
+ * with the current signed checkpoint to download. A failed check is the shell's red warning instead.
+ */
+export function HistoryStatus() {
+  const { data, error, isFetching } = useHistoryCheck({ recheck: true });
+  const apiError = hookError(error);
+  if (!data) {
+    if (apiError) {
+      return (
+        <Text size="xs" c="gray.7" data-testid="history-status">
+          Could not check the log’s history in this browser: {apiError.message}
+        </Text>
+      );
+    }
+    return isFetching ? (
+      <Group gap={6} data-testid="history-status">
+        <Loader size={12} />
+        <Text size="xs" c="gray.7">
+          Checking the log’s history against the checkpoint this browser saw…
+        </Text>
+      </Group>
+    ) : null;
+  }
+  const { current } = data.result;
+  if (!data.result.ok || current.status !== 'verified') return null;
+  return (
+    <Group gap="xs" justify="space-between" wrap="wrap" data-testid="history-status">
+      <Group gap={6} wrap="nowrap" align="flex-start" style={{ flex: '1 1 320px' }}>
+        <IconShieldCheck
+          size={16}
+          color="var(--mantine-color-teal-7)"
+          aria-hidden
+          style={{ flexShrink: 0 }}
+        />
+        <Text size="xs" c="gray.7">
+          {verifiedText(data)}
+        </Text>
+      </Group>
+      <Button
+        variant="subtle"
+        color="gray"
+        c="gray.8"
+        size="compact-xs"
+        leftSection={<IconDownload size={14} />}
+        onClick={() => saveCheckpoint(current.note, current.treeSize)}
+      >
+        Download signed checkpoint
+      </Button>
+    </Group>
+  );
+}
