@@ -110,7 +110,11 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
   }
 
   /** The signer refuses and says why: no checkpoint, an alarm, a critical security event, health. */
-  async function expectSignerRefuses(organizationId: string, kind: 'rewritten' | 'rolled_back', keptSize: number) {
+  async function expectSignerRefuses(
+    organizationId: string,
+    kind: 'rewritten' | 'rolled_back',
+    keptSize: number,
+  ) {
     expect(await t.services.audit.checkpoints.current(organizationId)).toBeNull();
     expect(t.services.audit.alarms.ofLog(organizationId).map((a) => a.kind)).toContain(kind);
     const signedAfter = await t.db
@@ -152,7 +156,16 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
     expect(verdict.status).toBe(0);
     expect(verdict.report).toMatchObject({ ok: true, trustedCheckpoints: 1 });
     expect(fs.readFileSync(next, 'utf8')).toMatch(/\/custos\/audit\/.+\n\d+\n/);
-    const text = await runCli(['audit', 'verify', '--url', baseUrl, '--api-key', apiKey, '--checkpoint', next]);
+    const text = await runCli([
+      'audit',
+      'verify',
+      '--url',
+      baseUrl,
+      '--api-key',
+      apiKey,
+      '--checkpoint',
+      next,
+    ]);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('extends the 1 trusted checkpoint');
     expect(Number(fs.readFileSync(next, 'utf8').split('\n')[1])).toBeGreaterThanOrEqual(keptSize);
@@ -269,12 +282,23 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
       .select(['kind', 'seq'])
       .where('logId', '=', org.id)
       .execute();
-    expect(evidence).toEqual([{ kind: 'event', seq: inserted }].map((e) => ({ ...e, seq: expect.anything() })));
+    expect(evidence).toEqual(
+      [{ kind: 'event', seq: inserted }].map((e) => ({ ...e, seq: expect.anything() })),
+    );
     const { status, report, stdout } = await verify(apiKey, kept);
     expect(status).toBe(1);
     expect(report.firstProblem).toMatchObject({ kind: 'inserted', seq: inserted });
     expect(stdout).not.toContain('409');
-    const text = await runCli(['audit', 'verify', '--url', baseUrl, '--api-key', apiKey, '--checkpoint', kept]);
+    const text = await runCli([
+      'audit',
+      'verify',
+      '--url',
+      baseUrl,
+      '--api-key',
+      apiKey,
+      '--checkpoint',
+      kept,
+    ]);
     expect(text.stdout).toContain(`FAILED: inserted at seq ${inserted}`);
   });
 
@@ -323,7 +347,16 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
     expect(report.firstProblem?.message).toContain('not of this one');
     const junk = path.join(dir, 'junk.checkpoint');
     fs.writeFileSync(junk, 'not a note');
-    const usage = await runCli(['audit', 'verify', '--url', baseUrl, '--api-key', a.apiKey, '--checkpoint', junk]);
+    const usage = await runCli([
+      'audit',
+      'verify',
+      '--url',
+      baseUrl,
+      '--api-key',
+      a.apiKey,
+      '--checkpoint',
+      junk,
+    ]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('not a signed checkpoint note');
   });

@@ -57,11 +57,15 @@ async function rebuildTree(db: Db, logId: string, leafHashes: Buffer[]): Promise
   leafHashes.forEach((leaf, i) => {
     const appended = appendLeaf(frontier, i, leaf);
     frontier = appended.frontier;
-    for (const n of appended.created) nodes.push({ logId, level: n.level, idx: n.index, hash: n.hash.toString('hex') });
+    for (const n of appended.created)
+      nodes.push({ logId, level: n.level, idx: n.index, hash: n.hash.toString('hex') });
   });
   await db.deleteFrom('auditTreeNodes').where('logId', '=', logId).execute();
   for (let i = 0; i < nodes.length; i += 500) {
-    await db.insertInto('auditTreeNodes').values(nodes.slice(i, i + 500)).execute();
+    await db
+      .insertInto('auditTreeNodes')
+      .values(nodes.slice(i, i + 500))
+      .execute();
   }
   await db
     .updateTable('auditLogHeads')
@@ -88,7 +92,12 @@ async function dropCheckpointsFrom(db: Db, logId: string, size: number): Promise
 /** 1. Edit a body and nothing else. */
 export async function editBody(db: Db, logId: string, seq: number): Promise<void> {
   const body = alteredBody(await bodyAt(db, logId, seq));
-  await db.updateTable('auditEvents').set({ body }).where('logId', '=', logId).where('seq', '=', seq).execute();
+  await db
+    .updateTable('auditEvents')
+    .set({ body })
+    .where('logId', '=', logId)
+    .where('seq', '=', seq)
+    .execute();
 }
 
 /** 2. Edit a body and recompute its leaf (the row's leaf hash and the level-0 node), not the nodes above. */

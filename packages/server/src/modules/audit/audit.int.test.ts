@@ -279,7 +279,12 @@ describe.each(backends)('audit trail: search, proofs, checkpoints, settings, era
     const purged = await purgeExpiredEvents(t.db, t.services.audit.recorder);
     expect(purged).toBe(3);
     const [old] = (await get('/api/v1/audit/events?action=rsvp.cancelled')).json().events;
-    expect(old).toMatchObject({ purged: true, integrity: 'purged', metadata: null, leafHash: expect.any(String) });
+    expect(old).toMatchObject({
+      purged: true,
+      integrity: 'purged',
+      metadata: null,
+      leafHash: expect.any(String),
+    });
     // Issue 14: what is left of a purged event cannot be verified, so it is never served as verified.
     const proof = (await get(`/api/v1/audit/events/${old.id}`)).json().proof;
     expect(proof.verified).toBe(false);

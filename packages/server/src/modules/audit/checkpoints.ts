@@ -357,14 +357,19 @@ function toCheckpoint(row: {
   createdAt: string;
   cosignatures: string | null;
 }): Checkpoint {
-  const cosignatures = row.cosignatures ? (JSON.parse(row.cosignatures) as string[]) : [];
   return {
     origin: row.note.slice(0, row.note.indexOf('\n')),
     treeSize: Number(row.treeSize),
     rootHash: row.rootHash,
-    note: cosignatures.length > 0 ? row.note + cosignatures.map((l) => `${l}\n`).join('') : row.note,
+    note: noteWithCosignatures(row.note, row.cosignatures),
     createdAt: row.createdAt,
   };
+}
+
+/** The signed note as served: the witnesses' co-signature lines (stored apart) appended. */
+export function noteWithCosignatures(note: string, cosignatures: string | null): string {
+  const lines = cosignatures ? (JSON.parse(cosignatures) as string[]) : [];
+  return lines.length > 0 ? note + lines.map((l) => `${l}\n`).join('') : note;
 }
 
 export type Checkpoints = ReturnType<typeof createCheckpoints>;

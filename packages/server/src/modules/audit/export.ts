@@ -12,7 +12,12 @@ import { authorize, type Caller, requireStepUp } from '../../platform/http/calle
 import { badRequest } from '../../platform/http/errors';
 import { AUTHENTICATED } from '../../platform/http/openapi';
 import { AuditLogTamperedError } from './append';
-import type { Checkpoint, CheckpointSigner, Checkpoints } from './checkpoints';
+import {
+  type Checkpoint,
+  type CheckpointSigner,
+  type Checkpoints,
+  noteWithCosignatures,
+} from './checkpoints';
 import type { IntegrityAlarms } from './integrity';
 import {
   consistencyProofPlan,
@@ -48,6 +53,8 @@ export interface AuditExporterDeps {
   checkpoints: Checkpoints;
   signer: CheckpointSigner;
   alarms: IntegrityAlarms;
+  /** Resolves once the witnesses answered for the log's newest checkpoint (or gave up). */
+  cosigned?: (logId: string) => Promise<void>;
 }
 
 export interface ExportFile {
@@ -77,10 +84,13 @@ export function createAuditExporter(deps: AuditExporterDeps) {
    * verifier, given a checkpoint kept outside Custos, then names where the history broke.
    */
   async function exportedTree(logId: string) {
-    const checkpoint = await checkpoints.current(logId);
+    const signed = await checkpoints.current(logId);
     const integrity = alarms.ofLog(logId);
-    if (checkpoint || integrity.length === 0) {
-      return { checkpoint, treeSize: checkpoint?.treeSize ?? 0, alarms: integrity };
+    if (signed || integrity.length === 0) {
+      // With witnesses, the export carries their co-signatures of the checkpoint it covers.
+      await deps.cosigned?.(logId);
+      const checkpoint = signed && (await checkpoints.atSize(logId, signed.treeSize));
+      return { checkpoint: checkpoint ?? signed, treeSize: signed?.treeSize ?? 0, alarms: integrity };
     }
     const treeSize = await logSize(db, logId);
     return { checkpoint: await checkpoints.latest(logId, treeSize), treeSize, alarms: integrity };
@@ -335,7 +345,7 @@ async function checkpointPage(
 ): Promise<CheckpointLines[]> {
   const rows = await ctx.db
     .selectFrom('auditCheckpoints')
-    .select(['treeSize', 'rootHash', 'note'])
+    .select(['treeSize', 'rootHash', 'note', 'cosignatures'])
     .where('logId', '=', ctx.logId)
     .where('treeSize', '>', after?.treeSize ?? 0)
     .where('treeSize', '<=', ctx.treeSize)
@@ -353,7 +363,8 @@ async function checkpointPage(
     pairs.map(({ from, to }) => (from > 0 ? consistencyProofPlan(from, to) : [])),
   );
   return pairs.map(({ row, from, to }, i) => {
-    const checkpoint = line({ type: 'checkpoint', treeSize: to, rootHash: row.rootHash, note: row.note });
+    const note = noteWithCosignatures(row.note, row.cosignatures);
+    const checkpoint = line({ type: 'checkpoint', treeSize: to, rootHash: row.rootHash, note });
     const consistency = from > 0 ? line({ type: 'consistency', from, to, proof: proofs[i] ?? null }) : '';
     return { treeSize: to, text: checkpoint + consistency };
   });

@@ -95,11 +95,16 @@ export class IntegrityAlarms {
  * them aside as evidence and raises the alarm, which threat detection turns into a critical
  * security event. The alarm ends at the next check that finds nothing in the way.
  */
-export async function moveAsideAndAlarm(db: Kysely<DB>, alarms: IntegrityAlarms, logId: string): Promise<void> {
+export async function moveAsideAndAlarm(
+  db: Kysely<DB>,
+  alarms: IntegrityAlarms,
+  logId: string,
+): Promise<void> {
   const { events, nodes } = await quarantineRowsPastHead(db, logId);
   if (events.length === 0 && nodes === 0) return;
   const first = events[0] ?? null;
-  const rows = events.length === 1 ? `an event row at seq ${first}` : `${events.length} event rows (from seq ${first})`;
+  const rows =
+    events.length === 1 ? `an event row at seq ${first}` : `${events.length} event rows (from seq ${first})`;
   alarms.raise({
     logId,
     kind: 'inserted_row',

@@ -117,6 +117,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     checkpoints,
     signer,
     alarms,
+    ...(witnessing.enabled ? { cosigned: (logId: string) => witnessing.settled(logId) } : {}),
   });
   const routes = auditRoutes({ ingestion, service, management, signer });
 

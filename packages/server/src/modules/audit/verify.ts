@@ -607,7 +607,8 @@ class ExportVerifier {
     if (!header.complete) return malformed('a filtered export has no quarantined lines');
     if (!isSeq(r.seq)) return malformed('a quarantined line needs seq');
     this.#inStrays = true;
-    const when = typeof r.quarantinedAt === 'string' ? ` (moved aside by the server at ${r.quarantinedAt})` : '';
+    const when =
+      typeof r.quarantinedAt === 'string' ? ` (moved aside by the server at ${r.quarantinedAt})` : '';
     return {
       kind: 'inserted',
       seq: r.seq,

@@ -125,6 +125,22 @@ export function createWitnessing(deps: WitnessingDeps) {
     async witness(logId: string, checkpoint: Checkpoint): Promise<void> {
       await Promise.all(witnesses.map((w) => enqueue(w, logId, checkpoint)));
     },
+    /**
+     * Waits (at most `timeoutMs`) for the submissions of one log started so far, so an export can
+     * carry the co-signatures of the checkpoint it just had signed.
+     */
+    async settled(logId: string, timeoutMs = 5_000): Promise<void> {
+      const pending = [...lanes.entries()]
+        .filter(([key]) => key.endsWith(`\u0000${logId}`))
+        .map(([, p]) => p);
+      if (pending.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.all(pending), timeout]);
+      clearTimeout(timer);
+    },
     /** Resolves once every submission started so far is done (tests, shutdown). */
     async idle(): Promise<void> {
       while (lanes.size > 0) await Promise.all(lanes.values());

@@ -20,6 +20,7 @@ import * as signInHardening from './migrations/0004_sign_in_hardening';
 import * as accessControl from './migrations/0005_access_control';
 import * as threatDetection from './migrations/0006_threat_detection';
 import * as auditIntegrity from './migrations/0007_audit_integrity';
+import * as alertCheckpoints from './migrations/0008_alert_checkpoints';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 
@@ -87,6 +88,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0005_access_control': accessControl,
   '0006_threat_detection': threatDetection,
   '0007_audit_integrity': auditIntegrity,
+  '0008_alert_checkpoints': alertCheckpoints,
 };
 
 class DialectAwareProvider implements MigrationProvider {

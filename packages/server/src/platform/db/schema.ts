@@ -463,6 +463,10 @@ export interface AlertChannelsTable {
   minSeverity: string;
   types: Json | null;
   digestLow: number;
+  /** 0/1: the channel gets audit checkpoints (default 0). */
+  sendCheckpoints: Generated<number>;
+  /** At most one checkpoint this often (default 60). */
+  checkpointIntervalMinutes: Generated<number>;
   enabled: number;
   createdAt: string;
   updatedAt: string;
