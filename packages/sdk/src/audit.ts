@@ -7,6 +7,7 @@ import type {
   AuditCheckpointOut,
   AuditEventWithProof,
   AuditExportFormat,
+  AuditIntegrityOut,
   AuditKeysOut,
   AuditReceiptResult,
   AuditSearchParams,
@@ -80,6 +81,11 @@ export function createAuditApi(client: CustosClient) {
     /** Signed checkpoints in order of tree size, after `after`. */
     checkpoints: (page: { after?: number; limit?: number } = {}) =>
       client.request<AuditCheckpointList>('GET', `/api/v1/audit/checkpoints${queryString(page)}`),
+    /**
+     * The server's own check of the log against every checkpoint its signer signed (run now): 'alarm'
+     * when the history in its database was rewritten, rolled back or written around; and the witnesses.
+     */
+    integrity: () => client.request<AuditIntegrityOut>('GET', '/api/v1/audit/integrity'),
     /** The public keys that sign checkpoints (no sign-in needed). */
     keys: () => client.request<AuditKeysOut>('GET', '/.well-known/custos/audit-keys'),
 

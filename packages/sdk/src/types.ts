@@ -6,6 +6,7 @@ import type {
   AuditCheckpointList as AuditCheckpointListSchema,
   AuditCheckpointOut as AuditCheckpointOutSchema,
   AuditEventOut,
+  AuditIntegrityOut as AuditIntegrityOutSchema,
   AuditKeysOut as AuditKeysOutSchema,
   AuditReceiptResult as AuditReceiptResultSchema,
   AuditSearchQuery,
@@ -47,6 +48,7 @@ export type AuditCheckpointList = Output<typeof AuditCheckpointListSchema>;
 export type InclusionProofOut = Output<typeof InclusionProofOutSchema>;
 export type ConsistencyProofOut = Output<typeof ConsistencyProofOutSchema>;
 export type AuditKeysOut = Output<typeof AuditKeysOutSchema>;
+export type AuditIntegrityOut = Output<typeof AuditIntegrityOutSchema>;
 export type SavedSearchOut = Output<typeof SavedSearchOutSchema>;
 export type SavedSearchBody = Output<typeof SavedSearchBodySchema>;
 export type AuditSettingsOut = Output<typeof AuditSettingsOutSchema>;

@@ -96,6 +96,29 @@ describe.each(backends)('SDK audit methods against a live server (%s)', (backend
     expect(keys[0]).toMatchObject({ algorithm: 'ed25519', verifierKey: expect.any(String) });
   });
 
+  it('verifies the history against a checkpoint kept earlier, and reads the integrity state (issue 14)', async () => {
+    await host.audit.ingestBatch([rsvp(), rsvp()]);
+    const kept = await owner.audit.checkpoint();
+    await host.audit.ingestBatch([rsvp(), rsvp(), rsvp()]);
+    await t.services.audit.checkpoints.signGrownLogs();
+    const result = await owner.audit.verify({ checkpoints: [kept.note] });
+    expect(result).toMatchObject({ ok: true, keysFrom: 'server' });
+    expect(result.checks).toMatchObject([{ treeSize: kept.treeSize, status: 'consistent' }]);
+    const pinned = await owner.audit.verify({
+      checkpoints: [kept.note],
+      verifierKeys: [t.services.audit.signer.verifierKey],
+    });
+    expect(pinned).toMatchObject({ ok: true, keysFrom: 'pinned' });
+    expect(await owner.audit.integrity()).toMatchObject({ status: 'ok', alarms: [], witnesses: [] });
+    // Another organization's checkpoint is not this log's history.
+    const theirs = await (await signedIn(other.owner.email)).audit.checkpoint().catch(() => null);
+    if (theirs) {
+      const foreign = await owner.audit.verify({ checkpoints: [theirs.note] });
+      expect(foreign.ok).toBe(false);
+      expect(foreign.checks[0]?.status).toBe('other-log');
+    }
+  });
+
   it('keeps another tenant out: its owner cannot read, prove or delete this organization’s data', async () => {
     const { receipt } = await host.audit.ingest(rsvp());
     const saved = await owner.audit.savedSearches.create({ name: 'Mine', query: { action: 'rsvp.*' } });

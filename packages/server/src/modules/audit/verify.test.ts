@@ -17,6 +17,7 @@ import {
   treeRoot,
 } from './merkle';
 import { EXPORT_FORMAT, splitLines, type VerifyOptions, verifyExport } from './verify';
+import { PurgeLedger } from './verify-purges';
 
 const ORG = 'org_test';
 const ORIGIN = `custos.test/custos/audit/${ORG}`;
@@ -281,6 +282,122 @@ describe('verifyExport: complete exports', () => {
     expect((await verify(lines, { verifierKeys: [] })).firstProblem).toMatchObject({ kind: 'bad-signature' });
     const report = await verify(lines, { verifierKeys: [], trustExportKeys: true });
     expect(report).toMatchObject({ ok: true, keysFromExport: true });
+  });
+});
+
+describe('verifyExport: checkpoints kept outside Custos (issue 14)', () => {
+  const kept = async (size: number, options: { root?: Buffer; origin?: string; by?: NoteSigner } = {}) => {
+    const log = buildLog(Math.max(size, 1));
+    const root = options.root ?? (await treeRoot(size, log.read));
+    const body = formatCheckpoint({ origin: options.origin ?? ORIGIN, size, rootHash: root });
+    return signNote(body, options.by ?? signer);
+  };
+  const withKept = (notes: string[]) => ({ ...trusted, trustedCheckpoints: notes });
+
+  it('passes when the log extends every kept checkpoint, and counts them', async () => {
+    const lines = await completeExport(16, [8, 16]);
+    const report = await verify(lines, withKept([await kept(12), await kept(16), await kept(3)]));
+    expect(report).toMatchObject({ ok: true, trustedCheckpoints: 3 });
+  });
+
+  it('names a rewritten history: the range after the last signed checkpoint that still matches', async () => {
+    const lines = await completeExport(16, [8, 16]);
+    const report = await verify(lines, withKept([await kept(12, { root: Buffer.alloc(32, 1) })]));
+    expect(report.firstProblem).toMatchObject({ kind: 'inconsistent', seq: 9 });
+    expect(report.firstProblem?.message).toContain('trusted checkpoint 12');
+  });
+
+  it('names a rollback: the log is shorter than a kept checkpoint', async () => {
+    const lines = await completeExport(16, [8, 16]);
+    const report = await verify(lines, withKept([await kept(20)]));
+    expect(report.firstProblem).toMatchObject({ kind: 'rolled-back', seq: 17 });
+  });
+
+  it('refuses a kept checkpoint of another log or another key', async () => {
+    const lines = await completeExport(16, [16]);
+    const otherLog = await verify(
+      lines,
+      withKept([await kept(8, { origin: 'custos.test/custos/audit/org_other' })]),
+    );
+    expect(otherLog.firstProblem).toMatchObject({ kind: 'bad-signature' });
+    const otherKey = await verify(lines, withKept([await kept(8, { by: intruder })]));
+    expect(otherKey.firstProblem).toMatchObject({ kind: 'bad-signature' });
+  });
+
+  it('checks every stored interior node the export lists, and names the seqs under a bad one', async () => {
+    const lines = await completeExport(16, [16]);
+    const log = buildLog(16);
+    for (const line of lines.filter((l) => l.type === 'event')) {
+      const seq = line.seq as number;
+      const nodes: string[] = [];
+      for (let level = 1, span = 2; seq % span === 0; level++, span *= 2) {
+        nodes.push((await log.read([{ level, index: seq / span - 1 }]))[0]?.toString('hex') ?? '');
+      }
+      line.nodes = nodes;
+    }
+    expect(await verify(lines)).toMatchObject({ ok: true });
+    const at8 = eventAt(lines, 8) as unknown as Line & { nodes: string[] };
+    at8.nodes = [at8.nodes[0] ?? '', flipHex(at8.nodes[1] ?? ''), at8.nodes[2] ?? ''];
+    const report = await verify(lines);
+    expect(report.firstProblem).toMatchObject({ kind: 'modified', seq: 5 });
+    expect(report.firstProblem?.message).toContain('over seqs 5–8');
+  });
+
+  it("reports the server's own alarm when the file shows nothing worse", async () => {
+    const lines = await completeExport(8, [8]);
+    lines[0] = {
+      ...header(8, true),
+      integrityAlarms: [{ kind: 'rewritten', message: 'the tree is not an extension', seq: null }],
+    };
+    const report = await verify(lines);
+    expect(report.firstProblem).toMatchObject({ kind: 'inconsistent' });
+    expect(report.firstProblem?.message).toContain('refuses to sign');
+  });
+});
+
+describe('PurgeLedger: a missing body needs a purge the retention settings allowed', () => {
+  const event = (seq: number, fields: Record<string, unknown>) =>
+    JSON.stringify({ seq, source: 'system', ...fields });
+  const settings = (seq: number, retention: number | null, hold: boolean) =>
+    event(seq, {
+      action: 'audit.settings_updated',
+      source: 'console',
+      changes: { retentionDays: [null, retention], legalHold: [false, hold] },
+    });
+  const purge = (seq: number, ranges: number[][], retentionDays: number, source = 'system') =>
+    event(seq, { action: 'audit.events_purged', source, metadata: { purged: 1, ranges, retentionDays } });
+
+  it('accepts bodies a purge covers under the retention in force', () => {
+    const ledger = new PurgeLedger();
+    expect(ledger.read(1, settings(1, 30, false))).toBeNull();
+    ledger.bodyGone(2);
+    ledger.bodyGone(3);
+    expect(ledger.read(4, purge(4, [[2, 3]], 30))).toBeNull();
+    expect(ledger.unproven()).toBeNull();
+  });
+
+  it('names bodies no purge covers, a purge under a legal hold, and ignores purge claims not by the system', () => {
+    const uncovered = new PurgeLedger();
+    uncovered.read(1, settings(1, 30, false));
+    uncovered.bodyGone(2);
+    uncovered.bodyGone(5);
+    uncovered.read(6, purge(6, [[2, 2]], 30));
+    expect(uncovered.unproven()).toMatchObject({ kind: 'missing', seq: 5 });
+
+    const held = new PurgeLedger();
+    held.read(1, settings(1, 30, true));
+    held.bodyGone(2);
+    expect(held.read(3, purge(3, [[2, 2]], 30))).toMatchObject({ kind: 'missing', seq: 2 });
+
+    const unset = new PurgeLedger();
+    unset.bodyGone(2);
+    expect(unset.read(3, purge(3, [[2, 2]], 30))?.message).toContain('retention was not set');
+
+    const forged = new PurgeLedger();
+    forged.read(1, settings(1, 30, false));
+    forged.bodyGone(2);
+    expect(forged.read(3, purge(3, [[2, 2]], 30, 'sdk'))).toBeNull();
+    expect(forged.unproven()).toMatchObject({ kind: 'missing', seq: 2 });
   });
 });
 
