@@ -21,7 +21,7 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
   it('reports health including the database', async () => {
     const res = await t.inject({ url: '/api/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', database: 'ok' });
+    expect(res.json()).toEqual({ status: 'ok', database: 'ok', auditIntegrity: 'ok', warnings: [] });
   });
 
   it('sets strict security headers and echoes a request id', async () => {

@@ -9,7 +9,7 @@ import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
-import { DETECTOR_CATALOG, resolveThreatSettings, thresholdProblems } from './detect';
+import { DETECTOR_CATALOG, FIXED_DETECTORS, resolveThreatSettings, thresholdProblems } from './detect';
 import type { ResolvedThreatSettings } from './detection';
 import { findSettings, lockSettings, type StoredThreatSettings, saveSettings } from './settings-store';
 
@@ -21,6 +21,11 @@ const LASTING_KINDS = new Set(['lock_account', 'block_ip']);
 function settingsProblems(body: UpdateThreatSettingsBody): string[] {
   const problems: string[] = [];
   for (const [type, settings] of Object.entries(body.detectors ?? {}) as [DetectorType, DetectorSettings][]) {
+    if (FIXED_DETECTORS.has(type) && (!settings.enabled || settings.severity !== 'critical')) {
+      problems.push(
+        `detectors.${type}: raised by the audit trail itself; it cannot be switched off or lowered`,
+      );
+    }
     problems.push(...thresholdProblems(type, settings.thresholds));
   }
   (body.responses ?? []).forEach((rule, i) => {

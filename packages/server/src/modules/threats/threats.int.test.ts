@@ -649,6 +649,12 @@ describe.each(backends)('threats: events, responses, settings, pipeline (%s)', (
         detectors: { made_up: { enabled: true, severity: 'high', thresholds: {} } },
       });
       expect(unknownDetector.statusCode).toBe(400);
+      // Issue 14: the audit trail's own tamper alarm is not a detector anyone can switch off.
+      const silenced = await call('PUT', '/api/v1/security/settings', org.owner.token, {
+        detectors: { audit_tampering: { enabled: false, severity: 'low', thresholds: {} } },
+      });
+      expect(silenced.statusCode).toBe(400);
+      expect(JSON.stringify(silenced.json().error.details.problems)).toContain('cannot be switched off');
       const oneShotDuration = await call('PUT', '/api/v1/security/settings', org.owner.token, {
         responses: [
           { detector: '*', minSeverity: 'high', actions: [{ kind: 'notify_user', durationMinutes: 5 }] },

@@ -229,13 +229,21 @@ const SPECS: DetectorSpec[] = [
 
 const SPEC_BY_TYPE = new Map<DetectorType, DetectorSpec>(SPECS.map((s) => [s.type, s]));
 
-export const DETECTOR_CATALOG: DetectorInfoOut[] = SPECS.map((s) => ({
-  type: s.type,
-  name: s.name,
-  description: s.description,
-  thresholds: s.thresholds.map((t) => ({ key: t.key, description: t.description, default: t.default })),
-  defaultSeverity: s.defaultSeverity,
-}));
+/**
+ * Detectors raised by Custos itself rather than from signals: always on at their severity, so the
+ * settings page does not offer them (and a change to them is refused).
+ */
+export const FIXED_DETECTORS: ReadonlySet<DetectorType> = new Set<DetectorType>(['audit_tampering']);
+
+export const DETECTOR_CATALOG: DetectorInfoOut[] = SPECS.filter((s) => !FIXED_DETECTORS.has(s.type)).map(
+  (s) => ({
+    type: s.type,
+    name: s.name,
+    description: s.description,
+    thresholds: s.thresholds.map((t) => ({ key: t.key, description: t.description, default: t.default })),
+    defaultSeverity: s.defaultSeverity,
+  }),
+);
 
 /**
  * Credential-guessing detections lock only untrusted origins, so the real user on a known device or

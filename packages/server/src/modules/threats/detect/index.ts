@@ -1,6 +1,7 @@
 export {
   DETECTOR_CATALOG,
   defaultThreatSettings,
+  FIXED_DETECTORS,
   LOCK_SCOPE_BY_DETECTOR,
   resolveThreatSettings,
   thresholdProblems,
