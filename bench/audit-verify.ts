@@ -85,10 +85,13 @@ export async function runVerify(exported: ExportedFile): Promise<SummaryRow[]> {
       `${int(report.events)} events, ${int(report.checkpoints)} checkpoints in ${seconds.toFixed(1)} s: ` +
       `${int(rate)} events/s (${(bytes / 1e6 / seconds).toFixed(0)} MB/s); 1,000,000 events ≈ ${(1e6 / rate).toFixed(1)} s`,
   );
-  const baseline = await verifyWithoutNodes(exported);
+  // Best of two each, alternating: the first pass over a file also pays for the page cache and the JIT.
+  const baseline = Math.max(await verifyWithoutNodes(exported), await verifyWithoutNodes(exported));
+  const again = await verifyRate(exported.file, exported.verifierKeys);
+  const best = Math.max(rate, again);
   console.log(
     `  baseline, the same file without its interior nodes (the checks before issue 14): ${int(baseline)} events/s; ` +
-      `ratio ${(rate / baseline).toFixed(2)}`,
+      `with nodes (best of two) ${int(best)} events/s; ratio ${(best / baseline).toFixed(2)}`,
   );
   return [
     {
@@ -99,7 +102,7 @@ export async function runVerify(exported: ExportedFile): Promise<SummaryRow[]> {
     },
     {
       measurement: 'audit verify: every stored node checked / leaves only',
-      figure: `${(rate / baseline).toFixed(2)} (${int(rate)} vs ${int(baseline)} events/s)`,
+      figure: `${(best / baseline).toFixed(2)} (${int(best)} vs ${int(baseline)} events/s)`,
       goal: 'report',
       met: null,
     },
@@ -121,9 +124,13 @@ async function verifyWithoutNodes(exported: ExportedFile): Promise<number> {
     await new Promise<void>((resolve) => out.end(() => resolve()));
     fs.renameSync(`${stripped}.partial`, stripped);
   }
+  return verifyRate(stripped, exported.verifierKeys);
+}
+
+async function verifyRate(file: string, verifierKeys: string[]): Promise<number> {
   const started = performance.now();
-  const report = await verifyExport(splitLines(fs.createReadStream(stripped, { highWaterMark: 1_048_576 })), {
-    verifierKeys: exported.verifierKeys,
+  const report = await verifyExport(splitLines(fs.createReadStream(file, { highWaterMark: 1_048_576 })), {
+    verifierKeys,
   });
   return report.events / ((performance.now() - started) / 1000);
 }

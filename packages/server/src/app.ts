@@ -20,7 +20,7 @@ import {
   createRolesService,
   createRuleEnforcer,
 } from './modules/access';
-import { createAlerts } from './modules/alerts';
+import { createAlerts, type SignedCheckpoint } from './modules/alerts';
 import { apiKeyRoutes, createApiKeysService, isApiKeyToken } from './modules/apikeys';
 import {
   type AuditModule,
@@ -220,6 +220,12 @@ export async function buildApp(
     if (alarm.logId === PLATFORM_LOG) return;
     await services.threats.raiseAuditTampering({ ...alarm, organizationId: alarm.logId });
   });
+  // Each signed checkpoint goes to the alert channels that keep a copy outside Custos.
+  const onCheckpointSigned = (logId: string, checkpoint: SignedCheckpoint) => {
+    if (logId !== PLATFORM_LOG)
+      services.alerts.checkpointSigned(logId, checkpoint, [audit.signer.verifierKey]);
+  };
+  audit.signed.on('signed', onCheckpointSigned);
 
   const hops = config.trustProxy;
   // Fastify's types omit the hop-count form, so hops become the equivalent trust function.
@@ -250,6 +256,7 @@ export async function buildApp(
   app.addHook('onClose', async () => {
     stopDetection();
     stopTamperAlarms();
+    audit.signed.off('signed', onCheckpointSigned);
     await services.threats.pipeline.idle();
     await services.alerts.stop();
     await services.detectionState.close();

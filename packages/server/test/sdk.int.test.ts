@@ -16,7 +16,12 @@ describe.each(backends)('SDK against a live server (%s)', (backend) => {
 
   it('drives the whole foundation flow through typed calls', async () => {
     const client = new CustosClient({ baseUrl });
-    expect(await client.health()).toEqual({ status: 'ok', database: 'ok', auditIntegrity: 'ok', warnings: [] });
+    expect(await client.health()).toEqual({
+      status: 'ok',
+      database: 'ok',
+      auditIntegrity: 'ok',
+      warnings: [],
+    });
     expect(await client.setup.status()).toEqual({ required: false });
     const signedIn = await client.auth.signIn({
       email: org.owner.email,

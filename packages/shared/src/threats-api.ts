@@ -255,6 +255,22 @@ export type SecurityEventDetail = z.infer<typeof SecurityEventDetail>;
 
 // ---------------------------------------------------------------- alert channels and deliveries
 
+/** The interval a channel gets when it does not name one. */
+export const DEFAULT_CHECKPOINT_INTERVAL_MINUTES = 60;
+/** E-mail channels take at most one checkpoint this often: a mail every few seconds is a flood. */
+export const EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES = 15;
+
+/**
+ * Whether the channel gets the organization's signed audit checkpoints (`audit.checkpoint`), so a
+ * copy of the log's signed state is kept outside Custos; at most one every `minIntervalMinutes`
+ * (the newest when the time comes), 0 = every checkpoint.
+ */
+export const CheckpointRouting = z.object({
+  enabled: z.boolean(),
+  minIntervalMinutes: z.number().int().min(0).max(10_080),
+});
+export type CheckpointRouting = z.infer<typeof CheckpointRouting>;
+
 export const AlertRouting = z.object({
   /** Events below this severity are not sent (low ones may still go in the digest). */
   minSeverity: Severity,
@@ -262,8 +278,16 @@ export const AlertRouting = z.object({
   types: z.array(DetectorType).min(1).nullable(),
   /** Low-severity events go in an hourly digest instead of one message each. */
   digestLow: z.boolean(),
+  checkpoints: CheckpointRouting,
 });
 export type AlertRouting = z.infer<typeof AlertRouting>;
+
+/**
+ * Routing as clients send it: without `checkpoints`, a new channel gets none and a changed one
+ * keeps what it had (clients from before checkpoints existed do not switch them off).
+ */
+export const AlertRoutingInput = AlertRouting.extend({ checkpoints: CheckpointRouting.optional() });
+export type AlertRoutingInput = z.infer<typeof AlertRoutingInput>;
 
 const ChannelName = SafeText.pipe(z.string().min(1).max(80));
 const WebhookUrl = z
@@ -278,7 +302,7 @@ export const CreateAlertChannelBody = z.discriminatedUnion('kind', [
       kind: z.literal('webhook'),
       name: ChannelName,
       url: WebhookUrl,
-      routing: AlertRouting,
+      routing: AlertRoutingInput,
       enabled: z.boolean().default(true),
     })
     .strict(),
@@ -287,7 +311,7 @@ export const CreateAlertChannelBody = z.discriminatedUnion('kind', [
       kind: z.literal('email'),
       name: ChannelName,
       recipients: z.array(z.string().trim().email().max(254)).min(1).max(20),
-      routing: AlertRouting,
+      routing: AlertRoutingInput,
       enabled: z.boolean().default(true),
     })
     .strict(),
@@ -299,7 +323,7 @@ export const UpdateAlertChannelBody = z
     name: ChannelName.optional(),
     url: WebhookUrl.optional(),
     recipients: z.array(z.string().trim().email().max(254)).min(1).max(20).optional(),
-    routing: AlertRouting.optional(),
+    routing: AlertRoutingInput.optional(),
     enabled: z.boolean().optional(),
   })
   .strict();
@@ -328,6 +352,7 @@ export const AlertChannelCreated = AlertChannelOut.extend({ secret: z.string().n
 export type AlertChannelCreated = z.infer<typeof AlertChannelCreated>;
 
 export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed'] as const;
+export const DELIVERY_KINDS = ['alert', 'digest', 'test', 'audit.checkpoint'] as const;
 
 export const AlertDeliveryAttempt = z.object({
   attempt: z.number().int(),
@@ -344,8 +369,10 @@ export const AlertDeliveryOut = z.object({
   channelKind: z.enum(['webhook', 'email']),
   /** The Standard Webhooks `webhook-id`: the same on every retry and replay of this message. */
   messageId: z.string(),
-  kind: z.enum(['alert', 'digest', 'test']),
+  kind: z.enum(DELIVERY_KINDS),
   securityEventId: Id.nullable(),
+  /** `audit.checkpoint` deliveries: which checkpoint they carry. */
+  checkpoint: z.object({ origin: z.string(), treeSize: z.number().int() }).nullable(),
   status: z.enum(DELIVERY_STATUSES),
   attempts: z.number().int(),
   nextAttemptAt: Timestamp.nullable(),
@@ -366,6 +393,7 @@ export type AlertDeliveryDetail = z.infer<typeof AlertDeliveryDetail>;
 export const ListDeliveriesQuery = z.object({
   channelId: Id.optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
+  kind: z.enum(DELIVERY_KINDS).optional(),
   securityEventId: Id.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
@@ -378,12 +406,9 @@ export const AlertDeliveryList = z.object({
 });
 export type AlertDeliveryList = z.infer<typeof AlertDeliveryList>;
 
-/**
- * What a webhook receives (and an e-mail describes). Webhook `type` is `security_event.raised`,
- * `security_event.repeated`, `security_event.digest` or `alert.test`.
- */
-export const AlertPayload = z.object({
-  type: z.string(),
+/** A message about security events: `alert.test` carries none, a digest several, the others one. */
+export const SecurityEventPayload = z.object({
+  type: z.enum(['security_event.raised', 'security_event.repeated', 'security_event.digest', 'alert.test']),
   timestamp: Timestamp,
   data: z.object({
     organizationId: Id,
@@ -391,6 +416,36 @@ export const AlertPayload = z.object({
     consoleUrl: z.string(),
   }),
 });
+export type SecurityEventPayload = z.infer<typeof SecurityEventPayload>;
+
+/**
+ * A newly signed checkpoint of the organization's audit log. Keep `checkpoint.note` (a C2SP signed
+ * note, verbatim): `custos audit verify --checkpoint <file>` later fails unless the log still
+ * extends it, so a history rewritten in the database is caught.
+ */
+export const AuditCheckpointPayload = z.object({
+  type: z.literal('audit.checkpoint'),
+  timestamp: Timestamp,
+  data: z.object({
+    organizationId: Id,
+    checkpoint: z.object({
+      origin: z.string(),
+      treeSize: z.number().int(),
+      /** Hex SHA-256 Merkle root (the note carries it in base64). */
+      rootHash: z.string(),
+      note: z.string(),
+    }),
+    /** Signed-note verifier keys (`<name>+<hex id>+<base64 key>`) the note's signature checks with. */
+    verifierKeys: z.array(z.string()),
+    /** The command that checks the live log against the kept note. */
+    verifyWith: z.string(),
+    consoleUrl: z.string(),
+  }),
+});
+export type AuditCheckpointPayload = z.infer<typeof AuditCheckpointPayload>;
+
+/** What a webhook receives (and an e-mail describes), told apart by `type`. */
+export const AlertPayload = z.discriminatedUnion('type', [SecurityEventPayload, AuditCheckpointPayload]);
 export type AlertPayload = z.infer<typeof AlertPayload>;
 
 // ---------------------------------------------------------------- live stream

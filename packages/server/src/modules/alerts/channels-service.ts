@@ -1,9 +1,14 @@
-import type {
-  AlertChannelCreated,
-  AlertChannelOut,
-  AlertDeliveryOut,
-  CreateAlertChannelBody,
-  UpdateAlertChannelBody,
+import {
+  type AlertChannelCreated,
+  type AlertChannelOut,
+  type AlertDeliveryOut,
+  type AlertRouting,
+  type AlertRoutingInput,
+  type CheckpointRouting,
+  type CreateAlertChannelBody,
+  DEFAULT_CHECKPOINT_INTERVAL_MINUTES,
+  EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES,
+  type UpdateAlertChannelBody,
 } from '@custos/shared';
 import type { z } from 'zod';
 import type { Deps } from '../../deps';
@@ -27,6 +32,33 @@ const wrongField = (field: string, kind: string) =>
   badRequest('VALIDATION_FAILED', `A ${kind} channel has no ${field}.`, [
     { path: field, message: `not a field of a ${kind} channel` },
   ]);
+
+const NO_CHECKPOINTS: CheckpointRouting = {
+  enabled: false,
+  minIntervalMinutes: DEFAULT_CHECKPOINT_INTERVAL_MINUTES,
+};
+
+/**
+ * The routing to store: checkpoints not given stay as they were (off for a new channel), and an
+ * e-mail channel takes them at most every EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES.
+ */
+function routingToStore(kind: store.ChannelKind, given: AlertRoutingInput, current: CheckpointRouting) {
+  const routing: AlertRouting = { ...given, checkpoints: given.checkpoints ?? current };
+  const { enabled, minIntervalMinutes } = routing.checkpoints;
+  if (kind === 'email' && enabled && minIntervalMinutes < EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES) {
+    throw badRequest(
+      'VALIDATION_FAILED',
+      `An e-mail channel takes at most one checkpoint every ${EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES} minutes.`,
+      [
+        {
+          path: 'routing.checkpoints.minIntervalMinutes',
+          message: `at least ${EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES} for an e-mail channel`,
+        },
+      ],
+    );
+  }
+  return routing;
+}
 
 /** Recipients as given, lower-cased and without repeats. */
 const normalizeRecipients = (list: string[]) => [...new Set(list.map((r) => r.trim().toLowerCase()))];
@@ -76,6 +108,7 @@ export function createChannelsService(deps: Deps, secrets: ChannelSecrets, worke
     async create(caller: Caller, body: CreateBody): Promise<AlertChannelCreated> {
       const actor = authorize(caller, 'security:manage');
       requireStepUp(caller);
+      const routing = routingToStore(body.kind, body.routing, NO_CHECKPOINTS);
       const url = body.kind === 'webhook' ? await checkWebhookUrl(body.url, allowPrivate) : null;
       const id = newId();
       const secret = body.kind === 'webhook' ? newWebhookSecret() : null;
@@ -88,7 +121,7 @@ export function createChannelsService(deps: Deps, secrets: ChannelSecrets, worke
           name: body.name,
           url,
           recipients: body.kind === 'email' ? normalizeRecipients(body.recipients) : null,
-          routing: body.routing,
+          routing,
           enabled: body.enabled,
           secretSealed: secret ? secrets.seal(id, secret) : null,
           secretHint: secret ? secretHint(secret) : null,
@@ -124,7 +157,9 @@ export function createChannelsService(deps: Deps, secrets: ChannelSecrets, worke
             name: patch.name ?? before.name,
             url,
             recipients: patch.recipients ? normalizeRecipients(patch.recipients) : before.recipients,
-            routing: patch.routing ?? before.routing,
+            routing: patch.routing
+              ? routingToStore(before.kind, patch.routing, before.routing.checkpoints)
+              : before.routing,
             enabled: patch.enabled ?? before.enabled,
           },
           nowIso(),

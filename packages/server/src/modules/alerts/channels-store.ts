@@ -36,6 +36,7 @@ function storedChannel(r: Selectable<AlertChannelsTable>): StoredChannel {
       minSeverity: r.minSeverity as Severity,
       types: r.types === null ? null : parseJson<DetectorType[]>(r.types),
       digestLow: r.digestLow === 1,
+      checkpoints: { enabled: r.sendCheckpoints === 1, minIntervalMinutes: r.checkpointIntervalMinutes },
     },
     enabled: r.enabled === 1,
     createdAt: r.createdAt,
@@ -78,6 +79,18 @@ export async function findChannel(
   return row ? storedChannel(row) : null;
 }
 
+/** The organization's enabled channels that take audit checkpoints. */
+export async function checkpointChannels(db: Executor, organizationId: string): Promise<StoredChannel[]> {
+  const rows = await db
+    .selectFrom('alertChannels')
+    .selectAll()
+    .where('organizationId', '=', organizationId)
+    .where('enabled', '=', 1)
+    .where('sendCheckpoints', '=', 1)
+    .execute();
+  return rows.map(storedChannel);
+}
+
 /** A channel by id alone: for the delivery worker, which runs for every organization. */
 export async function channelById(db: Executor, id: string): Promise<StoredChannel | null> {
   const row = await db.selectFrom('alertChannels').selectAll().where('id', '=', id).executeTakeFirst();
@@ -100,6 +113,8 @@ function columnsOf(write: ChannelWrite) {
     minSeverity: write.routing.minSeverity,
     types: write.routing.types === null ? null : toJson(write.routing.types),
     digestLow: write.routing.digestLow ? 1 : 0,
+    sendCheckpoints: write.routing.checkpoints.enabled ? 1 : 0,
+    checkpointIntervalMinutes: write.routing.checkpoints.minIntervalMinutes,
     enabled: write.enabled ? 1 : 0,
   };
 }

@@ -54,6 +54,7 @@ export function createDeliveriesService(deps: Deps, worker: DeliveryWorker) {
       const rows = await store.listDeliveries(db, actor.organizationId, {
         ...(query.channelId ? { channelId: query.channelId } : {}),
         ...(query.status ? { status: query.status } : {}),
+        ...(query.kind ? { kind: query.kind } : {}),
         ...(query.securityEventId ? { securityEventId: query.securityEventId } : {}),
         ...(query.cursor ? { before: decodeCursor(query.cursor) } : {}),
         limit: query.limit + 1,

@@ -3,7 +3,7 @@ import type { AlertDeliveriesTable, DB } from '../../platform/db/schema';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-export type DeliveryKind = 'alert' | 'digest' | 'test';
+export type DeliveryKind = 'alert' | 'digest' | 'test' | 'audit.checkpoint';
 export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed';
 export type DeliveryRow = Selectable<AlertDeliveriesTable>;
 export type DeliveryWithChannel = DeliveryRow & { channelName: string; channelKind: string };
@@ -19,6 +19,8 @@ export async function insertDelivery(
     messageId: string;
     payload: string;
     at: string;
+    /** When the first attempt is due; default `at` (now). */
+    dueAt?: string;
   },
 ): Promise<void> {
   await db
@@ -33,7 +35,7 @@ export async function insertDelivery(
       payload: row.payload,
       status: 'pending',
       attempts: 0,
-      nextAttemptAt: row.at,
+      nextAttemptAt: row.dueAt ?? row.at,
       createdAt: row.at,
     })
     .execute();
@@ -59,6 +61,7 @@ export async function findDelivery(
 export interface DeliveryFilter {
   channelId?: string;
   status?: DeliveryStatus;
+  kind?: DeliveryKind;
   securityEventId?: string;
   /** Keyset: rows strictly older than this (createdAt, id). */
   before?: { createdAt: string; id: string };
@@ -74,6 +77,7 @@ export async function listDeliveries(
   let query = withChannel(db, organizationId);
   if (filter.channelId) query = query.where('d.channelId', '=', filter.channelId);
   if (filter.status) query = query.where('d.status', '=', filter.status);
+  if (filter.kind) query = query.where('d.kind', '=', filter.kind);
   if (filter.securityEventId) query = query.where('d.securityEventId', '=', filter.securityEventId);
   const before = filter.before;
   if (before) {
@@ -218,6 +222,58 @@ export async function sentPayloadsFor(db: Executor, channelIds: string[], securi
     .where('securityEventId', '=', securityEventId)
     .where('kind', '=', 'alert')
     .execute();
+}
+
+// ---------------------------------------------------------------- audit checkpoints
+
+/**
+ * Puts a newer checkpoint, due at `dueAt`, into the channel's checkpoint delivery that waits and
+ * was never attempted (with `dueAfter`, only one due later than that). Conditional on that, so a
+ * worker claiming it in between wins and this answers false. The receiver gets the newest
+ * checkpoint when the time comes.
+ */
+export async function refreshWaitingCheckpoint(
+  trx: Transaction<DB>,
+  channelId: string,
+  change: { payload: string; dueAt: string; dueAfter: string | null },
+): Promise<boolean> {
+  let update = trx
+    .updateTable('alertDeliveries')
+    .set({ payload: change.payload, nextAttemptAt: change.dueAt })
+    .where('channelId', '=', channelId)
+    .where('kind', '=', 'audit.checkpoint')
+    .where('status', '=', 'pending')
+    .where('attempts', '=', 0);
+  if (change.dueAfter !== null) update = update.where('nextAttemptAt', '>', change.dueAfter);
+  const result = await update.executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * When the channel's newest attempted checkpoint delivery was first attempted: the last time it got
+ * one. Claimed but not recorded yet means it is being sent now. Null: it never got one.
+ */
+export async function lastCheckpointSentAt(db: Executor, channelId: string, now: string) {
+  const row = await db
+    .selectFrom('alertDeliveries as d')
+    .select('d.attempts')
+    .select((eb) =>
+      eb
+        .selectFrom('alertDeliveryAttempts as a')
+        .select('a.at')
+        .whereRef('a.deliveryId', '=', 'd.id')
+        .where('a.attempt', '=', 1)
+        .as('firstAttemptAt'),
+    )
+    .where('d.channelId', '=', channelId)
+    .where('d.kind', '=', 'audit.checkpoint')
+    .where('d.attempts', '>', 0)
+    .orderBy('d.createdAt', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return null;
+  return row.firstAttemptAt ?? now;
 }
 
 // ---------------------------------------------------------------- digest queue

@@ -1,5 +1,6 @@
-import type { AlertPayload, DetectorType, SecurityEventOut } from '@custos/shared';
+import type { AlertPayload, AuditCheckpointPayload, DetectorType, SecurityEventOut } from '@custos/shared';
 import type { MailMessage } from '../../platform/mail/mailer';
+import { NOTE_FILE } from './payloads';
 
 /**
  * Alert e-mails, written from the same payload a webhook receives. They say what happened and
@@ -93,9 +94,42 @@ function footer(channelName: string): string {
   ].join('\n');
 }
 
-/** The e-mail for one delivery's payload (an alert, a digest or a test). */
+/**
+ * A signed checkpoint, inline between markers (the mailer sends text only): what to keep and how
+ * to check the log against it later.
+ */
+function checkpointMail(payload: AuditCheckpointPayload, to: string, channelName: string): MailMessage {
+  const { checkpoint, verifierKeys, verifyWith, consoleUrl } = payload.data;
+  const events = checkpoint.treeSize.toLocaleString('en-US');
+  return {
+    to,
+    subject: `[Custos] Audit checkpoint: ${events} events in ${oneLine(checkpoint.origin, 80)}`,
+    text: [
+      `Custos signed a checkpoint of your organization's audit log: ${events} events, root ${checkpoint.rootHash}.`,
+      '',
+      'Keep this mail, or save the signed note below as a file: the lines between the markers, exactly,',
+      'ending with a newline. Later, check that the log in Custos still extends it (no event changed,',
+      'removed or reordered in the database since), with an API key that has audit:export in',
+      'CUSTOS_API_KEY:',
+      '',
+      `  ${verifyWith.replace(NOTE_FILE, 'checkpoint.txt')}`,
+      '',
+      `The note's signature verifies with: ${verifierKeys.join(', ')}`,
+      '',
+      '-----BEGIN CUSTOS SIGNED CHECKPOINT-----',
+      checkpoint.note.replace(/\n$/, ''),
+      '-----END CUSTOS SIGNED CHECKPOINT-----',
+      '',
+      `The audit log: ${consoleUrl}`,
+      footer(channelName),
+    ].join('\n'),
+  };
+}
+
+/** The e-mail for one delivery's payload (an alert, a digest, a test or an audit checkpoint). */
 export function alertMail(payload: AlertPayload, recipients: string[], channelName: string): MailMessage {
   const to = recipients.join(', ');
+  if (payload.type === 'audit.checkpoint') return checkpointMail(payload, to, channelName);
   const events = payload.data.events;
   if (payload.type === 'alert.test') {
     return {

@@ -5,8 +5,10 @@ import { nowIso } from '../../platform/clock';
 import { afterCommit } from '../../platform/db/after-commit';
 import type { AlertSink, SecurityChange } from '../threats';
 import { createChannelsService } from './channels-service';
+import { createCheckpointRouter } from './checkpoints';
 import { createDeliveriesService } from './deliveries-service';
 import { flushDigests } from './digest';
+import type { SignedCheckpoint } from './payloads';
 import { createAlertRouter } from './router';
 import { alertRoutes } from './routes';
 import { createChannelSecrets } from './secrets';
@@ -14,6 +16,7 @@ import { streamRoutes } from './stream';
 import { createStreamHub } from './stream-hub';
 import { createDeliveryWorker } from './worker';
 
+export type { SignedCheckpoint } from './payloads';
 export { AlertChannelList } from './routes';
 export { signWebhook, webhookHeaders } from './signing';
 export { isPublicAddress } from './url-guard';
@@ -29,6 +32,11 @@ export interface AlertsModule {
   /** Starts the delivery worker, the digest timer and (with Redis) the cross-process stream. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * A new signed checkpoint of an organization's audit log: queued for the channels that take
+   * checkpoints (each at most once per its interval). Returns at once; failures are logged.
+   */
+  checkpointSigned(organizationId: string, checkpoint: SignedCheckpoint, verifierKeys: string[]): void;
   /** Sends every channel's queued low-severity events as one digest each now; answers how many. */
   flushDigests(): Promise<number>;
   /** Attempts every due delivery once; answers how many attempts were made. */
@@ -51,6 +59,9 @@ export function createAlerts(deps: Deps): AlertsModule {
   const hub = createStreamHub(deps.config.redisUrl, deps.log);
   const worker = createDeliveryWorker(deps, secrets);
   const router = createAlertRouter(deps);
+  const checkpoints = createCheckpointRouter(deps);
+  /** Per organization, the checkpoint routing running now: the next one waits for it (in order). */
+  const checkpointQueues = new Map<string, Promise<unknown>>();
   const channels = createChannelsService(deps, secrets, worker);
   const deliveries = createDeliveriesService(deps, worker);
   const inFlight = new Set<Promise<unknown>>();
@@ -108,8 +119,25 @@ export function createAlerts(deps: Deps): AlertsModule {
     return made;
   };
 
+  function checkpointSigned(organizationId: string, checkpoint: SignedCheckpoint, verifierKeys: string[]) {
+    const previous = checkpointQueues.get(organizationId) ?? Promise.resolve();
+    const routed = track(
+      previous
+        .then(() => checkpoints.route(organizationId, checkpoint, verifierKeys))
+        .then((dueNow) => {
+          if (dueNow > 0) kick();
+        }),
+      'checkpoint routing',
+    );
+    checkpointQueues.set(organizationId, routed);
+    void routed.finally(() => {
+      if (checkpointQueues.get(organizationId) === routed) checkpointQueues.delete(organizationId);
+    });
+  }
+
   return {
     sink,
+    checkpointSigned,
     routes: async (app) => {
       await app.register(alertRoutes(channels, deliveries));
       await app.register(streamRoutes({ db: deps.db, hub }));

@@ -1,6 +1,7 @@
 import type { AlertChannelOut, AlertDeliveryDetail, AlertDeliveryOut } from '@custos/shared';
 import type { LastDelivery, StoredChannel } from './channels-store';
 import type { DeliveryWithChannel } from './deliveries-store';
+import { parsePayload } from './payloads';
 
 /** Paths shorter than this show no tail at all: four characters of a short secret are too many. */
 const MIN_PATH_FOR_TAIL = 12;
@@ -61,6 +62,14 @@ export function channelSnapshot(channel: StoredChannel) {
   };
 }
 
+/** Which checkpoint an `audit.checkpoint` delivery carries (null for every other kind). */
+function checkpointOf(d: DeliveryWithChannel): AlertDeliveryOut['checkpoint'] {
+  if (d.kind !== 'audit.checkpoint') return null;
+  const payload = parsePayload(d.payload);
+  if (payload.type !== 'audit.checkpoint') return null;
+  return { origin: payload.data.checkpoint.origin, treeSize: payload.data.checkpoint.treeSize };
+}
+
 export function presentDelivery(d: DeliveryWithChannel): AlertDeliveryOut {
   return {
     id: d.id,
@@ -70,6 +79,7 @@ export function presentDelivery(d: DeliveryWithChannel): AlertDeliveryOut {
     messageId: d.messageId,
     kind: d.kind as AlertDeliveryOut['kind'],
     securityEventId: d.securityEventId,
+    checkpoint: checkpointOf(d),
     status: d.status as AlertDeliveryOut['status'],
     attempts: d.attempts,
     nextAttemptAt: d.status === 'pending' || d.status === 'retrying' ? d.nextAttemptAt : null,

@@ -1,4 +1,4 @@
-import type { AlertPayload, SecurityEventOut } from '@custos/shared';
+import type { SecurityEventOut } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
@@ -6,7 +6,7 @@ import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { enabledChannels, type StoredChannel } from './channels-store';
 import * as deliveries from './deliveries-store';
-import { eventConsoleUrl, newMessageId, payloadBody } from './payloads';
+import { eventConsoleUrl, newMessageId, parsePayload, payloadBody } from './payloads';
 import { routeEvent, severityRank } from './routing';
 
 /** Events whose routed severity this process remembers (for "send a repeat only when it rose"). */
@@ -40,7 +40,9 @@ export function createAlertRouter(deps: Deps) {
     );
     const ranks = new Map<string, number>();
     for (const row of rows) {
-      const sent = (JSON.parse(row.payload) as AlertPayload).data.events[0];
+      const payload = parsePayload(row.payload);
+      // Only 'alert' deliveries are read, but the payload type is what says it holds events.
+      const sent = payload.type === 'audit.checkpoint' ? undefined : payload.data.events[0];
       if (!sent) continue;
       ranks.set(row.channelId, Math.max(ranks.get(row.channelId) ?? -1, severityRank(sent.severity)));
     }

@@ -1,10 +1,10 @@
-import type { AlertPayload } from '@custos/shared';
 import type { Deps } from '../../deps';
 import { isoAfter, nowIso } from '../../platform/clock';
 import { recordAlertSent } from '../threats';
 import { channelById, type StoredChannel } from './channels-store';
 import * as deliveries from './deliveries-store';
 import { alertMail } from './email';
+import { parsePayload } from './payloads';
 import type { ChannelSecrets } from './secrets';
 import { webhookHeaders } from './signing';
 import { type AttemptOutcome, postWebhook } from './webhook-sender';
@@ -17,6 +17,8 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  */
 const LEASE_MS = 5 * 60_000;
 const BATCH = 50;
+/** A checkpoint that waited for its interval while the channel was switched off or opted out. */
+const CHECKPOINTS_OFF = 'not sent: the channel no longer takes audit checkpoints';
 const PARALLEL = 8;
 
 /** Delay before the next attempt, ±10 % so a receiver's recovery is not met by a wave of retries. */
@@ -47,7 +49,7 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
         timeoutMs: WEBHOOK_TIMEOUT_MS,
       });
     }
-    const payload = JSON.parse(delivery.payload) as AlertPayload;
+    const payload = parsePayload(delivery.payload);
     const result = await deps.mailer.send(alertMail(payload, channel.recipients ?? [], channel.name));
     if (result.status === 'sent') return { ok: true, responseCode: null, error: null };
     if (result.status === 'undelivered')
@@ -60,7 +62,10 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
     // Without SMTP no retry can succeed; 410 Gone is the receiver asking for no more (Standard
     // Webhooks); a test is a one-off check. Each can still be replayed by hand.
     const final =
-      outcome.error === 'SMTP is not configured' || outcome.responseCode === 410 || delivery.kind === 'test';
+      outcome.error === 'SMTP is not configured' ||
+      outcome.error === CHECKPOINTS_OFF ||
+      outcome.responseCode === 410 ||
+      delivery.kind === 'test';
     const delay = config.alertRetryDelaysMs[attempt - 1];
     if (final || delay === undefined) return { status: 'failed' as const, nextAttemptAt: null };
     return { status: 'retrying' as const, nextAttemptAt: isoAfter(jittered(delay)) };
@@ -72,8 +77,15 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
     const started = performance.now();
     const at = nowIso();
     let outcome: AttemptOutcome;
+    // Only the first attempt is held back: a replay is someone asking for it to go now.
+    const optedOut =
+      delivery.kind === 'audit.checkpoint' &&
+      attemptNo === 1 &&
+      !(channel.enabled && channel.routing.checkpoints.enabled);
     try {
-      outcome = await send(channel, delivery);
+      outcome = optedOut
+        ? { ok: false, responseCode: null, error: CHECKPOINTS_OFF }
+        : await send(channel, delivery);
     } catch (error) {
       log.warn({ err: error, deliveryId: delivery.id }, 'alert delivery attempt failed');
       outcome = { ok: false, responseCode: null, error: 'internal error while sending' };

@@ -30,20 +30,27 @@ export async function quarantineRowsPastHead(db: Kysely<DB>, logId: string): Pro
       .where('seq', '>', size)
       .orderBy('seq')
       .execute();
-    const nodes = await trx
-      .selectFrom('auditTreeNodes')
-      .selectAll()
-      .where('logId', '=', logId)
-      .where((eb) =>
-        eb.or([
-          eb('level', '>', MAX_LEVEL),
-          ...Array.from({ length: MAX_LEVEL + 1 }, (_, level) =>
-            // (idx + 1)·2^level > size: the node is not complete in the head's tree.
-            eb.and([eb('level', '=', level), eb('idx', '>=', Math.floor(size / 2 ** level))]),
-          ),
-        ]),
-      )
-      .execute();
+    // Per level, the nodes not complete in the head's tree: (idx + 1)·2^level > size. One index
+    // range scan each (an OR of them would scan the log's whole tree).
+    const nodes = [];
+    for (let level = 0; level <= MAX_LEVEL; level++) {
+      const found = await trx
+        .selectFrom('auditTreeNodes')
+        .selectAll()
+        .where('logId', '=', logId)
+        .where('level', '=', level)
+        .where('idx', '>=', Math.floor(size / 2 ** level))
+        .execute();
+      nodes.push(...found);
+    }
+    nodes.push(
+      ...(await trx
+        .selectFrom('auditTreeNodes')
+        .selectAll()
+        .where('logId', '=', logId)
+        .where('level', '>', MAX_LEVEL)
+        .execute()),
+    );
     const at = nowIso();
     const rows = [
       ...events.map((row) => ({ kind: 'event' as const, seq: Number(row.seq), data: JSON.stringify(row) })),

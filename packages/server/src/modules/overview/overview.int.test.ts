@@ -56,11 +56,18 @@ describe.each(backends)('security overview (%s)', (backend) => {
       method: 'PUT',
       url: '/api/v1/security/settings',
       token: org.owner.token,
-      payload: { detectors: Object.fromEntries(DETECTOR_TYPES.map((type) => [type, off])), responses: [] },
+      payload: {
+        // audit_tampering is the audit trail's own alarm and cannot be switched off.
+        detectors: Object.fromEntries(
+          DETECTOR_TYPES.filter((type) => type !== 'audit_tampering').map((type) => [type, off]),
+        ),
+        responses: [],
+      },
     });
     expect(res.statusCode).toBe(200);
     const running = await t.services.threats.settings.settingsFor(org.id);
-    expect(Object.values(running.detectors).filter((d) => d.enabled)).toEqual([]);
+    const enabled = Object.entries(running.detectors).filter(([, d]) => d.enabled);
+    expect(enabled.map(([type]) => type)).toEqual(['audit_tampering']);
     return org;
   }
 

@@ -148,7 +148,7 @@ export function AlertChannelsPage() {
     <>
       <PageHeader
         title="Alerts"
-        description="Channels that hear about security events as they happen: signed webhooks and e-mail. Each channel picks the severities and types it wants."
+        description="Channels that hear about security events as they happen: signed webhooks and e-mail. Each channel picks the severities and types it wants, and can keep the audit log's signed checkpoints outside Custos."
         actions={
           canRead ? (
             <>

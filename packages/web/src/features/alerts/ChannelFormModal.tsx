@@ -1,11 +1,13 @@
-import type {
-  AlertChannelCreated,
-  AlertChannelOut,
-  AlertRouting,
-  CreateAlertChannelBody,
-  DetectorType,
-  Severity,
-  UpdateAlertChannelBody,
+import {
+  type AlertChannelCreated,
+  type AlertChannelOut,
+  type AlertRouting,
+  type CreateAlertChannelBody,
+  DEFAULT_CHECKPOINT_INTERVAL_MINUTES,
+  type DetectorType,
+  EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES,
+  type Severity,
+  type UpdateAlertChannelBody,
 } from '@custos/shared';
 import {
   Group,
@@ -27,7 +29,7 @@ import { ErrorAlert } from '../../ui/ErrorAlert';
 import { FormActions } from '../../ui/FormActions';
 import { DETECTOR_LABELS, DETECTOR_ORDER, SEVERITY_LABELS, SEVERITY_ORDER } from '../threats/labels';
 import { useCreateAlertChannelMutation, useUpdateAlertChannelMutation } from './api';
-import { isHttpUrl, looksLikeEmail, routingSummary } from './routing';
+import { intervalSummary, isHttpUrl, looksLikeEmail, routingSummary } from './routing';
 
 type Kind = AlertChannelOut['kind'];
 
@@ -40,6 +42,8 @@ interface ChannelDraft {
   allTypes: boolean;
   types: DetectorType[];
   digestLow: boolean;
+  checkpoints: boolean;
+  checkpointInterval: number;
 }
 
 const SEVERITY_OPTIONS = SEVERITY_ORDER.map((value) => ({
@@ -48,6 +52,20 @@ const SEVERITY_OPTIONS = SEVERITY_ORDER.map((value) => ({
 }));
 const TYPE_OPTIONS = DETECTOR_ORDER.map((value) => ({ value, label: DETECTOR_LABELS[value] }));
 const MAX_RECIPIENTS = 20;
+const INTERVAL_CHOICES = [0, 5, 15, 60, 360, 1440];
+
+/** The intervals offered: an e-mail channel not more often than its minimum; a value set by API too. */
+function intervalOptions(kind: Kind, current: number) {
+  const floor = kind === 'email' ? EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES : 0;
+  const choices = INTERVAL_CHOICES.filter((m) => m >= floor);
+  if (!choices.includes(current)) choices.push(current);
+  return choices
+    .sort((x, y) => x - y)
+    .map((m) => ({
+      value: String(m),
+      label: m === 0 ? 'Every checkpoint' : `At most one ${intervalSummary(m)}`,
+    }));
+}
 
 /** Tags as typed or pasted: a pasted list becomes one address a tag, without repeats. */
 function splitRecipients(tags: string[]): string[] {
@@ -66,6 +84,8 @@ function draftOf(channel: AlertChannelOut | undefined): ChannelDraft {
       allTypes: true,
       types: [],
       digestLow: false,
+      checkpoints: false,
+      checkpointInterval: DEFAULT_CHECKPOINT_INTERVAL_MINUTES,
     };
   }
   return {
@@ -77,6 +97,8 @@ function draftOf(channel: AlertChannelOut | undefined): ChannelDraft {
     allTypes: channel.routing.types === null,
     types: channel.routing.types ?? [],
     digestLow: channel.routing.digestLow,
+    checkpoints: channel.routing.checkpoints.enabled,
+    checkpointInterval: channel.routing.checkpoints.minIntervalMinutes,
   };
 }
 
@@ -85,11 +107,14 @@ function routingOf(draft: ChannelDraft): AlertRouting {
     minSeverity: draft.minSeverity,
     types: draft.allTypes || draft.types.length === 0 ? null : draft.types,
     digestLow: draft.digestLow,
+    checkpoints: { enabled: draft.checkpoints, minIntervalMinutes: draft.checkpointInterval },
   };
 }
 
-function problemsOf(draft: ChannelDraft): Partial<Record<'name' | 'url' | 'recipients' | 'types', string>> {
-  const problems: Partial<Record<'name' | 'url' | 'recipients' | 'types', string>> = {};
+type Problem = 'name' | 'url' | 'recipients' | 'types' | 'checkpoints';
+
+function problemsOf(draft: ChannelDraft): Partial<Record<Problem, string>> {
+  const problems: Partial<Record<Problem, string>> = {};
   if (!draft.name.trim()) problems.name = 'Give the channel a name';
   if (draft.kind === 'webhook' && !isHttpUrl(draft.url)) problems.url = 'Enter an http:// or https:// URL';
   if (draft.kind === 'email') {
@@ -99,6 +124,12 @@ function problemsOf(draft: ChannelDraft): Partial<Record<'name' | 'url' | 'recip
   }
   if (!draft.allTypes && draft.types.length === 0)
     problems.types = 'Pick at least one type, or send all types';
+  if (
+    draft.kind === 'email' &&
+    draft.checkpoints &&
+    draft.checkpointInterval < EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES
+  )
+    problems.checkpoints = `E-mail: at most one every ${EMAIL_MIN_CHECKPOINT_INTERVAL_MINUTES} minutes`;
   return problems;
 }
 
@@ -137,7 +168,14 @@ function ChannelForm({ channel, onClose, onCreated }: ChannelFormProps) {
   const [update, updating] = useUpdateAlertChannelMutation();
   const mutation = channel ? updating : creation;
   const apiError = hookError(mutation.error);
-  const serverFields = formErrors(apiError, ['name', 'url', 'recipients', 'routing']);
+  // The checkpoint interval before 'routing': the first name a path starts with takes the issue.
+  const serverFields = formErrors(apiError, [
+    'name',
+    'url',
+    'recipients',
+    'routing.checkpoints.minIntervalMinutes',
+    'routing',
+  ]);
   const problems = problemsOf(draft);
   const shown = tried ? problems : {};
 
@@ -269,6 +307,27 @@ function ChannelForm({ channel, onClose, onCreated }: ChannelFormProps) {
           checked={draft.digestLow}
           onChange={(e) => set({ digestLow: e.currentTarget.checked })}
         />
+        <Stack gap={6}>
+          <Switch
+            label="Send audit checkpoints"
+            description="Send each signed audit checkpoint, so a copy of the log's signed state is kept outside Custos."
+            checked={draft.checkpoints}
+            onChange={(e) => set({ checkpoints: e.currentTarget.checked })}
+          />
+          {draft.checkpoints && (
+            <Select
+              aria-label="How often"
+              data={intervalOptions(draft.kind, draft.checkpointInterval)}
+              value={String(draft.checkpointInterval)}
+              onChange={(value) => value !== null && set({ checkpointInterval: Number(value) })}
+              allowDeselect={false}
+              error={shown.checkpoints ?? serverFields.fields['routing.checkpoints.minIntervalMinutes']}
+              description="Checkpoints are signed every few seconds while the log grows. One that comes sooner waits its turn; the newest goes when the time comes."
+              inputWrapperOrder={['input', 'description', 'error']}
+              comboboxProps={{ withinPortal: true }}
+            />
+          )}
+        </Stack>
         <Text size="xs" c="dimmed" data-testid="routing-preview">
           Routing: {routingSummary(routingOf(draft))}
         </Text>

@@ -1,6 +1,5 @@
 import type { AlertDeliveryDetail, AlertDeliveryOut } from '@custos/shared';
 import {
-  Anchor,
   Button,
   Code,
   Drawer,
@@ -14,7 +13,6 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRepeat } from '@tabler/icons-react';
-import { Link } from 'react-router';
 import { hookError } from '../../app/errors';
 import { formatTimestamp } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
@@ -23,7 +21,13 @@ import { useConfirmAction } from '../../ui/useConfirmAction';
 import { Field } from '../audit/Field';
 import { useCan } from '../shell/session';
 import { useGetAlertDeliveryQuery, useReplayAlertDeliveryMutation } from './api';
-import { ChannelName, DeliveryStatusBadge, KIND_LABELS, ResponseCode } from './deliveryParts';
+import {
+  ChannelName,
+  DeliveryStatusBadge,
+  DeliverySubject,
+  KIND_LABELS,
+  ResponseCode,
+} from './deliveryParts';
 
 /** The payload as sent, indented when it is JSON. */
 export function prettyPayload(payload: string): string {
@@ -120,20 +124,8 @@ function DeliveryBody({ id }: { id: string }) {
         <Field label="Kind">
           <Text size="sm">{KIND_LABELS[data.kind] ?? data.kind}</Text>
         </Field>
-        <Field label="Security event">
-          {data.securityEventId ? (
-            <Anchor
-              component={Link}
-              to={`/security/events/${encodeURIComponent(data.securityEventId)}`}
-              size="sm"
-            >
-              View event
-            </Anchor>
-          ) : (
-            <Text size="sm" c="dimmed">
-              —
-            </Text>
-          )}
+        <Field label={data.checkpoint ? 'Checkpoint' : 'Security event'}>
+          <DeliverySubject delivery={data} full />
         </Field>
         <Field label="Created">
           <Text size="sm">{formatTimestamp(data.createdAt)}</Text>
@@ -178,6 +170,13 @@ function DeliveryBody({ id }: { id: string }) {
         <Title order={5}>Attempts</Title>
         <Attempts history={data.history} />
       </Stack>
+      {data.checkpoint && (
+        <Text size="sm" c="dimmed">
+          The receiver keeps <Code>data.checkpoint.note</Code> from this payload;{' '}
+          <Code>custos audit verify --checkpoint</Code> with that note fails if the audit log was rewritten
+          since it was signed.
+        </Text>
+      )}
       <Stack gap="xs">
         <Title order={5}>Payload</Title>
         <ScrollArea.Autosize mah={420} type="auto">

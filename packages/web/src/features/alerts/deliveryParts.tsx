@@ -1,6 +1,8 @@
 import type { AlertDeliveryOut } from '@custos/shared';
-import { Badge, Group, Text, ThemeIcon } from '@mantine/core';
+import { Anchor, Badge, Group, Text, ThemeIcon } from '@mantine/core';
 import { IconMail, IconWebhook } from '@tabler/icons-react';
+import { Link } from 'react-router';
+import { formatCount } from '../../app/format';
 
 const STATUS_BADGES: Record<AlertDeliveryOut['status'], { color: string; label: string }> = {
   pending: { color: 'gray', label: 'Pending' },
@@ -26,7 +28,49 @@ export const KIND_LABELS: Record<AlertDeliveryOut['kind'], string> = {
   alert: 'Alert',
   digest: 'Digest',
   test: 'Test',
+  'audit.checkpoint': 'Audit checkpoint',
 };
+
+/**
+ * What a delivery is about: its security event, the audit checkpoint it carries, or nothing. In a
+ * table row the checkpoint's origin is cut short (`full` shows all of it).
+ */
+export function DeliverySubject({ delivery, full = false }: { delivery: AlertDeliveryOut; full?: boolean }) {
+  if (delivery.securityEventId) {
+    return (
+      <Anchor
+        component={Link}
+        to={`/security/events/${encodeURIComponent(delivery.securityEventId)}`}
+        size="sm"
+      >
+        View event
+      </Anchor>
+    );
+  }
+  if (delivery.checkpoint) {
+    return (
+      <div data-testid="delivery-checkpoint">
+        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+          {formatCount(delivery.checkpoint.treeSize)} events
+        </Text>
+        <Text
+          size="xs"
+          c="dimmed"
+          className="custos-mono"
+          title={delivery.checkpoint.origin}
+          {...(full ? { style: { wordBreak: 'break-all' } } : { maw: 180, truncate: 'end' })}
+        >
+          {delivery.checkpoint.origin}
+        </Text>
+      </div>
+    );
+  }
+  return (
+    <Text size="sm" c="dimmed">
+      —
+    </Text>
+  );
+}
 
 export function ChannelKindIcon({
   kind,

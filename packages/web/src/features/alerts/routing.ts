@@ -2,8 +2,9 @@ import type { AlertRouting, DetectorType } from '@custos/shared';
 import { DETECTOR_LABELS, SEVERITY_LABELS } from '../threats/labels';
 
 /**
- * A channel's routing in one line, e.g. "High and above · all types · low in hourly digest".
- * Low events below the minimum still go out in the hourly digest when it is on.
+ * A channel's routing in one line, e.g. "High and above · all types · low in hourly digest ·
+ * audit checkpoints hourly". Low events below the minimum still go out in the hourly digest when
+ * it is on.
  */
 export function routingSummary(routing: AlertRouting): string {
   const parts: string[] = [];
@@ -12,7 +13,18 @@ export function routingSummary(routing: AlertRouting): string {
   );
   parts.push(typesSummary(routing.types));
   if (routing.digestLow) parts.push('low in hourly digest');
+  if (routing.checkpoints.enabled)
+    parts.push(`audit checkpoints ${intervalSummary(routing.checkpoints.minIntervalMinutes)}`);
   return parts.join(' · ');
+}
+
+/** "each one", "hourly", "every 15 min", "every 6 h", "daily". */
+export function intervalSummary(minutes: number): string {
+  if (minutes === 0) return 'each one';
+  if (minutes === 60) return 'hourly';
+  if (minutes === 1440) return 'daily';
+  if (minutes % 60 === 0) return `every ${minutes / 60} h`;
+  return `every ${minutes} min`;
 }
 
 function typesSummary(types: DetectorType[] | null): string {
