@@ -265,6 +265,11 @@ describe.each(backends)('the signer remembers outside the database (%s)', (backe
     app.services.audit.signerState.refresh(org.id);
     expect(await app.services.audit.checkpoints.current(org.id)).toBeNull();
     expect(app.services.audit.alarms.ofLog(org.id)).toMatchObject([{ kind: 'signer_state_unreadable' }]);
+    // The export still works and says why nothing new is signed.
+    const exported = await app.inject({ url: '/api/v1/audit/export', token: apiKey });
+    expect(exported.statusCode).toBe(200);
+    const header = JSON.parse(exported.body.slice(0, exported.body.indexOf('\n')));
+    expect(header.integrityAlarms).toMatchObject([{ kind: 'signer_state_unreadable' }]);
     await app.app.close();
   });
 

@@ -82,7 +82,7 @@ export function createCheckpoints(deps: CheckpointsDeps) {
    * and only for a new log the current public URL. A later change of URL changes nothing.
    */
   async function originOf(logId: string, head: Head | null): Promise<string> {
-    const known = origins.get(logId) ?? lastSigned(logId)?.origin ?? head?.origin;
+    const known = origins.get(logId) ?? rememberedOrigin(logId) ?? head?.origin;
     if (known) {
       origins.set(logId, known);
       if (head && head.origin !== known) await storeOrigin(logId, known);
@@ -92,6 +92,16 @@ export function createCheckpoints(deps: CheckpointsDeps) {
     await storeOrigin(logId, origin);
     origins.set(logId, origin);
     return origin;
+  }
+
+  /** The origin the signer signed for, unless its memory is unreadable (then the alarm says so). */
+  function rememberedOrigin(logId: string): string | undefined {
+    try {
+      return lastSigned(logId)?.origin;
+    } catch (error) {
+      if (error instanceof SignerStateError) return undefined;
+      throw error;
+    }
   }
 
   async function storeOrigin(logId: string, origin: string): Promise<void> {

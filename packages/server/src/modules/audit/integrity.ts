@@ -32,9 +32,9 @@ const keyOf = (logId: string, kind: IntegrityAlarmKind) => `${logId}\u0000${kind
 export type AlarmListener = (alarm: IntegrityAlarm) => void | Promise<void>;
 
 /**
- * The current integrity alarms of this process, one per log. An alarm stays until a check finds
- * the log sound again (e.g. after the database is restored); each new or changed alarm is told to
- * the listeners once (threat detection raises a critical security event from it).
+ * The current integrity alarms of this process, one per log and kind. An alarm stays until a check
+ * finds the log sound again (e.g. after the database is restored); each new alarm is told to the
+ * listeners once (threat detection raises a critical security event from it), not at every check.
  */
 export class IntegrityAlarms {
   readonly #alarms = new Map<string, IntegrityAlarm>();
@@ -53,7 +53,12 @@ export class IntegrityAlarms {
   raise(alarm: Omit<IntegrityAlarm, 'detectedAt'>): IntegrityAlarm {
     const key = keyOf(alarm.logId, alarm.kind);
     const previous = this.#alarms.get(key);
-    if (previous && previous.message === alarm.message) return previous;
+    if (previous) {
+      // Still the same break (the head may have grown since): refresh the figures, tell no one again.
+      const updated = { ...alarm, detectedAt: previous.detectedAt };
+      this.#alarms.set(key, updated);
+      return updated;
+    }
     const raised = { ...alarm, detectedAt: nowIso() };
     this.#alarms.set(key, raised);
     for (const listener of this.#listeners) {
