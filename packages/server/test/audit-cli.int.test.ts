@@ -1,32 +1,11 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leafHashOfCanonical } from '../src/modules/audit/event';
 import { generateSignerKey } from '../src/platform/crypto/signed-note';
 import { createTestApp, type TestApp, type TestOrg } from './harness';
-
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/custos.js');
-
-/** Runs the real CLI without blocking this process, which serves the HTTP it talks to. */
-function run(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { runCli } from './run-cli';
 
 describe('custos audit verify', () => {
   let t: TestApp;
@@ -82,8 +61,8 @@ describe('custos audit verify', () => {
   });
 
   it('is documented in --help', async () => {
-    expect((await run(['--help'])).stdout).toContain('audit');
-    const help = await run(['audit', 'verify', '--help']);
+    expect((await runCli(['--help'])).stdout).toContain('audit');
+    const help = await runCli(['audit', 'verify', '--help']);
     expect(help.status).toBe(0);
     for (const option of ['--key', '--url', '--api-key', '--output', 'CUSTOS_API_KEY', 'Exit status']) {
       expect(help.stdout).toContain(option);
@@ -91,7 +70,7 @@ describe('custos audit verify', () => {
   });
 
   it('verifies a good file against a pinned key (exit 0)', async () => {
-    const res = await run(['audit', 'verify', good, '--key', verifierKey]);
+    const res = await runCli(['audit', 'verify', good, '--key', verifierKey]);
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/Checked \d+ events and \d+ checkpoints in [\d.]+ s \([\d,]+ events\/s\)/);
@@ -101,7 +80,7 @@ describe('custos audit verify', () => {
   });
 
   it('warns when the keys come from the file itself, and reports JSON on request', async () => {
-    const res = await run(['audit', 'verify', good, '--output', 'json']);
+    const res = await runCli(['audit', 'verify', good, '--output', 'json']);
     expect(res.status).toBe(0);
     expect(res.stderr).toContain('warning: no --key given');
     expect(JSON.parse(res.stdout)).toMatchObject({
@@ -113,17 +92,17 @@ describe('custos audit verify', () => {
   });
 
   it('fails a tampered file with the FAILED line (exit 1), and a file signed by another key', async () => {
-    const res = await run(['audit', 'verify', tampered, '--key', verifierKey]);
+    const res = await runCli(['audit', 'verify', tampered, '--key', verifierKey]);
     expect(res.status).toBe(1);
     expect(res.stdout).toContain(`FAILED: modified at seq ${tamperedSeq}: `);
     const stranger = generateSignerKey('custos.test/custos-audit').verifierKey;
-    const wrongKey = await run(['audit', 'verify', good, '--key', stranger]);
+    const wrongKey = await runCli(['audit', 'verify', good, '--key', stranger]);
     expect(wrongKey.status).toBe(1);
     expect(wrongKey.stdout).toContain('FAILED: bad-signature');
   });
 
   it('streams the export from a live server over HTTP and verifies it', async () => {
-    const res = await run(['audit', 'verify', '--url', baseUrl], { CUSTOS_API_KEY: apiKey });
+    const res = await runCli(['audit', 'verify', '--url', baseUrl], { CUSTOS_API_KEY: apiKey });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('OK: ');
@@ -144,7 +123,7 @@ describe('custos audit verify', () => {
         .where('seq', '=', tamperedSeq)
         .execute();
     await set({ body, leafHash: leafHashOfCanonical(body) });
-    const failed = await run([
+    const failed = await runCli([
       'audit',
       'verify',
       '--url',
@@ -169,7 +148,7 @@ describe('custos audit verify', () => {
       [['audit', 'verify', good, '--output', 'xml'], 'xml'],
       [['audit', 'verify', '--url', baseUrl, '--api-key', 'custos_wrong'], 'the export failed: 401'],
     ];
-    const results = await Promise.all(cases.map(([args]) => run(args)));
+    const results = await Promise.all(cases.map(([args]) => runCli(args)));
     results.forEach((res, i) => {
       const [args, message] = cases[i] as [string[], string];
       expect(res.status, args.join(' ')).toBe(2);

@@ -5,11 +5,9 @@
  * rewrite of the history the signer refuses to sign and raises the alarm. Each case has its own
  * organization, so its log is untouched by the others.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   deleteAndRenumber,
@@ -24,8 +22,8 @@ import {
   swapRows,
 } from './audit-tamper';
 import { backends, createTestApp, type TestApp } from './harness';
+import { runCli } from './run-cli';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/custos.js');
 const EVENTS = 150;
 
 interface Verdict {
@@ -33,23 +31,6 @@ interface Verdict {
   report: { ok: boolean; firstProblem: { kind: string; seq?: number; message: string } | null };
   stdout: string;
   stderr: string;
-}
-
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 describe.each(backends)('audit integrity against a database writer (%s)', (backend) => {

@@ -6,7 +6,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { splitLines, verifyExport } from '../src/modules/audit/verify';
@@ -24,25 +23,7 @@ import {
   TestApp as TestAppClass,
   testConfig,
 } from './harness';
-
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/custos.js');
-
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { CLI_BIN, runCli } from './run-cli';
 
 /** Starts `custos witness serve` and reads its URL and verifier key from what it prints. */
 async function startWitness(
@@ -52,7 +33,7 @@ async function startWitness(
   const child = spawn(
     process.execPath,
     [
-      bin,
+      CLI_BIN,
       'witness',
       'serve',
       '--key-file',
