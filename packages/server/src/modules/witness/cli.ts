@@ -5,9 +5,9 @@
  */
 import os from 'node:os';
 import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
+import type { CosignatureSigner } from '../../platform/crypto/cosignature';
 import { createLogger } from '../../platform/log';
 import { acceptedLogs, LogConfigError } from './logs';
-import { loadWitnessKey, startWitnessServer } from './server';
 
 const DEFAULT_PORT = 7380;
 const DEFAULT_HOST = '127.0.0.1';
@@ -35,8 +35,10 @@ function parsePort(value: string): number {
 }
 
 /** The key, checking that an explicit --name matches the one it was created with. */
-function witnessKey(keyFile: string, name: string | undefined) {
-  let signer: ReturnType<typeof loadWitnessKey>;
+async function witnessKey(keyFile: string, name: string | undefined): Promise<CosignatureSigner> {
+  // Loaded on use: every other CLI command (and `custos audit verify`) starts without Fastify.
+  const { loadWitnessKey } = await import('./server');
+  let signer: CosignatureSigner;
   try {
     signer = loadWitnessKey(keyFile, name ?? `${os.hostname()}/witness`);
   } catch (error) {
@@ -57,7 +59,8 @@ async function serve(options: ServeOptions): Promise<void> {
     if (error instanceof LogConfigError) throw new WitnessUsageError(error.message);
     throw error;
   }
-  const signer = witnessKey(options.keyFile, options.name);
+  const signer = await witnessKey(options.keyFile, options.name);
+  const { startWitnessServer } = await import('./server');
   const witness = await startWitnessServer({
     signer,
     stateFile: options.stateFile,
@@ -85,8 +88,8 @@ async function serve(options: ServeOptions): Promise<void> {
   );
 }
 
-function printKey(options: { keyFile: string; name?: string }): void {
-  process.stdout.write(`${witnessKey(options.keyFile, options.name).verifier.verifierKey}\n`);
+async function printKey(options: { keyFile: string; name?: string }): Promise<void> {
+  process.stdout.write(`${(await witnessKey(options.keyFile, options.name)).verifier.verifierKey}\n`);
 }
 
 /** Runs an action, turning usage errors into exit 2 and anything else into exit 1. */
