@@ -14,7 +14,10 @@
  * alone, the security policy, ending a member's sessions, step-up, impersonation, the MFA enrolment
  * banner), and threat detection (the security overview under a brute-force attack, triage of the event,
  * lifting its lock and blocking an IP by hand, a detector's threshold, a webhook alert channel whose
- * signed test message and replay reach a local receiver), and prints `ok - <step>` /
+ * signed test message and replay reach a local receiver), and, last, tampering with the database as
+ * someone with write access to it would (an event's body edited and another's emptied, then the
+ * log rolled back): the events flagged altered and purged, the server's red integrity alarm on every
+ * page with its critical security event, and the browser forgetting its checkpoint. It prints `ok - <step>` /
  * `not ok - <step>: <error>` lines, then `N passed, N failed`. Screenshots go to `e2e/screenshots`, or to `CUSTOS_E2E_SCREENSHOTS`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,6 +29,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CustosClient } from '@custos/sdk';
 import type { RoleCatalog } from '@custos/shared';
+import type { Kysely } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import {
   type Browser,
@@ -41,6 +45,9 @@ import {
   parseSignerKey,
   signNote,
 } from '../../server/src/platform/crypto/signed-note';
+import { openDatabase } from '../../server/src/platform/db/database';
+import type { DB } from '../../server/src/platform/db/schema';
+import { editBody, headSize, nullBody, rollBack } from '../../server/test/audit-tamper';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCREENSHOTS = process.env.CUSTOS_E2E_SCREENSHOTS ?? path.join(import.meta.dirname, 'screenshots');
@@ -432,8 +439,10 @@ const steps: Step[] = [
   ...auditSteps(),
   ...accessSteps(),
   ...securitySteps(),
-  // Last: the attack locks an account and the steps block an IP, which must not disturb the others.
+  // The attack locks an account and the steps block an IP, which must not disturb the others.
   ...threatSteps(),
+  // Last of all: the organization's log stays broken once rolled back.
+  ...tamperSteps(),
 ];
 
 /** The audit log, as an administrator and then as a privacy officer (read-only, no export). */
@@ -1833,6 +1842,245 @@ function threatSteps(): Step[] {
         check(both[0]?.body === both[1]?.body, 'the replay sent another body');
         await visible(attempts.nth(1));
         await viewShot(page, '57-delivery-log');
+      },
+    },
+  ];
+}
+
+/**
+ * The server's database, opened beside the running server as someone with write access to it (and
+ * nothing else) would: the tampering below is plain SQL, no Custos code path writes.
+ */
+async function withDatabase<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  const url = process.env.CUSTOS_E2E_DATABASE_URL;
+  if (!url && !state.dataDir) throw new Error('the server has no data directory');
+  const database = openDatabase(
+    url?.startsWith('postgres')
+      ? { kind: 'postgres', url }
+      : {
+          kind: 'sqlite',
+          file: url
+            ? path.resolve(url.replace(/^(sqlite|file):(\/\/)?/, ''))
+            : path.join(state.dataDir ?? '', 'custos.db'),
+        },
+  );
+  try {
+    return await work(database.db);
+  } finally {
+    await database.destroy();
+  }
+}
+
+/** The current organization's id, which is also its audit log's id. */
+async function organizationId(page: Page): Promise<string> {
+  const response = await page.request.get(`${state.baseUrl}/api/v1/me`);
+  const me = (await response.json()) as { organization?: { id?: unknown } | null };
+  const id = me.organization?.id;
+  check(typeof id === 'string', `GET /api/v1/me names no organization: ${response.status()}`);
+  return String(id);
+}
+
+function auditRow(page: Page, seq: number): Locator {
+  return page.getByRole('table', { name: 'Audit events' }).locator(`tbody tr[data-seq="${seq}"]`);
+}
+
+/** The shell's red warning with the server's own integrity alarm in it. */
+function serverAlarm(page: Page): Locator {
+  return page.getByRole('alert').filter({ has: page.getByTestId('server-alarm') });
+}
+
+/** WCAG contrast ratio of two CSS `rgb(...)` colours. */
+function contrastRatio(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r = 0, g = 0, bl = 0] = (css.match(/[\d.]+/g) ?? []).map(Number);
+    const channel = (v: number) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(bl);
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Tampering with the database directly: flagged events, then the server's alarm over a rolled-back log. */
+function tamperSteps(): Step[] {
+  return [
+    {
+      name: 'an event edited in the database reads as altered and one emptied as purged, neither as verified',
+      run: async () => {
+        const page = adminPage();
+        // Two invitation events of this run, read through the console's own session.
+        const response = await page.request.get(
+          `${state.baseUrl}/api/v1/audit/events?action=invitation.*&limit=20`,
+        );
+        const { events } = (await response.json()) as { events: { seq: number; integrity: string }[] };
+        const [edited, emptied] = events.filter((event) => event.integrity === 'intact');
+        if (!edited || !emptied) throw new Error(`${events.length} invitation events, not 2 intact`);
+        const logId = await organizationId(page);
+        await withDatabase(async (db) => {
+          // A metadata value becomes "Forged Hall"; the leaf hash and the tree stay as they were.
+          await editBody(db, logId, edited.seq);
+          await nullBody(db, logId, emptied.seq);
+        });
+
+        await page.goto(`${state.baseUrl}/audit?action=invitation.*`);
+        const altered = auditRow(page, edited.seq);
+        await visible(altered.getByText('altered', { exact: true }));
+        check((await altered.getAttribute('data-integrity')) === 'modified', 'the edited row is not flagged');
+        const purged = auditRow(page, emptied.seq);
+        await visible(purged.getByText('purged', { exact: true }));
+        await viewShot(page, '60-audit-events-altered-and-purged');
+
+        await altered.click();
+        const drawer = page.getByRole('dialog');
+        await visible(
+          drawer
+            .getByRole('alert')
+            .filter({ hasText: 'do not match its hash: they were changed in the database' }),
+        );
+        await visible(drawer.getByText('Not verified: altered'));
+        await visible(drawer.getByRole('table', { name: 'Metadata' }).getByText('Forged Hall'));
+        check(
+          (await drawer.getByText('Verified', { exact: true }).count()) === 0,
+          'an altered event reads as verified',
+        );
+        await tallShot(page, '61-audit-event-altered');
+        await page.keyboard.press('Escape');
+        await drawer.waitFor({ state: 'hidden' });
+
+        await purged.click();
+        await visible(drawer.getByText('come from search columns that cannot be verified'));
+        await visible(drawer.getByText('Cannot be verified: purged'));
+        check(
+          (await drawer.getByText('Verified', { exact: true }).count()) === 0,
+          'a purged event reads as verified',
+        );
+        await tallShot(page, '62-audit-event-purged');
+        await page.keyboard.press('Escape');
+        await drawer.waitFor({ state: 'hidden' });
+      },
+    },
+    {
+      name: 'a log rolled back in the database raises the server’s red alarm on every page, linked to its security event',
+      run: async () => {
+        const page = adminPage();
+        // The browser verifies and remembers the latest checkpoint; the signer signed at least as much.
+        await page.goto(`${state.baseUrl}/audit`);
+        await visible(page.getByTestId('history-status').filter({ hasText: 'History verified' }));
+        await visible(
+          page.getByTestId('checkpoint-witnesses').filter({ hasText: 'No external witness co-signs' }),
+        );
+        const signed = (await rememberedCheckpoint(page)).treeSize;
+        check(signed > 2, `only ${signed} events are signed`);
+        const logId = await organizationId(page);
+        // Back to two events before the signed size: the tail, its tree nodes and checkpoints go.
+        const keep = await withDatabase(async (db) =>
+          rollBack(db, logId, (await headSize(db, logId)) - (signed - 2)),
+        );
+        check(keep < signed, `rolled back to ${keep} of the ${signed} signed events`);
+
+        // Any page: the shell asks the server, which checks the log live.
+        await page.goto(`${state.baseUrl}/members`);
+        const warning = serverAlarm(page);
+        await visible(warning.getByText('Audit log tampering: Custos has stopped signing this log'));
+        await visible(warning.locator('[data-alarm-kind="rolled_back"]').getByText('Log rolled back'));
+        const sizes = warning.getByTestId('server-alarm-sizes');
+        await visible(sizes);
+        // The signer may have signed more than the browser saw, and detection's own audit event may
+        // follow the rollback: the sizes are bounds, not exact.
+        const text = await sizes.innerText();
+        const size = (label: string) =>
+          Number(new RegExp(`${label}: ([\\d,]+)`).exec(text)?.[1]?.replace(/,/g, ''));
+        const [lastSigned, head] = [size('Last signed checkpoint'), size('Log in the database now')];
+        check(
+          lastSigned >= signed && head >= keep && head < lastSigned,
+          `the alarm names ${lastSigned} signed and ${head} in the log (the browser saw ${signed}, ${keep} kept): ${text}`,
+        );
+        await visible(warning.getByText('Custos signs nothing for this log'));
+        await visible(warning.getByText('npx custos audit verify --checkpoint'));
+        // The browser's own check fails too, in the same alert.
+        await visible(warning.getByRole('heading', { name: 'What this browser found' }));
+        check(
+          (await page.getByRole('alert').filter({ hasText: 'this browser saw' }).count()) === 1,
+          'the two warnings stack as two alerts',
+        );
+        const colours = await warning.evaluate((element) => {
+          const message = element.querySelector('.mantine-Alert-message') ?? element;
+          return {
+            background: getComputedStyle(element).backgroundColor,
+            text: getComputedStyle(message).color,
+          };
+        });
+        const ratio = contrastRatio(colours.background, colours.text);
+        check(
+          ratio >= 4.5,
+          `the warning's text contrast is ${ratio.toFixed(2)}:1 (${JSON.stringify(colours)})`,
+        );
+        const link = warning.getByTestId('tampering-event-link');
+        await link.waitFor({ timeout: LIVE_TIMEOUT_MS });
+        await shot(page, '63-audit-tampering-alarm');
+        await page.setViewportSize({ width: 390, height: 844 });
+        await visible(serverAlarm(page));
+        await shot(page, '64-audit-tampering-alarm-phone');
+        await page.setViewportSize({ width: 1280, height: 800 });
+
+        // The critical security event, with no empty IP, country or evidence.
+        await link.click();
+        await visible(page.getByRole('heading', { level: 2, name: 'Audit trail tampering' }));
+        await visible(
+          page.getByTestId('event-explanation').filter({ hasText: 'history in the database was changed' }),
+        );
+        const facts = page.getByRole('region', { name: 'Facts' });
+        await visible(facts.getByText('Audit trail', { exact: true }));
+        await visible(facts.getByRole('table', { name: 'Detector figures' }).getByText('Log rolled back'));
+        check((await facts.getByText('Source IP').count()) === 0, 'an audit alarm shows an empty source IP');
+        check(
+          (await facts.getByText('Unknown country').count()) === 0,
+          'an audit alarm shows an unknown country',
+        );
+        await visible(page.getByRole('region', { name: 'Investigate' }));
+        check(
+          (await page.getByRole('region', { name: /^Evidence/ }).count()) === 0,
+          'an empty evidence list shows',
+        );
+        await tallShot(page, '65-security-event-audit-tampering');
+        await page.goto(`${state.baseUrl}/security/events?type=audit_tampering`);
+        await visible(
+          page.getByRole('table', { name: 'Security events' }).getByText('Audit trail tampering'),
+        );
+        await viewShot(page, '66-security-events-audit-tampering');
+      },
+    },
+    {
+      name: 'forgetting the remembered checkpoint asks first; then only the server’s alarm stays',
+      run: async () => {
+        const page = adminPage();
+        await page.goto(`${state.baseUrl}/audit`);
+        const warning = serverAlarm(page);
+        await visible(warning.getByRole('heading', { name: 'What this browser found' }));
+        const before = await rememberedCheckpoint(page);
+        await warning.getByRole('button', { name: 'Forget this checkpoint…' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Forget this checkpoint?' });
+        await visible(
+          dialog.getByText(
+            'only after a legitimate restore of the database or a change of the audit signing key',
+          ),
+        );
+        await viewShot(page, '67-forget-checkpoint');
+        await dialog.getByRole('button', { name: 'Forget checkpoint', exact: true }).click();
+        await dialog.waitFor({ state: 'hidden' });
+        await warning
+          .getByRole('heading', { name: 'What this browser found' })
+          .waitFor({ state: 'detached' });
+        await visible(warning.getByText('Audit log tampering: Custos has stopped signing this log'));
+        const after = await rememberedCheckpoint(page);
+        check(after.treeSize < before.treeSize, `the browser still remembers ${after.treeSize} events`);
+        // The browser's check passes now, but the page does not call the log verified.
+        await visible(
+          page.getByTestId('history-status').filter({ hasText: 'the server’s check of the log did not' }),
+        );
+        await viewShot(page, '68-audit-log-server-alarm-only');
       },
     },
   ];

@@ -22,6 +22,7 @@ export const api = createApi({
     'Outbox',
     'AuditEvents',
     'AuditCheckpoint',
+    'AuditIntegrity',
     'SavedSearches',
     'AuditSettings',
     'MySecurity',

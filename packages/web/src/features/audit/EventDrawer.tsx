@@ -14,13 +14,13 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { IconArchive, IconFilter, IconUserShield } from '@tabler/icons-react';
+import { IconArchive, IconFilter, IconShieldX, IconUserShield } from '@tabler/icons-react';
 import { type ReactNode, useRef } from 'react';
 import { hookError } from '../../app/errors';
 import { formatRelative, formatTimestamp } from '../../app/format';
 import { LoadError, SectionLoader } from '../../ui/states';
 import { useGetAuditEventQuery } from './api';
-import { ACTOR_TYPES, ERASED, ErasedMark, OutcomeBadge, SourceBadge } from './eventParts';
+import { ACTOR_TYPES, ERASED, ErasedMark, IntegrityBadge, OutcomeBadge, SourceBadge } from './eventParts';
 import { Field } from './Field';
 import { HashValue, ProofSection } from './ProofSection';
 
@@ -200,6 +200,43 @@ function Metadata({ metadata, erased }: { metadata: Record<string, unknown>; era
   );
 }
 
+/** Why what the drawer shows is not the record, for an event whose body was changed or is gone. */
+function IntegrityAlert({ integrity }: { integrity: AuditEventOut['integrity'] }) {
+  if (integrity === 'modified') {
+    return (
+      <Alert
+        role="alert"
+        color="red.9"
+        variant="filled"
+        icon={<IconShieldX size={18} />}
+        title="Altered in the database"
+        data-testid="event-altered"
+      >
+        This event’s stored contents do not match its hash: they were changed in the database. What is shown
+        is not the record.
+      </Alert>
+    );
+  }
+  if (integrity === 'purged') {
+    return (
+      <Alert
+        color="gray"
+        variant="light"
+        icon={<IconArchive size={18} />}
+        title="Contents purged"
+        // Mantine's light grey title is too faint for small text (WCAG AA).
+        styles={{ title: { color: 'var(--mantine-color-gray-8)' } }}
+      >
+        This event’s contents are gone: purged by retention, or removed from the database. Only its place in
+        the log and its leaf hash remain; custos audit verify checks that a retention purge the log records
+        accounts for it. The fields shown (action, actor id, time) come from search columns that cannot be
+        verified: treat them as hints, not as the record.
+      </Alert>
+    );
+  }
+  return null;
+}
+
 interface FilterActions {
   onFilter: (patch: { actor?: string; action?: string; targetType?: string; targetId?: string }) => void;
 }
@@ -208,17 +245,7 @@ function EventDetails({ event, onFilter }: { event: AuditEventOut } & FilterActi
   const { erased } = event;
   return (
     <Stack gap="lg">
-      {event.purged && (
-        <Alert
-          color="gray"
-          variant="light"
-          icon={<IconArchive size={18} />}
-          title="Contents purged by retention"
-        >
-          Only this event's place in the log, its action and its leaf hash remain, so the log's proofs still
-          verify. Who did what, to what, was deleted when the retention period ran out.
-        </Alert>
-      )}
+      <IntegrityAlert integrity={event.integrity} />
       <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" verticalSpacing="sm">
         <Field label="Occurred">
           <Text size="sm">
@@ -255,6 +282,19 @@ function EventDetails({ event, onFilter }: { event: AuditEventOut } & FilterActi
         <Field label="Request id">
           <Value value={event.requestId} erased={false} mono />
         </Field>
+        {event.purged && (
+          <Field label="Actor (unverified)">
+            <Text size="sm">
+              {ACTOR_TYPES[event.actor.type] ?? event.actor.type}
+              {event.actor.id && (
+                <Text span size="sm" className="custos-mono">
+                  {' '}
+                  {event.actor.id}
+                </Text>
+              )}
+            </Text>
+          </Field>
+        )}
       </SimpleGrid>
       <Field label="Event id">
         <HashValue value={event.id} label="event id" />
@@ -369,6 +409,7 @@ export function EventDrawer({ eventId, onClose, onFilter }: EventDrawerProps) {
               {data.event.action}
             </Text>
             <OutcomeBadge outcome={data.event.outcome} />
+            <IntegrityBadge integrity={data.event.integrity} />
           </Group>
         ) : (
           <Text fw={600}>Audit event</Text>
@@ -385,7 +426,7 @@ export function EventDrawer({ eventId, onClose, onFilter }: EventDrawerProps) {
         <Stack gap="lg">
           <EventDetails event={data.event} onFilter={onFilter} />
           <Divider />
-          <ProofSection proof={data.proof} />
+          <ProofSection proof={data.proof} integrity={data.event.integrity} />
         </Stack>
       )}
     </Drawer>

@@ -1,9 +1,16 @@
 import type { AuditEventOut } from '@custos/shared';
-import { Badge, Button, Center, Group, Loader, Table, Text } from '@mantine/core';
+import { Button, Center, Group, Loader, Table, Text } from '@mantine/core';
 import { type KeyboardEvent, useEffect, useRef } from 'react';
 import { formatRelative, formatShortDate, formatTime, formatTimestamp } from '../../app/format';
 import { DataTable } from '../../ui/tables';
-import { ActorSummary, ErasedMark, OutcomeBadge, SourceBadge, TargetsSummary } from './eventParts';
+import {
+  ActorSummary,
+  ErasedMark,
+  IntegrityBadge,
+  OutcomeBadge,
+  SourceBadge,
+  TargetsSummary,
+} from './eventParts';
 
 function IpCell({ event }: { event: AuditEventOut }) {
   if (event.erased.includes('actor.ip')) return <ErasedMark compact />;
@@ -36,6 +43,7 @@ function EventRow({ event, fresh, onOpen }: { event: AuditEventOut; fresh: boole
       onKeyDown={onKeyDown}
       data-fresh={fresh || undefined}
       data-seq={event.seq}
+      data-integrity={event.integrity}
     >
       <Table.Td title={`${formatTimestamp(event.occurredAt)} (${formatRelative(event.occurredAt)})`}>
         <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
@@ -52,11 +60,7 @@ function EventRow({ event, fresh, onOpen }: { event: AuditEventOut; fresh: boole
         <Text size="sm" className="custos-mono">
           {event.action}
         </Text>
-        {event.purged && (
-          <Badge size="xs" variant="outline" color="gray">
-            purged
-          </Badge>
-        )}
+        <IntegrityBadge integrity={event.integrity} />
       </Table.Td>
       <Table.Td>
         <OutcomeBadge outcome={event.outcome} />

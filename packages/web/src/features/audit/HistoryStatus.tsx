@@ -1,9 +1,11 @@
-import { Button, Group, Loader, Text } from '@mantine/core';
-import { IconDownload, IconShieldCheck } from '@tabler/icons-react';
+import { Button, Group, Loader, Stack, Text } from '@mantine/core';
+import { IconAlertTriangle, IconDownload, IconShieldCheck } from '@tabler/icons-react';
 import { hookError } from '../../app/errors';
 import { formatCount, formatDateTime } from '../../app/format';
+import { CheckpointWitnesses } from './CheckpointWitnesses';
 import { saveCheckpoint } from './download';
 import type { HistoryCheck } from './historyCheck';
+import { useAuditIntegrity } from './useAuditIntegrity';
 import { useHistoryCheck } from './useHistoryCheck';
 
 function verifiedText({ remembered, result }: HistoryCheck): string {
@@ -20,8 +22,10 @@ function verifiedText({ remembered, result }: HistoryCheck): string {
  * A quiet line on the audit pages: the log was checked against the checkpoint this browser saw,
  * with the current signed checkpoint to download. A failed check is the shell's red warning instead.
  */
-export function HistoryStatus() {
+function HistoryLine() {
   const { data, error, isFetching } = useHistoryCheck({ recheck: true });
+  const integrity = useAuditIntegrity({ recheck: true });
+  const serverAlarm = integrity.data?.status === 'alarm';
   const apiError = hookError(error);
   if (!data) {
     if (apiError) {
@@ -45,14 +49,25 @@ export function HistoryStatus() {
   return (
     <Group gap="xs" justify="space-between" wrap="wrap" data-testid="history-status">
       <Group gap={6} wrap="nowrap" align="flex-start" style={{ flex: '1 1 320px' }}>
-        <IconShieldCheck
-          size={16}
-          color="var(--mantine-color-teal-7)"
-          aria-hidden
-          style={{ flexShrink: 0 }}
-        />
+        {serverAlarm ? (
+          <IconAlertTriangle
+            size={16}
+            color="var(--mantine-color-red-8)"
+            aria-hidden
+            style={{ flexShrink: 0 }}
+          />
+        ) : (
+          <IconShieldCheck
+            size={16}
+            color="var(--mantine-color-teal-7)"
+            aria-hidden
+            style={{ flexShrink: 0 }}
+          />
+        )}
         <Text size="xs" c="gray.7">
-          {verifiedText(data)}
+          {serverAlarm
+            ? 'This browser’s own check passed, but the server’s check of the log did not: see the red warning above.'
+            : verifiedText(data)}
         </Text>
       </Group>
       <Button
@@ -66,5 +81,15 @@ export function HistoryStatus() {
         Download signed checkpoint
       </Button>
     </Group>
+  );
+}
+
+/** The history line and the witnesses, beside the signed checkpoint on the audit pages. */
+export function HistoryStatus() {
+  return (
+    <Stack gap={6}>
+      <HistoryLine />
+      <CheckpointWitnesses />
+    </Stack>
   );
 }

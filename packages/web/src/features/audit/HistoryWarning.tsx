@@ -1,10 +1,18 @@
-import { Alert, Anchor, Button, Code, List, Stack, Text } from '@mantine/core';
-import { IconAlertOctagon, IconDownload } from '@tabler/icons-react';
-import { Link } from 'react-router';
+import { Button, Stack, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconRestore } from '@tabler/icons-react';
+import { useState } from 'react';
+import { hookError } from '../../app/errors';
 import { formatCount, formatDateTime } from '../../app/format';
-import { saveCheckpoint } from './download';
-import { type FailedCheck, failedCheck, type HistoryCheck } from './historyCheck';
-import { useHistoryCheck } from './useHistoryCheck';
+import { ConfirmModal } from '../../ui/ConfirmModal';
+import { useMe } from '../shell/session';
+import { useForgetRememberedCheckpointMutation } from './api';
+import { canForget, type FailedCheck, failedCheck, type HistoryCheck } from './historyCheck';
+
+/**
+ * The browser's part of the red warning: the organization's log does not extend the checkpoint this
+ * browser remembers (or its current checkpoint is not properly signed).
+ */
 
 const WHAT_HAPPENED: Record<FailedCheck['status'], string> = {
   inconsistent: 'events this browser already saw were changed, removed or reordered.',
@@ -16,7 +24,17 @@ const WHAT_HAPPENED: Record<FailedCheck['status'], string> = {
 
 const eventCount = (n: number) => `${formatCount(n)} ${n === 1 ? 'event' : 'events'}`;
 
-function Problem({ check }: { check: HistoryCheck }) {
+/** Whether the browser's own check failed: the warning shows it. */
+export function historyFailed(check: HistoryCheck | undefined): check is HistoryCheck {
+  return check !== undefined && !check.result.ok;
+}
+
+/** The signed checkpoint to keep as evidence: the one this browser saw, else the server's current one. */
+export function evidenceOf(check: HistoryCheck): { note: string; treeSize: number } {
+  return check.remembered ?? { note: check.result.current.note, treeSize: check.result.current.treeSize };
+}
+
+export function HistoryProblem({ check }: { check: HistoryCheck }) {
   const { remembered, result } = check;
   const failed = failedCheck(check);
   const detail = failed?.message ?? result.current.message;
@@ -35,89 +53,69 @@ function Problem({ check }: { check: HistoryCheck }) {
           this is explained.
         </Text>
       )}
-      <Text size="xs" c="inherit" data-testid="history-check-detail">
+      <Text size="xs" c="inherit" data-testid="history-check-detail" style={{ overflowWrap: 'anywhere' }}>
         Details: {detail}
       </Text>
     </Stack>
   );
 }
 
-/** What the reader should do, with the checkpoint to keep as evidence. */
-function NextSteps({ check }: { check: HistoryCheck }) {
-  const evidence = check.remembered ?? {
-    note: check.result.current.note,
-    treeSize: check.result.current.treeSize,
-  };
-  const file = `checkpoint-${evidence.treeSize}.txt`;
-  return (
-    <Stack gap="xs">
-      <Text size="sm" fw={700} c="inherit">
-        What to do now
-      </Text>
-      <List type="ordered" size="sm" spacing={4} c="inherit">
-        <List.Item>
-          {check.remembered
-            ? 'Download the checkpoint this browser saw and keep it somewhere safe: the server signed it, so it proves what the log held.'
-            : 'Download the checkpoint the server presents now and keep it somewhere safe, as evidence.'}
-        </List.Item>
-        <List.Item>
-          Export the full log (Export, on the{' '}
-          <Anchor component={Link} to="/audit" c="inherit" underline="always" fw={600}>
-            audit log
-          </Anchor>
-          ) and check it on a machine you trust:{' '}
-          <Code c="dark.9" bg="white" style={{ overflowWrap: 'anywhere' }}>
-            npx custos audit verify --checkpoint {file} EXPORT_FILE
-          </Code>
-        </List.Item>
-        <List.Item>
-          Tell your security team and whoever runs this Custos server, and compare its database with your
-          backups.
-        </List.Item>
-      </List>
-      {evidence.note && (
-        <div>
-          <Button
-            variant="white"
-            color="red.9"
-            size="sm"
-            leftSection={<IconDownload size={16} />}
-            onClick={() => saveCheckpoint(evidence.note, evidence.treeSize)}
-          >
-            Download {file}
-          </Button>
-        </div>
-      )}
-      <Text size="xs" c="inherit">
-        This browser keeps the checkpoint it saw, so this warning stays until the log extends it again.
-      </Text>
-    </Stack>
-  );
-}
-
 /**
- * The red warning, on every page, when the organization's log does not extend the checkpoint this
- * browser remembers (or its current checkpoint is not properly signed).
+ * "Forget this checkpoint": after a legitimate restore or key change, the reader accepts the server's
+ * current history as the new baseline. Asks first; offered only when that history is properly signed.
  */
-export function HistoryWarning() {
-  const { data } = useHistoryCheck();
-  if (!data || data.result.ok) return null;
+export function ForgetCheckpoint({ check }: { check: HistoryCheck }) {
+  const me = useMe();
+  const [opened, setOpened] = useState(false);
+  const [forget, { isLoading, error, reset }] = useForgetRememberedCheckpointMutation();
+  const organizationId = me.organization?.id;
+  if (!organizationId || !check.remembered || !canForget(check)) return null;
+  const { remembered } = check;
+  const current = check.result.current;
+
+  async function confirm() {
+    if (!organizationId) return;
+    const result = await forget({ organizationId, check });
+    if ('error' in result) return;
+    setOpened(false);
+    notifications.show({
+      color: 'teal',
+      message: `This browser now checks the log against its checkpoint of ${eventCount(current.treeSize)}.`,
+    });
+  }
+
   return (
-    <Alert
-      role="alert"
-      variant="filled"
-      color="red.9"
-      radius="md"
-      mb="lg"
-      icon={<IconAlertOctagon size={22} />}
-      title="The audit log’s history has changed"
-      data-testid="history-warning"
-      styles={{ title: { fontSize: 'var(--mantine-font-size-md)' } }}
-    >
-      <Stack gap="sm">
-        <Problem check={data} />
-        <NextSteps check={data} />
-      </Stack>
-    </Alert>
+    <>
+      <Button
+        variant="transparent"
+        c="white"
+        size="compact-sm"
+        px={0}
+        td="underline"
+        leftSection={<IconRestore size={16} />}
+        onClick={() => setOpened(true)}
+      >
+        Forget this checkpoint…
+      </Button>
+      <ConfirmModal
+        opened={opened}
+        title="Forget this checkpoint?"
+        confirmLabel="Forget checkpoint"
+        loading={isLoading}
+        error={hookError(error)}
+        onConfirm={() => void confirm()}
+        onClose={() => {
+          setOpened(false);
+          reset();
+        }}
+      >
+        Do this only after a legitimate restore of the database or a change of the audit signing key, once you
+        know why the log no longer extends the checkpoint this browser saw on{' '}
+        {formatDateTime(remembered.savedAt)} ({eventCount(remembered.treeSize)}). This browser then accepts
+        the server’s current history ({eventCount(current.treeSize)}) as its new baseline and stops warning
+        about the old one. Download the old checkpoint first if you may need it as evidence: once forgotten,
+        this browser cannot show it again.
+      </ConfirmModal>
+    </>
   );
 }

@@ -1,4 +1,5 @@
 import type { InclusionProofOut } from '@custos/sdk';
+import type { AuditEventOut } from '@custos/shared';
 import {
   ActionIcon,
   Badge,
@@ -12,11 +13,12 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { IconCheck, IconCopy, IconShieldCheck, IconShieldX } from '@tabler/icons-react';
+import { IconArchive, IconCheck, IconCopy, IconShieldCheck, IconShieldX } from '@tabler/icons-react';
 import { formatCount, formatTimestamp } from '../../app/format';
 import { Field } from './Field';
 
-function Copy({ value, label }: { value: string; label: string }) {
+/** A copy button for a value; `inline` sits in a line of small text. */
+export function Copy({ value, label, inline = false }: { value: string; label: string; inline?: boolean }) {
   return (
     <CopyButton value={value} timeout={2000}>
       {({ copied, copy }) => (
@@ -24,7 +26,9 @@ function Copy({ value, label }: { value: string; label: string }) {
           <ActionIcon
             variant="subtle"
             color={copied ? 'teal' : 'gray'}
-            size="sm"
+            size={inline ? 'xs' : 'sm'}
+            display={inline ? 'inline-flex' : undefined}
+            style={inline ? { verticalAlign: 'middle' } : undefined}
             onClick={copy}
             aria-label={`Copy ${label}`}
           >
@@ -48,33 +52,62 @@ export function HashValue({ value, label }: { value: string; label: string }) {
   );
 }
 
-export function VerificationBadge({ verified }: { verified: boolean }) {
-  return verified ? (
-    <Badge size="lg" color="teal" variant="light" leftSection={<IconShieldCheck size={16} />} tt="none">
-      Verified
-    </Badge>
-  ) : (
-    <Badge size="lg" color="red" variant="filled" leftSection={<IconShieldX size={16} />} tt="none">
-      Verification failed
+type Integrity = AuditEventOut['integrity'];
+type Verdict = 'verified' | 'failed' | 'altered' | 'purged';
+
+/** "Verified" only for an intact body whose proof reaches the signed root; never for an altered or purged one. */
+export function proofVerdict(verified: boolean, integrity: Integrity): Verdict {
+  if (integrity === 'modified') return 'altered';
+  if (integrity === 'purged') return 'purged';
+  return verified ? 'verified' : 'failed';
+}
+
+const VERDICT_BADGES: Record<
+  Verdict,
+  { label: string; color: string; variant: string; icon: typeof IconShieldX }
+> = {
+  verified: { label: 'Verified', color: 'teal', variant: 'light', icon: IconShieldCheck },
+  failed: { label: 'Verification failed', color: 'red', variant: 'filled', icon: IconShieldX },
+  altered: { label: 'Not verified: altered', color: 'red.9', variant: 'filled', icon: IconShieldX },
+  purged: { label: 'Cannot be verified: purged', color: 'gray.7', variant: 'outline', icon: IconArchive },
+};
+
+export function VerificationBadge({ verdict }: { verdict: Verdict }) {
+  const { label, color, variant, icon: Icon } = VERDICT_BADGES[verdict];
+  return (
+    <Badge size="lg" color={color} variant={variant} leftSection={<Icon size={16} />} tt="none">
+      {label}
     </Badge>
   );
 }
 
+function verdictText(verdict: Verdict, treeSize: number): string {
+  switch (verdict) {
+    case 'verified':
+      return `Custos hashed this event's stored body again and checked that the inclusion proof leads from that leaf to the root hash signed for the first ${formatCount(treeSize)} events of the log. The event has not been changed or removed since it was recorded.`;
+    case 'altered':
+      return "The stored body no longer hashes to this event's leaf: it was changed in the database after it was recorded. The leaf hash below is what was recorded; the contents shown above are not. Keep the proof below and the signed checkpoint, and investigate.";
+    case 'purged':
+      return "This event's body is gone, so there is nothing to hash: nothing shown about it can be verified. Only its leaf hash below keeps its place in the log.";
+    case 'failed':
+      return 'The stored body or its proof does not lead to the signed root hash: this event, or the log around it, changed after it was recorded. Keep the proof below and the signed checkpoint, and investigate.';
+  }
+}
+
 /** The event's inclusion proof against the signed checkpoint, and whether it holds. */
-export function ProofSection({ proof }: { proof: InclusionProofOut }) {
+export function ProofSection({ proof, integrity }: { proof: InclusionProofOut; integrity: Integrity }) {
   const { checkpoint } = proof;
+  const verdict = proofVerdict(proof.verified, integrity);
   return (
     <Stack gap="sm" component="section" aria-labelledby="proof-title">
       <Group justify="space-between" align="center">
         <Title order={5} id="proof-title">
           Integrity proof
         </Title>
-        <VerificationBadge verified={proof.verified} />
+        <VerificationBadge verdict={verdict} />
       </Group>
-      <Text size="sm" c={proof.verified ? 'dimmed' : 'red'}>
-        {proof.verified
-          ? `Custos hashed this event's stored body again and checked that the inclusion proof leads from that leaf to the root hash signed for the first ${formatCount(proof.treeSize)} events of the log. The event has not been changed or removed since it was recorded.`
-          : 'The stored body or its proof does not lead to the signed root hash: this event, or the log around it, changed after it was recorded. Keep the proof below and the signed checkpoint, and investigate.'}
+      <Text size="sm" c={verdict === 'verified' || verdict === 'purged' ? 'gray.7' : 'red.8'}>
+        {verdictText(verdict, proof.treeSize)}
       </Text>
       <Paper withBorder radius="md" p="md">
         <Stack gap="sm">

@@ -8,9 +8,9 @@ import type {
   SavedSearchBody,
   SavedSearchOut,
 } from '@custos/sdk';
-import type { AuditSearchQuery } from '@custos/shared';
+import type { AuditIntegrityOut, AuditSearchQuery } from '@custos/shared';
 import { api, callSdk } from '../../app/api';
-import { checkHistory, type HistoryCheck } from './historyCheck';
+import { checkHistory, type HistoryCheck, replaceRemembered } from './historyCheck';
 
 /** Events per page of the log; the next page loads when the end of the table scrolls into view. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -46,6 +46,23 @@ export const auditApi = api.injectEndpoints({
       queryFn: (organizationId) => callSdk((sdk) => checkHistory(sdk, organizationId)),
       providesTags: ['AuditCheckpoint'],
     }),
+    /**
+     * The server's own check of the organization's log against what its signer signed (run on each
+     * call), and the witnesses co-signing it. Keyed by organization id, so a switch asks again.
+     */
+    getAuditIntegrity: build.query<AuditIntegrityOut, string>({
+      // The SDK has no method for this route yet: the client's typed request is the same call.
+      queryFn: () => callSdk((sdk) => sdk.audit.integrity()),
+      providesTags: ['AuditIntegrity'],
+    }),
+    /**
+     * Accepts the server's current history as this browser's new baseline: the checkpoint it shows
+     * now replaces the one remembered (after a legitimate restore or key change).
+     */
+    forgetRememberedCheckpoint: build.mutation<null, { organizationId: string; check: HistoryCheck }>({
+      queryFn: ({ organizationId, check }) => replaceRemembered(organizationId, check),
+      invalidatesTags: ['AuditCheckpoint'],
+    }),
     listSavedSearches: build.query<SavedSearchOut[], void>({
       queryFn: () => callSdk(async (sdk) => (await sdk.audit.savedSearches.list()).savedSearches),
       providesTags: ['SavedSearches'],
@@ -79,6 +96,8 @@ export const {
   useGetAuditEventQuery,
   useGetAuditCheckpointQuery,
   useVerifyAuditHistoryQuery,
+  useGetAuditIntegrityQuery,
+  useForgetRememberedCheckpointMutation,
   useListSavedSearchesQuery,
   useSaveSearchMutation,
   useDeleteSavedSearchMutation,

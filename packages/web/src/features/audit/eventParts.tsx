@@ -1,6 +1,6 @@
 import type { AuditEventOut } from '@custos/shared';
 import { Badge, Group, Text, ThemeIcon, Tooltip } from '@mantine/core';
-import { IconEraser } from '@tabler/icons-react';
+import { IconArchive, IconEraser, IconShieldX } from '@tabler/icons-react';
 
 type Actor = AuditEventOut['actor'];
 type Target = AuditEventOut['targets'][number];
@@ -50,6 +50,36 @@ export function ErasedMark({ compact = false }: { compact?: boolean }) {
           erased
         </Badge>
       )}
+    </Tooltip>
+  );
+}
+
+const INTEGRITY_HELP = {
+  modified:
+    'Altered: the stored contents do not hash to this event’s leaf. They were changed in the database, so what is shown is not the record.',
+  purged:
+    'Purged: the contents are gone (retention, or removed). The action, actor and time shown come from search columns that cannot be verified.',
+} as const;
+
+/**
+ * Marks an event whose shown contents cannot be trusted: red "altered" when the stored body was
+ * changed in the database, grey "purged" when it is gone. Nothing for an intact event.
+ */
+export function IntegrityBadge({ integrity }: { integrity: AuditEventOut['integrity'] }) {
+  if (integrity === 'intact') return null;
+  const altered = integrity === 'modified';
+  return (
+    <Tooltip label={INTEGRITY_HELP[integrity]} multiline w={300} withArrow>
+      <Badge
+        size="xs"
+        variant={altered ? 'filled' : 'outline'}
+        color={altered ? 'red.8' : 'gray'}
+        leftSection={altered ? <IconShieldX size={10} /> : <IconArchive size={10} />}
+        data-integrity={integrity}
+        miw="max-content"
+      >
+        {altered ? 'altered' : 'purged'}
+      </Badge>
     </Tooltip>
   );
 }

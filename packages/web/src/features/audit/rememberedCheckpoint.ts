@@ -40,10 +40,13 @@ export function readRemembered(organizationId: string): RememberedCheckpoint | n
   }
 }
 
-export function rememberCheckpoint(organizationId: string, checkpoint: RememberedCheckpoint): void {
+/** Stores the checkpoint; false when the browser would not keep it. */
+export function rememberCheckpoint(organizationId: string, checkpoint: RememberedCheckpoint): boolean {
   try {
     localStorage.setItem(rememberedCheckpointKey(organizationId), JSON.stringify(checkpoint));
+    return true;
   } catch {
     // Full or switched-off storage: the next visit checks against the older checkpoint instead.
+    return false;
   }
 }

@@ -4,7 +4,7 @@ import { hookError } from '../../app/errors';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { Logo } from '../../ui/Logo';
 import { FullPageLoader, LoadError } from '../../ui/states';
-import { HistoryWarning } from '../audit/HistoryWarning';
+import { AuditWarning } from '../audit/AuditWarning';
 import { useGetMeQuery } from '../auth/api';
 import { StepUpModal } from '../auth/StepUpModal';
 import { IMPERSONATION_BAR_HEIGHT, ImpersonationBanner } from '../impersonation/ImpersonationBanner';
@@ -74,7 +74,7 @@ export function ShellLayout() {
         <AppShell.Main className="custos-main">
           <Container size="lg" px={0}>
             <EnrollmentBanner enrollment={me.mfaEnrollment} />
-            <HistoryWarning />
+            <AuditWarning />
             <Outlet />
           </Container>
         </AppShell.Main>

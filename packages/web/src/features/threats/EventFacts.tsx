@@ -2,8 +2,7 @@ import type { SecurityEventDetail } from '@custos/shared';
 import { Card, Divider, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { formatTimestamp } from '../../app/format';
 import { Field } from '../audit/Field';
-import { figureValue } from './activity';
-import { humanizeKey } from './labels';
+import { eventFigures } from './figures';
 import { CountryLabel, RelativeTime, SubjectLabel } from './parts';
 
 function When({ iso }: { iso: string }) {
@@ -19,7 +18,9 @@ function When({ iso }: { iso: string }) {
 
 /** What the event is about and what the detector measured. */
 export function EventFacts({ event }: { event: SecurityEventDetail }) {
-  const figures = Object.entries(event.details);
+  const figures = eventFigures(event);
+  // The audit trail's own alarm comes from the checkpoint signer, not from a request: no IP, no country.
+  const fromNetwork = event.subject.type !== 'audit_log';
   return (
     <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="event-facts-title">
       <Stack gap="md">
@@ -30,14 +31,18 @@ export function EventFacts({ event }: { event: SecurityEventDetail }) {
           <Field label="Subject">
             <SubjectLabel subject={event.subject} />
           </Field>
-          <Field label="Source IP">
-            <Text size="sm" className="custos-mono" c={event.sourceIp ? undefined : 'dimmed'}>
-              {event.sourceIp ?? '—'}
-            </Text>
-          </Field>
-          <Field label="Country">
-            <CountryLabel country={event.country} />
-          </Field>
+          {fromNetwork && (
+            <Field label="Source IP">
+              <Text size="sm" className="custos-mono" c={event.sourceIp ? undefined : 'dimmed'}>
+                {event.sourceIp ?? '—'}
+              </Text>
+            </Field>
+          )}
+          {fromNetwork && (
+            <Field label="Country">
+              <CountryLabel country={event.country} />
+            </Field>
+          )}
           <Field label="First seen">
             <When iso={event.firstSeenAt} />
           </Field>
@@ -60,16 +65,16 @@ export function EventFacts({ event }: { event: SecurityEventDetail }) {
               aria-label="Detector figures"
             >
               <Table.Tbody>
-                {figures.map(([key, value]) => (
-                  <Table.Tr key={key}>
+                {figures.map((figure) => (
+                  <Table.Tr key={figure.key}>
                     <Table.Td w="40%" pl={0}>
                       <Text size="sm" c="dimmed">
-                        {humanizeKey(key)}
+                        {figure.label}
                       </Text>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm" className="custos-mono" style={{ wordBreak: 'break-word' }}>
-                        {figureValue(value)}
+                        {figure.value}
                       </Text>
                     </Table.Td>
                   </Table.Tr>

@@ -1,6 +1,7 @@
-import type { ThreatResponseOut } from '@custos/shared';
+import type { SecurityEventOut, ThreatResponseOut } from '@custos/shared';
 import { Button, Card, Divider, Group, Stack, Text, Title } from '@mantine/core';
 import { Fragment } from 'react';
+import { isAlarmKind, stopsSigning } from '../audit/integrity';
 import { useCan } from '../shell/session';
 import {
   canLift,
@@ -51,8 +52,27 @@ function ResponseItem({
   );
 }
 
+/** What the card says when no response ran. */
+function noResponseText({ type, details }: Pick<SecurityEventOut, 'type' | 'details'>): string {
+  if (type !== 'audit_tampering') {
+    return 'No automatic response ran for this event. Response rules are set in Detection settings.';
+  }
+  const { kind } = details;
+  const own =
+    isAlarmKind(kind) && !stopsSigning([{ kind }])
+      ? 'it moved the rows in the way aside, kept them as evidence, and the log goes on.'
+      : 'it signs no checkpoint for this log until its history extends the last one it signed.';
+  return `Custos’s own response: ${own} Account and IP responses do not apply to this event.`;
+}
+
 /** What Custos did about this event; active responses can be lifted. */
-export function EventResponsesCard({ responses }: { responses: ThreatResponseOut[] }) {
+export function EventResponsesCard({
+  responses,
+  event,
+}: {
+  responses: ThreatResponseOut[];
+  event: Pick<SecurityEventOut, 'type' | 'details'>;
+}) {
   const canManage = useCan('security:manage');
   const lifting = useLiftResponse();
   return (
@@ -63,7 +83,7 @@ export function EventResponsesCard({ responses }: { responses: ThreatResponseOut
         </Title>
         {responses.length === 0 ? (
           <Text size="sm" c="dimmed">
-            No automatic response ran for this event. Response rules are set in Detection settings.
+            {noResponseText(event)}
           </Text>
         ) : (
           responses.map((response, index) => (

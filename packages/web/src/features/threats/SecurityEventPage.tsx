@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { hookError } from '../../app/errors';
 import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
 import { Require } from '../shell/RequirePermission';
+import { AuditTamperingCard } from './AuditTamperingCard';
 import { useGetSecurityEventQuery } from './api';
 import { EventFacts } from './EventFacts';
 import { EventResponsesCard } from './EventResponsesCard';
@@ -93,14 +94,18 @@ function EventDetail({ id }: { id: string }) {
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack gap="lg">
             <EventFacts event={event} />
-            <TimelineCard eventId={event.id} timeline={event.timeline} />
-            <EvidenceCard evidence={event.evidence} />
+            <TimelineCard eventId={event.id} type={event.type} timeline={event.timeline} />
+            {event.type === 'audit_tampering' && event.evidence.length === 0 ? (
+              <AuditTamperingCard event={event} />
+            ) : (
+              <EvidenceCard evidence={event.evidence} />
+            )}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="lg">
             <TriageCard event={event} />
-            <EventResponsesCard responses={event.responses} />
+            <EventResponsesCard responses={event.responses} event={event} />
           </Stack>
         </Grid.Col>
       </Grid>

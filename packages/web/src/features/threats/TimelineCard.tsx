@@ -30,9 +30,11 @@ const ICONS: Record<Activity['kind'], { icon: ComponentType<{ size?: number }>; 
 /** Everything that happened to the event, oldest first. */
 export function TimelineCard({
   eventId,
+  type,
   timeline,
 }: {
   eventId: string;
+  type: SecurityEventDetail['type'];
   timeline: SecurityEventDetail['timeline'];
 }) {
   const entries = [...timeline].sort((a, b) => a.at.localeCompare(b.at));
@@ -85,7 +87,7 @@ export function TimelineCard({
                     </Text>
                   )}
                   <Text size="xs" c="dimmed" mt={2} title={formatTimestamp(entry.at)}>
-                    {activityActor(entry)} · <RelativeTime iso={entry.at} size="xs" />
+                    {activityActor(entry, type)} · <RelativeTime iso={entry.at} size="xs" />
                   </Text>
                 </Timeline.Item>
               );

@@ -45,6 +45,8 @@ describe('timeline entries', () => {
   it('names the detector for its own entries', () => {
     expect(activityActor(entry('raised', {}))).toBe('Detector');
     expect(activityActor(entry('note', {}, 'Ada'))).toBe('Ada');
+    expect(activityActor(entry('raised', {}), 'audit_tampering')).toBe('Checkpoint signer');
+    expect(activityActor(entry('alert_sent', {}), 'audit_tampering')).toBe('Custos');
   });
 
   it('shows detector figures as text', () => {

@@ -1,4 +1,4 @@
-import type { ResponseKind, SecurityEventDetail, SecurityEventStatus } from '@custos/shared';
+import type { DetectorType, ResponseKind, SecurityEventDetail, SecurityEventStatus } from '@custos/shared';
 import { formatDateTime } from '../../app/format';
 import { RESPONSE_LABELS, STATUS_LABELS } from './labels';
 
@@ -81,10 +81,12 @@ export function activityText(activity: Activity): ActivityText {
   }
 }
 
-/** Who did it: a person's name, or the detector for the system's own entries. */
-export function activityActor(activity: Activity): string {
+/** Who did it: a person's name, or what raised the event for the system's own entries. */
+export function activityActor(activity: Activity, type?: DetectorType): string {
   if (activity.actor.name) return activity.actor.name;
-  return activity.kind === 'raised' || activity.kind === 'repeated' ? 'Detector' : 'Custos';
+  if (activity.kind !== 'raised' && activity.kind !== 'repeated') return 'Custos';
+  // The audit trail's alarm comes from the checkpoint signer, not from a detector counting events.
+  return type === 'audit_tampering' ? 'Checkpoint signer' : 'Detector';
 }
 
 /** A detector figure's value as text: numbers grouped, lists joined, objects as compact JSON. */

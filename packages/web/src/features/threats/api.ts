@@ -1,5 +1,6 @@
 import type {
   CreateResponseBody,
+  DetectorType,
   ListResponsesQuery,
   ListSecurityEventsQuery,
   SecurityEventDetail,
@@ -31,6 +32,14 @@ async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise
   }
 }
 
+/** How many of a type's newest events are looked through for one still open. */
+const LATEST_OF_TYPE_SCAN = 10;
+
+/** The first event still open or acknowledged, else the newest; null for none. */
+export function preferUntriaged<T extends Pick<SecurityEventOut, 'status'>>(events: T[]): T | null {
+  return events.find((e) => e.status === 'open' || e.status === 'acknowledged') ?? events[0] ?? null;
+}
+
 export const threatsApi = api.injectEndpoints({
   endpoints: (build) => ({
     /** Pages of security events, newest activity first; a page's `nextCursor` opens the next. */
@@ -46,6 +55,19 @@ export const threatsApi = api.injectEndpoints({
             limit: EVENTS_PAGE_SIZE,
             ...(pageParam ? { cursor: pageParam } : {}),
           }),
+        ),
+      providesTags: ['SecurityEvents'],
+    }),
+    /**
+     * The latest event a detector raised, preferring one still waiting for triage; null when there
+     * is none. `asOf` only keys the cache: callers pass what should make it ask again (a new alarm).
+     */
+    latestSecurityEventOfType: build.query<SecurityEventOut | null, { type: DetectorType; asOf: string }>({
+      queryFn: ({ type }) =>
+        callSdk(async (sdk) =>
+          preferUntriaged(
+            (await sdk.threats.events.list({ type: [type], limit: LATEST_OF_TYPE_SCAN })).events,
+          ),
         ),
       providesTags: ['SecurityEvents'],
     }),
@@ -98,6 +120,7 @@ export const threatsApi = api.injectEndpoints({
 export const {
   useListSecurityEventsInfiniteQuery,
   useGetSecurityEventQuery,
+  useLatestSecurityEventOfTypeQuery,
   useUpdateSecurityEventMutation,
   useTriageSecurityEventsMutation,
   useListThreatResponsesQuery,
