@@ -254,6 +254,23 @@ describe.each(backends)('the signer remembers outside the database (%s)', (backe
     await app.app.close();
   });
 
+  it('a deleted copy of the last checkpoint is stored again from the memory, and alarms name no server path', async () => {
+    const app = await appWith({});
+    const org = await app.createOrganization('Deleted Checkpoint Co');
+    const apiKey = await apiKeyFor(app, org.owner.token);
+    await ingest(app, apiKey, 9, 'd');
+    const signed = await app.services.audit.checkpoints.current(org.id);
+    await database.db.deleteFrom('auditCheckpoints').where('logId', '=', org.id).execute();
+    const again = await app.services.audit.checkpoints.current(org.id);
+    expect(again?.note).toBe(signed?.note);
+    expect(await app.services.audit.checkpoints.atSize(org.id, signed?.treeSize ?? 0)).not.toBeNull();
+    await rollBack(database.db, org.id, 3);
+    const [alarm] = (await app.services.audit.checkpoints.check(org.id)) ?? [];
+    expect(alarm?.kind).toBe('rolled_back');
+    expect(alarm?.message).not.toContain(stateDir);
+    await app.app.close();
+  });
+
   it('a signer that lost its memory adopts the newest checkpoint it signed, and still refuses a rewrite of it', async () => {
     const app = await appWith({});
     const org = await app.createOrganization('Adopted Co');

@@ -156,10 +156,15 @@ export function createCheckpoints(deps: CheckpointsDeps) {
       last = lastSigned(logId) ?? (await adoptedFromDatabase(logId));
     } catch (error) {
       if (!(error instanceof SignerStateError)) throw error;
+      // The file's path is for the operator's log, not for organization admins.
+      log.error({ err: error, logId }, 'audit signer memory unreadable');
       alarms.raise({
         logId,
         kind: 'signer_state_unreadable',
-        message: `${error.message}. Custos signs nothing for this log until the file is restored from a backup.`,
+        message:
+          "The signer's memory of this log (its last signed checkpoint, kept beside the signing key) is not a " +
+          'checkpoint signed by its key: someone changed it. Custos signs nothing for this log until the file is ' +
+          'restored from a backup (the server log names it).',
         signedSize: null,
         headSize: head.size,
         seq: null,
@@ -175,7 +180,8 @@ export function createCheckpoints(deps: CheckpointsDeps) {
         message:
           `The audit log's history in the database was changed: ${broken}. Custos signs nothing for this log ` +
           'until its history extends that checkpoint again (restore the database from a backup taken before ' +
-          `the change). Find what changed with: custos audit verify --checkpoint ${state.dir}/<log>.checkpoint`,
+          'the change). Find what changed with custos audit verify --checkpoint and that checkpoint (the file ' +
+          `${logId}.checkpoint in the signer's state directory, CUSTOS_AUDIT_SIGNER_STATE_DIR).`,
         signedSize: last.size,
         headSize: head.size,
         seq: rolledBack ? head.size + 1 : null,
@@ -204,7 +210,7 @@ export function createCheckpoints(deps: CheckpointsDeps) {
     if (!head || head.size === 0) return null;
     const { ok, last } = await checkHead(logId, head);
     if (!ok) return null;
-    if (last && last.size === head.size) return (await latestStored(logId)) ?? restore(logId, last);
+    if (last && last.size === head.size) return (await stored(logId, last.size)) ?? restore(logId, last);
     if (!last && head.checkpointedSize >= head.size) return latestStored(logId);
     const origin = await originOf(logId, head);
     const note = signer.sign(signer.body(origin, head.size, head.root));
@@ -255,6 +261,16 @@ export function createCheckpoints(deps: CheckpointsDeps) {
         .where('checkpointedSize', '<', checkpoint.treeSize)
         .execute();
     });
+  }
+
+  async function stored(logId: string, treeSize: number): Promise<Checkpoint | null> {
+    const row = await db
+      .selectFrom('auditCheckpoints')
+      .selectAll()
+      .where('logId', '=', logId)
+      .where('treeSize', '=', treeSize)
+      .executeTakeFirst();
+    return row ? toCheckpoint(row) : null;
   }
 
   /** The newest stored checkpoint (of at most `maxSize` events, when given). */
@@ -315,15 +331,7 @@ export function createCheckpoints(deps: CheckpointsDeps) {
         .execute();
       return rows.map(toCheckpoint);
     },
-    async atSize(logId: string, treeSize: number): Promise<Checkpoint | null> {
-      const row = await db
-        .selectFrom('auditCheckpoints')
-        .selectAll()
-        .where('logId', '=', logId)
-        .where('treeSize', '=', treeSize)
-        .executeTakeFirst();
-      return row ? toCheckpoint(row) : null;
-    },
+    atSize: stored,
     /** Adds witness co-signature lines to a stored checkpoint (kept apart, served in its note). */
     async addCosignatures(logId: string, treeSize: number, lines: string[]): Promise<void> {
       await db.transaction().execute(async (trx) => {
