@@ -233,13 +233,6 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
     const { org, apiKey, kept } = await loggedOrganization('Inserted Co');
     const other = await loggedOrganization('Bystander Co');
     const inserted = await insertAtNextSeq(t.db, org.id);
-    const alarmed = new Promise((resolve) => {
-      const stop = t.services.audit.alarms.listen((alarm) => {
-        if (alarm.logId !== org.id) return;
-        resolve(alarm);
-        stop();
-      });
-    });
     // The append that meets the row gets it moved aside and goes through on its retry.
     const next = await t.inject({
       method: 'POST',
@@ -249,7 +242,6 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
     });
     expect(next.statusCode).toBe(201);
     expect(next.json().receipt.seq).toBeGreaterThanOrEqual(inserted);
-    expect(await alarmed).toMatchObject({ kind: 'inserted_row', seq: inserted });
     const bystander = await t.inject({
       method: 'POST',
       url: '/api/v1/audit/events',
@@ -257,7 +249,9 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
       payload: { action: 'gig.booked', actor: { type: 'user', id: 'fine' } },
     });
     expect(bystander.statusCode).toBe(201);
+    // The alarm (raised by this append, or by the job's own pass if it came first) is on record.
     await expect.poll(() => tamperEvents(org.id), { timeout: 5_000 }).toHaveLength(1);
+    expect((await tamperEvents(org.id))[0]?.explanation).toContain(`seq ${inserted}`);
     const evidence = await t.db
       .selectFrom('auditQuarantinedRows')
       .select(['kind', 'seq'])

@@ -315,6 +315,8 @@ describe.each(backends)('audit export (%s)', (backend) => {
         .where('logId', '=', org.id)
         .where('id', '=', 'forged-event')
         .execute();
+      // The job's integrity pass may have moved the row aside meanwhile (issue 14): clear that too.
+      await t.db.deleteFrom('auditQuarantinedRows').where('logId', '=', org.id).execute();
     });
 
     it('(e) bodies swapped between two rows: reordered at the first', async () => {

@@ -355,6 +355,18 @@ describe('verifyExport: checkpoints kept outside Custos (issue 14)', () => {
   });
 });
 
+describe('verifyExport: log order across deferred findings', () => {
+  it('names a body no purge covers before a row quarantined or written past the tree (issue 14)', async () => {
+    for (const type of ['quarantined', 'stray']) {
+      const lines = await completeExport(8, [8]);
+      eventAt(lines, 3).body = null as unknown as string;
+      lines.splice(lines.length - 1, 0, { type, seq: 12, body: '{}' });
+      const report = await verify(lines);
+      expect(report.firstProblem).toMatchObject({ kind: 'missing', seq: 3 });
+    }
+  });
+});
+
 describe('PurgeLedger: a missing body needs a purge the retention settings allowed', () => {
   const event = (seq: number, fields: Record<string, unknown>) =>
     JSON.stringify({ seq, source: 'system', ...fields });

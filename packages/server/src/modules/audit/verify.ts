@@ -599,6 +599,9 @@ class ExportVerifier {
     if (at >= 1 && at <= header.treeSize) {
       return missingLeaves(Math.min(this.#seq + 1, at), at, `an event row claims seq ${at}`);
     }
+    // Strays beyond the tree follow every event line: a body no purge covers is final, and earlier.
+    const unproven = this.#purges.unproven();
+    if (unproven && unproven.seq < at) return unproven;
     return { kind: 'inserted', seq: at, message: `an event row at seq ${at} was added outside the tree` };
   }
 
@@ -606,6 +609,8 @@ class ExportVerifier {
   #quarantined(r: Json, header: Header): Finding | null {
     if (!header.complete) return malformed('a filtered export has no quarantined lines');
     if (!isSeq(r.seq)) return malformed('a quarantined line needs seq');
+    const unproven = this.#purges.unproven();
+    if (unproven && unproven.seq < r.seq) return unproven;
     this.#inStrays = true;
     const when =
       typeof r.quarantinedAt === 'string' ? ` (moved aside by the server at ${r.quarantinedAt})` : '';
