@@ -252,6 +252,14 @@ describe.each(backends)('audit integrity against a database writer (%s)', (backe
     // The alarm (raised by this append, or by the job's own pass if it came first) is on record.
     await expect.poll(() => tamperEvents(org.id), { timeout: 5_000 }).toHaveLength(1);
     expect((await tamperEvents(org.id))[0]?.explanation).toContain(`seq ${inserted}`);
+    // Moving the row aside is itself on the record, in the log it happened to.
+    const moved = await t.inject({
+      url: '/api/v1/audit/events?action=audit.rows_quarantined',
+      token: apiKey,
+    });
+    expect(moved.json().events).toMatchObject([
+      { actor: { type: 'system' }, metadata: { events: [inserted], headSize: inserted - 1 } },
+    ]);
     const evidence = await t.db
       .selectFrom('auditQuarantinedRows')
       .select(['kind', 'seq'])

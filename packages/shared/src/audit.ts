@@ -56,6 +56,7 @@ export const AUDIT_ACTIONS = [
   'audit.saved_search_deleted',
   'audit.subject_erased',
   'audit.events_purged',
+  'audit.rows_quarantined',
   'security_event.raised',
   'security_event.updated',
   'threat_settings.updated',

@@ -5,6 +5,8 @@ import { SignedNoteError } from '../../platform/crypto/signed-note';
 import type { DB } from '../../platform/db/schema';
 import { type IntegrityAlarms, moveAsideAndAlarm } from './integrity';
 import { consistencyProof, rootFromFrontier, verifyConsistency } from './merkle';
+import type { Quarantine } from './quarantine';
+import { hasEventPastHead } from './quarantine-store';
 import { type SignedHead, type SignerState, SignerStateError } from './signer-state';
 import * as store from './store';
 
@@ -35,6 +37,7 @@ export interface CheckpointsDeps {
   signer: CheckpointSigner;
   state: SignerState;
   alarms: IntegrityAlarms;
+  quarantine: Quarantine;
   publicUrl: string;
   log: Logger;
   /** Told of every newly signed checkpoint (witnesses, alert channels). */
@@ -194,14 +197,7 @@ export function createCheckpoints(deps: CheckpointsDeps) {
 
   /** A row past the head would block the next append: move it aside now (alarm); end the alarm once none is left. */
   async function checkRoomAfter(logId: string, size: number): Promise<void> {
-    const row = await db
-      .selectFrom('auditEvents')
-      .select('seq')
-      .where('logId', '=', logId)
-      .where('seq', '>', size)
-      .limit(1)
-      .executeTakeFirst();
-    if (row) await moveAsideAndAlarm(db, alarms, logId);
+    if (await hasEventPastHead(db, logId, size)) await moveAsideAndAlarm(deps.quarantine, alarms, logId);
     else alarms.clear(logId, 'inserted_row');
   }
 

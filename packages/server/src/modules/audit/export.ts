@@ -27,7 +27,7 @@ import {
   type ProofPlan,
 } from './merkle';
 import { presentRows } from './present';
-import { quarantinedEvents } from './quarantine';
+import { quarantinedEvents } from './quarantine-store';
 import type { AuditRecorder } from './recorder';
 import { countEvents, EVENT_COLUMNS, type StoredEventRow, searchEvents } from './search-store';
 import { logSize } from './store';

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
 import { nowIso } from '../../platform/clock';
-import type { DB } from '../../platform/db/schema';
-import { quarantineRowsPastHead } from './quarantine';
+import type { Quarantine } from './quarantine';
 
 /**
  * What the audit trail found wrong with a log's history in the database:
@@ -101,11 +99,11 @@ export class IntegrityAlarms {
  * security event. The alarm ends at the next check that finds nothing in the way.
  */
 export async function moveAsideAndAlarm(
-  db: Kysely<DB>,
+  quarantine: Quarantine,
   alarms: IntegrityAlarms,
   logId: string,
 ): Promise<void> {
-  const { events, nodes } = await quarantineRowsPastHead(db, logId);
+  const { events, nodes } = await quarantine.moveRowsPastHead(logId);
   if (events.length === 0 && nodes === 0) return;
   const first = events[0] ?? null;
   const rows =

@@ -17,6 +17,7 @@ import { createIngestion } from './ingest';
 import { IntegrityAlarms, moveAsideAndAlarm } from './integrity';
 import { createAuditManagement } from './manage';
 import { createProofs } from './proofs';
+import { createQuarantine } from './quarantine';
 import { createAuditRecorder } from './recorder';
 import { dropExpiredIdempotencyKeys, purgeExpiredEvents } from './retention';
 import { auditRoutes } from './routes';
@@ -45,6 +46,8 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   const signer = loadCheckpointSigner(config);
   const signerState = loadSignerState(config, signer);
   const alarms = new IntegrityAlarms((error) => log.error({ err: error }, 'integrity alarm listener failed'));
+  // The recorder is made below; the quarantine asks for it only when rows are moved.
+  const quarantine = createQuarantine(db, () => recorder);
   alarms.listen((alarm) => log.error({ alarm }, 'audit trail integrity alarm'));
   /** 'signed' (logId, checkpoint) fires for every new checkpoint: witnesses and alert channels hear it. */
   const signed = new EventEmitter();
@@ -65,7 +68,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   const onTampered = (error: AuditLogTamperedError): Promise<void> => {
     const running = quarantining.get(error.logId);
     if (running) return running;
-    const work = moveAsideAndAlarm(db, alarms, error.logId)
+    const work = moveAsideAndAlarm(quarantine, alarms, error.logId)
       .catch((failure: unknown) => log.error({ err: failure, logId: error.logId }, 'audit quarantine failed'))
       .finally(() => quarantining.delete(error.logId));
     quarantining.set(error.logId, work);
@@ -82,6 +85,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   );
   const recorder = createAuditRecorder(db, keyring, notify, committer, onTampered);
   const checkpoints = createCheckpoints({
+    quarantine,
     db,
     signer,
     state: signerState,
