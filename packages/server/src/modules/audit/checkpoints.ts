@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { nowIso } from '../../platform/clock';
 import { SignedNoteError } from '../../platform/crypto/signed-note';
 import type { DB } from '../../platform/db/schema';
+import * as cpStore from './checkpoints-store';
 import { type IntegrityAlarms, moveAsideAndAlarm } from './integrity';
 import { consistencyProof, rootFromFrontier, verifyConsistency } from './merkle';
 import type { Quarantine } from './quarantine';
@@ -63,11 +64,7 @@ export function createCheckpoints(deps: CheckpointsDeps) {
   const origins = new Map<string, string>();
 
   async function readHead(logId: string): Promise<Head | null> {
-    const row = await db
-      .selectFrom('auditLogHeads')
-      .select(['size', 'frontier', 'checkpointedSize', 'origin'])
-      .where('logId', '=', logId)
-      .executeTakeFirst();
+    const row = await cpStore.headRow(db, logId);
     if (!row) return null;
     const size = Number(row.size);
     const frontier = store.frontierOf(size, JSON.parse(row.frontier) as string[]);
@@ -108,7 +105,7 @@ export function createCheckpoints(deps: CheckpointsDeps) {
   }
 
   async function storeOrigin(logId: string, origin: string): Promise<void> {
-    await db.updateTable('auditLogHeads').set({ origin }).where('logId', '=', logId).execute();
+    await cpStore.setOrigin(db, logId, origin);
   }
 
   /** The signer's last signed head; for a log it has no memory of, the newest checkpoint it can open. */
@@ -238,47 +235,20 @@ export function createCheckpoints(deps: CheckpointsDeps) {
   }
 
   async function insertCheckpoint(logId: string, checkpoint: Checkpoint): Promise<void> {
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('auditCheckpoints')
-        .values({
-          logId,
-          treeSize: checkpoint.treeSize,
-          rootHash: checkpoint.rootHash,
-          note: checkpoint.note,
-          createdAt: checkpoint.createdAt,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      await trx
-        .updateTable('auditLogHeads')
-        .set({ checkpointedSize: checkpoint.treeSize })
-        .where('logId', '=', logId)
-        .where('checkpointedSize', '<', checkpoint.treeSize)
-        .execute();
-    });
+    const { treeSize, rootHash, note, createdAt } = checkpoint;
+    await db
+      .transaction()
+      .execute((trx) => cpStore.insertCheckpoint(trx, logId, { treeSize, rootHash, note, createdAt }));
   }
 
   async function stored(logId: string, treeSize: number): Promise<Checkpoint | null> {
-    const row = await db
-      .selectFrom('auditCheckpoints')
-      .selectAll()
-      .where('logId', '=', logId)
-      .where('treeSize', '=', treeSize)
-      .executeTakeFirst();
+    const row = await cpStore.checkpointAt(db, logId, treeSize);
     return row ? toCheckpoint(row) : null;
   }
 
   /** The newest stored checkpoint (of at most `maxSize` events, when given). */
   async function latestStored(logId: string, maxSize = Number.MAX_SAFE_INTEGER): Promise<Checkpoint | null> {
-    const row = await db
-      .selectFrom('auditCheckpoints')
-      .selectAll()
-      .where('logId', '=', logId)
-      .where('treeSize', '<=', maxSize)
-      .orderBy('treeSize', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await cpStore.latestCheckpoint(db, logId, maxSize);
     return row ? toCheckpoint(row) : null;
   }
 
@@ -298,79 +268,37 @@ export function createCheckpoints(deps: CheckpointsDeps) {
     async checkAll(): Promise<number> {
       let checked = 0;
       for (let after = ''; ; ) {
-        const rows = await db
-          .selectFrom('auditLogHeads')
-          .select('logId')
-          .where('logId', '>', after)
-          .orderBy('logId')
-          .limit(500)
-          .execute();
-        for (const { logId } of rows) {
+        const logIds = await cpStore.logIdsAfter(db, after, 500);
+        for (const logId of logIds) {
           state.refresh(logId);
           const head = await readHead(logId);
           if (head && head.size > 0) await checkHead(logId, head);
           await checkRoomAfter(logId, head?.size ?? 0);
           checked += 1;
         }
-        if (rows.length < 500) return checked;
-        after = rows.at(-1)?.logId ?? after;
+        if (logIds.length < 500) return checked;
+        after = logIds.at(-1) ?? after;
       }
     },
     async list(logId: string, afterSize: number, limit: number): Promise<Checkpoint[]> {
-      const rows = await db
-        .selectFrom('auditCheckpoints')
-        .selectAll()
-        .where('logId', '=', logId)
-        .where('treeSize', '>', afterSize)
-        .orderBy('treeSize', 'asc')
-        .limit(limit)
-        .execute();
-      return rows.map(toCheckpoint);
+      return (await cpStore.checkpointsAfter(db, logId, afterSize, limit)).map(toCheckpoint);
     },
     atSize: stored,
     /** Adds witness co-signature lines to a stored checkpoint (kept apart, served in its note). */
     async addCosignatures(logId: string, treeSize: number, lines: string[]): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('auditCheckpoints')
-          .select('cosignatures')
-          .where('logId', '=', logId)
-          .where('treeSize', '=', treeSize)
-          .executeTakeFirst();
-        if (!row) return;
-        const known = row.cosignatures ? (JSON.parse(row.cosignatures) as string[]) : [];
-        const fresh = lines.map((l) => l.trimEnd()).filter((l) => l !== '' && !known.includes(l));
-        const merged = [...known, ...fresh];
-        await trx
-          .updateTable('auditCheckpoints')
-          .set({ cosignatures: JSON.stringify(merged) })
-          .where('logId', '=', logId)
-          .where('treeSize', '=', treeSize)
-          .execute();
-      });
+      await db.transaction().execute((trx) => cpStore.addCosignatures(trx, logId, treeSize, lines));
     },
     /** One pass of the job: a checkpoint for every log that grew. Returns how many were looked at. */
     async signGrownLogs(): Promise<number> {
-      const grown = await db
-        .selectFrom('auditLogHeads')
-        .select('logId')
-        .whereRef('size', '>', 'checkpointedSize')
-        .limit(1000)
-        .execute();
-      for (const { logId } of grown) await signHead(logId);
+      const grown = await cpStore.grownLogIds(db, 1000);
+      for (const logId of grown) await signHead(logId);
       return grown.length;
     },
   };
 }
 
 /** A stored row as served: the origin is the note's own first line, co-signatures appended to the note. */
-function toCheckpoint(row: {
-  treeSize: number;
-  rootHash: string;
-  note: string;
-  createdAt: string;
-  cosignatures: string | null;
-}): Checkpoint {
+function toCheckpoint(row: cpStore.CheckpointRow): Checkpoint {
   return {
     origin: row.note.slice(0, row.note.indexOf('\n')),
     treeSize: Number(row.treeSize),

@@ -11,6 +11,7 @@ import {
 import type { DB } from '../../platform/db/schema';
 import { type FetchLike, submitToWitness } from '../witness/client';
 import type { Checkpoint, Checkpoints } from './checkpoints';
+import * as cpStore from './checkpoints-store';
 import { consistencyProof } from './merkle';
 import * as store from './store';
 
@@ -42,24 +43,10 @@ export function createWitnessing(deps: WitnessingDeps) {
   }));
   const lanes = new Map<string, Promise<void>>();
 
-  async function witnessSize(witness: Witness, logId: string): Promise<number> {
-    const row = await db
-      .selectFrom('auditWitnessHeads')
-      .select('size')
-      .where('witness', '=', witness.verifier.name)
-      .where('logId', '=', logId)
-      .executeTakeFirst();
-    return row ? Number(row.size) : 0;
-  }
-
-  async function rememberSize(witness: Witness, logId: string, size: number): Promise<void> {
-    const values = { size, updatedAt: nowIso() };
-    await db
-      .insertInto('auditWitnessHeads')
-      .values({ witness: witness.verifier.name, logId, ...values })
-      .onConflict((oc) => oc.columns(['witness', 'logId']).doUpdateSet(values))
-      .execute();
-  }
+  const witnessSize = (witness: Witness, logId: string) =>
+    cpStore.witnessSize(db, witness.verifier.name, logId);
+  const rememberSize = (witness: Witness, logId: string, size: number) =>
+    cpStore.rememberWitnessSize(db, witness.verifier.name, logId, size, nowIso());
 
   async function proofFrom(logId: string, oldSize: number, size: number): Promise<Buffer[]> {
     if (oldSize === 0 || oldSize === size) return [];
