@@ -24,6 +24,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -234,6 +235,59 @@ async function newPage(): Promise<Page> {
 function adminPage(): Page {
   if (!admin) throw new Error('the admin page is not open');
   return admin;
+}
+
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** WCAG 2.1 AA through axe-core on what the page shows now: serious or critical findings fail the step. */
+/**
+ * `sharedPalette`: skip colour contrast where the finding is the console-wide palette (Mantine's dimmed
+ * text and light badges, everywhere in the console), which the console-accessibility issue (17) owns.
+ */
+async function expectAccessible(
+  page: Page,
+  what: string,
+  include?: string,
+  sharedPalette = false,
+): Promise<void> {
+  // Evaluated through the DevTools protocol: the console's CSP (rightly) refuses injected script tags.
+  await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
+  const violations = await page.evaluate(
+    async (scope: { include: string | null; sharedPalette: boolean }) => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (context: object, options: object) => Promise<{ violations: AxeViolation[] }> };
+        }
+      ).axe;
+      const result = await axe.run(scope.include ? { include: [scope.include] } : document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        ...(scope.sharedPalette ? { rules: { 'color-contrast': { enabled: false } } } : {}),
+      });
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3),
+      }));
+    },
+    { include: include ?? null, sharedPalette },
+  );
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length > 0) {
+    const list = serious.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
+    );
+    throw new Error(
+      `axe found ${serious.length} serious or critical problem(s) on ${what}:\n${list.join('\n')}`,
+    );
+  }
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -1804,6 +1858,7 @@ function threatSteps(): Step[] {
         const messageId = header(test, 'webhook-id');
         await dismissToasts(page);
         await shot(page, '56-alert-channels');
+        await expectAccessible(page, '56-alert-channels', 'main', true);
         const open = page.getByRole('link', { name: 'Open in the delivery log' });
         const deliveryId = new URL((await open.getAttribute('href')) ?? '', state.baseUrl).searchParams.get(
           'delivery',
@@ -1811,7 +1866,7 @@ function threatSteps(): Step[] {
         check(Boolean(deliveryId), 'the test result links no delivery');
         await page
           .getByRole('dialog', { name: 'Test message' })
-          .getByRole('button', { name: 'Close' })
+          .getByRole('button', { name: 'Close', exact: true })
           .click();
 
         await page.getByRole('link', { name: 'Delivery log' }).click();
@@ -1946,6 +2001,7 @@ function tamperSteps(): Step[] {
           'an altered event reads as verified',
         );
         await tallShot(page, '61-audit-event-altered');
+        await expectAccessible(page, '61-audit-event-altered', '[role="dialog"]', true);
         await page.keyboard.press('Escape');
         await drawer.waitFor({ state: 'hidden' });
 
@@ -2020,6 +2076,7 @@ function tamperSteps(): Step[] {
         const link = warning.getByTestId('tampering-event-link');
         await link.waitFor({ timeout: LIVE_TIMEOUT_MS });
         await shot(page, '63-audit-tampering-alarm');
+        await expectAccessible(page, '63-audit-tampering-alarm', '[role="alert"]');
         await page.setViewportSize({ width: 390, height: 844 });
         await visible(serverAlarm(page));
         await shot(page, '64-audit-tampering-alarm-phone');
@@ -2045,6 +2102,7 @@ function tamperSteps(): Step[] {
           'an empty evidence list shows',
         );
         await tallShot(page, '65-security-event-audit-tampering');
+        await expectAccessible(page, '65-security-event-audit-tampering', 'main', true);
         await page.goto(`${state.baseUrl}/security/events?type=audit_tampering`);
         await visible(
           page.getByRole('table', { name: 'Security events' }).getByText('Audit trail tampering'),

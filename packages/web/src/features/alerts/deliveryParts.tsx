@@ -85,6 +85,7 @@ export function ChannelKindIcon({
       color={kind === 'webhook' ? 'indigo' : 'cyan'}
       size={size}
       radius="md"
+      role="img"
       aria-label={kind === 'webhook' ? 'Webhook' : 'E-mail'}
     >
       {kind === 'webhook' ? <IconWebhook size={16} /> : <IconMail size={16} />}
