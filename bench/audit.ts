@@ -2,17 +2,19 @@
  * The audit trail's figures (docs/benchmarks.md, "Audit trail"): ingestion (audit-ingest.ts), search
  * over the cached 1,000,000-event data set (audit-search.ts) and `custos audit verify` over an export
  * of its largest organization, or of a data set of BENCH_AUDIT_VERIFY_EVENTS events in one
- * organization when that is larger (audit-verify.ts). BENCH_AUDIT_PARTS picks parts:
- * ingest,search,verify (all by default).
+ * organization when that is larger (audit-verify.ts), and search plans on a fresh PostgreSQL
+ * database (audit-plans.ts, issue 15; only with a PostgreSQL URL). BENCH_AUDIT_PARTS picks parts:
+ * ingest,search,verify,plans (all by default).
  */
 import { type DatasetMeta, ensureDataset, SEARCH_SET } from './audit-data';
 import { runIngest } from './audit-ingest';
+import { runPlans } from './audit-plans';
 import { runSearch } from './audit-search';
 import type { ServerInfo } from './audit-server';
 import { cachedExport, type ExportedFile, makeExport, runVerify } from './audit-verify';
 import { profileArgs, type SummaryRow, startChild, stopChild } from './common';
 
-const PARTS = new Set((process.env.BENCH_AUDIT_PARTS ?? 'ingest,search,verify').split(','));
+const PARTS = new Set((process.env.BENCH_AUDIT_PARTS ?? 'ingest,search,verify,plans').split(','));
 const VERIFY_EVENTS = Number(process.env.BENCH_AUDIT_VERIFY_EVENTS ?? 0);
 
 /** A server on a fresh copy of a data set (the copy takes a few seconds per GB). */
@@ -40,6 +42,7 @@ async function exportOf(dir: string, meta: DatasetMeta): Promise<ExportedFile> {
 export async function runAudit(): Promise<SummaryRow[]> {
   const rows: SummaryRow[] = [];
   if (PARTS.has('ingest')) rows.push(...(await runIngest()));
+  if (PARTS.has('plans')) rows.push(...(await runPlans()));
   if (!PARTS.has('search') && !PARTS.has('verify')) return rows;
 
   const search = await ensureDataset(SEARCH_SET);

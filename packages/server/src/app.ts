@@ -35,6 +35,7 @@ import {
   createAuthService,
   createPasswordResetService,
   createStepUpService,
+  createThrottleSummaries,
 } from './modules/auth';
 import { createImpersonationService, impersonationRoutes } from './modules/impersonation';
 import { createInvitationsService, invitationRoutes } from './modules/invitations';
@@ -57,13 +58,16 @@ import { createSessionsService, sessionRoutes } from './modules/sessions';
 import { createSetupService, setupRoutes } from './modules/setup';
 import { systemRoutes } from './modules/system';
 import {
+  createAccountsPerIp,
   createDelayStore,
   createResponseEffects,
   createSignInGuard,
   createThreatsModule,
   findSignInBlocks,
   listActiveIpBlocks,
+  refusedSignInEvent,
   registerStepUpDemandGate,
+  stuffingLimitFrom,
 } from './modules/threats';
 import { createDetectionState, createDetectorEngine } from './modules/threats/detect';
 import { createUsersService, userRoutes } from './modules/users';
@@ -71,9 +75,11 @@ import { nowIso } from './platform/clock';
 import { safeEqual } from './platform/crypto/tokens';
 import { reportAfterCommitErrors } from './platform/db/after-commit';
 import { type Database, openDatabase } from './platform/db/database';
+import { runAsJob } from './platform/db/statement-timeout';
 import { type GeoIp, openGeoIp } from './platform/geo/geoip';
 import { registerAuthHook } from './platform/http/auth-hook';
 import { registerErrorHandler, sendRouteNotFound } from './platform/http/error-handler';
+import { registerRequestStatementTimeout } from './platform/http/request-timeout';
 import { registerSecurityHeaders } from './platform/http/security-headers';
 import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from './platform/http/session-cookies';
 import { createLogger } from './platform/log';
@@ -112,7 +118,21 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     ipBlocks: (db, organizationId) => listActiveIpBlocks(db, organizationId, nowIso(), 'all'),
   });
   const signInDelays = createDelayStore(sharedStateUrl);
-  const signInGuard = createSignInGuard({ db: deps.db, delays: signInDelays, findSignInBlocks });
+  const signInAccountsPerIp = createAccountsPerIp(sharedStateUrl);
+  const signInGuard = createSignInGuard({
+    db: deps.db,
+    delays: signInDelays,
+    accountsPerIp: signInAccountsPerIp,
+    // Threats is built below; the guard asks it for settings at sign-in time.
+    stuffingLimit: stuffingLimitFrom((organizationId) => threats.settings.settingsFor(organizationId)),
+    findSignInBlocks,
+  });
+  const throttledSignIns = createThrottleSummaries({
+    audit: deps.audit,
+    log: deps.log,
+    // Detection counts each refusal now; the summary is written when its window closes.
+    onRefused: (attempt, at) => runAsJob(() => threats.pipeline.handle([refusedSignInEvent(attempt, at)])),
+  });
   const policies = createSecurityPolicyService({ ...deps, accessPolicies });
   const sessions = createSessionsService({ ...deps, policies, accessPolicies });
   const secrets = createMfaSecrets(deps.keyring);
@@ -125,6 +145,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     sessions,
     ruleEnforcer,
     signInGuard,
+    throttled: throttledSignIns,
     verifier,
     webauthn,
     joinAfterMfa: (trx, invitationId, user, meta) => invitations.joinAfterMfa(trx, invitationId, user, meta),
@@ -137,7 +158,10 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     ...deps,
     effects: createResponseEffects({ ...deps, outbox }),
     alerts: alerts.sink,
-    engine: createDetectorEngine(detectionState),
+    // Settings by call-time reference: the engine judges a platform-log signal for the organization it completes an attack on.
+    engine: createDetectorEngine(detectionState, {
+      settingsFor: (organizationId) => threats.settings.settingsFor(organizationId),
+    }),
     accessPolicies,
   });
   const invitations = createInvitationsService({
@@ -177,6 +201,8 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     setup: createSetupService({ ...deps, auth }),
     signInGuard,
     signInDelays,
+    signInAccountsPerIp,
+    throttledSignIns,
     alerts,
     threats,
     detectionState,
@@ -214,7 +240,10 @@ export async function buildApp(
   };
   const services = { ...createServices(deps, { shared: true }), audit };
   // Detection hears of every audit event the moment its transaction commits.
-  const stopDetection = audit.committed.subscribe((events) => services.threats.pipeline.handle(events));
+  // Detection is background work: its queries run under the job timeout, not the request's that committed.
+  const stopDetection = audit.committed.subscribe((events) =>
+    runAsJob(() => services.threats.pipeline.handle(events)),
+  );
   // A tampered audit log is a critical security event of its organization (the platform log has none).
   const stopTamperAlarms = audit.alarms.listen(async (alarm) => {
     if (alarm.logId === PLATFORM_LOG) return;
@@ -257,10 +286,13 @@ export async function buildApp(
     stopDetection();
     stopTamperAlarms();
     audit.signed.off('signed', onCheckpointSigned);
+    // Refusals still being counted are written before the audit trail stops.
+    await services.throttledSignIns.close();
     await services.threats.pipeline.idle();
     await services.alerts.stop();
     await services.detectionState.close();
     await services.signInDelays.close();
+    await services.signInAccountsPerIp.close();
     await audit.stop();
     deps.mailer.close();
     await deps.limiter.close();
@@ -289,6 +321,7 @@ export async function buildApp(
   });
   await app.register(fastifyCookie);
   registerErrorHandler(app, stepUpDetails(services.mfaVerifier));
+  registerRequestStatementTimeout(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -336,7 +369,9 @@ export async function buildApp(
     },
   });
 
-  await app.register(systemRoutes(deps.db, { integrityAlarms: () => audit.alarms.all() }));
+  await app.register(
+    systemRoutes(deps.db, { integrityAlarms: () => audit.alarms.all(), mailer: deps.mailer }),
+  );
   await app.register(setupRoutes(config, services.setup));
   registerEnrollmentGate(app);
   registerStepUpDemandGate(app);

@@ -77,6 +77,25 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the PostgreSQL statement timeouts per role: short for requests, long for jobs (issue 15)', () => {
+    const url = 'postgres://u@h:5432/db';
+    expect(loadConfig({ CUSTOS_DATABASE_URL: url }).database).toEqual({
+      kind: 'postgres',
+      url,
+      statementTimeouts: { requestMs: 5000, jobMs: 600_000 },
+    });
+    const tuned = loadConfig({
+      CUSTOS_DATABASE_URL: url,
+      CUSTOS_DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      CUSTOS_DATABASE_JOB_STATEMENT_TIMEOUT_MS: '0',
+    });
+    expect(tuned.database).toMatchObject({ statementTimeouts: { requestMs: 2000, jobMs: 0 } });
+    // SQLite has no statement timeout: the values are checked but carry nowhere.
+    expect(loadConfig({ CUSTOS_DATABASE_STATEMENT_TIMEOUT_MS: '2000' }).database).not.toHaveProperty(
+      'statementTimeouts',
+    );
+  });
+
   it.each([
     ['CUSTOS_PORT', 'eighty'],
     ['CUSTOS_PORT', '70000'],
@@ -86,6 +105,9 @@ describe('loadConfig', () => {
     ['CUSTOS_REDIS_URL', 'memcached://x'],
     ['CUSTOS_LOG_LEVEL', 'loud'],
     ['CUSTOS_TRUST_PROXY', 'true'],
+    ['CUSTOS_DATABASE_STATEMENT_TIMEOUT_MS', '5s'],
+    ['CUSTOS_DATABASE_STATEMENT_TIMEOUT_MS', '-1'],
+    ['CUSTOS_DATABASE_JOB_STATEMENT_TIMEOUT_MS', '1.5'],
   ])('stops on a bad %s naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_STATEMENT_TIMEOUTS, type StatementTimeouts } from './platform/db/statement-timeout';
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -63,6 +64,20 @@ const EnvSchema = z.object({
   // PostgreSQL connections per server process; by default twice the CPU cores, at least 4 (more
   // connections than the database can run at once only queue inside it, and slow everything).
   CUSTOS_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).optional(),
+  // PostgreSQL statement_timeout in ms (0 = none): what one statement of an API request may take, so
+  // no filter combination holds a connection for long, and what exports and background jobs may take.
+  CUSTOS_DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(DEFAULT_STATEMENT_TIMEOUTS.requestMs),
+  CUSTOS_DATABASE_JOB_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(DEFAULT_STATEMENT_TIMEOUTS.jobMs),
   // Webhook targets on loopback, private or link-local networks are refused unless this is true
   // (an organization admin must not be able to make Custos call its own internal network).
   CUSTOS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
@@ -76,7 +91,14 @@ const EnvSchema = z.object({
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      schema?: string;
+      poolSize?: number;
+      /** Per role of the work (platform/db/statement-timeout.ts); defaults when absent. */
+      statementTimeouts?: StatementTimeouts;
+    };
 
 export interface Config {
   port: number;
@@ -146,7 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.CUSTOS_PORT,
     host: e.CUSTOS_HOST,
     dataDir,
-    database: parseDatabaseUrl(e.CUSTOS_DATABASE_URL, dataDir, e.CUSTOS_DATABASE_POOL_SIZE),
+    database: parseDatabaseUrl(e.CUSTOS_DATABASE_URL, dataDir, e.CUSTOS_DATABASE_POOL_SIZE, {
+      requestMs: e.CUSTOS_DATABASE_STATEMENT_TIMEOUT_MS,
+      jobMs: e.CUSTOS_DATABASE_JOB_STATEMENT_TIMEOUT_MS,
+    }),
     publicUrl,
     smtp: e.CUSTOS_SMTP_URL ? { url: e.CUSTOS_SMTP_URL, from: e.CUSTOS_SMTP_FROM } : null,
     redisUrl: e.CUSTOS_REDIS_URL ?? null,
@@ -194,9 +219,16 @@ function parseTrustProxy(value: string): false | number | string {
   return value.replace(/\s+/g, '');
 }
 
-function parseDatabaseUrl(url: string | undefined, dataDir: string, poolSize?: number): DatabaseConfig {
+function parseDatabaseUrl(
+  url: string | undefined,
+  dataDir: string,
+  poolSize: number | undefined,
+  statementTimeouts: StatementTimeouts,
+): DatabaseConfig {
+  // SQLite has no statement timeout: the timeouts only apply to PostgreSQL.
   if (!url) return { kind: 'sqlite', file: path.join(dataDir, 'custos.db') };
-  if (url.startsWith('postgres')) return { kind: 'postgres', url, ...(poolSize ? { poolSize } : {}) };
+  if (url.startsWith('postgres'))
+    return { kind: 'postgres', url, ...(poolSize ? { poolSize } : {}), statementTimeouts };
   const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
   if (!file) throw new ConfigError('CUSTOS_DATABASE_URL', 'names no SQLite file');
   return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };

@@ -15,6 +15,7 @@ import { generateSignerKey } from '../src/platform/crypto/signed-note';
 import { hashToken } from '../src/platform/crypto/tokens';
 import { type Database, migrateToLatest, openDatabase } from '../src/platform/db/database';
 import type { DB } from '../src/platform/db/schema';
+import type { StatementTimeouts } from '../src/platform/db/statement-timeout';
 import { createLogger } from '../src/platform/log';
 import type { Mailer } from '../src/platform/mail/mailer';
 import type { RateLimiter } from '../src/platform/ratelimit/limiter';
@@ -26,8 +27,14 @@ export const backends: Backend[] = process.env.CUSTOS_TEST_DATABASE_URL ? ['sqli
 
 export const PASSWORD = 'correct horse battery staple';
 
-/** A fresh, migrated database: in-memory SQLite, or a new schema of the PostgreSQL test database. */
-export async function openTestDatabase(backend: Backend): Promise<Database> {
+/**
+ * A fresh, migrated database: in-memory SQLite, or a new schema of the PostgreSQL test database
+ * (with the given statement timeouts, the defaults otherwise).
+ */
+export async function openTestDatabase(
+  backend: Backend,
+  statementTimeouts?: StatementTimeouts,
+): Promise<Database> {
   if (backend === 'sqlite') {
     const database = openDatabase({ kind: 'sqlite', file: ':memory:' });
     await migrateToLatest(database);
@@ -40,7 +47,12 @@ export async function openTestDatabase(backend: Backend): Promise<Database> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const database = openDatabase({ kind: 'postgres', url, schema });
+  const database = openDatabase({
+    kind: 'postgres',
+    url,
+    schema,
+    ...(statementTimeouts ? { statementTimeouts } : {}),
+  });
   await migrateToLatest(database);
   return {
     ...database,
@@ -300,9 +312,14 @@ export class TestApp {
 
 export async function createTestApp(
   backend: Backend,
-  options: { config?: Record<string, string>; mailer?: Mailer; limiter?: RateLimiter } = {},
+  options: {
+    config?: Record<string, string>;
+    mailer?: Mailer;
+    limiter?: RateLimiter;
+    statementTimeouts?: StatementTimeouts;
+  } = {},
 ): Promise<TestApp> {
-  const database = await openTestDatabase(backend);
+  const database = await openTestDatabase(backend, options.statementTimeouts);
   const config = testConfig(options.config);
   const { app, services, deps, routes } = await buildApp({
     config,

@@ -170,6 +170,36 @@ export const AUDIT_SINCE_MS = {
 } as const;
 export type AuditSince = keyof typeof AUDIT_SINCE_MS;
 
+/** How many audit event ids one `ids` filter may name. */
+export const AUDIT_IDS_LIMIT = 200;
+const AUDIT_EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The ids of an `ids` filter ("id,id,…"), each once, in the order given. */
+export function auditIdsOf(text: string): string[] {
+  return [...new Set(text.split(',').map((id) => id.trim().toLowerCase()))].filter((id) => id !== '');
+}
+
+/**
+ * Exactly these events: audit event ids, comma-separated (a list in a query string). Kept as text
+ * so a saved search or an export carries it as written.
+ */
+const AuditIdsFilter = z
+  .string()
+  .max(AUDIT_IDS_LIMIT * 40)
+  .superRefine((text, ctx) => {
+    const parts = text.split(',').map((id) => id.trim());
+    const bad = parts.find((id) => !AUDIT_EVENT_ID.test(id));
+    if (bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: bad ? `"${bad.slice(0, 40)}" is not an audit event id` : 'must not hold an empty id',
+      });
+    } else if (new Set(parts.map((id) => id.toLowerCase())).size > AUDIT_IDS_LIMIT) {
+      ctx.addIssue({ code: 'custom', message: `at most ${AUDIT_IDS_LIMIT} ids` });
+    }
+  })
+  .describe(`Exactly these events: up to ${AUDIT_IDS_LIMIT} audit event ids, comma-separated`);
+
 /** Search filters; also the saved-search and export query. */
 export const AuditSearchQuery = z.strictObject({
   since: z.enum(Object.keys(AUDIT_SINCE_MS) as [AuditSince, ...AuditSince[]]).optional(),
@@ -187,6 +217,7 @@ export const AuditSearchQuery = z.strictObject({
   ip: z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).optional(),
   source: AuditSourceSchema.optional(),
   q: z.string().trim().min(1).max(200).optional(),
+  ids: AuditIdsFilter.optional(),
 });
 export type AuditSearchQuery = z.infer<typeof AuditSearchQuery>;
 export const AuditSearchParams = AuditSearchQuery.extend({

@@ -2,6 +2,7 @@
 export const AUDIT_ACTIONS = [
   'user.signed_in',
   'user.sign_in_failed',
+  'auth.sign_in_throttled',
   'user.signed_out',
   'user.created',
   'user.updated',
@@ -62,6 +63,7 @@ export const AUDIT_ACTIONS = [
   'threat_settings.updated',
   'threat_response.applied',
   'threat_response.lifted',
+  'threat_response.user_notified',
   'alert_channel.created',
   'alert_channel.updated',
   'alert_channel.deleted',

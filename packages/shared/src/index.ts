@@ -5,4 +5,6 @@ export * from './audit-api';
 export * from './errors';
 export * from './permissions';
 export * from './security-api';
+export * from './system-api';
+export * from './threat-words';
 export * from './threats-api';

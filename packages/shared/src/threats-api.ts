@@ -110,20 +110,53 @@ export const SecurityEventSubject = z.object({
   label: z.string().nullable(),
 });
 
+/** How many of an event's sources the API lists (most attempts first); `sourceCount` tells the rest. */
+export const SECURITY_EVENT_SOURCES_SHOWN = 10;
+
+/** One address attempts of a security event came from, with the country of that address. */
+export const SecurityEventSource = z.object({
+  ip: z.string(),
+  /** ISO 3166-1 alpha-2 of this IP (never another address's); null when GeoIP does not know it. */
+  country: z.string().nullable(),
+  /** Attempts from this address attributed to the event (the same unit as the event's `count`). */
+  attempts: z.number().int(),
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
+});
+export type SecurityEventSource = z.infer<typeof SecurityEventSource>;
+
 export const SecurityEventOut = z.object({
   id: Id,
   type: DetectorType,
   severity: Severity,
   status: SecurityEventStatus,
   subject: SecurityEventSubject,
+  /**
+   * The address of the first attempt (the one that started the attack); a later attempt from
+   * elsewhere never replaces it. `country` is the country of this IP.
+   */
   sourceIp: z.string().nullable(),
   country: z.string().nullable(),
-  /** One sentence a person can act on: what was seen, against which threshold. */
+  /**
+   * What was seen, against which threshold (the detector's window), then the event as a whole:
+   * `count` attempts and where they came from.
+   */
   explanation: z.string(),
   /** Detector figures (counts, window, distance, speed, baseline, ...). */
   details: z.record(z.string(), z.unknown()),
-  /** Signals folded into this event (one attack = one event). */
+  /**
+   * Attempts attributed to the event over its whole life: the audit events the detector counted
+   * when it fired, and every one after that made it fire again (one attack = one event). The one
+   * number the explanation, the timeline and the console show.
+   */
   count: z.number().int(),
+  /**
+   * The addresses the attempts came from, most attempts first (at most SECURITY_EVENT_SOURCES_SHOWN).
+   * Optional: alert payloads stored before sources existed are replayed as they were.
+   */
+  sources: z.array(SecurityEventSource).optional(),
+  /** Distinct addresses in all (`sources` lists the top ones). */
+  sourceCount: z.number().int().optional(),
   firstSeenAt: Timestamp,
   lastSeenAt: Timestamp,
   assignee: z.object({ id: Id, name: z.string() }).nullable(),
@@ -132,12 +165,43 @@ export const SecurityEventOut = z.object({
 });
 export type SecurityEventOut = z.infer<typeof SecurityEventOut>;
 
+/**
+ * What an attempt came to: succeeded; failed (bad password, unknown account, a wrong second factor);
+ * refused before the password was checked (rate limited, delayed, IP blocked, account locked);
+ * denied (a permission refused to a signed-in member).
+ */
+export const EVIDENCE_OUTCOMES = ['succeeded', 'failed', 'refused', 'denied'] as const;
+export const EvidenceOutcome = z.enum(EVIDENCE_OUTCOMES);
+export type EvidenceOutcome = z.infer<typeof EvidenceOutcome>;
+
+/** The account an attempt concerned: a member by name, or an address that has no account. */
+export const EvidenceAccount = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('user'), id: z.string(), name: z.string().nullable() }),
+  // The address tried is never shown: it is personal data, sealed in the audit event.
+  z.object({ kind: z.literal('unknown_address') }),
+]);
+export type EvidenceAccount = z.infer<typeof EvidenceAccount>;
+
+/**
+ * One audit event behind a security event, with the facts an investigator needs in place. The facts
+ * are null when unknown (and on evidence kept before they were recorded).
+ */
 export const SecurityEventEvidence = z.object({
   auditEventId: Id,
   seq: z.number().int(),
   action: z.string(),
   occurredAt: Timestamp,
+  ip: z.string().nullable(),
+  /** The country of this IP. */
+  country: z.string().nullable(),
+  /** The device as a person reads it (browser and system), from the user agent. */
+  device: z.string().nullable(),
+  account: EvidenceAccount.nullable(),
+  outcome: EvidenceOutcome.nullable(),
+  /** Why it failed or was refused: bad_password, unknown_user, rate_limited, a permission, ... */
+  reason: z.string().nullable(),
 });
+export type SecurityEventEvidence = z.infer<typeof SecurityEventEvidence>;
 
 export const SecurityEventActivity = z.object({
   id: Id,
@@ -203,6 +267,24 @@ export type UpdateSecurityEventBody = z.infer<typeof UpdateSecurityEventBody>;
 
 // ---------------------------------------------------------------- responses
 
+/**
+ * What became of the e-mail a `notify_user` response sends (it goes right after the response is
+ * committed). pending: not sent yet (still under way, or the server stopped first); sent: the SMTP
+ * server accepted it; queued: e-mail is not configured (`CUSTOS_SMTP_URL` unset), so the message is
+ * kept in the outbox for a super admin to pass on; failed: the SMTP server refused it or could not
+ * be reached, or there was nobody to send it to (`detail` says why); unknown: placed before Custos
+ * recorded what happened to these e-mails.
+ */
+export const RESPONSE_DELIVERY_STATUSES = ['pending', 'sent', 'queued', 'failed', 'unknown'] as const;
+export const ThreatResponseDelivery = z.object({
+  status: z.enum(RESPONSE_DELIVERY_STATUSES),
+  /** failed: the reason (e.g. the SMTP server's answer); otherwise null. */
+  detail: z.string().nullable(),
+  /** When the outcome was recorded (null while pending, and for unknown). */
+  at: Timestamp.nullable(),
+});
+export type ThreatResponseDelivery = z.infer<typeof ThreatResponseDelivery>;
+
 export const ThreatResponseOut = z.object({
   id: Id,
   kind: ResponseKind,
@@ -222,6 +304,11 @@ export const ThreatResponseOut = z.object({
   liftedBy: z.object({ id: Id.nullable(), name: z.string().nullable() }).nullable(),
   /** active: in force; expired; lifted; done: a one-shot action (end_sessions, notify_user, require_step_up). */
   state: z.enum(['active', 'expired', 'lifted', 'done']),
+  /**
+   * notify_user: what became of its e-mail (`done` only says the response ran); null for actions
+   * that send none. Absent from servers that predate delivery tracking.
+   */
+  delivery: ThreatResponseDelivery.nullable().optional(),
 });
 export type ThreatResponseOut = z.infer<typeof ThreatResponseOut>;
 

@@ -1724,9 +1724,25 @@ function threatSteps(): Step[] {
           explanation.includes(INVITEE.name) && explanation.includes(ATTACKER_IP),
           `the explanation does not name the member and the address: ${explanation}`,
         );
-        const evidence = page.getByRole('link', { name: /^Open audit event #\d+$/ });
+        // Each attempt in place (issue 15): the attacker's address on every row, one count everywhere,
+        // and a link opening the audit log on exactly this evidence.
+        const evidence = page.getByRole('table', { name: 'Evidence' }).locator('[data-audit-event-id]');
         await visible(evidence);
-        check((await evidence.count()) >= 5, `only ${await evidence.count()} audit events as evidence`);
+        const attempts = await evidence.count();
+        check(attempts >= 5, `only ${attempts} attempts as evidence`);
+        check(
+          (await evidence.filter({ hasText: ATTACKER_IP }).count()) === attempts,
+          'an evidence row does not show the attacker’s address',
+        );
+        const count = await page.getByTestId('event-count').getAttribute('data-count');
+        check(
+          explanation.includes(`In all, ${count} attempts`),
+          `the explanation does not say the event's count (${count}): ${explanation}`,
+        );
+        const inAuditLog = await page
+          .getByRole('link', { name: 'Open all evidence in the audit log' })
+          .getAttribute('href');
+        check(inAuditLog?.startsWith('/audit?ids=') === true, `the evidence opens ${inAuditLog}`);
         const lock = page.locator('[data-response-id]').filter({ hasText: 'Account locked' });
         await visible(lock.getByText('unknown devices only'));
         await visible(lock.getByText('Active', { exact: true }));

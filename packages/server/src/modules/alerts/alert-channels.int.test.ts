@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type TestOrg } from '../../../test/harness';
 import { startWebhookReceiver } from '../../../test/webhook-receiver';
-import { type AlertsTestApp, createAlertsTestApp, insertSecurityEvent } from './test-support';
+import { parseJson } from '../../platform/db/json';
+import { type AlertsTestApp, createAlertsTestApp, eventually, insertSecurityEvent } from './test-support';
 
 const CHANNELS = '/api/v1/alerts/channels';
 const routing = { minSeverity: 'high', types: null, digestLow: false } as const;
@@ -191,7 +192,7 @@ describe.each(backends)('alert channels (%s)', (backend) => {
     }
   });
 
-  it('records an e-mail delivery without SMTP as failed, "SMTP is not configured", no retries', async () => {
+  it('records an e-mail delivery without SMTP as not sent (never delivered), saying why, no retries', async () => {
     const created = (
       await call('POST', CHANNELS, org.owner.token, {
         kind: 'email',
@@ -204,11 +205,49 @@ describe.each(backends)('alert channels (%s)', (backend) => {
     expect(res.json()).toMatchObject({
       status: 'failed',
       kind: 'test',
-      lastError: 'SMTP is not configured',
+      lastError: 'not sent: e-mail is not configured (CUSTOS_SMTP_URL is not set)',
       attempts: 1,
       nextAttemptAt: null,
     });
     expect((await a.t.lastAuditEvent(org.id))?.action).toBe('alert_channel.tested');
+  });
+
+  it('issue 15: an alert to an e-mail channel without SMTP is never delivered; the timeline says not sent', async () => {
+    const created = (
+      await call('POST', CHANNELS, org.owner.token, {
+        kind: 'email',
+        name: 'Mail while off',
+        recipients: ['soc@example.com'],
+        routing,
+      })
+    ).json();
+    const event = await insertSecurityEvent(a.t, org.id, { severity: 'critical' });
+    a.alerts.sink.notify({ organizationId: org.id, kind: 'security_event', change: 'raised', event });
+    const [delivery] = await eventually(a.alerts, async () => {
+      const list = (
+        await call('GET', `/api/v1/alerts/deliveries?channelId=${created.id}`, org.owner.token)
+      ).json().deliveries as Array<{
+        status: string;
+        lastError: string | null;
+        nextAttemptAt: string | null;
+      }>;
+      return list[0] && list[0].status !== 'pending' ? list : null;
+    });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      lastError: 'not sent: e-mail is not configured (CUSTOS_SMTP_URL is not set)',
+      nextAttemptAt: null,
+    });
+    const timeline = await a.t.db
+      .selectFrom('securityEventActivity')
+      .select(['kind', 'data'])
+      .where('securityEventId', '=', event.id)
+      .execute();
+    const sent = timeline
+      .filter((row) => row.kind === 'alert_sent')
+      .map((row) => parseJson<{ channelId: string; status: string }>(row.data))
+      .filter((data) => data.channelId === created.id);
+    expect(sent).toEqual([expect.objectContaining({ status: 'not sent' })]);
   });
 
   it("answers 404 for another organization's channels and deliveries", async () => {

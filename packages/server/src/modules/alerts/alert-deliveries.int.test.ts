@@ -226,7 +226,7 @@ describe.each(backends)('alert deliveries over webhooks (%s)', (backend) => {
           endSessions: async () => 0,
           demandStepUp: async () => 0,
           ipBlocksChanged: async () => {},
-          notifyUser: async () => {},
+          notifyUser: async () => ({ status: 'sent' as const }),
         },
         alerts,
         engine: { process: async () => [], close: async () => {} },

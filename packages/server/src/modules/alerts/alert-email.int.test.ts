@@ -100,7 +100,7 @@ describe.each(backends)('alert e-mail over SMTP (%s)', (backend) => {
     const mail = mails.at(-1);
     expect(mail?.to).toBe('soc@example.com,ciso@example.com');
     const text = readable(mail?.raw ?? '');
-    expect(text).toContain('Subject: [Custos] HIGH: Brute force on alice — 12 failed sign-ins');
+    expect(text).toContain('Subject: [Custos] HIGH: Brute force on alice — 12 attempts');
     expect(text).toContain(event.explanation);
     expect(text).toContain('Source IP:  203.0.113.7 (DE)');
     expect(text).toContain('Count:      12');

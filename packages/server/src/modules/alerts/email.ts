@@ -1,4 +1,10 @@
-import type { AlertPayload, AuditCheckpointPayload, DetectorType, SecurityEventOut } from '@custos/shared';
+import {
+  type AlertPayload,
+  type AuditCheckpointPayload,
+  countNouns,
+  type DetectorType,
+  type SecurityEventOut,
+} from '@custos/shared';
 import type { MailMessage } from '../../platform/mail/mailer';
 import { NOTE_FILE } from './payloads';
 
@@ -22,13 +28,6 @@ const TITLES: Record<DetectorType, (who: string) => string> = {
   audit_tampering: (who) => `Tampering with ${who}`,
 };
 
-const SIGN_IN_ATTACKS = new Set<DetectorType>([
-  'brute_force_account',
-  'brute_force_ip',
-  'credential_stuffing',
-  'password_spraying',
-]);
-
 /** Names come from users and hosts: no line breaks or control characters reach a mail header. */
 function oneLine(text: string, max = 120): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
@@ -40,21 +39,10 @@ export function eventTitle(event: SecurityEventOut): string {
   return oneLine(TITLES[event.type](event.subject.label ?? event.subject.id), 100);
 }
 
-function numberDetail(event: SecurityEventOut, ...keys: string[]): number | null {
-  for (const key of keys) {
-    const value = event.details[key];
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-  }
-  return null;
-}
-
-/** "12 failed sign-ins" for sign-in attacks, "seen 3 times" otherwise. */
+/** The event's count in the words every surface uses: "46 attempts", "1 sign-in", "3 exports". */
 export function eventSummary(event: SecurityEventOut): string {
-  if (SIGN_IN_ATTACKS.has(event.type)) {
-    const failures = numberDetail(event, 'failures', 'observed', 'attempts') ?? event.count;
-    return `${failures} failed sign-in${failures === 1 ? '' : 's'}`;
-  }
-  return `seen ${event.count} time${event.count === 1 ? '' : 's'}`;
+  const [one, many] = countNouns(event.type);
+  return `${event.count} ${event.count === 1 ? one : many}`;
 }
 
 function detailLine(details: Record<string, unknown>): string | null {

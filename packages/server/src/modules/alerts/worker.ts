@@ -17,8 +17,19 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
  */
 const LEASE_MS = 5 * 60_000;
 const BATCH = 50;
+/**
+ * Outcomes that are not a failure to deliver but a message never sent start with this (the console
+ * labels such a delivery "Not sent", not "Failed"). They are final, and can be replayed by hand.
+ */
+const NOT_SENT = 'not sent:';
 /** A checkpoint that waited for its interval while the channel was switched off or opted out. */
-const CHECKPOINTS_OFF = 'not sent: the channel no longer takes audit checkpoints';
+const CHECKPOINTS_OFF = `${NOT_SENT} the channel no longer takes audit checkpoints`;
+/**
+ * An e-mail channel's message while CUSTOS_SMTP_URL is unset. Alert e-mails are not kept in the
+ * outbox (they hold no link anyone must pass on), so the delivery says so; a replay after SMTP is
+ * configured sends it.
+ */
+const EMAIL_NOT_CONFIGURED = `${NOT_SENT} e-mail is not configured (CUSTOS_SMTP_URL is not set)`;
 const PARALLEL = 8;
 
 /** Delay before the next attempt, ±10 % so a receiver's recovery is not met by a wave of retries. */
@@ -53,7 +64,7 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
     const result = await deps.mailer.send(alertMail(payload, channel.recipients ?? [], channel.name));
     if (result.status === 'sent') return { ok: true, responseCode: null, error: null };
     if (result.status === 'undelivered')
-      return { ok: false, responseCode: null, error: 'SMTP is not configured' };
+      return { ok: false, responseCode: null, error: EMAIL_NOT_CONFIGURED };
     return { ok: false, responseCode: null, error: result.error.slice(0, 200) };
   }
 
@@ -62,7 +73,7 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
     // Without SMTP no retry can succeed; 410 Gone is the receiver asking for no more (Standard
     // Webhooks); a test is a one-off check. Each can still be replayed by hand.
     const final =
-      outcome.error === 'SMTP is not configured' ||
+      outcome.error === EMAIL_NOT_CONFIGURED ||
       outcome.error === CHECKPOINTS_OFF ||
       outcome.responseCode === 410 ||
       delivery.kind === 'test';
@@ -115,7 +126,8 @@ export function createDeliveryWorker(deps: Deps, secrets: ChannelSecrets): Deliv
             channelId: channel.id,
             channelName: channel.name,
             channelKind: channel.kind,
-            status: next.status,
+            // A message never sent (e-mail off) is not a receiver's failure: the timeline says so.
+            status: outcome.error?.startsWith(NOT_SENT) ? 'not sent' : next.status,
             responseCode: outcome.responseCode,
           });
         }

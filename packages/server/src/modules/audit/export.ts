@@ -8,6 +8,7 @@ import { nowIso } from '../../platform/clock';
 import type { Keyring } from '../../platform/crypto/keyring';
 import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
+import { runAsJob, stepsAsJob } from '../../platform/db/statement-timeout';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
 import { AUTHENTICATED } from '../../platform/http/openapi';
@@ -96,54 +97,58 @@ export function createAuditExporter(deps: AuditExporterDeps) {
     return { checkpoint: await checkpoints.latest(logId, treeSize), treeSize, alarms: integrity };
   }
 
+  /** Authorizes, pins the tree size with a fresh checkpoint, records the export, then streams. */
+  async function startExport(caller: Caller, query: ExportQuery): Promise<ExportFile> {
+    const c = authorize(caller, 'audit:export');
+    requireStepUp(c);
+    const { format, ...filters } = query;
+    if (filters.from && filters.to && Date.parse(filters.from) > Date.parse(filters.to)) {
+      throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');
+    }
+    const logId = c.organizationId;
+    const { checkpoint, treeSize, alarms: integrity } = await exportedTree(logId);
+    const described = definedFields(filters);
+    const complete = Object.keys(described).length === 0;
+    const ctx: ExportContext = { db, dialect, keyring, logId, treeSize, checkpoint, filters };
+    const events = format === 'jsonl' && complete ? treeSize : await countMatching(ctx, complete);
+    await audit
+      .recordAlone(c, { action: 'audit.exported', metadata: { format, filters: described, treeSize } })
+      .catch((error: unknown) => {
+        // A row in the way of the log's next seq must not stop the export that shows it.
+        if (!(error instanceof AuditLogTamperedError)) throw error;
+      });
+    const exportedAt = nowIso();
+    const header = {
+      type: 'header',
+      format: EXPORT_FORMAT,
+      origin: await checkpoints.originOf(logId),
+      organizationId: logId,
+      exportedAt,
+      filters: described,
+      complete,
+      treeSize,
+      verifierKeys: [signer.verifierKey],
+      // What the server found wrong with this log; the verifier reports it unless it finds worse first.
+      ...(integrity.length > 0
+        ? { integrityAlarms: integrity.map(({ kind, message, seq }) => ({ kind, message, seq })) }
+        : {}),
+    };
+    const lines =
+      format === 'csv' ? csvLines(ctx) : complete ? completeLines(ctx, header) : filteredLines(ctx, header);
+    const name = `custos-audit-${await slugOf(db, logId)}-${exportedAt.slice(0, 10)}.${format}`;
+    return {
+      filename: name,
+      contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+      events,
+      // Byte mode, so the high-water mark counts bytes: at most a page is held beyond the socket.
+      // The socket pulls each page from its own async context: every step runs as the job again.
+      body: Readable.from(stepsAsJob(lines), { objectMode: false }),
+    };
+  }
+
   return {
-    /** Authorizes, pins the tree size with a fresh checkpoint, records the export, then streams. */
-    async start(caller: Caller, query: ExportQuery): Promise<ExportFile> {
-      const c = authorize(caller, 'audit:export');
-      requireStepUp(c);
-      const { format, ...filters } = query;
-      if (filters.from && filters.to && Date.parse(filters.from) > Date.parse(filters.to)) {
-        throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');
-      }
-      const logId = c.organizationId;
-      const { checkpoint, treeSize, alarms: integrity } = await exportedTree(logId);
-      const described = definedFields(filters);
-      const complete = Object.keys(described).length === 0;
-      const ctx: ExportContext = { db, dialect, keyring, logId, treeSize, checkpoint, filters };
-      const events = format === 'jsonl' && complete ? treeSize : await countMatching(ctx, complete);
-      await audit
-        .recordAlone(c, { action: 'audit.exported', metadata: { format, filters: described, treeSize } })
-        .catch((error: unknown) => {
-          // A row in the way of the log's next seq must not stop the export that shows it.
-          if (!(error instanceof AuditLogTamperedError)) throw error;
-        });
-      const exportedAt = nowIso();
-      const header = {
-        type: 'header',
-        format: EXPORT_FORMAT,
-        origin: await checkpoints.originOf(logId),
-        organizationId: logId,
-        exportedAt,
-        filters: described,
-        complete,
-        treeSize,
-        verifierKeys: [signer.verifierKey],
-        // What the server found wrong with this log; the verifier reports it unless it finds worse first.
-        ...(integrity.length > 0
-          ? { integrityAlarms: integrity.map(({ kind, message, seq }) => ({ kind, message, seq })) }
-          : {}),
-      };
-      const lines =
-        format === 'csv' ? csvLines(ctx) : complete ? completeLines(ctx, header) : filteredLines(ctx, header);
-      const name = `custos-audit-${await slugOf(db, logId)}-${exportedAt.slice(0, 10)}.${format}`;
-      return {
-        filename: name,
-        contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
-        events,
-        // Byte mode, so the high-water mark counts bytes: at most a page is held beyond the socket.
-        body: Readable.from(lines, { objectMode: false }),
-      };
-    },
+    /** Runs as a job: an export reads a whole log, so it gets the job statement timeout, not a request's. */
+    start: (caller: Caller, query: ExportQuery) => runAsJob(() => startExport(caller, query)),
   };
 }
 

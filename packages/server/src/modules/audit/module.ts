@@ -8,6 +8,8 @@ import { configuredOrFileSecret } from '../../platform/crypto/key-files';
 import { Keyring } from '../../platform/crypto/keyring';
 import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
+import { runAsJob } from '../../platform/db/statement-timeout';
+import { createTableStatistics } from '../../platform/db/statistics';
 import type { AuditLogTamperedError } from './append';
 import { type Checkpoint, createCheckpoints } from './checkpoints';
 import { type CommittedAuditEvent, CommittedEvents } from './committed';
@@ -59,6 +61,17 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   const committed = new CommittedEvents((error) =>
     log.error({ err: error }, 'committed-event listener failed'),
   );
+  // Ingest batches and retention purges change the tables search plans depend on (PostgreSQL).
+  const statistics = createTableStatistics({ db, dialect, log });
+  committed.subscribe((appended) => {
+    statistics.noteWrites('audit_events', appended.length);
+    statistics.noteWrites(
+      'audit_event_targets',
+      appended.reduce((rows, event) => rows + event.targets.length, 0),
+    );
+    // A leaf and, on average, one interior node per event.
+    statistics.noteWrites('audit_tree_nodes', 2 * appended.length);
+  });
   const notify = (logId: string, appended: CommittedAuditEvent[]) => {
     events.emit('appended', logId);
     committed.publish(appended);
@@ -132,7 +145,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     await checkpoints.signGrownLogs();
     if (Date.now() - lastMaintenance >= MAINTENANCE_EVERY_MS) {
       lastMaintenance = Date.now();
-      await purgeExpiredEvents(db, recorder);
+      statistics.noteWrites('audit_events', await purgeExpiredEvents(db, recorder));
       await dropExpiredIdempotencyKeys(db);
       // A rollback does not grow the log, so the signing pass alone would not look at it.
       await checkpoints.checkAll();
@@ -174,7 +187,8 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
       if (timer) return;
       timer = setInterval(() => {
         if (running) return;
-        running = tick()
+        // Signing, integrity checks and retention read whole logs: the job timeout, not a request's.
+        running = runAsJob(tick)
           .catch((error: unknown) => log.error({ err: error }, 'audit job failed'))
           .finally(() => {
             running = null;
@@ -188,6 +202,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
       await committer.idle();
       await running;
       await witnessing.idle();
+      await statistics.stop();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { AUDIT_SINCE_MS, type AuditSearchQuery } from '@custos/shared';
+import { AUDIT_SINCE_MS, type AuditSearchQuery, auditIdsOf } from '@custos/shared';
 import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import type { Dialect } from '../../platform/db/database';
 import type { AuditEventsTable, DB } from '../../platform/db/schema';
@@ -125,6 +125,9 @@ function applyFilters<O>(
   } else if (f.action) {
     q = q.where('e.action', '=', f.action);
   }
+  // Exactly these events, and only of this log (the query is bound to it above): an id of another
+  // organization's event matches nothing.
+  if (f.ids !== undefined) q = q.where('e.id', 'in', auditIdsOf(f.ids));
   if (f.outcome) q = q.where('e.outcome', '=', f.outcome);
   if (f.source) q = q.where('e.source', '=', f.source);
   if (f.ip) {

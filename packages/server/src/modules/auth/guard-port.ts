@@ -20,9 +20,25 @@ export interface SignInAttempt {
   /** `user:<id>`, or `email:<hash>` for an unknown address (treated just the same). */
   accountKey: string;
   ip: string | null;
-  /** The browser or IP completed a sign-in of this account before. */
-  trusted: boolean;
+  /** How well the origin is known; see `SignInTrust`. */
+  trust: SignInTrust;
+  /**
+   * The browser's device token when it is trusted for this account (trust `device`), hashed: its
+   * own attempt bucket, which nobody without the token can fill.
+   */
+  deviceTokenHash: string | null;
 }
+
+/**
+ * `device`: the browser holds a device token this account signed in with (the strong proof: an
+ * HttpOnly random cookie nobody else has). `familiar_ip`: the account signed in from this IP
+ * before, which everyone behind the same office, café or carrier NAT shares (weak evidence: it
+ * keeps the owner out of locks aimed at strangers, but gets its own delay and limits and counts
+ * for detection). `none`: neither.
+ */
+export type SignInTrust = 'device' | 'familiar_ip' | 'none';
+
+/** A refusal before the password check, for the throttled-attempt summaries. */
 
 export interface SignInClearance {
   /** After the password proved right: an "everywhere" lock still refuses (and says so). */
@@ -34,7 +50,7 @@ export interface SignInGuardPort {
   check(attempt: SignInAttempt, options?: { count?: boolean }): Promise<SignInClearance>;
   failed(attempt: SignInAttempt): Promise<void>;
   succeeded(attempt: SignInAttempt): Promise<void>;
-  isTrusted(userId: string, meta: RequestMeta): Promise<boolean>;
+  trustOf(userId: string, meta: RequestMeta): Promise<{ trust: SignInTrust; deviceTokenHash: string | null }>;
   /** Remembers the browser of a completed sign-in; answers a new device token to set, or null. */
   rememberDevice(trx: Transaction<DB>, userId: string, meta: RequestMeta): Promise<string | null>;
 }
@@ -44,6 +60,6 @@ export const OPEN_SIGN_IN_GUARD: SignInGuardPort = {
   check: async () => ({ assertNotLocked: () => {} }),
   failed: async () => {},
   succeeded: async () => {},
-  isTrusted: async () => false,
+  trustOf: async () => ({ trust: 'none', deviceTokenHash: null }),
   rememberDevice: async () => null,
 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, PASSWORD, type TestApp, type TestOrg } from '../../../test/harness';
 import { SoftAuthenticator } from '../../../test/soft-authenticator';
-import { hashToken } from '../../platform/crypto/tokens';
+import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import { SESSION_COOKIE } from '../../platform/http/session-cookies';
 import { totpCodeAt } from '../mfa';
 
@@ -238,8 +238,31 @@ describe.each(backends)('sign-in with a second factor (%s)', (backend) => {
     expect(dead.json().error.code).toBe('MFA_CHALLENGE_INVALID');
     expect((await passkeyOptions(challenge)).json().error.code).toBe('MFA_CHALLENGE_INVALID');
     expect(await t.count('sessions')).toBe(sessionsBefore);
-    // A new challenge (after the password again) still works with the right code.
-    expect((await verify(await challengeFor(u.email), { method: 'totp', code })).statusCode).toBe(200);
+    // Five wrong codes after a correct password raised brute force and locked the account for
+    // everyone but the owner's own browsers: the address alone (everyone behind the NAT has it)
+    // is refused now, and a new challenge from the owner's browser still works with the right code.
+    await t.services.threats.pipeline.idle();
+    expect((await signIn(u.email)).statusCode).toBe(429);
+    const browser = randomToken();
+    const now = new Date().toISOString();
+    await t.db
+      .insertInto('trustedDevices')
+      .values({ tokenHash: hashToken(browser), userId: u.userId, createdAt: now, lastSeenAt: now })
+      .execute();
+    const own = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: u.email, password: PASSWORD, tokenType: 'bearer' },
+      headers: { 'x-custos-device': browser },
+    });
+    expect(own.json()).toMatchObject({ mfaRequired: true });
+    const second = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/mfa/verify',
+      payload: { challenge: own.json().challenge, tokenType: 'bearer', method: 'totp', code },
+      headers: { 'x-custos-device': browser },
+    });
+    expect(second.statusCode).toBe(200);
   });
 
   it('answers sent in parallel get no more than five tries at one challenge', async () => {

@@ -32,8 +32,9 @@ import {
 } from '../identity';
 import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
 import type { AuthMethod, SessionsService } from '../sessions';
-import type { SignInAttempt, SignInClearance, SignInGuardPort } from './guard-port';
+import type { SignInAttempt, SignInClearance, SignInGuardPort, SignInTrust } from './guard-port';
 import { recordRecoveryCodeUse } from './step-up';
+import type { ThrottleSummaries } from './throttled';
 
 export interface IssuedSession {
   result: SignedIn;
@@ -73,6 +74,8 @@ export interface AuthServiceDeps extends Deps {
   ruleEnforcer: Pick<RuleEnforcer, 'checkSignIn'>;
   /** Threat responses (locks, IP blocks), the progressive delay and trusted origins. */
   signInGuard: SignInGuardPort;
+  /** Where refusals before the password check are counted (one summary per account, source, window). */
+  throttled: ThrottleSummaries;
 }
 
 /** Refusals before the password check that are still failed attempts (a 503 is not one). */
@@ -81,6 +84,14 @@ const REFUSAL_REASONS: Partial<Record<string, string>> = {
   SIGN_IN_DELAYED: 'delayed',
   IP_BLOCKED: 'ip_blocked',
 };
+
+/** Why an attempt was refused before its password was checked; undefined for other errors. */
+function refusalReasonOf(error: AppError): string | undefined {
+  const general = REFUSAL_REASONS[error.code];
+  if (!general) return undefined;
+  const detail = error.details as { reason?: unknown } | undefined;
+  return typeof detail?.reason === 'string' ? detail.reason : general;
+}
 
 const challengeInvalid = () =>
   unauthenticated('The sign-in step expired or was already used. Sign in again.', 'MFA_CHALLENGE_INVALID');
@@ -97,24 +108,42 @@ export function createAuthService(deps: AuthServiceDeps) {
     joinAfterMfa,
     ruleEnforcer,
     signInGuard,
+    throttled,
   } = deps;
   let challengesIssued = 0;
 
   /**
-   * Fixed-window limits per IP and per account. The account's window is counted apart for its
-   * trusted origins, so an attacker filling it from elsewhere cannot shut the owner out of their
-   * own devices. A refusal is recorded as a failed sign-in, so detection sees the attack.
+   * Fixed-window limits, counted before the password is checked and given back when it proves
+   * right (the owner's sign-ins never count against them). Each trust level has buckets nobody
+   * with less trust can fill: the account's own browser (device token) one per token and no per-IP
+   * limit, so a flood from the owner's network, or from everywhere, never refuses it; a familiar IP
+   * one per account and address; everyone else the account's shared one. Answers the keys counted.
    */
-  async function enforceSignInLimits(meta: RequestMeta, email: string, trusted: boolean): Promise<void> {
+  async function enforceSignInLimits(attempt: SignInAttempt, email: string): Promise<string[]> {
     const { perIp, perAccount, windowMs } = config.signInLimits;
-    const byIp = await limiter.consume(`signin:ip:${meta.ip ?? 'unknown'}`, perIp, windowMs);
-    if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
-    const account = `signin:account${trusted ? ':trusted' : ''}:${email}`;
-    const byAccount = await limiter.consume(account, perAccount, windowMs);
-    if (!byAccount.allowed) throw rateLimited(byAccount.retryAfterSeconds);
+    const address = email.trim().toLowerCase();
+    const buckets: Array<[string, number]> =
+      attempt.trust === 'device'
+        ? [[`signin:device:${attempt.deviceTokenHash}`, perAccount]]
+        : [
+            [`signin:ip:${attempt.ip ?? 'unknown'}`, perIp],
+            [
+              attempt.trust === 'familiar_ip'
+                ? `signin:account:ip:${attempt.ip ?? 'unknown'}:${address}`
+                : `signin:account:${address}`,
+              perAccount,
+            ],
+          ];
+    const counted: string[] = [];
+    for (const [key, limit] of buckets) {
+      const result = await limiter.consume(key, limit, windowMs);
+      if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+      counted.push(key);
+    }
+    return counted;
   }
 
-  /** The attempt as the guard sees it: which account, whose organizations, from a known origin? */
+  /** The attempt as the guard sees it: which account, whose organizations, how well known an origin? */
   async function attemptOf(
     meta: RequestMeta,
     email: string,
@@ -123,23 +152,46 @@ export function createAuthService(deps: AuthServiceDeps) {
     hint?: string | null,
   ): Promise<SignInAttempt> {
     const target = memberships.find((m) => m.id === hint || m.slug === hint?.toLowerCase()) ?? memberships[0];
+    const known = user
+      ? await signInGuard.trustOf(user.id, meta)
+      : { trust: 'none' as const, deviceTokenHash: null };
     return {
       userId: user?.id ?? null,
       organizationIds: memberships.map((m) => m.id),
       organizationId: target?.id ?? null,
       accountKey: user
         ? `user:${user.id}`
-        : `email:${createHash('sha256').update(email.toLowerCase()).digest('hex')}`,
+        : `email:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`,
       ip: meta.ip,
-      trusted: user ? await signInGuard.isTrusted(user.id, meta) : false,
+      ...known,
     };
+  }
+
+  /** A refusal before the password check: counted into its account's summary, not stored alone. */
+  function noteThrottled(
+    meta: RequestMeta,
+    email: string,
+    user: UserRow | undefined,
+    attempt: SignInAttempt,
+    reason: string,
+  ): void {
+    throttled.note({
+      organizationId: attempt.organizationId,
+      user: user ? { id: user.id, name: user.name } : null,
+      email,
+      accountKey: attempt.accountKey,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      reason,
+    });
   }
 
   /**
    * Verifies e-mail and password. An unknown e-mail costs the same argon2 verification as a wrong
    * password and gets the same answer, so neither timing nor message reveals which accounts exist.
-   * Before the password is looked at, the guard applies locks, IP blocks and the progressive
-   * delay; an attempt it refuses is still recorded as a failure, so detection sees the attack.
+   * Before the password is looked at, the limits and the guard (locks, IP blocks, the progressive
+   * delay, the cap on accounts per IP) may refuse the attempt: those refusals are summarised;
+   * attempts that reach the password check are each recorded, so detection sees the attack.
    */
   async function verifyCredentials(
     meta: RequestMeta,
@@ -147,18 +199,28 @@ export function createAuthService(deps: AuthServiceDeps) {
     password: string,
     organizationHint?: string,
   ): Promise<UserRow> {
+    return (await checkCredentials(meta, email, password, organizationHint)).user;
+  }
+
+  async function checkCredentials(
+    meta: RequestMeta,
+    email: string,
+    password: string,
+    organizationHint?: string,
+  ) {
     const user = await identityStore.findUserByEmail(db, email);
     const memberships = user ? await identityStore.listMembershipsOfUser(db, user.id) : [];
     const attempt = await attemptOf(meta, email, user, memberships, organizationHint);
     const failure = (reason: string) =>
-      recordFailure(meta, email, user, organizationHint, reason, attempt.trusted, memberships);
+      recordFailure(meta, email, user, organizationHint, reason, attempt.trust, memberships);
     let clearance: SignInClearance;
+    let counted: string[] = [];
     try {
-      await enforceSignInLimits(meta, email, attempt.trusted);
+      counted = await enforceSignInLimits(attempt, email);
       clearance = await signInGuard.check(attempt);
     } catch (error) {
-      const reason = error instanceof AppError ? REFUSAL_REASONS[error.code] : undefined;
-      if (reason) await failure(reason);
+      const reason = error instanceof AppError ? refusalReasonOf(error) : undefined;
+      if (reason) noteThrottled(meta, email, user, attempt, reason);
       throw error;
     }
     const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
@@ -169,8 +231,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         await failure('locked');
         throw error;
       }
-      await signInGuard.succeeded(attempt);
-      return user;
+      await Promise.all([signInGuard.succeeded(attempt), ...counted.map((key) => limiter.release(key))]);
+      return { user, memberships };
     }
     await failure(user ? (user.disabledAt ? 'disabled' : 'bad_password') : 'unknown_user');
     await signInGuard.failed(attempt);
@@ -183,7 +245,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     user: UserRow | undefined,
     hint: string | undefined,
     reason: string,
-    trustedOrigin = false,
+    trust: SignInTrust = 'none',
     knownMemberships?: readonly { id: string; slug: string }[],
   ) {
     const memberships =
@@ -202,13 +264,21 @@ export function createAuthService(deps: AuthServiceDeps) {
         ...(email ? { email } : {}),
       },
       targets: user ? [{ type: 'user', id: user.id }] : [],
-      metadata: { reason, trustedOrigin },
+      // trustedOrigin stays for readers of older events: true only for the user's own browser now.
+      metadata: { reason, trust, trustedOrigin: trust === 'device' },
     });
   }
 
-  /** Picks the organization to sign in to: the one asked for, else the oldest membership. */
-  async function chooseOrganization(user: UserRow, requested?: string | null) {
-    const memberships = await identityStore.listMembershipsOfUser(db, user.id);
+  /**
+   * Picks the organization to sign in to: the one asked for, else the oldest membership. The
+   * password step already read the memberships; it hands them over rather than read them again.
+   */
+  async function chooseOrganization(
+    user: UserRow,
+    requested?: string | null,
+    known?: Awaited<ReturnType<typeof identityStore.listMembershipsOfUser>>,
+  ) {
+    const memberships = known ?? (await identityStore.listMembershipsOfUser(db, user.id));
     if (requested) {
       const match = memberships.find((m) => m.id === requested || m.slug === requested.toLowerCase());
       if (!match) throw forbidden('NO_ORGANIZATION', 'You are not a member of that organization.');
@@ -332,8 +402,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     completeSignIn,
 
     async signIn(meta: RequestMeta, input: { email: string; password: string; organization?: string }) {
-      const user = await verifyCredentials(meta, input.email, input.password, input.organization);
-      const organization = await chooseOrganization(user, input.organization);
+      const { user, memberships } = await checkCredentials(
+        meta,
+        input.email,
+        input.password,
+        input.organization,
+      );
+      const organization = await chooseOrganization(user, input.organization, memberships);
       await checkAccessRules(user, organization, meta);
       if (!user.mfaEnabledAt) await sessions.checkLimit(user, organization?.id ?? null, meta);
       return db.transaction().execute((trx) => completeSignIn(trx, user, organization, meta));
@@ -456,7 +531,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       // A passkey is the user's own device: only "everywhere" locks and blocks stop it.
       const memberships = await identityStore.listMembershipsOfUser(db, user.id);
       const attempt = await attemptOf(meta, user.email, user, memberships, input.organization);
-      (await signInGuard.check({ ...attempt, trusted: true })).assertNotLocked();
+      (await signInGuard.check({ ...attempt, trust: 'device' })).assertNotLocked();
       const organization = await chooseOrganization(user, input.organization);
       await checkAccessRules(user, organization, meta);
       await sessions.checkLimit(user, organization?.id ?? null, meta);

@@ -1,12 +1,17 @@
-import { Health } from '@custos/shared';
+import { Health, SystemCapabilities } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../platform/db/schema';
+import { AUTHENTICATED } from '../../platform/http/openapi';
+import type { Mailer } from '../../platform/mail/mailer';
+import { createCapabilities } from './capabilities';
 
 export interface SystemHealthSources {
   /** Current audit integrity alarms (one per log and kind). */
   integrityAlarms: () => readonly { kind: string }[];
+  /** Whether e-mail can be sent: `configured` is false when CUSTOS_SMTP_URL is unset. */
+  mailer: Pick<Mailer, 'configured'>;
 }
 
 /** Warnings for operators, without organization names or ids: the health route is public. */
@@ -19,9 +24,22 @@ function integrityWarnings(alarms: readonly { kind: string }[]): string[] {
   ];
 }
 
-export function systemRoutes(db: Kysely<DB>, sources: SystemHealthSources = { integrityAlarms: () => [] }) {
+export function systemRoutes(db: Kysely<DB>, sources: SystemHealthSources) {
+  const capabilities = createCapabilities(sources.mailer);
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
+    app.get(
+      '/api/v1/system/capabilities',
+      {
+        schema: {
+          tags: ['system'],
+          security: AUTHENTICATED,
+          summary: 'What this server can do (e.g. whether e-mail is configured)',
+          response: { 200: SystemCapabilities },
+        },
+      },
+      async (req) => capabilities.get(req.caller),
+    );
     app.get(
       '/api/health',
       {

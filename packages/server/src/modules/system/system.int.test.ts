@@ -55,6 +55,7 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
     }
     const expected = [
       'GET /api/health',
+      'GET /api/v1/system/capabilities',
       'GET /api/v1/setup',
       'POST /api/v1/setup',
       'POST /api/v1/auth/sign-in',

@@ -2,11 +2,13 @@ import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
+import type { SignInTrust } from '../auth';
 
 /**
  * Trusted origins: the browsers (a random HttpOnly cookie, stored hashed) and IPs a user completed
- * a sign-in from. Lockouts of unknown origins never apply to them, so an attacker who hammers an
- * account cannot lock its owner out of their own devices (Keycloak's admitted weakness).
+ * a sign-in from. Only the browser is proof: its attempts have their own limits that nobody else can
+ * fill, so an attacker who hammers an account, from anywhere, cannot lock its owner out of their own
+ * devices (Keycloak's admitted weakness). A familiar IP is weak evidence (see SignInTrust).
  */
 
 /** How long an IP stays "known" after the last session opened from it. */
@@ -14,22 +16,28 @@ const KNOWN_IP_DAYS = 90;
 /** A browser not seen for this long is a stranger again (the cookie's own lifetime). */
 const KNOWN_DEVICE_DAYS = 400;
 
-export async function isTrustedOrigin(
+/**
+ * How well the account knows this origin: its device token (strong), an IP it signed in from
+ * (weak: shared by everyone behind the same NAT), or neither. One query: the device and the IP are
+ * looked up together.
+ */
+export async function trustOfOrigin(
   db: Kysely<DB>,
   userId: string,
   origin: { deviceToken?: string | null; ip: string | null },
-): Promise<boolean> {
-  if (origin.deviceToken) {
+): Promise<{ trust: SignInTrust; deviceTokenHash: string | null }> {
+  const tokenHash = origin.deviceToken ? hashToken(origin.deviceToken) : null;
+  if (tokenHash) {
     const device = await db
       .selectFrom('trustedDevices')
       .select('userId')
-      .where('tokenHash', '=', hashToken(origin.deviceToken))
+      .where('tokenHash', '=', tokenHash)
       .where('userId', '=', userId)
       .where('lastSeenAt', '>=', new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000).toISOString())
       .executeTakeFirst();
-    if (device) return true;
+    if (device) return { trust: 'device', deviceTokenHash: tokenHash };
   }
-  if (!origin.ip) return false;
+  if (!origin.ip) return NO_TRUST;
   const since = new Date(Date.now() - KNOWN_IP_DAYS * 86_400_000).toISOString();
   const session = await db
     .selectFrom('sessions')
@@ -41,8 +49,10 @@ export async function isTrustedOrigin(
     .where((eb) => eb.or([eb('revokedReason', 'is', null), eb('revokedReason', '!=', 'security_response')]))
     .limit(1)
     .executeTakeFirst();
-  return session !== undefined;
+  return session ? { trust: 'familiar_ip', deviceTokenHash: null } : NO_TRUST;
 }
+
+const NO_TRUST = { trust: 'none', deviceTokenHash: null } as const;
 
 /**
  * Remembers the browser a sign-in completed on. Answers the token to put in the device cookie

@@ -40,10 +40,11 @@ export function createResponseEffects(
       try {
         const user = await identityStore.findUserById(db, userId);
         const organization = await identityStore.findOrganization(db, organizationId);
-        if (!user || !organization) return;
+        if (!user || !organization)
+          return { status: 'failed', error: 'not sent: the user or the organization no longer exists' };
         const what = WHAT_HAPPENED[event.type] ?? 'unusual activity on your account';
         const where = [event.sourceIp, event.country].filter(Boolean).join(', ');
-        await outbox.deliver(organizationId, {
+        return await outbox.deliver(organizationId, {
           to: user.email,
           subject: `Security alert for your ${organization.name} account`,
           text: [
@@ -59,6 +60,8 @@ export function createResponseEffects(
         });
       } catch (error) {
         log.warn({ err: error, organizationId }, 'could not notify the user of a security event');
+        // The cause is in the server log; the console says only that it did not go.
+        return { status: 'failed', error: 'not sent: an internal error stopped it (see the server log)' };
       }
     },
   };

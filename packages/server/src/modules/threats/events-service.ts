@@ -19,7 +19,7 @@ import { identityStore } from '../identity';
 import type { Detection, ResolvedThreatSettings } from './detection';
 import { normalizeIp } from './ip';
 import type { AlertSink } from './ports';
-import { presentActivity, presentResponse, presentSecurityEvent } from './present';
+import { presentActivity, presentEvidence, presentResponse, presentSecurityEvent } from './present';
 import type { RaiseResult, Raiser } from './raise';
 import type { Responder } from './respond';
 import * as responsesStore from './responses-store';
@@ -218,7 +218,7 @@ export function createSecurityEventsService(
       ]);
       return {
         ...presentSecurityEvent(row),
-        evidence: evidence.map((e) => ({ ...e, seq: Number(e.seq) })),
+        evidence: evidence.map(presentEvidence),
         timeline: timeline.map(presentActivity),
         responses: responses.map((r) => presentResponse(r, now)),
       };

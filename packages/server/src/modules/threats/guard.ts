@@ -3,16 +3,26 @@ import { nowIso } from '../../platform/clock';
 import type { DB } from '../../platform/db/schema';
 import { AppError } from '../../platform/http/errors';
 import type { SignInAttempt, SignInGuardPort } from '../auth';
-import { type DelayStore, delayMsAfter, waitMsFor } from './delays';
-import { isTrustedOrigin, rememberDevice } from './devices-store';
+import type { AccountsPerIp } from './accounts-per-ip';
+import { type DelayStore, delayMsAfter, type FailureRecord, waitMsFor } from './delays';
+import { defaultThreatSettings, thresholdOf } from './detect/catalog';
+import type { ResolvedThreatSettings } from './detection';
+import { rememberDevice, trustOfOrigin } from './devices-store';
+import { severityRank } from './present';
 import type { SignInBlock } from './responses-store';
 
 /**
  * The sign-in guard: what detection decided (account locks, IP blocks) and the progressive delay,
- * applied to each attempt before its password is even checked. Origins the account signed in from
- * before (trusted device cookie or known IP) are exempt from everything aimed at attackers, so the
- * real user always gets in from their own devices; only an "everywhere" lock or an admin's
- * "everywhere" IP block stops them.
+ * applied to each attempt before its password is even checked.
+ * - The account's own browser (device token) is exempt from everything aimed at attackers, so the
+ *   real user always gets in from their own devices; only an "everywhere" lock or an admin's
+ *   "everywhere" IP block stops them.
+ * - A familiar IP (the account signed in from it before) is weak evidence: everyone behind the same
+ *   office, café or carrier NAT shares it. Locks and blocks aimed at strangers apply to it; only
+ *   the progressive delay, which strangers elsewhere fill, does not (its attempts have their own
+ *   rate limit per account and address instead, in the auth module).
+ * - Everyone else also gets the delay per account and the cap on distinct accounts per IP
+ *   (credential stuffing), all counted before the password is looked at.
  */
 
 export type FindSignInBlocks = (
@@ -56,12 +66,51 @@ export function accountLocked(): AppError {
   );
 }
 
+/** How many distinct accounts one IP may fail on in a window before the rest wait (null: no cap). */
+export type StuffingLimit = (
+  organizationId: string | null,
+) => Promise<{ accounts: number; windowMs: number } | null>;
+
+/** The delay's key: strangers' attempts share the account's; the others have none. */
+function delayKeyOf(attempt: SignInAttempt): string | null {
+  return attempt.trust === 'none' ? attempt.accountKey : null;
+}
+
+/** Too many accounts from this IP: answered like the rate limit, naming no account. */
+function tooManyAccounts(waitMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError(
+    429,
+    'RATE_LIMITED',
+    `Too many failed sign-ins from this network. Wait ${seconds} seconds and try again, or sign in from a device you have used before.`,
+    { retryAfterSeconds: seconds, reason: 'too_many_accounts' },
+    { 'retry-after': String(seconds) },
+  );
+}
+
 export function createSignInGuard(deps: {
   db: Kysely<DB>;
   delays: DelayStore;
+  accountsPerIp: AccountsPerIp;
+  stuffingLimit: StuffingLimit;
   findSignInBlocks: FindSignInBlocks;
 }): SignInGuardPort {
-  const { db, delays, findSignInBlocks } = deps;
+  const { db, delays, accountsPerIp, stuffingLimit, findSignInBlocks } = deps;
+
+  /** Counts a stranger's attempt on a new account for this IP, refusing past the stuffing cap. */
+  async function reserveAccount(attempt: SignInAttempt, now: number): Promise<void> {
+    if (attempt.trust !== 'none' || !attempt.ip) return;
+    const limit = await stuffingLimit(attempt.organizationId);
+    if (!limit) return;
+    const waitMs = await accountsPerIp.reserve(
+      attempt.ip,
+      attempt.accountKey,
+      limit.accounts,
+      limit.windowMs,
+      now,
+    );
+    if (waitMs > 0) throw tooManyAccounts(waitMs);
+  }
 
   /** Detection's IP blocks, and this organization's own. */
   function ipRefusal(attempt: SignInAttempt, blocks: SignInBlock[], now: number): AppError | null {
@@ -73,13 +122,13 @@ export function createSignInGuard(deps: {
       // into their organization, so no tenant can shut another's users out of a shared network.
       if (block.manual && !ours) continue;
       const everywhere = block.scope === 'all' && ours;
-      if (!attempt.trusted || everywhere) return ipBlocked(secondsUntil(block.expiresAt, now));
+      if (attempt.trust !== 'device' || everywhere) return ipBlocked(secondsUntil(block.expiresAt, now));
     }
     return null;
   }
 
   /** A lock of this account by the organization signed into (locks never reach other tenants). */
-  const lockOf = (attempt: SignInAttempt, blocks: SignInBlock[], scope?: 'all') =>
+  const lockOf = (attempt: SignInAttempt, blocks: SignInBlock[], scope?: 'all' | 'untrusted') =>
     blocks.find(
       (b) =>
         b.kind === 'lock_account' &&
@@ -97,16 +146,28 @@ export function createSignInGuard(deps: {
           : [];
       const refusal = ipRefusal(attempt, blocks, now);
       if (refusal) throw refusal;
-      if (!attempt.trusted) {
+      const delayKey = delayKeyOf(attempt);
+      const counting = options.count !== false;
+      let previous: FailureRecord | null = null;
+      if (delayKey && counting) {
         // Counted before the password is looked at, so parallel attempts cannot all get through.
-        const previous = options.count === false ? null : await delays.reserve(attempt.accountKey, now);
+        await reserveAccount(attempt, now);
+        previous = await delays.reserve(delayKey, now);
         const waitMs = waitMsFor(previous, now);
         if (waitMs > 0) throw signInDelayed(Math.ceil(waitMs / 1000));
-        // A locked account answers exactly like a delayed one, with the retry time the delay
-        // would give at this count, so the answer does not say the account exists.
-        if (lockOf(attempt, blocks)) {
-          throw signInDelayed(Math.max(1, Math.ceil(delayMsAfter((previous?.failures ?? 0) + 1) / 1000)));
-        }
+      }
+      // A locked account answers exactly like a delayed one, with the retry time the delay would
+      // give at this count, so the answer does not say the account exists. From a familiar IP
+      // only a lock aimed at strangers answers so; an "everywhere" lock says what it is once the
+      // password proved right, as it does on the owner's device.
+      const early =
+        attempt.trust === 'none'
+          ? lockOf(attempt, blocks)
+          : attempt.trust === 'familiar_ip'
+            ? lockOf(attempt, blocks, 'untrusted')
+            : undefined;
+      if (early) {
+        throw signInDelayed(Math.max(1, Math.ceil(delayMsAfter((previous?.failures ?? 0) + 1) / 1000)));
       }
       return {
         assertNotLocked() {
@@ -117,11 +178,41 @@ export function createSignInGuard(deps: {
     // The attempt was counted when it was cleared; nothing more to do.
     async failed() {},
     async succeeded(attempt) {
-      // Only an untrusted success clears it: the owner signing in on their own laptop must not
-      // hand an attacker elsewhere a fresh set of tries.
-      if (!attempt.trusted) await delays.clear(attempt.accountKey);
+      // Only a success from the same kind of origin clears it: the owner signing in on their own
+      // laptop must not hand an attacker elsewhere a fresh set of tries.
+      const delayKey = delayKeyOf(attempt);
+      if (delayKey) await delays.clear(delayKey);
+      if (attempt.trust === 'none' && attempt.ip) await accountsPerIp.release(attempt.ip, attempt.accountKey);
     },
-    isTrusted: (userId, meta) => isTrustedOrigin(db, userId, meta),
+    trustOf: (userId, meta) => trustOfOrigin(db, userId, meta),
     rememberDevice: (trx, userId, meta) => rememberDevice(trx, userId, meta.deviceToken),
+  };
+}
+
+/**
+ * The cap the guard applies on accounts per IP: the organization's credential-stuffing threshold
+ * and window, when the detector is on and a rule blocks the IP once it fires (the cap only brings
+ * that block forward to the attempt that reaches the threshold). Unknown addresses (no
+ * organization) use the defaults.
+ */
+export function stuffingLimitFrom(
+  settingsFor: (organizationId: string) => Promise<ResolvedThreatSettings>,
+): StuffingLimit {
+  const defaults = defaultThreatSettings();
+  return async (organizationId) => {
+    const settings = organizationId ? await settingsFor(organizationId) : defaults;
+    const detector = settings.detectors.credential_stuffing;
+    if (!detector?.enabled) return null;
+    const blocks = settings.responses.some(
+      (rule) =>
+        rule.detector === 'credential_stuffing' &&
+        severityRank(rule.minSeverity) <= severityRank(detector.severity) &&
+        rule.actions.some((action) => action.kind === 'block_ip'),
+    );
+    if (!blocks) return null;
+    return {
+      accounts: thresholdOf('credential_stuffing', detector, 'accounts'),
+      windowMs: thresholdOf('credential_stuffing', detector, 'windowMinutes') * 60_000,
+    };
   };
 }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps';
+import { newId } from '../../platform/crypto/tokens';
 import { deviceInfo } from '../../platform/http/device';
 import { type AccessPolicies, createAccessPolicies } from '../access';
+import { type CommittedAuditEvent, PLATFORM_LOG } from '../audit';
+import type { ThrottledAttempt } from '../auth';
 import type { Detection, DetectorEngine } from './detection';
 import { createSecurityEventsService } from './events-service';
 import { createThreatPipeline } from './pipeline';
@@ -30,6 +33,41 @@ export { eventsByIds, eventsChangedSince, latestEvents, recordAlertSent } from '
 
 export const hashEmail = (email: string): string =>
   createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+/**
+ * A sign-in refused before its password was checked, as detection hears it: a failed sign-in that
+ * was never stored alone (it is counted in an `auth.sign_in_throttled` summary), so it has no seq.
+ */
+export function refusedSignInEvent(attempt: ThrottledAttempt, at: number): CommittedAuditEvent {
+  const occurredAt = new Date(at).toISOString();
+  return {
+    id: newId(),
+    logId: attempt.organizationId ?? PLATFORM_LOG,
+    seq: 0,
+    origin: 'custos',
+    organizationId: attempt.organizationId,
+    occurredAt,
+    receivedAt: occurredAt,
+    actor: {
+      type: attempt.user ? 'user' : 'anonymous',
+      id: attempt.user?.id ?? null,
+      name: attempt.user?.name ?? null,
+      ip: attempt.ip,
+      userAgent: attempt.userAgent,
+      ...(attempt.email ? { email: attempt.email } : {}),
+    },
+    impersonator: null,
+    action: 'user.sign_in_failed',
+    outcome: 'failure',
+    targets: attempt.user ? [{ type: 'user', id: attempt.user.id }] : [],
+    source: 'api',
+    requestId: null,
+    changes: null,
+    metadata: { reason: attempt.reason, trust: 'none', refused: true },
+    personal: [],
+    subjectRef: null,
+  };
+}
 
 /** What the audit trail tells threat detection when its history was tampered with. */
 export interface AuditTamperAlarm {
@@ -130,8 +168,9 @@ export function createThreatsModule(
 }
 
 export type ThreatsModule = ReturnType<typeof createThreatsModule>;
+export { createAccountsPerIp } from './accounts-per-ip';
 // The integrator's parts: the sign-in guard, trusted origins, delays, effects and the step-up gate.
 export { createDelayStore } from './delays';
 export { createResponseEffects } from './effects';
-export { createSignInGuard } from './guard';
+export { createSignInGuard, stuffingLimitFrom } from './guard';
 export { registerStepUpDemandGate } from './step-up-gate';

@@ -3,7 +3,6 @@ import type { CommittedAuditEvent } from '../audit';
 import type { Detection, DetectionEvidence, DetectorEngine, ResolvedThreatSettings } from './detection';
 import { higherSeverity } from './present';
 import { type Signal, type SignalContext, type SignalKind, signalOf } from './signal';
-import { EVIDENCE_CAP } from './store';
 
 export interface ThreatPipelineOptions {
   log: Logger;
@@ -90,6 +89,14 @@ interface Slot {
   pending: Pending | null;
 }
 
+/**
+ * Evidence one merged write carries at most. The event counts its attempts (and their addresses)
+ * from the evidence, so merging keeps all of it rather than the newest few (the store lists only the
+ * newest). Only a backlog of one key far beyond any threshold passes this; the attempts past it
+ * then go uncounted rather than hold memory without bound.
+ */
+const MERGED_EVIDENCE_LIMIT = 10_000;
+
 function merge(into: Pending | null, detection: Detection, settings: ResolvedThreatSettings): Pending {
   if (!into) {
     return {
@@ -99,17 +106,17 @@ function merge(into: Pending | null, detection: Detection, settings: ResolvedThr
       evidence: new Map(detection.evidence.map((e) => [e.auditEventId, e])),
     };
   }
-  // The latest detection speaks (explanation, details), at the highest severity seen, newest evidence first.
-  const evidence = new Map(detection.evidence.map((e) => [e.auditEventId, e]));
-  for (const [id, e] of into.evidence) {
-    if (evidence.size >= EVIDENCE_CAP) break;
-    if (!evidence.has(id)) evidence.set(id, e);
+  // The latest detection speaks (explanation, details), at the highest severity seen. Its evidence
+  // joins what gathered, in place: consecutive detections list mostly the same audit events.
+  for (const e of detection.evidence) {
+    if (into.evidence.size >= MERGED_EVIDENCE_LIMIT) break;
+    if (!into.evidence.has(e.auditEventId)) into.evidence.set(e.auditEventId, e);
   }
   return {
     detection: { ...detection, severity: higherSeverity(into.detection.severity, detection.severity) },
     settings,
     occurrences: into.occurrences + 1,
-    evidence,
+    evidence: into.evidence,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { SecurityEventOut, ThreatResponseOut } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema';
+import type { DeliveryResult } from '../../platform/mail/mailer';
 
 /**
  * What responses do outside the threats module, provided by the wiring (app.ts) so this module
@@ -22,8 +23,12 @@ export interface ResponseEffects {
   demandStepUp(trx: Transaction<DB>, organizationId: string, userId: string): Promise<number>;
   /** IP blocks of the organization changed: every process must see it on the next request. */
   ipBlocksChanged(trx: Transaction<DB>, organizationId: string): Promise<void>;
-  /** Tells the user by e-mail what was seen and what to do (called after commit; never throws). */
-  notifyUser(organizationId: string, userId: string, event: SecurityEventOut): Promise<void>;
+  /**
+   * Tells the user by e-mail what was seen and what to do (called after commit; never throws).
+   * Answers what became of the message: `undelivered` means e-mail is not configured and the
+   * message waits in the outbox.
+   */
+  notifyUser(organizationId: string, userId: string, event: SecurityEventOut): Promise<DeliveryResult>;
 }
 
 /** A change worth telling people about, handed to alerts after it commits. */
@@ -36,7 +41,13 @@ export type SecurityChange =
       /** Its deliveries were queued in the raising transaction (`queueRaised`): do not route again. */
       queued?: boolean;
     }
-  | { organizationId: string; kind: 'response'; change: 'applied' | 'lifted'; response: ThreatResponseOut };
+  | {
+      organizationId: string;
+      kind: 'response';
+      /** delivery: a notify_user response's e-mail went out, was queued or failed (`response.delivery`). */
+      change: 'applied' | 'lifted' | 'delivery';
+      response: ThreatResponseOut;
+    };
 
 export interface AlertSink {
   /** Console stream at once; webhooks and e-mail by the channels' routing (raised events only). */

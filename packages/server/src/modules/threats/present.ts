@@ -1,20 +1,38 @@
-import type {
-  DetectorType,
-  SecurityEventOut,
-  SecurityEventStatus,
-  Severity,
-  ThreatResponseOut,
+import {
+  type DetectorType,
+  EVIDENCE_OUTCOMES,
+  type EvidenceAccount,
+  type EvidenceOutcome,
+  type SecurityEventEvidence,
+  type SecurityEventOut,
+  type SecurityEventStatus,
+  type Severity,
+  type ThreatResponseOut,
 } from '@custos/shared';
 import { z } from 'zod';
 import { parseJson } from '../../platform/db/json';
-import type { SecurityEventsTable, ThreatResponsesTable } from '../../platform/db/schema';
+import type {
+  SecurityEventEvidenceTable,
+  SecurityEventsTable,
+  ThreatResponsesTable,
+} from '../../platform/db/schema';
+import { presentDelivery } from './response-delivery';
+import type { EventSources } from './sources-store';
 
 /** Rows as the stores read them, and their API shapes. */
 
 /** A security event row, its details as read (text on both databases), with the assignee's name. */
-export type SecurityEventRow = Omit<SecurityEventsTable, 'details'> & {
+export type SecurityEventRecord = Omit<SecurityEventsTable, 'details'> & {
   details: unknown;
   assigneeName: string | null;
+};
+
+/** A security event row with its top sources, as every reader of events gets it. */
+export type SecurityEventRow = SecurityEventRecord & EventSources;
+
+/** An evidence row as the store reads it. */
+export type EvidenceRow = Omit<SecurityEventEvidenceTable, 'securityEventId' | 'auditSeq'> & {
+  seq: number | string;
 };
 
 /** A response row with the names of the user it acts on. */
@@ -78,11 +96,36 @@ export function presentSecurityEvent(row: SecurityEventRow): SecurityEventOut {
     explanation: row.explanation,
     details: record(row.details),
     count: Number(row.count),
+    sources: row.sources,
+    sourceCount: row.sourceCount,
     firstSeenAt: row.firstSeenAt,
     lastSeenAt: row.lastSeenAt,
     assignee: row.assigneeId ? { id: row.assigneeId, name: row.assigneeName ?? '' } : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set(EVIDENCE_OUTCOMES);
+
+function accountOf(row: EvidenceRow): EvidenceAccount | null {
+  if (row.userId) return { kind: 'user', id: row.userId, name: row.userLabel };
+  return row.unknownAccount === 1 ? { kind: 'unknown_address' } : null;
+}
+
+/** One evidence row as the event page shows it: the attempt's facts in place. */
+export function presentEvidence(row: EvidenceRow): SecurityEventEvidence {
+  return {
+    auditEventId: row.auditEventId,
+    seq: Number(row.seq),
+    action: row.action,
+    occurredAt: row.occurredAt,
+    ip: row.ip,
+    country: row.country,
+    device: row.device,
+    account: accountOf(row),
+    outcome: row.outcome !== null && OUTCOMES.has(row.outcome) ? (row.outcome as EvidenceOutcome) : null,
+    reason: row.reason,
   };
 }
 
@@ -109,6 +152,7 @@ export function presentResponse(row: ThreatResponseRow, now: string): ThreatResp
     liftedAt: row.liftedAt,
     liftedBy: row.liftedAt ? { id: row.liftedBy, name: row.liftedByName } : null,
     state: responseState(row, now),
+    delivery: presentDelivery(row),
   };
 }
 

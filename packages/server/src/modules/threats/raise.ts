@@ -3,8 +3,16 @@ import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import type { DB } from '../../platform/db/schema';
 import { type Caller, systemMeta } from '../../platform/http/caller';
+import { composeExplanation } from './attempts';
 import type { Detection } from './detection';
-import { higherSeverity, presentSecurityEvent, type SecurityEventRow, severityRank } from './present';
+import {
+  higherSeverity,
+  presentSecurityEvent,
+  type SecurityEventRecord,
+  type SecurityEventRow,
+  severityRank,
+} from './present';
+import * as sources from './sources-store';
 import * as store from './store';
 
 /** Detection acts on its own: its audit events name no person or key. */
@@ -19,11 +27,27 @@ export interface RaiseResult {
 }
 
 /**
- * Whether a fold from `before` to `after` signals deserves a timeline row: the first repeat and
- * each power of ten, so a long attack leaves a handful of rows, not one per failure.
+ * The event found foldable under the dedup lock was closed before the fold's update: the lock
+ * should make this impossible, so the write fails (and rolls back) rather than guess.
  */
-function reachesMilestone(before: number, after: number): boolean {
-  if (before < 2 && after >= 2) return true;
+export class EventClosedDuringFold extends Error {
+  constructor(eventId: string) {
+    super(`security event ${eventId} was closed while a detection folded into it`);
+    this.name = 'EventClosedDuringFold';
+  }
+}
+
+/**
+ * Whether a fold taking the count from `before` to `after` attempts deserves a timeline row: the
+ * first repeat and each power of ten, so a long attack leaves a handful of rows, not one per failure.
+ */
+function reachesMilestone(
+  event: Pick<SecurityEventRecord, 'firstSeenAt' | 'lastSeenAt'>,
+  before: number,
+  after: number,
+): boolean {
+  // Never folded into yet: last seen is still the moment it was raised.
+  if (event.lastSeenAt === event.firstSeenAt) return true;
   return Math.floor(Math.log10(after)) > Math.floor(Math.log10(Math.max(before, 1)));
 }
 
@@ -41,31 +65,88 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
     return row;
   }
 
-  /** Folds into `existing`; null when it was closed meanwhile (the caller opens a new event). */
+  /**
+   * Attributes the write's attempts to the event: its evidence (each audit event once, however many
+   * detections list it) and the addresses they came from. Answers the attempts added. A detection
+   * without evidence (the audit trail's own alarm) counts as one per occurrence.
+   */
+  async function attribute(
+    trx: Transaction<DB>,
+    organizationId: string,
+    eventId: string,
+    detection: Detection,
+    occurrences: number,
+  ): Promise<number> {
+    const fresh = await store.addEvidence(trx, eventId, detection.evidence);
+    await sources.addSources(trx, organizationId, eventId, sources.tallySources(fresh));
+    return detection.evidence.length === 0 ? occurrences : fresh.length;
+  }
+
+  /**
+   * The event's address: the one it has (never replaced by a fold), else its earliest attempt's,
+   * else the detector's own when no attempt carried an address. Always an IP with its own country.
+   */
+  async function originOf(
+    trx: Transaction<DB>,
+    event: Pick<SecurityEventRecord, 'id' | 'organizationId' | 'sourceIp' | 'country'>,
+    detection: Detection,
+  ): Promise<{ ip: string | null; country: string | null }> {
+    if (event.sourceIp) return { ip: event.sourceIp, country: event.country };
+    const first = await sources.firstSource(trx, event.organizationId, event.id);
+    if (first) return { ip: first.ip, country: first.country };
+    return { ip: detection.sourceIp, country: detection.country };
+  }
+
+  /** The explanation from the detector's sentence and the event's sources as they now stand. */
+  async function explain(
+    trx: Transaction<DB>,
+    eventId: string,
+    detection: Detection,
+    origin: { ip: string | null; country: string | null },
+    count: number,
+  ): Promise<string> {
+    const org = detection.organizationId;
+    const totals = await sources.sourceTotals(trx, org, eventId);
+    const lead = origin.ip ? await sources.sourceOf(trx, org, eventId, origin.ip) : undefined;
+    return composeExplanation(detection.explanation, {
+      type: detection.type,
+      count,
+      origin: lead && origin.ip ? { ip: origin.ip, country: origin.country, attempts: lead.attempts } : null,
+      addresses: totals.addresses,
+      addressedAttempts: totals.attempts,
+    });
+  }
+
+  /**
+   * Folds into `existing`, found open under the dedup lock. The attempts are attributed first (the
+   * explanation needs them); should the event turn out closed after all, the write fails and rolls
+   * back rather than leave them on a closed investigation.
+   */
   async function fold(
     trx: Transaction<DB>,
-    existing: SecurityEventRow,
+    existing: SecurityEventRecord,
     detection: Detection,
     now: string,
     occurrences: number,
-  ): Promise<RaiseResult | null> {
+  ): Promise<RaiseResult> {
     const previousSeverity = existing.severity as Severity;
     const severity = higherSeverity(previousSeverity, detection.severity);
     const severityRose = severityRank(severity) > severityRank(previousSeverity);
+    const added = await attribute(trx, detection.organizationId, existing.id, detection, occurrences);
+    const count = Number(existing.count) + added;
+    const origin = await originOf(trx, existing, detection);
     const folded = await store.foldIntoEvent(trx, detection.organizationId, existing.id, {
-      occurrences,
+      occurrences: added,
       severity,
       subjectLabel: detection.subject.label ?? existing.subjectLabel,
-      sourceIp: detection.sourceIp ?? existing.sourceIp,
-      country: detection.country ?? existing.country,
-      explanation: detection.explanation,
+      sourceIp: origin.ip,
+      country: origin.country,
+      explanation: await explain(trx, existing.id, detection, origin, count),
       details: detection.details,
       at: now,
     });
-    if (!folded) return null;
-    await store.addEvidence(trx, existing.id, detection.evidence);
-    const count = Number(existing.count) + occurrences;
-    if (severityRose || reachesMilestone(Number(existing.count), count)) {
+    if (!folded) throw new EventClosedDuringFold(existing.id);
+    if (severityRose || reachesMilestone(existing, Number(existing.count), count)) {
       await store.addActivity(trx, existing.id, {
         kind: 'repeated',
         actorId: null,
@@ -84,6 +165,8 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
     now: string,
     occurrences: number,
   ): Promise<RaiseResult> {
+    // Inserted bare, then given its count, address and explanation from the attempts attributed to
+    // it, the one way a fold gives them (the evidence rows need the event to exist).
     const id = await store.insertEvent(trx, {
       organizationId: detection.organizationId,
       type: detection.type,
@@ -91,20 +174,35 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
       subjectType: detection.subject.type,
       subjectId: detection.subject.id,
       subjectLabel: detection.subject.label,
-      sourceIp: detection.sourceIp,
-      country: detection.country,
+      sourceIp: null,
+      country: null,
       dedupKey: detection.dedupKey,
-      count: occurrences,
+      count: 0,
       explanation: detection.explanation,
       details: detection.details,
       at: now,
     });
-    await store.addEvidence(trx, id, detection.evidence);
+    const count = await attribute(trx, detection.organizationId, id, detection, occurrences);
+    const origin = await originOf(
+      trx,
+      { id, organizationId: detection.organizationId, sourceIp: null, country: null },
+      detection,
+    );
+    await store.foldIntoEvent(trx, detection.organizationId, id, {
+      occurrences: count,
+      severity: detection.severity,
+      subjectLabel: detection.subject.label,
+      sourceIp: origin.ip,
+      country: origin.country,
+      explanation: await explain(trx, id, detection, origin, count),
+      details: detection.details,
+      at: now,
+    });
     await store.addActivity(trx, id, {
       kind: 'raised',
       actorId: null,
       actorName: null,
-      data: { count: occurrences, severity: detection.severity },
+      data: { count, severity: detection.severity },
       at: now,
     });
     await audit.record(trx, SYSTEM_CALLER, {
@@ -114,7 +212,7 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
         { type: 'security_event', id },
         { type: detection.subject.type, id: detection.subject.id },
       ],
-      metadata: { type: detection.type, severity: detection.severity, count: occurrences },
+      metadata: { type: detection.type, severity: detection.severity, count },
     });
     const row = await reread(trx, detection.organizationId, id);
     return { event: presentSecurityEvent(row), created: true, severityRose: false, previousSeverity: null };
@@ -134,8 +232,9 @@ export function createRaiser(deps: Pick<Deps, 'audit' | 'dialect'>) {
       const occurrences = Math.max(1, Math.floor(options.occurrences ?? 1));
       await store.lockDedupKey(trx, dialect, detection.organizationId, detection.dedupKey);
       const existing = await store.findFoldableEvent(trx, detection.organizationId, detection.dedupKey);
-      const folded = existing ? await fold(trx, existing, detection, now, occurrences) : null;
-      return folded ?? open(trx, detection, now, occurrences);
+      return existing
+        ? fold(trx, existing, detection, now, occurrences)
+        : open(trx, detection, now, occurrences);
     },
   };
 }

@@ -7,6 +7,7 @@ import type {
 } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
+import { nowIso } from '../../platform/clock';
 import { afterCommit } from '../../platform/db/after-commit';
 import type { DB } from '../../platform/db/schema';
 import type { Caller } from '../../platform/http/caller';
@@ -17,6 +18,7 @@ import { normalizeIp } from './ip';
 import type { AlertSink, ResponseEffects } from './ports';
 import { presentResponse, severityRank } from './present';
 import { SYSTEM_CALLER } from './raise';
+import { deliveryOutcome, PENDING_DELIVERY } from './response-delivery';
 import * as responsesStore from './responses-store';
 import * as store from './store';
 
@@ -100,9 +102,9 @@ export function actionsFor(
  * timeline in the caller's transaction; alerts and the user's e-mail follow the commit.
  */
 export function createResponder(
-  deps: Pick<Deps, 'audit' | 'log'> & { effects: ResponseEffects; alerts: AlertSink },
+  deps: Pick<Deps, 'db' | 'audit' | 'log'> & { effects: ResponseEffects; alerts: AlertSink },
 ) {
-  const { audit, log, effects, alerts } = deps;
+  const { db, audit, log, effects, alerts } = deps;
 
   async function record(
     trx: Transaction<DB>,
@@ -199,6 +201,51 @@ export function createResponder(
     return record(trx, actor, request, id, now, metadata);
   }
 
+  /**
+   * Sends a notify_user response's e-mail (after its commit) and records on the row what became
+   * of it: sent, queued in the outbox (no SMTP), or failed with the reason. The outcome is a
+   * delivery record beside the audited response, like an alert delivery's attempts; the console
+   * hears of it through the stream.
+   */
+  async function tellUser(
+    organizationId: string,
+    responseId: string,
+    userId: string,
+    event: SecurityEventOut,
+  ): Promise<void> {
+    const result = await effects.notifyUser(organizationId, userId, event).catch((err: unknown) => {
+      log.error({ err, organizationId }, 'telling a user about a security event failed');
+      return { status: 'failed' as const, error: 'not sent: an internal error stopped it' };
+    });
+    const now = nowIso();
+    const outcome = deliveryOutcome(result, now);
+    const recorded = await db.transaction().execute(async (trx) => {
+      if (!(await responsesStore.setDelivery(trx, organizationId, responseId, outcome))) return false;
+      // What became of the e-mail is part of the response's record: audited with the change.
+      await audit.record(trx, SYSTEM_CALLER, {
+        action: 'threat_response.user_notified',
+        outcome: outcome.deliveryStatus === 'sent' ? 'success' : 'failure',
+        organizationId,
+        targets: [
+          { type: 'threat_response', id: responseId },
+          { type: 'user', id: userId },
+        ],
+        metadata: { delivery: outcome.deliveryStatus, detail: outcome.deliveryDetail },
+      });
+      return true;
+    });
+    if (!recorded) return;
+    const row = await responsesStore.findResponse(db, organizationId, responseId);
+    if (row) {
+      alerts.notify({
+        organizationId,
+        kind: 'response',
+        change: 'delivery',
+        response: presentResponse(row, now),
+      });
+    }
+  }
+
   /** A one-shot action: done now (or, for the e-mail, right after commit), kept as a `done` row. */
   async function placeOneShot(
     trx: Transaction<DB>,
@@ -213,6 +260,13 @@ export function createResponder(
     } else if (request.kind === 'require_step_up') {
       metadata.sessionsAsked = await effects.demandStepUp(trx, request.organizationId, request.userId);
     }
+    const notify = request.kind === 'notify_user';
+    // The e-mail goes after the commit; with no event to tell of (no caller does that) it never goes.
+    const delivery = !notify
+      ? null
+      : event
+        ? PENDING_DELIVERY
+        : deliveryOutcome({ status: 'failed', error: 'not sent: no security event to tell of' }, now);
     const id = await responsesStore.insertResponse(trx, {
       organizationId: request.organizationId,
       securityEventId: request.securityEventId,
@@ -223,12 +277,13 @@ export function createResponder(
       createdBy: actor.id,
       createdAt: now,
       expiresAt: null,
+      delivery,
     });
-    if (request.kind === 'notify_user' && event) {
+    if (notify && event) {
       const { organizationId, userId } = request;
       await afterCommit(trx, () => {
-        effects.notifyUser(organizationId, userId, event).catch((err: unknown) => {
-          log.error({ err, organizationId }, 'telling a user about a security event failed');
+        tellUser(organizationId, id, userId, event).catch((err: unknown) => {
+          log.error({ err, organizationId }, 'recording what became of a user notice failed');
         });
       });
     }

@@ -4,6 +4,7 @@ import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { normalizeIp } from './ip';
 import type { ThreatResponseRow } from './present';
+import type { DeliveryColumns } from './response-delivery';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -22,6 +23,9 @@ const responseColumns = [
   'r.liftedAt',
   'r.liftedBy',
   'r.liftedByName',
+  'r.deliveryStatus',
+  'r.deliveryDetail',
+  'r.deliveryAt',
 ] as const;
 
 const selectResponses = (db: Executor) =>
@@ -37,15 +41,47 @@ export interface NewResponse {
   createdBy: string | null;
   createdAt: string;
   expiresAt: string | null;
+  /** notify_user: `pending` until the e-mail's fate is known; null for actions that send nothing. */
+  delivery?: DeliveryColumns | null;
 }
 
 export async function insertResponse(trx: Executor, response: NewResponse): Promise<string> {
   const id = newId();
+  const { delivery, ...columns } = response;
   await trx
     .insertInto('threatResponses')
-    .values({ id, ...response, liftedAt: null, liftedBy: null, liftedByName: null })
+    .values({
+      id,
+      ...columns,
+      liftedAt: null,
+      liftedBy: null,
+      liftedByName: null,
+      deliveryStatus: delivery?.deliveryStatus ?? null,
+      deliveryDetail: delivery?.deliveryDetail ?? null,
+      deliveryAt: delivery?.deliveryAt ?? null,
+    })
     .execute();
   return id;
+}
+
+/**
+ * Records what became of a notify_user response's e-mail. Only a pending one changes: an outcome
+ * is written once.
+ */
+export async function setDelivery(
+  db: Executor,
+  organizationId: string,
+  id: string,
+  delivery: DeliveryColumns,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('threatResponses')
+    .set(delivery)
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .where('deliveryStatus', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function findResponse(

@@ -55,8 +55,10 @@ export interface Signal {
   /** Sign-in facts recorded with the event. */
   newDevice: boolean;
   newCountry: boolean;
-  /** The failing request came from a device or IP this user signed in from before. */
+  /** The failing request came with this user's own device token (strong trust). */
   trustedOrigin: boolean;
+  /** The failing request came from an IP this user signed in from before (weak: shared networks). */
+  familiarIp: boolean;
   /** access_denied: the permission refused and the error code (e.g. CANNOT_CHANGE_OWN_ROLES). */
   permission: string | null;
   code: string | null;
@@ -65,8 +67,14 @@ export interface Signal {
   selfTarget: boolean;
   /** data_export: records (or 1 when the event does not say). */
   volume: number;
-  /** sign_in_failed: bad_password | unknown_user | disabled. */
+  /** sign_in_failed: bad_password | unknown_user | disabled, or why it was refused. */
   reason: string | null;
+  /**
+   * sign_in_failed: refused before the password was checked (rate limit, delay, block). Counted,
+   * never stored alone: it has no audit event of its own (seq 0), only its window's
+   * `auth.sign_in_throttled` summary.
+   */
+  refused: boolean;
 }
 
 const CREDENTIAL_ACTIONS = new Set([
@@ -84,6 +92,8 @@ const IGNORED_PREFIXES = [
   'audit.searched',
   'audit.event_viewed',
   'audit.tail_opened',
+  // Summaries of refused attempts: counted by the sign-in guard when they were refused.
+  'auth.sign_in_throttled',
 ];
 
 export interface SignalContext {
@@ -124,6 +134,17 @@ const positive = (value: unknown): number | null =>
  */
 const HOST_KINDS: ReadonlySet<SignalKind> = new Set(['data_export', 'credential_changed', 'activity']);
 
+/**
+ * The sign-in's trust as recorded. Events written before trust had levels say `trustedOrigin`
+ * for a device or a familiar IP alike: read as the weaker one.
+ */
+function trustOf(meta: Record<string, unknown> | null): { trustedOrigin: boolean; familiarIp: boolean } {
+  if (!meta) return { trustedOrigin: false, familiarIp: false };
+  if (meta.trust === 'device') return { trustedOrigin: true, familiarIp: false };
+  const familiar = meta.trust === 'familiar_ip' || (meta.trust === undefined && meta.trustedOrigin === true);
+  return { trustedOrigin: false, familiarIp: familiar };
+}
+
 /** The signal of a committed event, or null when detection has no use for it. */
 export function signalOf(event: CommittedAuditEvent, ctx: SignalContext): Signal | null {
   const kind = kindOf(event.action);
@@ -158,12 +179,13 @@ export function signalOf(event: CommittedAuditEvent, ctx: SignalContext): Signal
     deviceLabel: text(meta.device) ?? device?.label ?? null,
     newDevice: !host && meta.newDevice === true,
     newCountry: !host && meta.newCountry === true,
-    trustedOrigin: !host && meta.trustedOrigin === true,
+    ...trustOf(host ? null : meta),
     permission: text(meta.permission),
     code: text(meta.code),
     targetUserId: kind === 'role_changed' ? targetUser : null,
     selfTarget: kind === 'role_changed' && targetUser !== null && targetUser === userId,
     volume: positive(meta.records) ?? positive(meta.count) ?? positive(meta.events) ?? 1,
     reason: text(meta.reason),
+    refused: !host && kind === 'sign_in_failed' && meta.refused === true,
   };
 }

@@ -1,4 +1,4 @@
-import type { SecurityEventStatus, Severity } from '@custos/shared';
+import { SECURITY_EVENT_SOURCES_SHOWN, type SecurityEventStatus, type Severity } from '@custos/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
@@ -6,7 +6,8 @@ import type { Dialect } from '../../platform/db/database';
 import { toJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
 import type { DetectionEvidence } from './detection';
-import type { ActivityKind, ActivityRow, SecurityEventRow } from './present';
+import type { ActivityKind, ActivityRow, SecurityEventRecord, SecurityEventRow } from './present';
+import { topSourcesOf } from './sources-store';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -45,15 +46,37 @@ const eventColumns = [
 const selectEvents = (db: Executor) =>
   db.selectFrom('securityEvents as e').leftJoin('users as u', 'u.id', 'e.assigneeId').select(eventColumns);
 
+/** Events with their top sources and how many there are in all (one query more for any number). */
+async function withSources(
+  db: Executor,
+  organizationId: string,
+  records: SecurityEventRecord[],
+): Promise<SecurityEventRow[]> {
+  if (records.length === 0) return [];
+  const sources = await topSourcesOf(
+    db,
+    organizationId,
+    records.map((r) => r.id),
+    SECURITY_EVENT_SOURCES_SHOWN,
+  );
+  return records.map((record) => ({
+    ...record,
+    ...(sources.get(record.id) ?? { sources: [], sourceCount: 0 }),
+  }));
+}
+
 export async function findEvent(
   db: Executor,
   organizationId: string,
   id: string,
 ): Promise<SecurityEventRow | undefined> {
-  return selectEvents(db)
+  const record = await selectEvents(db)
     .where('e.organizationId', '=', organizationId)
     .where('e.id', '=', id)
     .executeTakeFirst();
+  if (!record) return undefined;
+  const [row] = await withSources(db, organizationId, [record]);
+  return row;
 }
 
 /**
@@ -80,7 +103,7 @@ export async function findFoldableEvent(
   db: Executor,
   organizationId: string,
   dedupKey: string,
-): Promise<SecurityEventRow | undefined> {
+): Promise<SecurityEventRecord | undefined> {
   return selectEvents(db)
     .where('e.organizationId', '=', organizationId)
     .where('e.dedupKey', '=', dedupKey)
@@ -136,9 +159,14 @@ export async function insertEvent(trx: Executor, event: NewEvent): Promise<strin
 }
 
 export interface EventFold {
+  /** Attempts to add to the count. */
   occurrences: number;
   severity: Severity;
   subjectLabel: string | null;
+  /**
+   * The event's address and the country of that IP: set only on an event that has no address yet,
+   * never replacing one (the attacker who started it stays, whatever address comes next).
+   */
   sourceIp: string | null;
   country: string | null;
   explanation: string;
@@ -147,9 +175,9 @@ export interface EventFold {
 }
 
 /**
- * A repeat: the count grows in the database (so concurrent folds add up), the rest is the latest.
- * Only into an event still open or acknowledged (a triage may have closed it since it was found);
- * answers whether it folded.
+ * A repeat: the count grows in the database (so concurrent folds add up), the address stays, the
+ * rest is the latest. Only into an event still open or acknowledged (a triage may have closed it
+ * since it was found); answers whether it folded.
  */
 export async function foldIntoEvent(
   trx: Executor,
@@ -163,8 +191,14 @@ export async function foldIntoEvent(
       count: eb('count', '+', fold.occurrences),
       severity: fold.severity,
       subjectLabel: fold.subjectLabel,
-      sourceIp: fold.sourceIp,
-      country: fold.country,
+      // Both from the old row (SET reads it in both databases): the IP and its country move together.
+      country: eb
+        .case()
+        .when('sourceIp', 'is', null)
+        .then(fold.sourceIp === null ? eb.ref('country') : eb.val(fold.country))
+        .else(eb.ref('country'))
+        .end(),
+      sourceIp: eb.fn.coalesce('sourceIp', eb.val(fold.sourceIp)),
       explanation: fold.explanation,
       details: toJson(fold.details),
       lastSeenAt: fold.at,
@@ -177,30 +211,104 @@ export async function foldIntoEvent(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Ids per look-up of known evidence: a merged write may carry thousands. */
+const LOOKUP_CHUNK = 500;
+
+const newestFirst = (a: DetectionEvidence, b: DetectionEvidence): number =>
+  b.occurredAt.localeCompare(a.occurredAt) || b.seq - a.seq;
+
+type EvidenceTime = Pick<DetectionEvidence, 'occurredAt' | 'seq'>;
+
+const isAfter = (e: EvidenceTime, than: EvidenceTime): boolean =>
+  e.occurredAt > than.occurredAt || (e.occurredAt === than.occurredAt && e.seq > than.seq);
+
+/** The ids among `ids` the event lists already. */
+async function listedEvidenceIds(
+  trx: Executor,
+  securityEventId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const listed = new Set<string>();
+  for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+    const rows = await trx
+      .selectFrom('securityEventEvidence')
+      .select('auditEventId')
+      .where('securityEventId', '=', securityEventId)
+      .where('auditEventId', 'in', ids.slice(start, start + LOOKUP_CHUNK))
+      .execute();
+    for (const row of rows) listed.add(row.auditEventId);
+  }
+  return listed;
+}
+
 /**
- * Adds evidence rows (an audit event already listed is skipped), then keeps the newest
- * EVIDENCE_CAP by time so an event's evidence stays bounded however long the attack runs.
+ * The oldest evidence an event at its cap still keeps; null below the cap. Anything older was
+ * counted when it came and dropped since: a detection listing it again must not count it twice.
+ */
+async function evidenceHorizon(trx: Executor, securityEventId: string): Promise<EvidenceTime | null> {
+  const kept = await trx
+    .selectFrom('securityEventEvidence')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('securityEventId', '=', securityEventId)
+    .executeTakeFirst();
+  if (Number(kept?.n ?? 0) < EVIDENCE_CAP) return null;
+  const oldest = await trx
+    .selectFrom('securityEventEvidence')
+    .select(['occurredAt', 'auditSeq'])
+    .where('securityEventId', '=', securityEventId)
+    .orderBy('occurredAt')
+    .orderBy('auditSeq')
+    .limit(1)
+    .executeTakeFirst();
+  return oldest ? { occurredAt: oldest.occurredAt, seq: Number(oldest.auditSeq) } : null;
+}
+
+const evidenceRow = (securityEventId: string, e: DetectionEvidence) => ({
+  securityEventId,
+  auditEventId: e.auditEventId,
+  auditSeq: e.seq,
+  action: e.action,
+  occurredAt: e.occurredAt,
+  ip: e.ip ?? null,
+  country: e.country ?? null,
+  device: e.device ?? null,
+  userId: e.account?.kind === 'user' ? e.account.id : null,
+  userLabel: e.account?.kind === 'user' ? e.account.name : null,
+  unknownAccount: e.account?.kind === 'unknown_address' ? 1 : 0,
+  outcome: e.outcome ?? null,
+  reason: e.reason ?? null,
+});
+
+/**
+ * Adds a write's evidence to the event and answers the items new to it, newest first: the
+ * attempts this write adds (an audit event counts once, however many detections list it). Keeps
+ * the newest EVIDENCE_CAP rows, so an event's evidence stays bounded however long the attack runs.
  */
 export async function addEvidence(
   trx: Executor,
   securityEventId: string,
   evidence: readonly DetectionEvidence[],
-): Promise<void> {
-  if (evidence.length === 0) return;
-  const unique = new Map(evidence.map((e) => [e.auditEventId, e]));
+): Promise<DetectionEvidence[]> {
+  if (evidence.length === 0) return [];
+  const unique = [...new Map(evidence.map((e) => [e.auditEventId, e])).values()].sort(newestFirst);
+  const listed = await listedEvidenceIds(
+    trx,
+    securityEventId,
+    unique.map((e) => e.auditEventId),
+  );
+  const horizon = await evidenceHorizon(trx, securityEventId);
+  const fresh = unique.filter((e) => !listed.has(e.auditEventId) && (!horizon || isAfter(e, horizon)));
+  if (fresh.length === 0) return [];
   await trx
     .insertInto('securityEventEvidence')
-    .values(
-      [...unique.values()].slice(0, EVIDENCE_CAP).map((e) => ({
-        securityEventId,
-        auditEventId: e.auditEventId,
-        auditSeq: e.seq,
-        action: e.action,
-        occurredAt: e.occurredAt,
-      })),
-    )
+    .values(fresh.slice(0, EVIDENCE_CAP).map((e) => evidenceRow(securityEventId, e)))
     .onConflict((oc) => oc.columns(['securityEventId', 'auditEventId']).doNothing())
     .execute();
+  await trimEvidence(trx, securityEventId);
+  return fresh;
+}
+
+async function trimEvidence(trx: Executor, securityEventId: string): Promise<void> {
   const row = await trx
     .selectFrom('securityEventEvidence')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -222,10 +330,24 @@ export async function addEvidence(
     .execute();
 }
 
+/** An event's evidence, newest first, with the facts of each attempt. */
 export async function listEvidence(db: Executor, securityEventId: string) {
   return db
     .selectFrom('securityEventEvidence')
-    .select(['auditEventId', 'auditSeq as seq', 'action', 'occurredAt'])
+    .select([
+      'auditEventId',
+      'auditSeq as seq',
+      'action',
+      'occurredAt',
+      'ip',
+      'country',
+      'device',
+      'userId',
+      'userLabel',
+      'unknownAccount',
+      'outcome',
+      'reason',
+    ])
     .where('securityEventId', '=', securityEventId)
     .orderBy('occurredAt', 'desc')
     .orderBy('auditSeq', 'desc')
@@ -314,6 +436,7 @@ export interface EventFilters {
   severity?: readonly Severity[];
   type?: readonly string[];
   subjectId?: string;
+  /** Events with an attempt from this address (the one they show, or any of their sources). */
   sourceIp?: string;
   assigneeId?: string;
   /** Events seen at or after this time (last seen ≥ from). */
@@ -329,12 +452,37 @@ export async function listEvents(
   filters: EventFilters,
   page: { limit: number; after: { lastSeenAt: string; id: string } | null },
 ): Promise<SecurityEventRow[]> {
+  const records = await listEventRecords(db, organizationId, filters, page);
+  return withSources(db, organizationId, records);
+}
+
+async function listEventRecords(
+  db: Executor,
+  organizationId: string,
+  filters: EventFilters,
+  page: { limit: number; after: { lastSeenAt: string; id: string } | null },
+): Promise<SecurityEventRecord[]> {
   let query = selectEvents(db).where('e.organizationId', '=', organizationId);
   if (filters.status?.length) query = query.where('e.status', 'in', filters.status);
   if (filters.severity?.length) query = query.where('e.severity', 'in', filters.severity);
   if (filters.type?.length) query = query.where('e.type', 'in', filters.type);
   if (filters.subjectId) query = query.where('e.subjectId', '=', filters.subjectId);
-  if (filters.sourceIp) query = query.where('e.sourceIp', '=', filters.sourceIp);
+  const ip = filters.sourceIp;
+  if (ip) {
+    // Any event an attempt came from this address, not only those it started.
+    query = query.where((eb) =>
+      eb.or([
+        eb('e.sourceIp', '=', ip),
+        eb.exists(
+          eb
+            .selectFrom('securityEventSources as s')
+            .select('s.ip')
+            .whereRef('s.securityEventId', '=', 'e.id')
+            .where('s.ip', '=', ip),
+        ),
+      ]),
+    );
+  }
   if (filters.assigneeId) query = query.where('e.assigneeId', '=', filters.assigneeId);
   if (filters.from) query = query.where('e.lastSeenAt', '>=', filters.from);
   if (filters.to) query = query.where('e.firstSeenAt', '<=', filters.to);
@@ -366,10 +514,11 @@ export async function eventsByIds(
   ids: readonly string[],
 ): Promise<SecurityEventRow[]> {
   if (ids.length === 0) return [];
-  const rows = await selectEvents(db)
+  const records = await selectEvents(db)
     .where('e.organizationId', '=', organizationId)
     .where('e.id', 'in', ids)
     .execute();
+  const rows = await withSources(db, organizationId, records);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
@@ -381,11 +530,12 @@ export async function eventsChangedSince(
   since: string,
   limit: number,
 ): Promise<SecurityEventRow[]> {
-  return selectEvents(db)
+  const records = await selectEvents(db)
     .where('e.organizationId', '=', organizationId)
     .where('e.updatedAt', '>=', since)
     .orderBy('e.updatedAt')
     .orderBy('e.id')
     .limit(limit)
     .execute();
+  return withSources(db, organizationId, records);
 }

@@ -21,8 +21,13 @@ import * as accessControl from './migrations/0005_access_control';
 import * as threatDetection from './migrations/0006_threat_detection';
 import * as auditIntegrity from './migrations/0007_audit_integrity';
 import * as alertCheckpoints from './migrations/0008_alert_checkpoints';
+import * as securityEventSources from './migrations/0009_security_event_sources';
+import * as responseDelivery from './migrations/0010_response_delivery';
+import * as signInTrust from './migrations/0011_sign_in_trust';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
+import { DEFAULT_STATEMENT_TIMEOUTS, withStatementTimeouts } from './statement-timeout';
+import { analyzeAfterMigrations } from './statistics';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -66,7 +71,12 @@ export function openDatabase(config: DatabaseConfig): Database {
     ...(config.schema ? { options: `-c search_path=${config.schema}` } : {}),
   });
   const db = new Kysely<DB>({
-    dialect: withAfterCommit(new PostgresDialect({ pool })),
+    dialect: withAfterCommit(
+      withStatementTimeouts(
+        new PostgresDialect({ pool }),
+        config.statementTimeouts ?? DEFAULT_STATEMENT_TIMEOUTS,
+      ),
+    ),
     plugins: [new CamelCasePlugin()],
   });
   return {
@@ -89,6 +99,9 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0006_threat_detection': threatDetection,
   '0007_audit_integrity': auditIntegrity,
   '0008_alert_checkpoints': alertCheckpoints,
+  '0009_security_event_sources': securityEventSources,
+  '0010_response_delivery': responseDelivery,
+  '0011_sign_in_trust': signInTrust,
 };
 
 class DialectAwareProvider implements MigrationProvider {
@@ -102,7 +115,10 @@ class DialectAwareProvider implements MigrationProvider {
   }
 }
 
-/** Applies pending migrations; returns the names applied. Throws on the first failure. */
+/**
+ * Applies pending migrations, then (PostgreSQL) analyzes what they changed; returns the names applied.
+ * Throws on the first failure.
+ */
 export async function migrateToLatest(database: Database): Promise<string[]> {
   const migrator = new Migrator({
     db: database.db,
@@ -112,5 +128,7 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  await analyzeAfterMigrations(database, applied.length > 0);
+  return applied;
 }

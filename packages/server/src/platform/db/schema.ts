@@ -36,6 +36,7 @@ export interface DB {
   threatSettings: ThreatSettingsTable;
   securityEvents: SecurityEventsTable;
   securityEventEvidence: SecurityEventEvidenceTable;
+  securityEventSources: SecurityEventSourcesTable;
   securityEventActivity: SecurityEventActivityTable;
   threatResponses: ThreatResponsesTable;
   trustedDevices: TrustedDevicesTable;
@@ -416,6 +417,28 @@ export interface SecurityEventEvidenceTable {
   auditSeq: number;
   action: string;
   occurredAt: string;
+  /** The attempt's facts (0009); null when unknown, and on evidence kept before 0009. */
+  ip: string | null;
+  country: string | null;
+  device: string | null;
+  userId: string | null;
+  userLabel: string | null;
+  /** 1: the address tried has no account. */
+  unknownAccount: number | null;
+  outcome: string | null;
+  reason: string | null;
+}
+
+/** The addresses a security event's attempts came from (0009). */
+export interface SecurityEventSourcesTable {
+  securityEventId: string;
+  organizationId: string;
+  ip: string;
+  /** The country of this IP. */
+  country: string | null;
+  attempts: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
 }
 
 export interface SecurityEventActivityTable {
@@ -442,6 +465,10 @@ export interface ThreatResponsesTable {
   liftedAt: string | null;
   liftedBy: string | null;
   liftedByName: string | null;
+  /** notify_user: pending | sent | queued | failed | unknown (0010); null for actions that send nothing. */
+  deliveryStatus: string | null;
+  deliveryDetail: string | null;
+  deliveryAt: string | null;
 }
 
 export interface TrustedDevicesTable {

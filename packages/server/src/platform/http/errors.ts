@@ -23,6 +23,8 @@ export const forbidden = (code: ErrorCode, message: string, details?: unknown) =
 export const notFound = (code: ErrorCode, message: string) => new AppError(404, code, message);
 export const conflict = (code: ErrorCode, message: string, details?: unknown) =>
   new AppError(409, code, message, details);
+export const serviceUnavailable = (code: ErrorCode, message: string, details?: unknown) =>
+  new AppError(503, code, message, details);
 export const rateLimited = (retryAfterSeconds: number) =>
   new AppError(
     429,

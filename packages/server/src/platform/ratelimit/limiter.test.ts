@@ -22,6 +22,19 @@ describe.each(limiters)('rate limiter (%s)', (_name, make) => {
     await limiter.close();
   });
 
+  it('gives an attempt back on release, never below zero and never creating a window', async () => {
+    const limiter = make();
+    const key = `test:${randomUUID()}`;
+    await limiter.release(key);
+    for (let i = 0; i < 3; i++) expect((await limiter.consume(key, 3, 10_000)).allowed).toBe(true);
+    await limiter.release(key);
+    await limiter.release(key);
+    expect((await limiter.consume(key, 3, 10_000)).allowed).toBe(true);
+    expect((await limiter.consume(key, 3, 10_000)).allowed).toBe(true);
+    expect((await limiter.consume(key, 3, 10_000)).allowed).toBe(false);
+    await limiter.close();
+  });
+
   it('shares counters between instances (one per server process)', async () => {
     const a = make();
     const b = make();

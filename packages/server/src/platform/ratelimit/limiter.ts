@@ -9,6 +9,8 @@ export interface LimitResult {
 /** Fixed-window counters: `consume` counts one attempt under `key` and says whether it is allowed. */
 export interface RateLimiter {
   consume(key: string, limit: number, windowMs: number): Promise<LimitResult>;
+  /** Gives back one attempt counted under `key` (an attempt that turned out to be the owner's). */
+  release(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,11 @@ export class MemoryRateLimiter implements RateLimiter {
     return { allowed: window.count <= limit, retryAfterSeconds: Math.ceil((window.resetAt - now) / 1000) };
   }
 
+  async release(key: string): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count -= 1;
+  }
+
   private sweep(now: number): void {
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
   }
@@ -39,6 +46,13 @@ export class MemoryRateLimiter implements RateLimiter {
     this.windows.clear();
   }
 }
+
+/** Decrements a live window's count, never below zero, never creating a key. */
+const RELEASE_SCRIPT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return count
+`;
 
 /** Shared counters so a limit holds across several server processes. */
 export class RedisRateLimiter implements RateLimiter {
@@ -65,6 +79,11 @@ export class RedisRateLimiter implements RateLimiter {
     const count = Number(result?.[0]?.[1] ?? 0);
     const ttl = Number(result?.[2]?.[1] ?? windowMs);
     return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+  }
+
+  async release(key: string): Promise<void> {
+    // Best effort: a lost refund only leaves the window one attempt fuller, as before.
+    await this.redis.eval(RELEASE_SCRIPT, 1, key).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,8 @@ import { QueryBody, TableCard } from '../../ui/tables';
 import { useConfirmAction } from '../../ui/useConfirmAction';
 import { Require } from '../shell/RequirePermission';
 import { useCan, useMe } from '../shell/session';
+import { useEmailOff } from '../system/api';
+import { AlertEmailOffNotice } from './AlertEmailOffNotice';
 import {
   useDeleteAlertChannelMutation,
   useListAlertChannelsQuery,
@@ -31,6 +33,7 @@ type Editing = { channel: AlertChannelOut | undefined } | undefined;
 function Channels({ onAdd, onEdit }: { onAdd: () => void; onEdit: (channel: AlertChannelOut) => void }) {
   const canManage = useCan('security:manage');
   const query = useListAlertChannelsQuery();
+  const emailOff = useEmailOff();
   const [busyId, setBusyId] = useState<string>();
   const [actionError, setActionError] = useState<ApiError>();
   const [secret, setSecret] = useState<{ channel: AlertChannelCreated; rotated: boolean }>();
@@ -80,6 +83,7 @@ function Channels({ onAdd, onEdit }: { onAdd: () => void; onEdit: (channel: Aler
 
   return (
     <>
+      {query.data?.some((channel) => channel.kind === 'email') && <AlertEmailOffNotice />}
       <ErrorAlert error={actionError} />
       <TableCard
         title={{
@@ -112,6 +116,7 @@ function Channels({ onAdd, onEdit }: { onAdd: () => void; onEdit: (channel: Aler
               channels={channels}
               canManage={canManage}
               busyId={busyId}
+              emailOff={emailOff}
               onEdit={onEdit}
               onToggle={(channel, enabled) => void toggle(channel, enabled)}
               onTest={(channel) => void sendTest(channel)}

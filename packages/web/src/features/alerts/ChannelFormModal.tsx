@@ -28,6 +28,7 @@ import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { FormActions } from '../../ui/FormActions';
 import { DETECTOR_LABELS, DETECTOR_ORDER, SEVERITY_LABELS, SEVERITY_ORDER } from '../threats/labels';
+import { AlertEmailOffNotice } from './AlertEmailOffNotice';
 import { useCreateAlertChannelMutation, useUpdateAlertChannelMutation } from './api';
 import { intervalSummary, isHttpUrl, looksLikeEmail, routingSummary } from './routing';
 
@@ -249,6 +250,7 @@ function ChannelForm({ channel, onClose, onCreated }: ChannelFormProps) {
           required
           data-autofocus
         />
+        {draft.kind === 'email' && <AlertEmailOffNotice compact />}
         {draft.kind === 'webhook' ? (
           <TextInput
             label="URL"

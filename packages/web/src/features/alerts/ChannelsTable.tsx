@@ -71,9 +71,11 @@ interface ChannelsTableProps extends ChannelActions {
   canManage: boolean;
   /** The channel whose switch or test is running. */
   busyId: string | undefined;
+  /** E-mail is not configured on the server: e-mail channels send nothing. */
+  emailOff: boolean;
 }
 
-export function ChannelsTable({ channels, canManage, busyId, ...actions }: ChannelsTableProps) {
+export function ChannelsTable({ channels, canManage, busyId, emailOff, ...actions }: ChannelsTableProps) {
   return (
     <DataTable
       label="Alert channels"
@@ -101,7 +103,11 @@ export function ChannelsTable({ channels, canManage, busyId, ...actions }: Chann
                   {channel.name}
                 </Text>
                 <Text size="xs" c="dimmed">
-                  {channel.kind === 'webhook' ? 'Webhook' : 'E-mail'}
+                  {channel.kind === 'webhook'
+                    ? 'Webhook'
+                    : emailOff
+                      ? 'E-mail (off: nothing is sent)'
+                      : 'E-mail'}
                 </Text>
               </Stack>
             </Group>

@@ -9,6 +9,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
 import { DataTable } from '../../ui/tables';
 import { Require } from '../shell/RequirePermission';
+import { AlertEmailOffNotice } from './AlertEmailOffNotice';
 import { useListAlertChannelsQuery, useListAlertDeliveriesInfiniteQuery } from './api';
 import { DeliveryDrawer } from './DeliveryDrawer';
 import {
@@ -28,7 +29,7 @@ const STATUSES: { value: AlertDeliveryOut['status']; label: string }[] = [
   { value: 'pending', label: 'Pending' },
   { value: 'retrying', label: 'Retrying' },
   { value: 'delivered', label: 'Delivered' },
-  { value: 'failed', label: 'Failed' },
+  { value: 'failed', label: 'Failed or not sent' },
 ];
 
 function DeliveryRow({ delivery, onOpen }: { delivery: AlertDeliveryOut; onOpen: () => void }) {
@@ -65,7 +66,7 @@ function DeliveryRow({ delivery, onOpen }: { delivery: AlertDeliveryOut; onOpen:
         <DeliverySubject delivery={delivery} />
       </Table.Td>
       <Table.Td>
-        <DeliveryStatusBadge status={delivery.status} />
+        <DeliveryStatusBadge status={delivery.status} lastError={delivery.lastError} />
       </Table.Td>
       <Table.Td ta="right">
         <Text size="sm">{delivery.attempts}</Text>
@@ -202,6 +203,7 @@ function Deliveries() {
 
   return (
     <Stack gap="lg">
+      {(channels.data ?? []).some((c) => c.kind === 'email') && <AlertEmailOffNotice />}
       <Card withBorder radius="md" padding={0} component="section" aria-labelledby="deliveries-title">
         <Group px="lg" py="sm" justify="space-between" wrap="wrap" gap="sm">
           <Text fw={600} id="deliveries-title">

@@ -28,6 +28,7 @@ import {
   KIND_LABELS,
   ResponseCode,
 } from './deliveryParts';
+import { notSentReason } from './deliveryStatus';
 
 /** The payload as sent, indented when it is JSON. */
 export function prettyPayload(payload: string): string {
@@ -84,10 +85,12 @@ function Attempts({ history }: { history: AlertDeliveryDetail['history'] }) {
   );
 }
 
-/** What a replay did: the receiver took it, refused it, or it waits for its turn. */
+/** What a replay did: the receiver took it, refused it, it waits for its turn, or it could not go. */
 function replayNotice(delivery: AlertDeliveryOut): { color: string; message: string } {
   if (delivery.status === 'delivered') return { color: 'teal', message: 'Sent again: delivered' };
   if (delivery.status === 'pending') return { color: 'teal', message: 'Queued to be sent again' };
+  const notSent = notSentReason(delivery.lastError);
+  if (notSent) return { color: 'orange', message: `Not sent again: ${notSent}` };
   const code = delivery.lastResponseCode !== null ? ` (HTTP ${delivery.lastResponseCode})` : '';
   return { color: 'red', message: `Sent again, but the receiver did not accept it${code}` };
 }
@@ -115,7 +118,7 @@ function DeliveryBody({ id }: { id: string }) {
         </Field>
         <Field label="Status">
           <Group gap="xs">
-            <DeliveryStatusBadge status={data.status} />
+            <DeliveryStatusBadge status={data.status} lastError={data.lastError} />
             <Text size="sm" c="dimmed">
               {data.attempts} {data.attempts === 1 ? 'attempt' : 'attempts'}
             </Text>
@@ -144,13 +147,20 @@ function DeliveryBody({ id }: { id: string }) {
             {data.messageId}
           </Text>
         </Field>
-        {data.lastError && (
-          <Field label="Last error">
-            <Text size="sm" c="red.7" style={{ wordBreak: 'break-word' }}>
-              {data.lastError}
-            </Text>
-          </Field>
-        )}
+        {data.lastError &&
+          (notSentReason(data.lastError) ? (
+            <Field label="Why it was not sent">
+              <Text size="sm" style={{ wordBreak: 'break-word' }}>
+                {notSentReason(data.lastError)}
+              </Text>
+            </Field>
+          ) : (
+            <Field label="Last error">
+              <Text size="sm" c="red.7" style={{ wordBreak: 'break-word' }}>
+                {data.lastError}
+              </Text>
+            </Field>
+          ))}
       </SimpleGrid>
       {canManage && (
         <Group>

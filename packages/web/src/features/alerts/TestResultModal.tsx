@@ -3,8 +3,9 @@ import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { IconCircleCheck, IconCircleX, IconClock } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { DeliveryStatusBadge } from './deliveryParts';
+import { notSentReason } from './deliveryStatus';
 
-/** What happened to a test message: delivered, failed (with the receiver's answer), or queued. */
+/** What happened to a test message: delivered, failed (with the receiver's answer), not sent, or queued. */
 export function TestResultModal({
   result,
   onClose,
@@ -13,18 +14,19 @@ export function TestResultModal({
   onClose: () => void;
 }) {
   const delivered = result?.status === 'delivered';
-  const failed = result?.status === 'failed' || result?.status === 'retrying';
+  const notSent = notSentReason(result?.lastError ?? null);
+  const failed = !notSent && (result?.status === 'failed' || result?.status === 'retrying');
   return (
     <Modal opened={result !== undefined} onClose={onClose} title={<Text fw={600}>Test message</Text>}>
       {result && (
         <Stack>
           <Alert
-            color={delivered ? 'teal' : failed ? 'red' : 'gray'}
+            color={delivered ? 'teal' : failed ? 'red' : notSent ? 'orange' : 'gray'}
             variant="light"
             icon={
               delivered ? (
                 <IconCircleCheck size={18} />
-              ) : failed ? (
+              ) : failed || notSent ? (
                 <IconCircleX size={18} />
               ) : (
                 <IconClock size={18} />
@@ -35,13 +37,15 @@ export function TestResultModal({
                 ? `Delivered to ${result.channelName}`
                 : failed
                   ? `${result.channelName} did not accept the test`
-                  : 'The test is queued'
+                  : notSent
+                    ? 'The test was not sent'
+                    : 'The test is queued'
             }
             data-testid="test-result"
           >
             <Stack gap={4}>
               <Group gap="xs">
-                <DeliveryStatusBadge status={result.status} />
+                <DeliveryStatusBadge status={result.status} lastError={result.lastError} />
                 {result.lastResponseCode !== null && (
                   <Text size="sm" className="custos-mono">
                     HTTP {result.lastResponseCode}
@@ -49,7 +53,7 @@ export function TestResultModal({
                 )}
               </Group>
               {result.lastError && result.lastError !== `HTTP ${result.lastResponseCode}` && (
-                <Text size="sm">{result.lastError}</Text>
+                <Text size="sm">{notSent ? `Not sent: ${notSent}.` : result.lastError}</Text>
               )}
               {result.status === 'retrying' && (
                 <Text size="sm" c="dimmed">

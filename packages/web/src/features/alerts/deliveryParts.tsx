@@ -3,20 +3,20 @@ import { Anchor, Badge, Group, Text, ThemeIcon } from '@mantine/core';
 import { IconMail, IconWebhook } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { formatCount } from '../../app/format';
+import { deliveryStatusWording } from './deliveryStatus';
 
-const STATUS_BADGES: Record<AlertDeliveryOut['status'], { color: string; label: string }> = {
-  pending: { color: 'gray', label: 'Pending' },
-  retrying: { color: 'yellow', label: 'Retrying' },
-  delivered: { color: 'teal', label: 'Delivered' },
-  failed: { color: 'red', label: 'Failed' },
-};
-
-/** A delivery status; an unknown one (a newer server) shows as it is. */
-export function DeliveryStatusBadge({ status }: { status: string }) {
-  const badge = (STATUS_BADGES as Record<string, { color: string; label: string }>)[status] ?? {
-    color: 'gray',
-    label: status,
-  };
+/**
+ * A delivery status; with the last error, a message never sent (e.g. e-mail not configured) reads
+ * "Not sent" rather than "Failed". An unknown status (a newer server) shows as it is.
+ */
+export function DeliveryStatusBadge({
+  status,
+  lastError = null,
+}: {
+  status: string;
+  lastError?: string | null;
+}) {
+  const badge = deliveryStatusWording(status, lastError);
   return (
     <Badge color={badge.color} variant="light" size="sm" data-status={status}>
       {badge.label}

@@ -1,7 +1,15 @@
-import { Button, Card, CloseButton, Group, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { Badge, Button, Card, CloseButton, Group, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { IconFilterOff, IconSearch } from '@tabler/icons-react';
 import { type ReactNode, useEffect, useState } from 'react';
-import { activeFilterCount, filterProblem, OUTCOMES, SOURCES, type TextFilter, TIME_RANGES } from './filters';
+import {
+  activeFilterCount,
+  filterProblem,
+  idsCount,
+  OUTCOMES,
+  SOURCES,
+  type TextFilter,
+  TIME_RANGES,
+} from './filters';
 import type { AuditFiltersState } from './useAuditFilters';
 
 interface FilterTextInputProps {
@@ -98,6 +106,30 @@ function fromLocalInput(value: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/**
+ * The exact events a link selected (a security event's evidence, one address's attempts): a chip
+ * saying how many, removed to search the whole log again.
+ */
+function SelectedEventsChip({ ids, onRemove }: { ids: string; onRemove: () => void }) {
+  const n = idsCount(ids);
+  return (
+    <Group gap="xs">
+      <Badge
+        size="lg"
+        variant="light"
+        color="indigo"
+        tt="none"
+        data-testid="ids-filter"
+        rightSection={
+          <CloseButton size="xs" aria-label="Remove the selected events filter" onClick={onRemove} />
+        }
+      >
+        {n === 1 ? '1 selected event' : `${n.toLocaleString()} selected events`}
+      </Badge>
+    </Group>
+  );
+}
+
 export function FilterBar({ state }: { state: AuditFiltersState }) {
   const { filters, update, clear } = state;
   const text = (name: TextFilter) => ({
@@ -111,6 +143,7 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
   return (
     <Card withBorder radius="md" padding="md" component="section" aria-label="Filters">
       <Stack gap="sm">
+        {filters.ids && <SelectedEventsChip ids={filters.ids} onRemove={() => update({ ids: undefined })} />}
         <Group align="flex-start" gap="sm" wrap="wrap">
           <div style={{ flex: '1 1 280px' }}>
             <FilterTextInput

@@ -38,10 +38,34 @@ export interface AuditFilters {
   ip?: string;
   targetType?: string;
   targetId?: string;
+  /** Exactly these audit events ("id,id,…"), e.g. a security event's evidence. */
+  ids?: string;
 }
 
 /** Every URL parameter the filters use; `event` (the open drawer) is not a filter. */
-const FILTER_PARAMS = ['range', 'from', 'to', 'outcome', 'source', ...TEXT_FILTERS] as const;
+const FILTER_PARAMS = ['range', 'from', 'to', 'outcome', 'source', 'ids', ...TEXT_FILTERS] as const;
+
+/** What the search accepts in `ids`: at most this many audit event ids. */
+export const IDS_FILTER_LIMIT = 200;
+const AUDIT_EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The `ids` parameter as the search takes it: well-formed ids, each once, lower case, at most
+ * IDS_FILTER_LIMIT; undefined when none is left (a mangled link then shows everything, with no
+ * chip claiming a selection).
+ */
+export function idsFilter(value: string | null): string | undefined {
+  if (!value) return undefined;
+  const ids = [...new Set(value.split(',').map((id) => id.trim().toLowerCase()))].filter((id) =>
+    AUDIT_EVENT_ID.test(id),
+  );
+  return ids.length > 0 ? ids.slice(0, IDS_FILTER_LIMIT).join(',') : undefined;
+}
+
+/** How many events an `ids` filter selects. */
+export function idsCount(ids: string | undefined): number {
+  return ids ? ids.split(',').length : 0;
+}
 type FilterParam = (typeof FILTER_PARAMS)[number];
 
 function oneOf<T extends string>(values: readonly T[], value: string | null): T | undefined {
@@ -74,6 +98,8 @@ export function filtersFromParams(params: URLSearchParams): AuditFilters {
   if (outcome) filters.outcome = outcome;
   const source = oneOf(SOURCES, params.get('source'));
   if (source) filters.source = source;
+  const ids = idsFilter(params.get('ids'));
+  if (ids) filters.ids = ids;
   return filters;
 }
 
@@ -175,6 +201,7 @@ const FILTER_LABELS: Record<keyof AuditSearchQuery, string> = {
   ip: 'IP',
   targetType: 'Target type',
   targetId: 'Target id',
+  ids: 'Selected events',
 };
 
 /** A search query in words, one "Label: value" per filter, e.g. to show what a saved search holds. */
@@ -188,7 +215,9 @@ export function describeQuery(query: AuditSearchQuery): string[] {
           ? new Date(String(value)).toLocaleString()
           : name === 'since'
             ? rangeLabel(value as TimeRange)
-            : String(value);
+            : name === 'ids'
+              ? String(idsCount(String(value)))
+              : String(value);
       return `${label}: ${shown}`;
     });
 }

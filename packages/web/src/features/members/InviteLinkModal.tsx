@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { IconMailOff } from '@tabler/icons-react';
 import { CopyField } from '../../ui/CopyField';
+import { useEmailOff } from '../system/api';
 
 interface InviteLinkModalProps {
   /** The link and who it is for; the modal is open while set. */
@@ -8,8 +9,9 @@ interface InviteLinkModalProps {
   onClose: () => void;
 }
 
-/** Shown when the server has no mail server: the admin hands the one-time link over themselves. */
+/** Shown when the invitation was not e-mailed (no mail server, or it refused): the admin hands the link over. */
 export function InviteLinkModal({ invite, onClose }: InviteLinkModalProps) {
+  const emailOff = useEmailOff();
   return (
     <Modal
       opened={invite !== undefined}
@@ -20,8 +22,10 @@ export function InviteLinkModal({ invite, onClose }: InviteLinkModalProps) {
       {invite && (
         <Stack>
           <Alert color="blue" variant="light" icon={<IconMailOff size={18} />}>
-            No mail server is configured, so send this link to the person yourself. It works once and expires
-            in 7 days.
+            {emailOff
+              ? 'E-mail is off (CUSTOS_SMTP_URL is not set), so Custos did not send this invitation.'
+              : 'The mail server did not take the invitation, so it was not e-mailed.'}{' '}
+            Send the link to the person yourself: it works once and expires in 7 days.
           </Alert>
           <Text size="sm">
             Invitation for <strong>{invite.email}</strong>

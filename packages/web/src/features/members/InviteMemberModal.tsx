@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { FormActions } from '../../ui/FormActions';
+import { EmailOffNotice } from '../system/EmailOffNotice';
 import { useInviteMemberMutation } from './api';
 import { RolesSelect } from './RolesSelect';
 
@@ -54,6 +55,9 @@ export function InviteMemberModal({ opened, onClose, onInviteLink }: InviteMembe
           <Text size="sm" c="dimmed">
             They get a link to join this organization with the roles you choose. You can change roles later.
           </Text>
+          <EmailOffNotice keptInOutbox compact>
+            The invitation is not e-mailed: once it is made, you get its link to pass on yourself.
+          </EmailOffNotice>
           <TextInput
             label="E-mail"
             type="email"

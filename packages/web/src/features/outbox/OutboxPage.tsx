@@ -1,5 +1,15 @@
 import type { OutboxMessage } from '@custos/shared';
-import { ActionIcon, Badge, Code, Collapse, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Code,
+  Collapse,
+  Stack,
+  Table,
+  Text,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { IconChevronDown, IconChevronRight, IconMail } from '@tabler/icons-react';
 import { Fragment, useState } from 'react';
 import { formatDateTime, formatRelative } from '../../app/format';
@@ -7,6 +17,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { EmptyState } from '../../ui/states';
 import { DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { Require } from '../shell/RequirePermission';
+import { EmailOffNotice } from '../system/EmailOffNotice';
 import { useListOutboxQuery } from './api';
 
 const STATUS_COLORS: Record<OutboxMessage['status'], string> = {
@@ -15,9 +26,16 @@ const STATUS_COLORS: Record<OutboxMessage['status'], string> = {
   failed: 'red',
 };
 
+const STATUS_LABELS: Record<OutboxMessage['status'], string> = {
+  sent: 'Sent',
+  undelivered: 'Not sent: kept here',
+  failed: 'Failed',
+};
+
 const STATUS_HELP: Record<OutboxMessage['status'], string> = {
   sent: 'Handed to the mail server',
-  undelivered: 'No mail server is configured; the message was only recorded here',
+  undelivered:
+    'E-mail is not configured (CUSTOS_SMTP_URL is not set): nobody received this message; it is kept here to pass on',
   failed: 'The mail server refused the message or could not be reached',
 };
 
@@ -47,8 +65,13 @@ function OutboxRow({ message }: { message: OutboxMessage }) {
         </Table.Td>
         <Table.Td>
           <Tooltip label={message.error ?? STATUS_HELP[message.status]} withArrow multiline maw={300}>
-            <Badge color={STATUS_COLORS[message.status]} variant="light">
-              {message.status}
+            <Badge
+              color={STATUS_COLORS[message.status]}
+              variant="light"
+              c="var(--mantine-color-text)"
+              data-status={message.status}
+            >
+              {STATUS_LABELS[message.status] ?? message.status}
             </Badge>
           </Tooltip>
         </Table.Td>
@@ -89,7 +112,7 @@ function OutboxCard() {
           <EmptyState
             icon={<IconMail size={24} />}
             title="No messages"
-            description="E-mails Custos sends (invitations, alerts) are listed here, whether or not a mail server delivered them."
+            description="E-mails Custos sends to people (invitations, password resets, security notices) are listed here, whether or not a mail server took them. Alert e-mails are in each organization's alert delivery log."
           />
         }
       >
@@ -124,10 +147,17 @@ export function OutboxPage() {
     <>
       <PageHeader
         title="Outbox"
-        description="Every e-mail Custos has sent or tried to send, newest first. Useful when no mail server is configured."
+        description="Every e-mail Custos has sent or tried to send to a person, newest first. Without a mail server, this is where those messages wait for you to pass them on."
       />
       <Require superAdmin>
-        <OutboxCard />
+        <Stack gap="lg">
+          <EmailOffNotice>
+            Invitations, password-reset links and security notices to users are kept below instead of being
+            sent: nobody has received them. Pass on what must reach someone (most hold a one-time link), and
+            tell people asking for a password reset that an admin hands the link over.
+          </EmailOffNotice>
+          <OutboxCard />
+        </Stack>
       </Require>
     </>
   );

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { formatRelative, formatTimestamp } from '../../app/format';
 import { EmptyState } from '../../ui/states';
+import { countLabel } from '../threats/labels';
 import { DashboardCard } from './DashboardCard';
 import {
   DETECTOR_LABELS,
@@ -54,7 +55,7 @@ function FeedItem({ event, fresh, now }: { event: SecurityEventOut; fresh: boole
             </Anchor>
             {event.count > 1 && (
               <Badge size="xs" variant="light" color="gray" tt="none">
-                ×{event.count}
+                {countLabel(event.type, event.count)}
               </Badge>
             )}
             {status && (

@@ -3,6 +3,7 @@ import { Card, Divider, SimpleGrid, Stack, Table, Text, Title } from '@mantine/c
 import { formatTimestamp } from '../../app/format';
 import { Field } from '../audit/Field';
 import { eventFigures } from './figures';
+import { countLabel } from './labels';
 import { CountryLabel, RelativeTime, SubjectLabel } from './parts';
 
 function When({ iso }: { iso: string }) {
@@ -50,8 +51,8 @@ export function EventFacts({ event }: { event: SecurityEventDetail }) {
             <When iso={event.lastSeenAt} />
           </Field>
           <Field label="Count">
-            <Text size="sm" fw={600} data-testid="event-count">
-              ×{event.count.toLocaleString()}
+            <Text size="sm" fw={600} data-testid="event-count" data-count={event.count}>
+              {countLabel(event.type, event.count)}
             </Text>
           </Field>
         </SimpleGrid>

@@ -3,6 +3,7 @@ import { Button, Card, Divider, Group, Stack, Text, Title } from '@mantine/core'
 import { Fragment } from 'react';
 import { isAlarmKind, stopsSigning } from '../audit/integrity';
 import { useCan } from '../shell/session';
+import { EmailOffNotice } from '../system/EmailOffNotice';
 import {
   canLift,
   ExpiresLabel,
@@ -81,6 +82,12 @@ export function EventResponsesCard({
         <Title order={5} id="event-responses-title">
           Responses
         </Title>
+        {responses.some((r) => r.kind === 'notify_user') && (
+          <EmailOffNotice keptInOutbox compact>
+            “Notify the user” responses e-mail no one: each message is kept in the outbox until a super admin
+            passes it on.
+          </EmailOffNotice>
+        )}
         {responses.length === 0 ? (
           <Text size="sm" c="dimmed">
             {noResponseText(event)}

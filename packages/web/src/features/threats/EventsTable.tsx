@@ -1,7 +1,9 @@
 import type { SecurityEventOut } from '@custos/shared';
-import { Checkbox, Group, Stack, Table, Text } from '@mantine/core';
+import { Checkbox, Group, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { KeyboardEvent } from 'react';
 import { DataTable } from '../../ui/tables';
+import { otherSources } from './evidence';
+import { countLabel } from './labels';
 import { detectorName, RelativeTime, SeverityBadge, SourceCell, StatusBadge, SubjectLabel } from './parts';
 
 interface EventRowProps {
@@ -56,16 +58,18 @@ function EventRow({ event, selectable, selected, onSelect, onOpen }: EventRowPro
         <SubjectLabel subject={event.subject} />
       </Table.Td>
       <Table.Td>
-        <SourceCell ip={event.sourceIp} country={event.country} />
+        <SourceCell ip={event.sourceIp} country={event.country} more={otherSources(event)} />
       </Table.Td>
       <Table.Td ta="right">
         <Text
           size="sm"
           fw={event.count > 1 ? 600 : undefined}
           c={event.count > 1 ? undefined : 'dimmed'}
-          title={`${event.count} signals folded into this event`}
+          title={countLabel(event.type, event.count)}
+          data-count={event.count}
         >
-          ×{event.count.toLocaleString()}
+          <span aria-hidden>×{event.count.toLocaleString()}</span>
+          <VisuallyHidden>{countLabel(event.type, event.count)}</VisuallyHidden>
         </Text>
       </Table.Td>
       <Table.Td>

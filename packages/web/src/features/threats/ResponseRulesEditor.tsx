@@ -1,6 +1,7 @@
 import type { DetectorType, ResponseKind, Severity } from '@custos/shared';
 import { ActionIcon, Button, Card, Group, Paper, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { IconPlus, IconTrash, IconX } from '@tabler/icons-react';
+import { EmailOffNotice } from '../system/EmailOffNotice';
 import {
   DETECTOR_LABELS,
   DETECTOR_ORDER,
@@ -227,6 +228,12 @@ export function ResponseRulesEditor({
             everywhere.
           </Text>
         </Stack>
+        {rules.some((rule) => rule.actions.some((action) => action.kind === 'notify_user')) && (
+          <EmailOffNotice keptInOutbox compact>
+            “Notify the user” e-mails no one: each message is kept in the outbox until a super admin passes it
+            on, and the response reads “Queued”.
+          </EmailOffNotice>
+        )}
         {rules.length === 0 && (
           <Text size="sm" c="dimmed">
             No rules: detections raise events and alerts, but Custos takes no action by itself.

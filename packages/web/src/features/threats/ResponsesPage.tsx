@@ -8,6 +8,7 @@ import { EmptyState } from '../../ui/states';
 import { DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { Require } from '../shell/RequirePermission';
 import { useCan, useMe } from '../shell/session';
+import { EmailOffNotice } from '../system/EmailOffNotice';
 import { useListThreatResponsesQuery } from './api';
 import { type ManualKind, ManualResponseModal } from './ManualResponseModal';
 import { LiveIndicator, RelativeTime } from './parts';
@@ -145,7 +146,7 @@ export function ResponsesPage() {
     <>
       <PageHeader
         title="Responses"
-        description="What Custos did about detections: accounts locked, IPs blocked, sessions ended, step-up required. Locks and blocks end on their own, or when you lift them."
+        description="What Custos did about detections: accounts locked, IPs blocked, sessions ended, step-up required, users told by e-mail. Locks and blocks end on their own, or when you lift them."
         actions={
           canManage ? (
             <>
@@ -169,6 +170,10 @@ export function ResponsesPage() {
       />
       <Require organization permission="security:read">
         <Stack gap="lg">
+          <EmailOffNotice keptInOutbox>
+            “Notify the user” responses e-mail no one: each message is kept in the outbox until a super admin
+            passes it on, and the response reads “Queued” (show ended ones to see them).
+          </EmailOffNotice>
           <ResponsesList />
         </Stack>
       </Require>

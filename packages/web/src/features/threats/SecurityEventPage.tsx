@@ -11,6 +11,7 @@ import { EventFacts } from './EventFacts';
 import { EventResponsesCard } from './EventResponsesCard';
 import { EvidenceCard } from './EvidenceCard';
 import { detectorName, LiveIndicator, SeverityBadge, StatusBadge } from './parts';
+import { SourcesCard } from './SourcesCard';
 import { TimelineCard } from './TimelineCard';
 import { TriageCard } from './TriageCard';
 import { useSecurityStream } from './useSecurityStream';
@@ -94,11 +95,12 @@ function EventDetail({ id }: { id: string }) {
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack gap="lg">
             <EventFacts event={event} />
+            <SourcesCard event={event} />
             <TimelineCard eventId={event.id} type={event.type} timeline={event.timeline} />
             {event.type === 'audit_tampering' && event.evidence.length === 0 ? (
               <AuditTamperingCard event={event} />
             ) : (
-              <EvidenceCard evidence={event.evidence} />
+              <EvidenceCard evidence={event.evidence} type={event.type} count={event.count} />
             )}
           </Stack>
         </Grid.Col>

@@ -64,7 +64,7 @@ export function TimelineCard({
           <Timeline active={entries.length - 1} bulletSize={26} lineWidth={2} data-testid="event-timeline">
             {entries.map((entry) => {
               const { icon: Icon, color } = ICONS[entry.kind] ?? ICONS.note;
-              const { title, detail } = activityText(entry);
+              const { title, detail } = activityText(entry, type);
               return (
                 <Timeline.Item
                   key={entry.id}

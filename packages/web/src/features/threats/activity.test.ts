@@ -18,7 +18,10 @@ describe('timeline entries', () => {
     expect(activityText(entry('status_changed', { from: 'open', to: 'resolved' })).title).toBe(
       'Status: Open → Resolved',
     );
-    expect(activityText(entry('repeated', { count: 37 })).title).toBe('Seen again (×37 in all)');
+    expect(activityText(entry('repeated', { count: 46 }), 'brute_force_account').title).toBe(
+      'Seen again: 46 attempts in all',
+    );
+    expect(activityText(entry('raised', { count: 1 }), 'new_device').title).toBe('Raised: 1 sign-in in all');
     expect(activityText(entry('note', { text: 'Called the user' }))).toEqual({
       title: 'Note',
       detail: 'Called the user',

@@ -1,6 +1,6 @@
 import type { DetectorType, ResponseKind, SecurityEventDetail, SecurityEventStatus } from '@custos/shared';
 import { formatDateTime } from '../../app/format';
-import { RESPONSE_LABELS, STATUS_LABELS } from './labels';
+import { countLabel, RESPONSE_LABELS, STATUS_LABELS } from './labels';
 
 export type Activity = SecurityEventDetail['timeline'][number];
 
@@ -37,15 +37,24 @@ function unassigned(data: Record<string, unknown>): boolean {
   return ('to' in data && data.to === null) || ('assigneeId' in data && data.assigneeId === null);
 }
 
-export function activityText(activity: Activity): ActivityText {
+/**
+ * A timeline entry in words. `type` is the event's detector: counts read in its words ("46 attempts
+ * in all"), the same number and words as the event's count everywhere else.
+ */
+export function activityText(activity: Activity, type?: DetectorType): ActivityText {
   const { data } = activity;
+  const count = typeof data.count === 'number' ? data.count : undefined;
+  const inAll = count === undefined ? undefined : `${countLabel(type ?? '', count)} in all`;
   switch (activity.kind) {
-    case 'raised':
-      return { title: 'Raised', ...(text(data, 'explanation') ? { detail: text(data, 'explanation') } : {}) };
-    case 'repeated': {
-      const count = typeof data.count === 'number' ? data.count : undefined;
-      return { title: count ? `Seen again (×${count.toLocaleString()} in all)` : 'Seen again' };
+    case 'raised': {
+      const explanation = text(data, 'explanation');
+      return {
+        title: inAll ? `Raised: ${inAll}` : 'Raised',
+        ...(explanation ? { detail: explanation } : {}),
+      };
     }
+    case 'repeated':
+      return { title: inAll ? `Seen again: ${inAll}` : 'Seen again' };
     case 'status_changed': {
       const from = statusLabel(text(data, 'from'));
       const to = statusLabel(text(data, 'to')) ?? 'changed';

@@ -1,4 +1,11 @@
-import type { DetectorType, ResponseKind, SecurityEventStatus, Severity } from '@custos/shared';
+import type {
+  DetectorType,
+  EvidenceOutcome,
+  ResponseKind,
+  SecurityEventStatus,
+  Severity,
+} from '@custos/shared';
+import { COUNT_NOUNS, countNouns } from '@custos/shared/words';
 
 /**
  * Words and colours for the threat vocabulary. The lists are spelled out here rather than imported
@@ -162,4 +169,45 @@ export function humanizeKey(key: string): string {
     .map((word) => WORDS[word] ?? word)
     .join(' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export { COUNT_NOUNS };
+
+/** A number with its noun, grouped: "1 attempt", "1,204 attempts". */
+export function plural(n: number, [one, many]: readonly [string, string]): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+/** An event's count in words: "1 attempt", "46 attempts", "2 sign-ins". */
+export function countLabel(type: DetectorType | string, n: number): string {
+  return plural(n, countNouns(type));
+}
+
+export const OUTCOME_LABELS: Record<EvidenceOutcome, string> = {
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  refused: 'Refused',
+  denied: 'Denied',
+};
+
+export const OUTCOME_COLORS: Record<EvidenceOutcome, string> = {
+  succeeded: 'teal',
+  failed: 'red',
+  refused: 'orange',
+  denied: 'grape',
+};
+
+/** The reasons auth and detection record, in words; others (a permission, an error code) show as they are. */
+const REASON_LABELS: Record<string, string> = {
+  bad_password: 'Wrong password',
+  unknown_user: 'No such account',
+  disabled: 'Account disabled',
+  locked: 'Account locked',
+  rate_limited: 'Rate limited',
+  delayed: 'Delayed (too many failures)',
+  ip_blocked: 'IP blocked',
+};
+
+export function reasonLabel(reason: string): string {
+  return REASON_LABELS[reason] ?? reason;
 }

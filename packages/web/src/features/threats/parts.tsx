@@ -82,8 +82,16 @@ export function CountryLabel({ country, compact }: { country: string | null; com
   );
 }
 
-/** The source IP with its country under it. */
-export function SourceCell({ ip, country }: { ip: string | null; country: string | null }) {
+/** The source IP with its country under it, and how many other addresses the event has. */
+export function SourceCell({
+  ip,
+  country,
+  more = 0,
+}: {
+  ip: string | null;
+  country: string | null;
+  more?: number;
+}) {
   if (!ip && !country) {
     return (
       <Text size="sm" c="dimmed">
@@ -99,6 +107,11 @@ export function SourceCell({ ip, country }: { ip: string | null; country: string
         </Text>
       )}
       <CountryLabel country={country} compact />
+      {more > 0 && (
+        <Text size="xs" c="dimmed">
+          +{more.toLocaleString()} more {more === 1 ? 'address' : 'addresses'}
+        </Text>
+      )}
     </Stack>
   );
 }

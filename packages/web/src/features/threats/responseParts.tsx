@@ -1,8 +1,12 @@
-import type { ResponseKind, ThreatResponseOut } from '@custos/shared';
-import { Badge, Group, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
+import type { ResponseKind, ThreatResponseDelivery, ThreatResponseOut } from '@custos/shared';
+import { Anchor, Badge, Group, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
 import { IconBan, IconLock, IconLogout, IconMail, IconShieldLock } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
+import { Link } from 'react-router';
 import { formatDateTime, formatRelative } from '../../app/format';
+import { useMe } from '../shell/session';
+import { OUTBOX_PATH } from '../system/EmailOffNotice';
+import { deliveryWording } from './delivery';
 import { LOCK_SCOPE_LABELS, RESPONSE_LABELS } from './labels';
 
 const KIND_ICONS: Record<ResponseKind, ComponentType<{ size?: number; stroke?: number }>> = {
@@ -67,7 +71,43 @@ const STATE_BADGES: Record<ThreatResponseOut['state'], { color: string; label: s
   done: { color: 'gray', label: 'Done' },
 };
 
+/**
+ * What became of a notify_user response's e-mail: "Sent", "Queued — e-mail is not configured"
+ * (with the outbox for those who can read it), "Failed — <reason>".
+ */
+export function DeliveryState({ delivery }: { delivery: ThreatResponseDelivery }) {
+  const me = useMe();
+  const wording = deliveryWording(delivery);
+  return (
+    <Stack gap={2} align="flex-start" data-delivery={delivery.status}>
+      <Badge
+        color={wording.color}
+        variant="light"
+        size="sm"
+        // Text in the text colour: the palette's light badges are below 4.5:1 (issue 17).
+        c="var(--mantine-color-text)"
+        title={delivery.at ? formatDateTime(delivery.at) : undefined}
+      >
+        {wording.badge}
+      </Badge>
+      {wording.reason && (
+        <Text size="xs" lineClamp={3} maw={260} title={wording.reason}>
+          {wording.reason.charAt(0).toUpperCase() + wording.reason.slice(1)}
+        </Text>
+      )}
+      {wording.inOutbox && me.user.isSuperAdmin && (
+        // Underlined in the text colour: the palette's link blue is below 4.5:1 at this size.
+        <Anchor component={Link} to={OUTBOX_PATH} size="xs" c="var(--mantine-color-text)" underline="always">
+          Read it in the outbox
+        </Anchor>
+      )}
+    </Stack>
+  );
+}
+
+/** The response's state; for a notify_user response, what became of its e-mail instead of "Done". */
 export function ResponseStateBadge({ response }: { response: ThreatResponseOut }) {
+  if (response.delivery) return <DeliveryState delivery={response.delivery} />;
   const badge = STATE_BADGES[response.state];
   const lifted =
     response.state === 'lifted' && response.liftedAt

@@ -23,11 +23,10 @@ describe('brute_force_account', () => {
       details: { observed: 10, threshold: 10, windowMinutes: 15, factor: 'password' },
     });
     expect(detection?.explanation).toBe(
-      '10 failed sign-ins for Alice from devices and IPs they never used in 15 minutes (threshold 10), ' +
-        'latest from 203.0.113.7.',
+      '10 failed sign-ins for Alice from browsers that are not theirs in 15 minutes (threshold 10).',
     );
     // Evidence: the contributing events, newest first.
-    expect(detection?.evidence).toEqual(
+    expect(detection?.evidence).toMatchObject(
       signals
         .map((s) => ({
           auditEventId: s.auditEventId,
@@ -115,7 +114,7 @@ describe('brute_force_ip', () => {
       details: { observed: 20, threshold: 20, windowMinutes: 10 },
     });
     expect(detection?.explanation).toBe(
-      '20 failed sign-ins from 203.0.113.7 in 10 minutes over all accounts (threshold 20).',
+      '20 failed sign-ins from 203.0.113.7 in 10 minutes over all accounts on this server (threshold 20).',
     );
   });
 

@@ -60,12 +60,13 @@ const SPECS: DetectorSpec[] = [
     type: 'brute_force_account',
     name: 'Brute force on an account',
     description:
-      'Failed sign-ins against one account from devices and IPs the user never used (failures from the ' +
-      "user's own devices never count, so an attacker cannot lock the user out of them), or failed " +
+      "Failed sign-ins against one account from anywhere but the user's own browsers, networks they " +
+      'used before included (an attacker behind the same NAT is still an attacker; failures from the ' +
+      "user's own devices never count, so nobody can lock the user out of them), or failed " +
       'second factors after a correct password. Raised one level at 5× the threshold.',
     defaultSeverity: 'high',
     thresholds: [
-      count('failures', 'Failed sign-ins from untrusted origins in the window.', 10),
+      count('failures', "Failed sign-ins from anywhere but the user's own browsers in the window.", 10),
       count('mfaFailures', 'Failed second-factor or step-up checks in the window.', 5),
       windowMinutes(15),
     ],

@@ -1,4 +1,11 @@
-import { type DetectorSettings, type DetectorType, SEVERITIES, type Severity } from '@custos/shared';
+import {
+  type DetectorSettings,
+  type DetectorType,
+  type EvidenceAccount,
+  type EvidenceOutcome,
+  SEVERITIES,
+  type Severity,
+} from '@custos/shared';
 import type { Detection, DetectionEvidence } from '../detection';
 import type { Signal, SignalKind } from '../signal';
 import { thresholdOf } from './catalog';
@@ -19,6 +26,11 @@ export interface DetectorInput {
   state: DetectionState;
   /** null: the signal only feeds shared counters (platform log, or the detector is disabled). */
   judge: Judge | null;
+  /**
+   * Another organization's judge, for a signal of the platform log that completes an attack on an
+   * organization (credential stuffing ending on addresses that have no account). Absent in replays.
+   */
+  judgeFor?: (organizationId: string, type: DetectorType) => Promise<Judge | null>;
 }
 
 export interface Detector {
@@ -30,12 +42,46 @@ export interface Detector {
   detect(input: DetectorInput): Promise<Detection | null>;
 }
 
+/** Refusals before the password was checked (auth's refusal reasons, and a lock that held). */
+const REFUSED_REASONS: ReadonlySet<string> = new Set(['rate_limited', 'delayed', 'ip_blocked', 'locked']);
+
+/** What the attempt came to, as far as the signal tells; null for kinds that do not say. */
+function outcomeOf(signal: Signal): EvidenceOutcome | null {
+  switch (signal.kind) {
+    case 'sign_in_failed':
+      return signal.refused || (signal.reason !== null && REFUSED_REASONS.has(signal.reason))
+        ? 'refused'
+        : 'failed';
+    case 'mfa_failed':
+      return 'failed';
+    case 'access_denied':
+      return 'denied';
+    case 'sign_in_succeeded':
+      return 'succeeded';
+    default:
+      return null;
+  }
+}
+
+/** The account concerned: a member by name, or an address with no account (never the address). */
+function accountOf(signal: Signal): EvidenceAccount | null {
+  if (signal.userId) return { kind: 'user', id: signal.userId, name: signal.userLabel };
+  return signal.accountKey?.startsWith('email:') ? { kind: 'unknown_address' } : null;
+}
+
+/** The audit event behind a detection, with the facts of the attempt (kept as JSON in shared state). */
 export function evidenceOf(signal: Signal): DetectionEvidence {
   return {
     auditEventId: signal.auditEventId,
     seq: signal.seq,
     action: signal.action,
     occurredAt: signal.occurredAt,
+    ip: signal.ip,
+    country: signal.country,
+    device: signal.deviceLabel,
+    account: accountOf(signal),
+    outcome: outcomeOf(signal),
+    reason: signal.reason ?? (signal.kind === 'access_denied' ? (signal.permission ?? signal.code) : null),
   };
 }
 

@@ -37,7 +37,17 @@ const NONE: readonly Detector[] = [];
 
 const DEFAULTS = defaultThreatSettings();
 
-export function createDetectorEngine(state: DetectionState): DetectorEngine {
+export function createDetectorEngine(
+  state: DetectionState,
+  options: { settingsFor?: (organizationId: string) => Promise<ResolvedThreatSettings> } = {},
+): DetectorEngine {
+  const { settingsFor } = options;
+  const judgeFor = settingsFor
+    ? async (organizationId: string, type: Detector['type']) => {
+        const own = (await settingsFor(organizationId)).detectors[type];
+        return own?.enabled ? { organizationId, settings: own } : null;
+      }
+    : undefined;
   return {
     async process(signal: Signal, settings: ResolvedThreatSettings | null): Promise<Detection[]> {
       const detectors = BY_KIND.get(signal.kind) ?? NONE;
@@ -50,7 +60,7 @@ export function createDetectorEngine(state: DetectionState): DetectorEngine {
         const judge = own?.enabled && organizationId ? { organizationId, settings: own } : null;
         // Shared per-IP counters hear every signal (platform log, disabled detector) so an IP
         // attacking several tenants counts once; everything else runs only when it may fire.
-        if (judge || detector.sharedCounters) runs.push(detector.detect({ signal, state, judge }));
+        if (judge || detector.sharedCounters) runs.push(detector.detect({ signal, state, judge, judgeFor }));
       }
       if (runs.length === 0) return [];
       const results = await Promise.all(runs);

@@ -1,6 +1,7 @@
 import { type ChainableCommander, Redis } from 'ioredis';
 import type { DetectionEvidence } from '../detection';
 import { EVIDENCE_KEPT, MAX_WINDOW_ENTRIES } from './limits';
+import { evidenceFromJson } from './noted-evidence';
 import type { DetectionState, WindowOp } from './state';
 
 /**
@@ -69,7 +70,7 @@ export class RedisDetectionState implements DetectionState {
 
   async evidence(key: string, sinceAt: number): Promise<DetectionEvidence[]> {
     const items = await this.redis.zrevrangebyscore(key, '+inf', `(${sinceAt}`, 'LIMIT', 0, EVIDENCE_KEPT);
-    return items.map((text) => JSON.parse(text) as DetectionEvidence);
+    return items.flatMap((text) => evidenceFromJson(text) ?? []);
   }
 
   async getJson<T>(key: string): Promise<T | null> {

@@ -47,6 +47,8 @@ export function makeSignal(kind: SignalKind, fields: Partial<Signal> = {}): Sign
     newDevice: false,
     newCountry: false,
     trustedOrigin: false,
+    familiarIp: false,
+    refused: false,
     permission: null,
     code: null,
     targetUserId: null,

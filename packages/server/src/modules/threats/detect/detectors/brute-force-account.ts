@@ -13,9 +13,11 @@ import {
 } from '../common';
 
 /**
- * Guessing one account's password from devices and IPs its user never used, or its second factor
- * after a correct password. Failures from trusted origins never count: otherwise an attacker could
- * get the real user locked out of their own devices.
+ * Guessing one account's password from anywhere but its user's own browsers, or its second factor
+ * after a correct password. Failures from a familiar IP count: everyone behind the same office,
+ * café or carrier NAT shares it, so it proves nothing. Failures carrying the user's own device
+ * token never count; the sign-in guard gives those attempts their own limits, so however this
+ * event is answered the user is not locked out of their devices.
  */
 export const bruteForceAccount: Detector = {
   type: 'brute_force_account',
@@ -43,8 +45,7 @@ export const bruteForceAccount: Detector = {
     if (observed < limit) return null;
     const what = secondFactor
       ? `${observed} failed second-factor checks for ${userName(signal)} after a correct password`
-      : `${observed} failed sign-ins for ${userName(signal)} from devices and IPs they never used`;
-    const latest = signal.ip ? `, latest from ${signal.ip}` : '';
+      : `${observed} failed sign-ins for ${userName(signal)} from browsers that are not theirs`;
     return {
       type: 'brute_force_account',
       severity: escalated(judge.settings.severity, observed, limit),
@@ -53,7 +54,7 @@ export const bruteForceAccount: Detector = {
       subject: userSubject(signal, userId),
       sourceIp: signal.ip,
       country: signal.country,
-      explanation: `${what} in ${duration(windowMinutes)} (threshold ${limit})${latest}.`,
+      explanation: `${what} in ${duration(windowMinutes)} (threshold ${limit}).`,
       details: {
         factor: secondFactor ? 'second_factor' : 'password',
         observed,

@@ -47,9 +47,10 @@ export const bruteForceIp: Detector = {
     if (!windowFires && !dayFires) return null;
     const base = judge.settings.severity;
     const severity = dayFires || inWindow >= failures * ESCALATION_FACTOR ? raise(base) : base;
-    const daily = `${inDay} failed sign-ins from ${ip} in 24 hours over all accounts (threshold ${dailyFailures})`;
+    // The counts span every organization on this server: said so, since the event counts only its own.
+    const daily = `${inDay} failed sign-ins from ${ip} in 24 hours over all accounts on this server (threshold ${dailyFailures})`;
     const explanation = windowFires
-      ? `${inWindow} failed sign-ins from ${ip} in ${duration(windowMinutes)} over all accounts ` +
+      ? `${inWindow} failed sign-ins from ${ip} in ${duration(windowMinutes)} over all accounts on this server ` +
         `(threshold ${failures})${dayFires ? `; ${daily}` : ''}.`
       : `Suspicious IP: ${daily}.`;
     return {

@@ -23,7 +23,7 @@ export const passwordSpraying: Detector = {
   async detect({ signal, state, judge }: DetectorInput): Promise<Detection | null> {
     const userId = signal.userId;
     const ip = signal.ip;
-    if (!judge || !userId || !ip || signal.trustedOrigin) return null;
+    if (!judge || !userId || !ip || signal.trustedOrigin || signal.familiarIp) return null;
     const th = thresholds('password_spraying', judge.settings);
     const windowMinutes = th('windowMinutes');
     const windowMs = windowMinutes * MINUTE;
@@ -49,7 +49,7 @@ export const passwordSpraying: Detector = {
       country: signal.country,
       explanation:
         `Sign-ins for ${userName(signal)} failed from ${observed} distinct IPs in ` +
-        `${duration(windowMinutes)} (threshold ${limit}), latest from ${ip}.`,
+        `${duration(windowMinutes)} (threshold ${limit}).`,
       details: { observed, threshold: limit, windowMinutes },
       evidence: await state.evidence(evidenceKey, signal.at - windowMs),
       userId,
