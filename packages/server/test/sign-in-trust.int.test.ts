@@ -122,6 +122,20 @@ describe.each(variants)('sign-in trust holds on shared networks and under floods
       codes.push((await signIn(user.email, `mine ${i}`, freshIp(), device)).statusCode);
     expect(codes.filter((c) => c === 401)).toHaveLength(10);
     expect(codes.slice(10)).toEqual([429, 429]);
+    // The owner's own browser mistyping is not an attack on them, refused attempts included.
+    const raised = (await securityEvents('brute_force_account')).filter((e) => e.subject.id === user.id);
+    expect(raised).toHaveLength(0);
+  });
+
+  it('a browser trusted by two accounts keeps a bucket for each', async () => {
+    const home = freshIp();
+    const { user: first, device } = await memberOn(home);
+    const second = await t.addMember(org, ['member']);
+    // The second person signs in on the same browser: its token is now trusted for both.
+    expect((await signIn(second.email, PASSWORD, home, device)).statusCode).toBe(200);
+    for (let i = 0; i < 12; i++) await signIn(first.email, `typo ${i}`, freshIp(), device);
+    expect((await signIn(first.email, PASSWORD, freshIp(), device)).statusCode).toBe(429);
+    expect((await signIn(second.email, PASSWORD, freshIp(), device)).statusCode).toBe(200);
   });
 
   it('a flood of refused attempts writes at most one summary per account, source and window', async () => {

@@ -426,7 +426,7 @@ const steps: Step[] = [
       await visible(page.getByRole('table', { name: 'Members' }).getByText(ADMIN.email));
       await page.getByRole('button', { name: 'Invite member' }).click();
       const dialog = page.getByRole('dialog', { name: 'Invite member' });
-      await dialog.getByLabel('E-mail').fill(INVITEE.email);
+      await dialog.getByRole('textbox', { name: 'E-mail' }).fill(INVITEE.email);
       await visible(dialog.getByText('Member', { exact: true }));
       await shot(page, '05-invite-modal');
       await dialog.getByRole('button', { name: 'Send invitation' }).click();

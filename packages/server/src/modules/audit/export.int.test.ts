@@ -284,8 +284,10 @@ describe.each(backends)('audit export (%s)', (backend) => {
 
     it('(d) an event row inserted after the last one, outside the tree: inserted at its seq', async () => {
       const size = await logSize();
-      // size + 1 is where this export's own audit.exported event goes; the forged row takes the next.
-      const seq = size + 2;
+      // Well past the head: this export's own audit.exported event, and whatever detection appends
+      // after it in the background, must not reach the forged row (the append path would move it
+      // aside, and a later test would find it there).
+      const seq = size + 50;
       const body = JSON.stringify({ action: 'payment.approved', id: 'forged', seq });
       await t.db
         .insertInto('auditEvents')
@@ -356,7 +358,13 @@ describe.each(backends)('audit export (%s)', (backend) => {
       expect(report.firstProblem).toMatchObject({ kind: 'missing', seq });
       expect(report.firstProblem?.message).toContain('no retention purge');
       await setEvent(seq, { body: original.body });
-      expect(await freshReport()).toMatchObject({ ok: true, purged: 0 });
+      const restored = await freshReport();
+      // The problem is in the comparison, so a failure says what the verifier found.
+      expect({ ok: restored.ok, purged: restored.purged, problem: restored.firstProblem ?? null }).toEqual({
+        ok: true,
+        purged: 0,
+        problem: null,
+      });
     });
 
     async function logSize(): Promise<number> {

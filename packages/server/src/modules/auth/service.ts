@@ -124,7 +124,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     const address = email.trim().toLowerCase();
     const buckets: Array<[string, number]> =
       attempt.trust === 'device'
-        ? [[`signin:device:${attempt.deviceTokenHash}`, perAccount]]
+        ? // Per token and account: a browser shared by two people is two buckets.
+          [[`signin:device:${attempt.deviceTokenHash}:${attempt.accountKey}`, perAccount]]
         : [
             [`signin:ip:${attempt.ip ?? 'unknown'}`, perIp],
             [
@@ -182,6 +183,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       accountKey: attempt.accountKey,
       ip: meta.ip,
       userAgent: meta.userAgent,
+      trust: attempt.trust,
       reason,
     });
   }

@@ -23,6 +23,7 @@ const attempt = (over: Partial<ThrottledAttempt> = {}): ThrottledAttempt => ({
   accountKey: 'user:u1',
   ip: '203.0.113.5',
   userAgent: 'curl/8',
+  trust: 'none',
   reason: 'delayed',
   ...over,
 });

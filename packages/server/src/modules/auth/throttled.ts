@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditRecorder, AuditRecordInput } from '../audit';
+import type { SignInTrust } from './guard-port';
 
 /**
  * Attempts refused before their password was checked (rate limit, delay, IP block, too many
@@ -31,6 +32,8 @@ export interface ThrottledAttempt {
   accountKey: string;
   ip: string | null;
   userAgent: string | null;
+  /** How well the account knew the origin (detection leaves the owner's own device out). */
+  trust: SignInTrust;
   /** rate_limited, delayed, ip_blocked, too_many_accounts. */
   reason: string;
 }

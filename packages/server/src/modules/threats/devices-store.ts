@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
+import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import type { SignInTrust } from '../auth';
 
@@ -28,29 +29,41 @@ export async function trustOfOrigin(
 ): Promise<{ trust: SignInTrust; deviceTokenHash: string | null }> {
   const tokenHash = origin.deviceToken ? hashToken(origin.deviceToken) : null;
   if (tokenHash) {
-    const device = await db
-      .selectFrom('trustedDevices')
-      .select('userId')
-      .where('tokenHash', '=', tokenHash)
-      .where('userId', '=', userId)
-      .where('lastSeenAt', '>=', new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000).toISOString())
-      .executeTakeFirst();
+    const since = new Date(Date.now() - KNOWN_DEVICE_DAYS * 86_400_000).toISOString();
+    const [device] = await knownDevice(db, tokenHash, userId, since);
     if (device) return { trust: 'device', deviceTokenHash: tokenHash };
   }
   if (!origin.ip) return NO_TRUST;
   const since = new Date(Date.now() - KNOWN_IP_DAYS * 86_400_000).toISOString();
-  const session = await db
-    .selectFrom('sessions')
-    .select('id')
-    .where('userId', '=', userId)
-    .where('ip', '=', origin.ip)
-    .where('createdAt', '>=', since)
-    // A session a threat response ended was probably not the owner's.
-    .where((eb) => eb.or([eb('revokedReason', 'is', null), eb('revokedReason', '!=', 'security_response')]))
-    .limit(1)
-    .executeTakeFirst();
+  const [session] = await familiarSession(db, userId, origin.ip, since, 'security_response', 1);
   return session ? { trust: 'familiar_ip', deviceTokenHash: null } : NO_TRUST;
 }
+
+// Asked before every password check of a known account: compiled once (precompiled.ts).
+const knownDevice = precompiled(
+  (db: Kysely<DB>, tokenHash: string, userId: string, since: string) =>
+    db
+      .selectFrom('trustedDevices')
+      .select('userId')
+      .where('tokenHash', '=', tokenHash)
+      .where('userId', '=', userId)
+      .where('lastSeenAt', '>=', since),
+  ['', '', ''] as const,
+);
+
+const familiarSession = precompiled(
+  (db: Kysely<DB>, userId: string, ip: string, since: string, revokedBy: string, limit: number) =>
+    db
+      .selectFrom('sessions')
+      .select('id')
+      .where('userId', '=', userId)
+      .where('ip', '=', ip)
+      .where('createdAt', '>=', since)
+      // A session a threat response ended was probably not the owner's.
+      .where((eb) => eb.or([eb('revokedReason', 'is', null), eb('revokedReason', '!=', revokedBy)]))
+      .limit(limit),
+  ['', '', '', '', 1] as const,
+);
 
 const NO_TRUST = { trust: 'none', deviceTokenHash: null } as const;
 

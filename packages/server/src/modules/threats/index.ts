@@ -63,7 +63,12 @@ export function refusedSignInEvent(attempt: ThrottledAttempt, at: number): Commi
     source: 'api',
     requestId: null,
     changes: null,
-    metadata: { reason: attempt.reason, trust: 'none', refused: true },
+    metadata: {
+      reason: attempt.reason,
+      trust: attempt.trust,
+      trustedOrigin: attempt.trust === 'device',
+      refused: true,
+    },
     personal: [],
     subjectRef: null,
   };

@@ -216,11 +216,14 @@ export function EvidenceCard({
   count: number;
 }) {
   const [view, setView] = useState<View>('attempts');
-  const listed = plural(evidence.length, ['audit event', 'audit events']);
+  // Attempts refused before the password check have no audit event of their own (a summary counts them).
+  const listed = plural(evidence.length, ['attempt', 'attempts']);
+  const refused = evidence.filter((item) => !inAuditLog(item)).length;
+  const stored = refused > 0 ? ` (${refused} refused before the password check, counted in summaries)` : '';
   const summary =
     count > evidence.length
-      ? `The newest ${listed} of ${countLabel(type, count)}`
-      : `${listed} behind this detection`;
+      ? `The newest ${listed} of ${countLabel(type, count)}${stored}`
+      : `${listed} behind this detection${stored}`;
   return (
     <Card withBorder radius="md" padding={0} component="section" aria-labelledby="event-evidence-title">
       <Group px="lg" py="md" justify="space-between" wrap="wrap" gap="sm">
