@@ -15,6 +15,7 @@ import type {
   OutboxMessage,
   SetupBody,
   SignInResult,
+  SystemCapabilities,
 } from '@custos/shared';
 import { createAccessRulesApi, createAppPermissionsApi, createAuthorizeApi, createRolesApi } from './access';
 import { createAuditApi } from './audit';
@@ -115,6 +116,9 @@ export class CustosClient {
   }
 
   health = () => this.request<Health>('GET', '/api/health');
+
+  /** What this server can do (e.g. whether it can send e-mail); any signed-in caller or API key. */
+  capabilities = () => this.request<SystemCapabilities>('GET', '/api/v1/system/capabilities');
 
   setup = {
     status: () => this.request<{ required: boolean }>('GET', '/api/v1/setup'),

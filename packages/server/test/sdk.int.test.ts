@@ -28,6 +28,8 @@ describe.each(backends)('SDK against a live server (%s)', (backend) => {
       password: PASSWORD,
       tokenType: 'bearer',
     });
+    // The test app has no SMTP server: the SDK says so, as the console's banner does.
+    expect(await client.capabilities()).toEqual({ email: { configured: false } });
     if (isMfaChallenge(signedIn)) throw new Error('no factor yet, so no MFA step expected');
     expect(signedIn.organization?.id).toBe(org.id);
     const me = await client.me.get();

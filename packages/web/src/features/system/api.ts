@@ -5,7 +5,7 @@ export const systemApi = api.injectEndpoints({
   endpoints: (build) => ({
     // A server's capabilities change only with its configuration (a restart): fetched once a session.
     getCapabilities: build.query<SystemCapabilities, void>({
-      queryFn: () => callSdk((sdk) => sdk.request<SystemCapabilities>('GET', '/api/v1/system/capabilities')),
+      queryFn: () => callSdk((sdk) => sdk.capabilities()),
       keepUnusedDataFor: 3600,
     }),
   }),
