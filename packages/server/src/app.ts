@@ -64,10 +64,10 @@ import {
   createSignInGuard,
   createThreatsModule,
   findSignInBlocks,
+  installationStuffingLimit,
   listActiveIpBlocks,
   refusedSignInEvent,
   registerStepUpDemandGate,
-  stuffingLimitFrom,
 } from './modules/threats';
 import { createDetectionState, createDetectorEngine } from './modules/threats/detect';
 import { createUsersService, userRoutes } from './modules/users';
@@ -123,8 +123,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     db: deps.db,
     delays: signInDelays,
     accountsPerIp: signInAccountsPerIp,
-    // Threats is built below; the guard asks it for settings at sign-in time.
-    stuffingLimit: stuffingLimitFrom((organizationId) => threats.settings.settingsFor(organizationId)),
+    stuffingLimit: installationStuffingLimit(),
     findSignInBlocks,
   });
   const throttledSignIns = createThrottleSummaries({

@@ -127,15 +127,20 @@ describe.each(variants)('sign-in trust holds on shared networks and under floods
     expect(raised).toHaveLength(0);
   });
 
-  it('a browser trusted by two accounts keeps a bucket for each', async () => {
+  it('a device token the account never signed in with is not adopted: the browser gets its own', async () => {
     const home = freshIp();
     const { user: first, device } = await memberOn(home);
     const second = await t.addMember(org, ['member']);
-    // The second person signs in on the same browser: its token is now trusted for both.
-    expect((await signIn(second.email, PASSWORD, home, device)).statusCode).toBe(200);
+    // The first account's token is sent (planted, or a shared browser) with the second's sign-in.
+    const planted = await signIn(second.email, PASSWORD, home, device);
+    expect(planted.statusCode).toBe(200);
+    const own = planted.cookies.find((c) => c.name === 'custos_device')?.value ?? '';
+    expect(own).not.toBe('');
+    expect(own).not.toBe(device);
+    // The planted token is no proof for the second account; its own fresh token is.
     for (let i = 0; i < 12; i++) await signIn(first.email, `typo ${i}`, freshIp(), device);
     expect((await signIn(first.email, PASSWORD, freshIp(), device)).statusCode).toBe(429);
-    expect((await signIn(second.email, PASSWORD, freshIp(), device)).statusCode).toBe(200);
+    expect((await signIn(second.email, PASSWORD, freshIp(), own)).statusCode).toBe(200);
   });
 
   it('a flood of refused attempts writes at most one summary per account, source and window', async () => {
@@ -189,6 +194,17 @@ describe.each(variants)('sign-in trust holds on shared networks and under floods
     // The default threshold is 5 distinct accounts per IP.
     expect(reachedPassword.length).toBeLessThanOrEqual(5);
     expect(reachedPassword.length).toBeGreaterThan(0);
+  });
+
+  it('addresses of one IPv6 /64 are one source: spreading over them buys nothing', async () => {
+    const net = `2001:db8:${randomInt(1, 0xffff).toString(16)}:${randomInt(1, 0xffff).toString(16)}`;
+    const reached: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await signIn(`v6.${i}.${net}@example.com`, 'leaked', `${net}::${(i + 1).toString(16)}`);
+      if (res.statusCode === 401) reached.push(i);
+    }
+    // The stuffing cap (5 accounts) holds across the /64, as it does for one IPv4 address.
+    expect(reached.length).toBeLessThanOrEqual(5);
   });
 
   it('a stuffing run that ends on unknown addresses is raised in the organization it attacked', async () => {

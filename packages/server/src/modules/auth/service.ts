@@ -22,6 +22,7 @@ import {
   rateLimited,
   unauthenticated,
 } from '../../platform/http/errors';
+import { sourceOf } from '../../platform/http/ip-source';
 import type { RuleEnforcer } from '../access';
 import {
   identityStore,
@@ -119,19 +120,21 @@ export function createAuthService(deps: AuthServiceDeps) {
    * limit, so a flood from the owner's network, or from everywhere, never refuses it; a familiar IP
    * one per account and address; everyone else the account's shared one. Answers the keys counted.
    */
-  async function enforceSignInLimits(attempt: SignInAttempt, email: string): Promise<string[]> {
+  async function enforceSignInLimits(attempt: SignInAttempt): Promise<string[]> {
     const { perIp, perAccount, windowMs } = config.signInLimits;
-    const address = email.trim().toLowerCase();
+    // Keys name the account by id or by the address' hash (no e-mail kept in the limiter), and the
+    // source by its IPv4 address or IPv6 /64 (one subscriber's /64 is one source).
+    const source = sourceOf(attempt.ip);
     const buckets: Array<[string, number]> =
       attempt.trust === 'device'
         ? // Per token and account: a browser shared by two people is two buckets.
           [[`signin:device:${attempt.deviceTokenHash}:${attempt.accountKey}`, perAccount]]
         : [
-            [`signin:ip:${attempt.ip ?? 'unknown'}`, perIp],
+            [`signin:ip:${source}`, perIp],
             [
               attempt.trust === 'familiar_ip'
-                ? `signin:account:ip:${attempt.ip ?? 'unknown'}:${address}`
-                : `signin:account:${address}`,
+                ? `signin:account:ip:${source}:${attempt.accountKey}`
+                : `signin:account:${attempt.accountKey}`,
               perAccount,
             ],
           ];
@@ -218,7 +221,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     let clearance: SignInClearance;
     let counted: string[] = [];
     try {
-      counted = await enforceSignInLimits(attempt, email);
+      counted = await enforceSignInLimits(attempt);
       clearance = await signInGuard.check(attempt);
     } catch (error) {
       const reason = error instanceof AppError ? refusalReasonOf(error) : undefined;

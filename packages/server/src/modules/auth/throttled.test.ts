@@ -89,4 +89,17 @@ describe('throttled sign-in summaries', () => {
     await summaries.close();
     expect(written).toHaveLength(1);
   });
+
+  it('stays bounded however many sources flood it', async () => {
+    const { audit, written } = recorder();
+    const summaries = createThrottleSummaries({ audit, log: createLogger('silent') });
+    for (let i = 0; i < 25_000; i++) {
+      summaries.note(
+        attempt({ ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, accountKey: `email:${i}` }),
+      );
+    }
+    await summaries.close();
+    expect(written.length).toBeLessThanOrEqual(10_000);
+    expect(written.length).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { sourceOf } from '../../platform/http/ip-source';
 import type { AuditRecorder, AuditRecordInput } from '../audit';
 import type { SignInTrust } from './guard-port';
 
@@ -18,8 +19,10 @@ import type { SignInTrust } from './guard-port';
 export const THROTTLE_WINDOW_MS = 5 * 60_000;
 /** Per source and window: this many accounts get their own summary; the rest share one. */
 export const ACCOUNTS_PER_SOURCE = 20;
-/** Summaries held at once; past it, refusals are only counted in the log line. */
+/** Summaries (and sources) held at once; past it, refusals are only counted in the log line. */
 const MAX_PENDING = 10_000;
+/** Distinct accounts an overflow summary counts one by one. */
+const OVERFLOW_ACCOUNTS_KEPT = 1_000;
 const USER_AGENT_SAMPLE = 5;
 const USER_AGENT_MAX_LENGTH = 300;
 
@@ -91,12 +94,21 @@ export function createThrottleSummaries(deps: {
   }
 
   /** The summary an attempt counts in: its account's, or its source's overflow summary. */
-  function keyOf(attempt: ThrottledAttempt, window: number): { key: string; overflow: boolean } {
-    const source = `${window}|${attempt.ip ?? '-'}`;
-    const own = accountsBySource.get(source) ?? new Set<string>();
-    accountsBySource.set(source, own);
-    if (own.has(attempt.accountKey) || own.size < ACCOUNTS_PER_SOURCE) {
-      own.add(attempt.accountKey);
+  /**
+   * The summary an attempt counts in: its account's, or its source's overflow summary (null: the
+   * bound on pending summaries is reached and the attempt is only counted in the log line).
+   */
+  function keyOf(attempt: ThrottledAttempt, window: number): { key: string; overflow: boolean } | null {
+    // An IPv6 /64 is one source, so a subscriber cannot spread a flood over its addresses.
+    const source = `${window}|${sourceOf(attempt.ip)}`;
+    const own = accountsBySource.get(source);
+    if (own?.has(attempt.accountKey)) return { key: `${source}|${attempt.accountKey}`, overflow: false };
+    // Every structure is bounded before it grows: a flood from many sources costs counts, not memory.
+    if (!own && accountsBySource.size >= MAX_PENDING) return null;
+    const accounts = own ?? new Set<string>();
+    accountsBySource.set(source, accounts);
+    if (accounts.size < ACCOUNTS_PER_SOURCE) {
+      accounts.add(attempt.accountKey);
       return { key: `${source}|${attempt.accountKey}`, overflow: false };
     }
     return { key: `${source}|*`, overflow: true };
@@ -105,7 +117,12 @@ export function createThrottleSummaries(deps: {
   function note(attempt: ThrottledAttempt, at = Date.now()): void {
     deps.onRefused?.(attempt, at);
     const window = Math.floor(at / windowMs) * windowMs;
-    const { key, overflow } = keyOf(attempt, window);
+    const found = keyOf(attempt, window);
+    if (!found) {
+      dropped += 1;
+      return;
+    }
+    const { key, overflow } = found;
     let summary = pending.get(key);
     if (!summary) {
       if (pending.size >= MAX_PENDING) {
@@ -136,7 +153,9 @@ export function createThrottleSummaries(deps: {
     if (agent && summary.userAgents.length < USER_AGENT_SAMPLE && !summary.userAgents.includes(agent)) {
       summary.userAgents.push(agent);
     }
-    if (summary.accounts && summary.accounts.size < MAX_PENDING) summary.accounts.add(attempt.accountKey);
+    // The accounts an overflow summary covers are counted exactly up to a bound, then as "at least".
+    if (summary.accounts && summary.accounts.size < OVERFLOW_ACCOUNTS_KEPT)
+      summary.accounts.add(attempt.accountKey);
     schedule();
   }
 
@@ -216,7 +235,12 @@ function summaryEvent(summary: Summary, windowMs: number): AuditRecordInput {
       windowSeconds: windowMs / 1000,
       reasons: summary.reasons,
       userAgents: summary.userAgents,
-      ...(summary.accounts ? { accounts: summary.accounts.size } : {}),
+      ...(summary.accounts
+        ? {
+            accounts: summary.accounts.size,
+            ...(summary.accounts.size >= OVERFLOW_ACCOUNTS_KEPT ? { accountsAtLeast: true } : {}),
+          }
+        : {}),
     },
   };
 }

@@ -27,21 +27,32 @@ export class MemoryAccountsPerIp implements AccountsPerIp {
   private readonly byIp = new Map<string, Map<string, number>>();
 
   async reserve(ip: string, account: string, limit: number, windowMs: number, at: number): Promise<number> {
-    if (this.byIp.size > MAX_TRACKED_IPS) this.byIp.clear();
     // No await between the read and the write: the reservation is atomic in this process.
     const accounts = this.byIp.get(ip) ?? new Map<string, number>();
+    // The map is kept in order of last use: when it is full the least recently active sources go,
+    // never every source's cap at once (which a flood from many addresses could otherwise force).
+    this.byIp.delete(ip);
+    if (this.byIp.size >= MAX_TRACKED_IPS) this.evictOldest();
     for (const [key, seenAt] of accounts) if (seenAt <= at - windowMs) accounts.delete(key);
+    this.byIp.set(ip, accounts);
     if (!accounts.has(account) && accounts.size >= limit) {
       const oldest = Math.min(...accounts.values());
       return Math.max(1000, oldest + windowMs - at);
     }
     accounts.set(account, at);
-    this.byIp.set(ip, accounts);
     return 0;
   }
 
   async release(ip: string, account: string): Promise<void> {
     this.byIp.get(ip)?.delete(account);
+  }
+
+  private evictOldest(): void {
+    let evict = Math.ceil(MAX_TRACKED_IPS / 10);
+    for (const key of this.byIp.keys()) {
+      if (evict-- <= 0) break;
+      this.byIp.delete(key);
+    }
   }
 
   async close(): Promise<void> {

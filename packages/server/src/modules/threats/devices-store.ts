@@ -77,19 +77,23 @@ export async function rememberDevice(
   deviceToken: string | null | undefined,
 ): Promise<string | null> {
   const now = nowIso();
-  const token = deviceToken ?? randomToken();
-  const tokenHash = hashToken(token);
-  const touched = await trx
-    .updateTable('trustedDevices')
-    .set({ lastSeenAt: now })
-    .where('tokenHash', '=', tokenHash)
-    .where('userId', '=', userId)
-    .executeTakeFirst();
-  if (Number(touched.numUpdatedRows) > 0) return null;
+  if (deviceToken) {
+    const touched = await trx
+      .updateTable('trustedDevices')
+      .set({ lastSeenAt: now })
+      .where('tokenHash', '=', hashToken(deviceToken))
+      .where('userId', '=', userId)
+      .executeTakeFirst();
+    if (Number(touched.numUpdatedRows) > 0) return null;
+  }
+  // A token this account did not sign in with is never adopted, not even one another account of
+  // this browser holds: a token planted in the browser (a sibling subdomain's cookie, a man in the
+  // middle on plain HTTP) would otherwise hand whoever planted it the account's strongest trust.
+  // The browser gets a fresh token of its own instead.
+  const token = randomToken();
   await trx
     .insertInto('trustedDevices')
-    .values({ tokenHash, userId, createdAt: now, lastSeenAt: now })
+    .values({ tokenHash: hashToken(token), userId, createdAt: now, lastSeenAt: now })
     .execute();
-  // The same browser token may already stand for another user of this browser: keep it as is.
-  return deviceToken ? null : token;
+  return token;
 }

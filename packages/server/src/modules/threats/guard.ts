@@ -2,13 +2,12 @@ import type { Kysely } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import type { DB } from '../../platform/db/schema';
 import { AppError } from '../../platform/http/errors';
+import { sourceOf } from '../../platform/http/ip-source';
 import type { SignInAttempt, SignInGuardPort } from '../auth';
 import type { AccountsPerIp } from './accounts-per-ip';
 import { type DelayStore, delayMsAfter, type FailureRecord, waitMsFor } from './delays';
 import { defaultThreatSettings, thresholdOf } from './detect/catalog';
-import type { ResolvedThreatSettings } from './detection';
 import { rememberDevice, trustOfOrigin } from './devices-store';
-import { severityRank } from './present';
 import type { SignInBlock } from './responses-store';
 
 /**
@@ -66,10 +65,11 @@ export function accountLocked(): AppError {
   );
 }
 
-/** How many distinct accounts one IP may fail on in a window before the rest wait (null: no cap). */
-export type StuffingLimit = (
-  organizationId: string | null,
-) => Promise<{ accounts: number; windowMs: number } | null>;
+/** How many distinct accounts one source may fail on in a window before the rest wait. */
+export interface StuffingLimit {
+  accounts: number;
+  windowMs: number;
+}
 
 /** The delay's key: strangers' attempts share the account's; the others have none. */
 function delayKeyOf(attempt: SignInAttempt): string | null {
@@ -97,18 +97,12 @@ export function createSignInGuard(deps: {
 }): SignInGuardPort {
   const { db, delays, accountsPerIp, stuffingLimit, findSignInBlocks } = deps;
 
-  /** Counts a stranger's attempt on a new account for this IP, refusing past the stuffing cap. */
+  /** Counts a stranger's attempt on a new account for its source, refusing past the stuffing cap. */
   async function reserveAccount(attempt: SignInAttempt, now: number): Promise<void> {
     if (attempt.trust !== 'none' || !attempt.ip) return;
-    const limit = await stuffingLimit(attempt.organizationId);
-    if (!limit) return;
-    const waitMs = await accountsPerIp.reserve(
-      attempt.ip,
-      attempt.accountKey,
-      limit.accounts,
-      limit.windowMs,
-      now,
-    );
+    const { accounts, windowMs } = stuffingLimit;
+    const source = sourceOf(attempt.ip);
+    const waitMs = await accountsPerIp.reserve(source, attempt.accountKey, accounts, windowMs, now);
     if (waitMs > 0) throw tooManyAccounts(waitMs);
   }
 
@@ -182,7 +176,8 @@ export function createSignInGuard(deps: {
       // laptop must not hand an attacker elsewhere a fresh set of tries.
       const delayKey = delayKeyOf(attempt);
       if (delayKey) await delays.clear(delayKey);
-      if (attempt.trust === 'none' && attempt.ip) await accountsPerIp.release(attempt.ip, attempt.accountKey);
+      if (attempt.trust === 'none' && attempt.ip)
+        await accountsPerIp.release(sourceOf(attempt.ip), attempt.accountKey);
     },
     trustOf: (userId, meta) => trustOfOrigin(db, userId, meta),
     rememberDevice: (trx, userId, meta) => rememberDevice(trx, userId, meta.deviceToken),
@@ -190,29 +185,16 @@ export function createSignInGuard(deps: {
 }
 
 /**
- * The cap the guard applies on accounts per IP: the organization's credential-stuffing threshold
- * and window, when the detector is on and a rule blocks the IP once it fires (the cap only brings
- * that block forward to the attempt that reaches the threshold). Unknown addresses (no
- * organization) use the defaults.
+ * The cap the guard applies on accounts per IP: the installation's credential-stuffing threshold
+ * and window (the detector's defaults), the same for every attempt whatever account it names. Taken
+ * from the tried account's organization instead, the answer would differ between an address that
+ * has an account and one that has none, and tell an enumerator which is which; and an attacker
+ * could name the organization with the laxest settings.
  */
-export function stuffingLimitFrom(
-  settingsFor: (organizationId: string) => Promise<ResolvedThreatSettings>,
-): StuffingLimit {
-  const defaults = defaultThreatSettings();
-  return async (organizationId) => {
-    const settings = organizationId ? await settingsFor(organizationId) : defaults;
-    const detector = settings.detectors.credential_stuffing;
-    if (!detector?.enabled) return null;
-    const blocks = settings.responses.some(
-      (rule) =>
-        rule.detector === 'credential_stuffing' &&
-        severityRank(rule.minSeverity) <= severityRank(detector.severity) &&
-        rule.actions.some((action) => action.kind === 'block_ip'),
-    );
-    if (!blocks) return null;
-    return {
-      accounts: thresholdOf('credential_stuffing', detector, 'accounts'),
-      windowMs: thresholdOf('credential_stuffing', detector, 'windowMinutes') * 60_000,
-    };
+export function installationStuffingLimit(): { accounts: number; windowMs: number } {
+  const detector = defaultThreatSettings().detectors.credential_stuffing;
+  return {
+    accounts: thresholdOf('credential_stuffing', detector, 'accounts'),
+    windowMs: thresholdOf('credential_stuffing', detector, 'windowMinutes') * 60_000,
   };
 }

@@ -177,5 +177,5 @@ export { createAccountsPerIp } from './accounts-per-ip';
 // The integrator's parts: the sign-in guard, trusted origins, delays, effects and the step-up gate.
 export { createDelayStore } from './delays';
 export { createResponseEffects } from './effects';
-export { createSignInGuard, stuffingLimitFrom } from './guard';
+export { createSignInGuard, installationStuffingLimit } from './guard';
 export { registerStepUpDemandGate } from './step-up-gate';

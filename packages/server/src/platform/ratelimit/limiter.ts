@@ -18,12 +18,17 @@ export function createRateLimiter(redisUrl: string | null): RateLimiter {
   return redisUrl ? new RedisRateLimiter(redisUrl) : new MemoryRateLimiter();
 }
 
+/** Live windows a memory limiter holds before the oldest are dropped. */
+const MAX_WINDOWS = 100_000;
+
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private sweptAt = 0;
 
   async consume(key: string, limit: number, windowMs: number): Promise<LimitResult> {
     const now = Date.now();
-    if (this.windows.size > 100_000) this.sweep(now);
+    // Swept at most once a second when large, so a flood of new keys does not make every call scan.
+    if (this.windows.size > MAX_WINDOWS && now - this.sweptAt > 1000) this.sweep(now);
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
       window = { count: 0, resetAt: now + windowMs };
@@ -39,7 +44,14 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   private sweep(now: number): void {
+    this.sweptAt = now;
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    // Still full of live windows: the oldest go (a lost window only forgets some attempts).
+    let evict = this.windows.size - MAX_WINDOWS;
+    for (const key of this.windows.keys()) {
+      if (evict-- <= 0) break;
+      this.windows.delete(key);
+    }
   }
 
   async close(): Promise<void> {

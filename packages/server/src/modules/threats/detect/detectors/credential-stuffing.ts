@@ -31,7 +31,9 @@ export const credentialStuffing: Detector = {
     const ip = signal.ip;
     const account = signal.accountKey;
     if (!ip || !account || signal.trustedOrigin || signal.familiarIp) return null;
-    if (own) await state.setJson(lastOrganizationKey(ip), own.organizationId, DAY);
+    // Only an attempt whose password was checked names the organization: refusals are the guard's
+    // word about the attacker's own choice of account, and cheap to send in any tenant's name.
+    if (own && !signal.refused) await state.setJson(lastOrganizationKey(ip), own.organizationId, DAY);
     // An unknown address lives in the platform log: it is judged by the organization the same IP
     // attacked last, so the run is raised the moment it crosses the threshold, not one real account later.
     const judge =
