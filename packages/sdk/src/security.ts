@@ -30,6 +30,7 @@ import type {
   PasskeyRegistrationOptions,
   PasskeySignInOptions,
   PasswordResetCompleteBody,
+  PasswordResetRequested,
   RecoveryCodes,
   RevokedCount,
   RevokeSessionsBody,
@@ -89,9 +90,12 @@ export function createAuthApi(client: CustosClient) {
       keep(client.request<SignedIn>('POST', '/api/v1/auth/passkey/sign-in', body)),
     signOut: () => client.request<Ok>('POST', '/api/v1/auth/sign-out'),
 
-    /** Mails a reset link if the address has an account; the answer is the same either way. */
+    /**
+     * Mails a reset link if the address has an account; the answer is the same either way, and says
+     * whether this server can send e-mail at all.
+     */
     requestPasswordReset: (email: string) =>
-      client.request<Ok>('POST', '/api/v1/auth/password-reset/request', { email }),
+      client.request<PasswordResetRequested>('POST', '/api/v1/auth/password-reset/request', { email }),
     /** Sets a new password with the link's token and ends every session; does not sign in. */
     completePasswordReset: (body: PasswordResetCompleteBody) =>
       client.request<Ok>('POST', '/api/v1/auth/password-reset/complete', body),

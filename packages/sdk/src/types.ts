@@ -22,6 +22,7 @@ import type {
   PasskeyRegistrationOptions as PasskeyRegistrationOptionsSchema,
   PasskeySignInOptions as PasskeySignInOptionsSchema,
   PasswordResetCompleteBody as PasswordResetCompleteBodySchema,
+  PasswordResetRequested as PasswordResetRequestedSchema,
   RecoveryCodes as RecoveryCodesSchema,
   RevokedCount as RevokedCountSchema,
   RevokeSessionsBody as RevokeSessionsBodySchema,
@@ -99,3 +100,5 @@ export type SessionListQuery = Input<typeof SessionListQuerySchema>;
 export type RevokeSessionsBody = Input<typeof RevokeSessionsBodySchema>;
 export type AdminUserQuery = Input<typeof AdminUserQuerySchema>;
 export type PasswordResetCompleteBody = Input<typeof PasswordResetCompleteBodySchema>;
+/** The answer to a reset request: the same for every address; whether e-mail can be sent at all. */
+export type PasswordResetRequested = Output<typeof PasswordResetRequestedSchema>;

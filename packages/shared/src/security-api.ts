@@ -213,6 +213,13 @@ export const UpdateSecurityPolicyBody = SecurityPolicy.partial().refine(
 // ---- Password reset and impersonation -------------------------------------------------------------
 
 export const PasswordResetRequestBody = z.object({ email: z.string().trim().min(3).max(254) });
+/**
+ * The same for every address, known or not. `emailConfigured` false: this server sends no e-mail
+ * (`CUSTOS_SMTP_URL` unset), so a link for an existing account waits in the outbox for an
+ * administrator to pass on, and the page must not say one was sent.
+ */
+export const PasswordResetRequested = z.object({ ok: z.literal(true), emailConfigured: z.boolean() });
+export type PasswordResetRequested = z.infer<typeof PasswordResetRequested>;
 export const PasswordResetCompleteBody = z.object({
   token: z.string().min(20).max(200),
   newPassword: Password,

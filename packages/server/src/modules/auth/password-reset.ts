@@ -32,7 +32,8 @@ export function createPasswordResetService(
     badRequest('PASSWORD_RESET_INVALID', 'This reset link is invalid, used or expired. Ask for a new one.');
 
   return {
-    async request(meta: RequestMeta, email: string): Promise<void> {
+    /** Answers whether the link can be e-mailed at all (the same for every address). */
+    async request(meta: RequestMeta, email: string): Promise<{ emailConfigured: boolean }> {
       const address = email.trim().toLowerCase();
       await limit(`reset:ip:${meta.ip ?? 'unknown'}`, config.signInLimits.perIp);
       await limit(`reset:account:${address}`, config.signInLimits.perAccount);
@@ -66,7 +67,8 @@ export function createPasswordResetService(
               },
         );
       });
-      if (!eligible) return;
+      const answer = { emailConfigured: deps.mailer.configured };
+      if (!eligible) return answer;
       const link = `${config.publicUrl}/reset-password#token=${token}`;
       // Not awaited: the answer must not take longer for existing accounts than for unknown ones.
       void outbox
@@ -76,6 +78,7 @@ export function createPasswordResetService(
           text: `Someone (hopefully you) asked to reset the password of your Custos account.\n\nChoose a new password here (the link works once, for 30 minutes):\n${link}\n\nIf it was not you, ignore this message: your password stays as it is. Your second factor is still asked at sign-in.\n`,
         })
         .catch((error: unknown) => log.warn({ err: error }, 'password reset mail failed'));
+      return answer;
     },
 
     async complete(meta: RequestMeta, token: string, newPassword: string): Promise<void> {

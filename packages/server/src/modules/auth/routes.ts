@@ -9,6 +9,7 @@ import {
   PasskeySignInOptions,
   PasswordResetCompleteBody,
   PasswordResetRequestBody,
+  PasswordResetRequested,
   SignedIn,
   SignInAnswer,
   SignInBody,
@@ -138,12 +139,12 @@ export function authRoutes(
           tags,
           summary: 'E-mail a password-reset link (the answer is the same whether or not the account exists)',
           body: PasswordResetRequestBody,
-          response: { 200: Ok },
+          response: { 200: PasswordResetRequested },
         },
       },
       async (req) => {
-        await reset.request(req.caller.meta, req.body.email);
-        return { ok: true as const };
+        const { emailConfigured } = await reset.request(req.caller.meta, req.body.email);
+        return { ok: true as const, emailConfigured };
       },
     );
 

@@ -189,6 +189,13 @@ describe.each(backends)('issue 15: notify_user responses say what became of the 
     it('says e-mail is configured and records the notice as sent', async () => {
       const capabilities = await s.t.inject({ url: '/api/v1/system/capabilities', token: s.org.owner.token });
       expect(capabilities.json()).toEqual({ email: { configured: true } });
+      // The forgot-password answer says the same, for any address.
+      const reset = await s.t.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password-reset/request',
+        payload: { email: 'nobody.at.all@example.com' },
+      });
+      expect(reset.json()).toEqual({ ok: true, emailConfigured: true });
       const notice = await settledNotice(s, await raiseOn(s));
       expect(notice.delivery).toMatchObject({ status: 'sent', detail: null });
       const member = await s.t.db

@@ -1,5 +1,5 @@
 import { Alert, Anchor, Button, Stack, Text } from '@mantine/core';
-import { IconMailCheck } from '@tabler/icons-react';
+import { IconMailCheck, IconMailOff } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { formErrors, hookError } from '../../app/errors';
@@ -11,7 +11,7 @@ import { useRequestPasswordResetMutation } from './api';
 /** Asks for a reset link. The answer never says whether the address has an account. */
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState('');
-  const [requestReset, { isLoading, error, isSuccess }] = useRequestPasswordResetMutation();
+  const [requestReset, { isLoading, error, isSuccess, data }] = useRequestPasswordResetMutation();
   const apiError = hookError(error);
   const errors = formErrors(apiError, ['email']);
 
@@ -27,10 +27,23 @@ export function ForgotPasswordPage() {
     >
       {isSuccess ? (
         <Stack gap="md">
-          <Alert color="teal" variant="light" icon={<IconMailCheck size={18} />} title="Check your inbox">
-            If an account exists for {email.trim()}, we sent a link to it. The link works once and expires
-            soon. Nothing arrived? Check your spam folder, or ask an administrator.
-          </Alert>
+          {data?.emailConfigured === false ? (
+            <Alert
+              color="yellow"
+              variant="light"
+              icon={<IconMailOff size={18} />}
+              title="No e-mail is sent here"
+            >
+              This Custos server has no mail server configured, so no link was e-mailed. If an account exists
+              for {email.trim()}, its link is waiting for an administrator: ask them to pass it on. The link
+              works once and expires after 30 minutes.
+            </Alert>
+          ) : (
+            <Alert color="teal" variant="light" icon={<IconMailCheck size={18} />} title="Check your inbox">
+              If an account exists for {email.trim()}, we sent a link to it. The link works once and expires
+              soon. Nothing arrived? Check your spam folder, or ask an administrator.
+            </Alert>
+          )}
           <Button component={Link} to="/sign-in" variant="light" fullWidth>
             Back to sign-in
           </Button>

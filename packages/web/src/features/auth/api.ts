@@ -3,6 +3,7 @@ import type {
   AcceptInvitationBody,
   InvitationPreview,
   MeResult,
+  PasswordResetRequested,
   SignedIn,
   SignInAnswer,
   SignInBody,
@@ -52,7 +53,7 @@ export const authApi = api.injectEndpoints({
     switchOrganization: build.mutation<SwitchOrganizationResult, string>({
       queryFn: (organizationId) => callSdk((sdk) => sdk.auth.switchOrganization(organizationId)),
     }),
-    requestPasswordReset: build.mutation<{ ok: true }, string>({
+    requestPasswordReset: build.mutation<PasswordResetRequested, string>({
       queryFn: (email) => callSdk((sdk) => sdk.auth.requestPasswordReset(email)),
     }),
     completePasswordReset: build.mutation<{ ok: true }, { token: string; newPassword: string }>({
