@@ -53,7 +53,13 @@ function report(title: string, subject: string, s: Load, baseline: string, b: Lo
 }
 
 export async function runFoundation(): Promise<SummaryRow[]> {
-  const { child, info } = await startChild<ServerInfo>('./server.ts');
+  // BENCH_SERVER_THREADPOOL sets the server's libuv pool (where argon2 runs) without touching the
+  // baseline's, to measure how the pool's size shares two cores with the event loop.
+  const pool = process.env.BENCH_SERVER_THREADPOOL;
+  const { child, info } = await startChild<ServerInfo>(
+    './server.ts',
+    pool ? { UV_THREADPOOL_SIZE: pool } : {},
+  );
   try {
     const signIn = await fetch(`${info.custosUrl}/api/v1/auth/sign-in`, {
       method: 'POST',
