@@ -86,17 +86,21 @@ const sourceColumns = ['ip', 'country', 'attempts', 'firstSeenAt', 'lastSeenAt']
 
 const numeric = (row: SourceRow): SourceRow => ({ ...row, attempts: Number(row.attempts) });
 
+/** One event's sources, always inside its organization. */
+const sourcesOfEvent = (db: Executor, organizationId: string, securityEventId: string) =>
+  db
+    .selectFrom('securityEventSources')
+    .select(sourceColumns)
+    .where('organizationId', '=', organizationId)
+    .where('securityEventId', '=', securityEventId);
+
 /** The address of the event's earliest attempt on record (the one that started it). */
 export async function firstSource(
   db: Executor,
   organizationId: string,
   securityEventId: string,
 ): Promise<SourceRow | undefined> {
-  const row = await db
-    .selectFrom('securityEventSources')
-    .select(sourceColumns)
-    .where('organizationId', '=', organizationId)
-    .where('securityEventId', '=', securityEventId)
+  const row = await sourcesOfEvent(db, organizationId, securityEventId)
     .orderBy('firstSeenAt')
     .orderBy('ip')
     .limit(1)
@@ -110,11 +114,7 @@ export async function sourceOf(
   securityEventId: string,
   ip: string,
 ): Promise<SourceRow | undefined> {
-  const row = await db
-    .selectFrom('securityEventSources')
-    .select(sourceColumns)
-    .where('organizationId', '=', organizationId)
-    .where('securityEventId', '=', securityEventId)
+  const row = await sourcesOfEvent(db, organizationId, securityEventId)
     .where('ip', '=', ip)
     .executeTakeFirst();
   return row ? numeric(row) : undefined;
