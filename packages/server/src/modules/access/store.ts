@@ -27,12 +27,16 @@ export interface AccessHead {
 }
 
 /** The organization's access version and time zone, or undefined when there is no such organization. */
+// Read by every permission check that compiles the policy: compiled once (precompiled.ts).
+const accessHead = precompiled(
+  (db: Kysely<DB>, organizationId: string) =>
+    db.selectFrom('organizations').select(['accessVersion', 'timeZone']).where('id', '=', organizationId),
+  [''] as const,
+);
+
 export async function findAccessHead(db: Executor, organizationId: string): Promise<AccessHead | undefined> {
-  return db
-    .selectFrom('organizations')
-    .select(['accessVersion', 'timeZone'])
-    .where('id', '=', organizationId)
-    .executeTakeFirst();
+  const [head] = await accessHead(db, organizationId);
+  return head;
 }
 
 /**

@@ -58,8 +58,7 @@ export function createAuditRecorder(
   const record = async (trx: Transaction<DB>, caller: Caller, input: AuditRecordInput) => {
     const draft = draftFor(caller, input);
     const logId = draft.organizationId ?? PLATFORM_LOG;
-    // No promote: this transaction commits later, out of our sight, so new key mappings stay uncached.
-    const { events } = await prepareDrafts(keyring, trx, logId, [draft]);
+    const { events, promote } = await prepareDrafts(keyring, trx, logId, [draft]);
     const [receipt] = await appendToLog(trx, logId, events).catch((error: unknown) => {
       // The caller's transaction is lost (PostgreSQL aborts it); the row in the way is moved aside
       // meanwhile, so the caller's retry — or the next request — goes through.
@@ -67,8 +66,12 @@ export function createAuditRecorder(
       throw error;
     });
     const committed: CommittedAuditEvent = { ...draft, logId, seq: receipt?.seq ?? 0, origin: 'custos' };
-    // Live tails and threat detection hear of it once the caller's transaction commits.
-    await afterCommit(trx, () => onAppended(logId, [committed]));
+    // Live tails and threat detection hear of it once the caller's transaction commits, and the
+    // keyring learns the event's keys then (a key made in a transaction that rolls back never was).
+    await afterCommit(trx, () => {
+      promote();
+      onAppended(logId, [committed]);
+    });
     return receipt as AuditReceipt;
   };
   return {

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { precompiled, precompiledWrite } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import type { AuditEventBody } from './event';
 import { frontierFor, type StoredNode } from './merkle';
@@ -34,12 +35,8 @@ export interface NodeRow {
  * SQLite has one writer) and returns its size and frontier.
  */
 export async function lockHead(trx: Executor, logId: string): Promise<{ size: number; frontier: string[] }> {
-  const row = await trx
-    .insertInto('auditLogHeads')
-    .values({ logId, size: 0, frontier: '[]' })
-    .onConflict((oc) => oc.column('logId').doUpdateSet((eb) => ({ size: eb.ref('auditLogHeads.size') })))
-    .returning(['size', 'frontier'])
-    .executeTakeFirstOrThrow();
+  const [row] = await headLock(trx, logId, 0, '[]');
+  if (!row) throw new Error(`audit log head ${logId} was not returned`);
   return { size: Number(row.size), frontier: JSON.parse(row.frontier) as string[] };
 }
 
@@ -49,12 +46,24 @@ export async function moveHead(
   size: number,
   frontier: string[],
 ): Promise<void> {
-  await trx
-    .updateTable('auditLogHeads')
-    .set({ size, frontier: JSON.stringify(frontier) })
-    .where('logId', '=', logId)
-    .execute();
+  await headMove(trx, size, JSON.stringify(frontier), logId);
 }
+
+// The append path runs these for every audited change: compiled once (precompiled.ts).
+const headLock = precompiled(
+  (db: Kysely<DB>, logId: string, size: number, frontier: string) =>
+    db
+      .insertInto('auditLogHeads')
+      .values({ logId, size, frontier })
+      .onConflict((oc) => oc.column('logId').doUpdateSet((eb) => ({ size: eb.ref('auditLogHeads.size') })))
+      .returning(['size', 'frontier']),
+  ['', 0, ''] as const,
+);
+const headMove = precompiledWrite(
+  (db: Kysely<DB>, size: number, frontier: string, logId: string) =>
+    db.updateTable('auditLogHeads').set({ size, frontier }).where('logId', '=', logId),
+  [0, '', ''] as const,
+);
 
 const CHUNK = 400;
 
@@ -63,31 +72,15 @@ function* chunks<T>(items: T[], size = CHUNK): Generator<T[]> {
 }
 
 export async function insertEvents(trx: Executor, rows: EventRow[]): Promise<void> {
+  // One event (most audited changes) takes the precompiled statements; batches are built.
+  const [only] = rows;
+  if (rows.length === 1 && only) {
+    await eventInsert(trx, ...eventValues(only));
+    for (const t of only.event.targets) await targetInsert(trx, only.logId, t.type, t.id, only.seq);
+    return;
+  }
   for (const chunk of chunks(rows)) {
-    await trx
-      .insertInto('auditEvents')
-      .values(
-        chunk.map(({ logId, seq, body, leafHash, event, projections }) => ({
-          logId,
-          seq,
-          id: event.id,
-          organizationId: event.organizationId,
-          occurredAt: event.occurredAt,
-          receivedAt: event.receivedAt,
-          actorType: event.actor.type,
-          actorId: event.actor.id,
-          action: event.action,
-          outcome: event.outcome,
-          source: event.source,
-          requestId: event.requestId,
-          actorIpKey: projections.actorIpKey,
-          dataSubject: projections.dataSubject,
-          searchText: projections.searchText,
-          body,
-          leafHash,
-        })),
-      )
-      .execute();
+    await trx.insertInto('auditEvents').values(chunk.map(eventColumns)).execute();
   }
   const targets = rows.flatMap((r) =>
     r.event.targets.map((t) => ({ logId: r.logId, targetType: t.type, targetId: t.id, seq: r.seq })),
@@ -101,11 +94,107 @@ export async function insertEvents(trx: Executor, rows: EventRow[]): Promise<voi
   }
 }
 
+type EventValues = [
+  logId: string,
+  seq: number,
+  id: string,
+  organizationId: string | null,
+  occurredAt: string,
+  receivedAt: string,
+  actorType: string,
+  actorId: string | null,
+  action: string,
+  outcome: string,
+  source: string,
+  requestId: string | null,
+  actorIpKey: string | null,
+  dataSubject: string | null,
+  searchText: string | null,
+  body: string,
+  leafHash: string,
+];
+
+function eventValues({ logId, seq, body, leafHash, event, projections }: EventRow): EventValues {
+  return [
+    logId,
+    seq,
+    event.id,
+    event.organizationId,
+    event.occurredAt,
+    event.receivedAt,
+    event.actor.type,
+    event.actor.id,
+    event.action,
+    event.outcome,
+    event.source,
+    event.requestId,
+    projections.actorIpKey,
+    projections.dataSubject,
+    projections.searchText,
+    body,
+    leafHash,
+  ];
+}
+
+/** The columns of one event's row, named (the batch insert's form). */
+function eventColumns(row: EventRow) {
+  return eventColumnsOf(eventValues(row));
+}
+
+const eventInsert = precompiledWrite(
+  (db: Kysely<DB>, ...v: EventValues) => db.insertInto('auditEvents').values(eventColumnsOf(v)),
+  ['', 0, '', '', '', '', '', '', '', '', '', '', '', '', '', '', ''] as const,
+);
+
+function eventColumnsOf(v: EventValues) {
+  const [logId, seq, id, organizationId, occurredAt, receivedAt, actorType, actorId, action, outcome] = v;
+  const [, , , , , , , , , , source, requestId, actorIpKey, dataSubject, searchText, body, leafHash] = v;
+  return {
+    logId,
+    seq,
+    id,
+    organizationId,
+    occurredAt,
+    receivedAt,
+    actorType,
+    actorId,
+    action,
+    outcome,
+    source,
+    requestId,
+    actorIpKey,
+    dataSubject,
+    searchText,
+    body,
+    leafHash,
+  };
+}
+
+const targetInsert = precompiledWrite(
+  (db: Kysely<DB>, logId: string, targetType: string, targetId: string, seq: number) =>
+    db
+      .insertInto('auditEventTargets')
+      .values({ logId, targetType, targetId, seq })
+      .onConflict((oc) => oc.doNothing()),
+  ['', '', '', 0] as const,
+);
+
 export async function insertNodes(trx: Executor, nodes: NodeRow[]): Promise<void> {
+  // A single append adds a few nodes (one per level it completes): each a precompiled insert.
+  if (nodes.length <= 4) {
+    for (const n of nodes) await nodeInsert(trx, n.logId, n.level, n.idx, n.hash);
+    return;
+  }
   for (const chunk of chunks(nodes, 1000)) {
     await trx.insertInto('auditTreeNodes').values(chunk).execute();
   }
 }
+
+const nodeInsert = precompiledWrite(
+  (db: Kysely<DB>, logId: string, level: number, idx: number, hash: string) =>
+    db.insertInto('auditTreeNodes').values({ logId, level, idx, hash }),
+  ['', 0, 0, ''] as const,
+);
 
 /** Stored node hashes by (level, index), in the order asked. Missing nodes are an error. */
 export async function readNodes(

@@ -60,13 +60,23 @@ export async function countUsers(db: Executor): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+// Both run on every sign-in: compiled once (precompiled.ts).
+const userByEmail = precompiled(
+  (db: Kysely<DB>, email: string) => db.selectFrom('users').select(userColumns).where('email', '=', email),
+  [''] as const,
+);
+const userById = precompiled(
+  (db: Kysely<DB>, id: string) => db.selectFrom('users').select(userColumns).where('id', '=', id),
+  [''] as const,
+);
+
 export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
-  const row = await db.selectFrom('users').select(userColumns).where('email', '=', email).executeTakeFirst();
+  const [row] = await userByEmail(db, email);
   return row && toUser(row);
 }
 
 export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
-  const row = await db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+  const [row] = await userById(db, id);
   return row && toUser(row);
 }
 

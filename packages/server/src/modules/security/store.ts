@@ -2,6 +2,7 @@ import type { SecurityPolicy } from '@custos/shared';
 import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { parseJson } from '../../platform/db/json';
+import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -11,12 +12,15 @@ export interface StoredPolicy extends SecurityPolicy {
   updatedAt: string;
 }
 
+// Read on every sign-in and session change: compiled once (precompiled.ts).
+const policyRow = precompiled(
+  (db: Kysely<DB>, organizationId: string) =>
+    db.selectFrom('securityPolicies').selectAll().where('organizationId', '=', organizationId),
+  [''] as const,
+);
+
 export async function findPolicy(db: Executor, organizationId: string): Promise<StoredPolicy | undefined> {
-  const row = await db
-    .selectFrom('securityPolicies')
-    .selectAll()
-    .where('organizationId', '=', organizationId)
-    .executeTakeFirst();
+  const [row] = await policyRow(db, organizationId);
   if (!row) return undefined;
   const roles = parseJson<unknown>(row.mfaRoles);
   return {

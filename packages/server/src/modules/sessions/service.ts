@@ -1,4 +1,4 @@
-import type { SessionList, SessionListQuery, SessionOut } from '@custos/shared';
+import type { SecurityPolicy, SessionList, SessionListQuery, SessionOut } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Deps } from '../../deps';
@@ -202,7 +202,7 @@ export function createSessionsService(
         : policy.absoluteLifetimeHours * 3_600_000;
       const device = deviceInfo(meta.device ?? NO_DEVICE);
       const country = geo.country(meta.ip);
-      if (!impersonation) await makeRoom(trx, user, organization?.id ?? null, meta, null);
+      if (!impersonation) await makeRoom(trx, user, organization?.id ?? null, meta, null, policy);
       // A first sign-in is not "new": only a device or country unlike the user's history is.
       let newDevice = false;
       let newCountry = false;
@@ -416,8 +416,10 @@ export function createSessionsService(
     organizationId: string | null,
     meta: RequestMeta,
     keep: string | null,
+    /** The organization's policy when the caller has just read it in this transaction. */
+    known?: SecurityPolicy,
   ): Promise<void> {
-    const policy = await policies.policyOf(trx, organizationId);
+    const policy = known ?? (await policies.policyOf(trx, organizationId));
     if (policy.maxConcurrentSessions === 0) return;
     const live = (await liveSessionIds(trx, user.id, organizationId, policy.idleTimeoutMinutes)).filter(
       (id) => id !== keep,

@@ -2,6 +2,7 @@ import { type CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import { parseJson } from '../../platform/db/json';
+import { CompiledCache, precompiled, precompiledWrite } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -80,23 +81,19 @@ type RawContextRow = Omit<SessionContextRow, keyof SessionRules | 'impersonatorI
 };
 
 interface CompiledContext {
-  bare: Kysely<DB>;
   token_hash: CompiledQuery<RawContextRow>;
   id: CompiledQuery<RawContextRow>;
 }
-const compiledByDb = new WeakMap<Kysely<DB>, CompiledContext>();
-function compiledFor(db: Kysely<DB>): CompiledContext {
-  let compiled = compiledByDb.get(db);
-  if (!compiled) {
-    const bare = db.withoutPlugins();
-    compiled = {
-      bare,
-      token_hash: sessionContextSql('token_hash', '').compile(bare),
-      id: sessionContextSql('id', '').compile(bare),
-    };
-    compiledByDb.set(db, compiled);
+// Run without plugins: the query names its columns itself, and renaming them again costs.
+const compiledContext = new CompiledCache<CompiledContext>();
+const bareByDb = new WeakMap<Kysely<DB>, Kysely<DB>>();
+function bareOf(db: Kysely<DB>): Kysely<DB> {
+  let bare = bareByDb.get(db);
+  if (!bare) {
+    bare = db.withoutPlugins();
+    bareByDb.set(db, bare);
   }
-  return compiled;
+  return bare;
 }
 
 /** The policy fields the check reads, from their one-column form (few distinct values: parsed once). */
@@ -153,9 +150,13 @@ export async function findSessionContext(
   db: Kysely<DB>,
   by: { tokenHash: string } | { sessionId: string },
 ): Promise<SessionContextRow | undefined> {
-  const queries = compiledFor(db);
+  const bare = bareOf(db);
+  const queries = compiledContext.get(bare, () => ({
+    token_hash: sessionContextSql('token_hash', '').compile(bare),
+    id: sessionContextSql('id', '').compile(bare),
+  }));
   const [query, value] = 'tokenHash' in by ? [queries.token_hash, by.tokenHash] : [queries.id, by.sessionId];
-  const { rows } = await queries.bare.executeQuery<RawContextRow>({ ...query, parameters: [value] });
+  const { rows } = await bare.executeQuery<RawContextRow>({ ...query, parameters: [value] });
   const raw = rows[0];
   return raw ? toContextRow(raw) : undefined;
 }
@@ -184,12 +185,76 @@ export async function insertSession(
 ): Promise<{ id: string; createdAt: string }> {
   const at = nowIso();
   const id = newId();
-  await trx
-    .insertInto('sessions')
-    .values({ id, ...input, createdAt: at, lastSeenAt: at, revokedAt: null, revokedReason: null })
-    .execute();
+  await sessionInsert(
+    trx,
+    id,
+    input.tokenHash,
+    input.userId,
+    input.organizationId,
+    input.expiresAt,
+    input.ip,
+    input.userAgent,
+    input.stepUpAt,
+    input.authMethod,
+    input.deviceFingerprint,
+    input.deviceLabel,
+    input.country,
+    input.newDevice,
+    input.newCountry,
+    input.impersonatorId,
+    input.impersonation,
+    at,
+    at,
+  );
   return { id, createdAt: at };
 }
+
+// Every sign-in inserts one: compiled once (precompiled.ts), its values in this order.
+const sessionInsert = precompiledWrite(
+  (
+    db: Kysely<DB>,
+    id: string,
+    tokenHash: string,
+    userId: string,
+    organizationId: string | null,
+    expiresAt: string,
+    ip: string | null,
+    userAgent: string | null,
+    stepUpAt: string | null,
+    authMethod: string,
+    deviceFingerprint: string | null,
+    deviceLabel: string | null,
+    country: string | null,
+    newDevice: number,
+    newCountry: number,
+    impersonatorId: string | null,
+    impersonation: string | null,
+    createdAt: string,
+    lastSeenAt: string,
+  ) =>
+    db.insertInto('sessions').values({
+      id,
+      tokenHash,
+      userId,
+      organizationId,
+      expiresAt,
+      ip,
+      userAgent,
+      stepUpAt,
+      authMethod,
+      deviceFingerprint,
+      deviceLabel,
+      country,
+      newDevice,
+      newCountry,
+      impersonatorId,
+      impersonation,
+      createdAt,
+      lastSeenAt,
+      // revoked_at and revoked_reason start out null.
+    }),
+  ['', '', '', '', '', '', '', '', '', '', '', '', 0, 0, '', '', '', ''] as const,
+);
 
 export async function touchSession(db: Executor, sessionId: string, at: string): Promise<void> {
   await db.updateTable('sessions').set({ lastSeenAt: at }).where('id', '=', sessionId).execute();
@@ -400,27 +465,40 @@ export async function rememberOrigin(
   label: string | null,
 ): Promise<{ isNew: boolean; hadHistory: boolean }> {
   const at = nowIso();
-  const known = await trx
-    .selectFrom('userSignInOrigins')
-    .select(['value'])
-    .where('userId', '=', userId)
-    .where('kind', '=', kind)
-    .execute();
-  const isNew = !known.some((k) => k.value === value);
+  const known = await knownOrigins(trx, userId, kind);
+  const seen = known.find((k) => k.value === value);
+  const isNew = !seen;
   if (isNew) {
     await trx
       .insertInto('userSignInOrigins')
       .values({ userId, kind, value, label, firstSeenAt: at, lastSeenAt: at })
       .onConflict((oc) => oc.columns(['userId', 'kind', 'value']).doUpdateSet({ lastSeenAt: at }))
       .execute();
-  } else {
-    await trx
+  } else if (seen.label !== label || Date.parse(at) - Date.parse(seen.lastSeenAt) > ORIGIN_TOUCH_MS) {
+    // Last seen to the hour: a row rewritten on every sign-in costs the sign-in a page write.
+    await touchOrigin(trx, at, label, userId, kind, value);
+  }
+  return { isNew, hadHistory: known.length > 0 };
+}
+
+// Both run on every sign-in: compiled once (precompiled.ts).
+const knownOrigins = precompiled(
+  (db: Kysely<DB>, userId: string, kind: string) =>
+    db
+      .selectFrom('userSignInOrigins')
+      .select(['value', 'label', 'lastSeenAt'])
+      .where('userId', '=', userId)
+      .where('kind', '=', kind),
+  ['', ''] as const,
+);
+const ORIGIN_TOUCH_MS = 3_600_000;
+const touchOrigin = precompiledWrite(
+  (db: Kysely<DB>, at: string, label: string | null, userId: string, kind: string, value: string) =>
+    db
       .updateTable('userSignInOrigins')
       .set({ lastSeenAt: at, label })
       .where('userId', '=', userId)
       .where('kind', '=', kind)
-      .where('value', '=', value)
-      .execute();
-  }
-  return { isNew, hadHistory: known.length > 0 };
-}
+      .where('value', '=', value),
+  ['', '', '', '', ''] as const,
+);

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
-import { precompiled } from '../../platform/db/precompiled';
+import { precompiled, precompiledWrite } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import type { SignInTrust } from '../auth';
 
@@ -78,22 +78,30 @@ export async function rememberDevice(
 ): Promise<string | null> {
   const now = nowIso();
   if (deviceToken) {
-    const touched = await trx
-      .updateTable('trustedDevices')
-      .set({ lastSeenAt: now })
-      .where('tokenHash', '=', hashToken(deviceToken))
-      .where('userId', '=', userId)
-      .executeTakeFirst();
-    if (Number(touched.numUpdatedRows) > 0) return null;
+    const touched = await deviceTouch(trx, now, hashToken(deviceToken), userId);
+    if (touched > 0) return null;
   }
   // A token this account did not sign in with is never adopted, not even one another account of
   // this browser holds: a token planted in the browser (a sibling subdomain's cookie, a man in the
   // middle on plain HTTP) would otherwise hand whoever planted it the account's strongest trust.
   // The browser gets a fresh token of its own instead.
   const token = randomToken();
-  await trx
-    .insertInto('trustedDevices')
-    .values({ tokenHash: hashToken(token), userId, createdAt: now, lastSeenAt: now })
-    .execute();
+  await deviceInsert(trx, hashToken(token), userId, now, now);
   return token;
 }
+
+// Both run on every sign-in: compiled once (precompiled.ts).
+const deviceInsert = precompiledWrite(
+  (db: Kysely<DB>, tokenHash: string, userId: string, createdAt: string, lastSeenAt: string) =>
+    db.insertInto('trustedDevices').values({ tokenHash, userId, createdAt, lastSeenAt }),
+  ['', '', '', ''] as const,
+);
+const deviceTouch = precompiledWrite(
+  (db: Kysely<DB>, at: string, tokenHash: string, userId: string) =>
+    db
+      .updateTable('trustedDevices')
+      .set({ lastSeenAt: at })
+      .where('tokenHash', '=', tokenHash)
+      .where('userId', '=', userId),
+  ['', '', ''] as const,
+);

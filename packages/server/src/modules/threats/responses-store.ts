@@ -1,6 +1,7 @@
 import type { ResponseKind } from '@custos/shared';
 import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../../platform/crypto/tokens';
+import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import { normalizeIp } from './ip';
 import type { ThreatResponseRow } from './present';
@@ -202,18 +203,8 @@ export async function findSignInBlocks(
   const ip = normalizeIp(query.ip);
   const { userId } = query;
   if (!userId && !ip) return [];
-  const rows = await db
-    .selectFrom('threatResponses')
-    .select(['id', 'organizationId', 'kind', 'scope', 'expiresAt', 'userId', 'ip', 'createdBy'])
-    .where((eb) => {
-      const wanted = [];
-      if (userId) wanted.push(eb.and([eb('userId', '=', userId), eb('kind', '=', 'lock_account')]));
-      if (ip) wanted.push(eb.and([eb('ip', '=', ip), eb('kind', '=', 'block_ip')]));
-      return eb.or(wanted);
-    })
-    .where('liftedAt', 'is', null)
-    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', query.now)]))
-    .execute();
+  // A null user or IP matches nothing (= NULL is never true), so one compiled query serves all.
+  const rows = await signInBlocks(db, userId, 'lock_account', ip, 'block_ip', query.now);
   return rows.map((r) => ({
     id: r.id,
     organizationId: r.organizationId,
@@ -225,6 +216,23 @@ export async function findSignInBlocks(
     manual: r.createdBy !== null,
   }));
 }
+
+// Asked before every password check: compiled once (precompiled.ts).
+const signInBlocks = precompiled(
+  (db: Kysely<DB>, userId: string | null, lock: string, ip: string | null, block: string, now: string) =>
+    db
+      .selectFrom('threatResponses')
+      .select(['id', 'organizationId', 'kind', 'scope', 'expiresAt', 'userId', 'ip', 'createdBy'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('userId', '=', userId), eb('kind', '=', lock)]),
+          eb.and([eb('ip', '=', ip), eb('kind', '=', block)]),
+        ]),
+      )
+      .where('liftedAt', 'is', null)
+      .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)])),
+  ['', '', '', '', ''] as const,
+);
 
 /** The organization's IP blocks in force (for the per-request IP check the integrator caches). */
 export async function listActiveIpBlocks(

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../clock';
 import type { DB } from '../db/schema';
-import { newId } from './tokens';
+import { newId, pooledRandomBytes } from './tokens';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -27,7 +27,7 @@ export function isSealed(value: unknown): value is string {
 
 /** AES-256-GCM; the context (e.g. event id and field) is bound as associated data. */
 export function seal(dataKey: DataKey, plaintext: string, context: string): string {
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', dataKey.key, iv);
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);

@@ -24,6 +24,7 @@ import * as alertCheckpoints from './migrations/0008_alert_checkpoints';
 import * as securityEventSources from './migrations/0009_security_event_sources';
 import * as responseDelivery from './migrations/0010_response_delivery';
 import * as signInTrust from './migrations/0011_sign_in_trust';
+import * as sessionsIndexDiet from './migrations/0012_sessions_index_diet';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 import { DEFAULT_STATEMENT_TIMEOUTS, withStatementTimeouts } from './statement-timeout';
@@ -102,6 +103,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0009_security_event_sources': securityEventSources,
   '0010_response_delivery': responseDelivery,
   '0011_sign_in_trust': signInTrust,
+  '0012_sessions_index_diet': sessionsIndexDiet,
 };
 
 class DialectAwareProvider implements MigrationProvider {
