@@ -46,47 +46,63 @@ async function rawArgon2(encoded: string, password: string, seconds: number): Pr
   return done;
 }
 
-async function compareSignIn(info: ServerInfo): Promise<{ server: Load; raw: Load }> {
+interface SignInComparison {
+  server: Load;
+  /** A bare Fastify route in the server process that only verifies: the HTTP path's own ceiling. */
+  bareVerify: Load;
+  raw: Load;
+}
+
+async function compareSignIn(info: ServerInfo): Promise<SignInComparison> {
   const body = JSON.stringify({ email: info.email, password: info.password, tokenType: 'bearer' });
   const encoded = await hash(info.password, ARGON2_OPTIONS);
   const seconds = Math.max(1, SECONDS / SIGN_IN_ROUNDS);
-  const rounds: Load[] = [];
+  const post = (url: string) =>
+    load({
+      url,
+      method: 'POST',
+      connections: SIGN_IN_CONCURRENCY,
+      headers: { 'content-type': 'application/json' },
+      body,
+      duration: seconds,
+    });
+  const server: Load[] = [];
+  const bare: Load[] = [];
   let rawDone = 0;
   for (let round = 0; round < SIGN_IN_ROUNDS; round += 1) {
-    rounds.push(
-      await load({
-        url: `${info.custosUrl}/api/v1/auth/sign-in`,
-        method: 'POST',
-        connections: SIGN_IN_CONCURRENCY,
-        headers: { 'content-type': 'application/json' },
-        body,
-        duration: seconds,
-      }),
-    );
+    server.push(await post(`${info.custosUrl}/api/v1/auth/sign-in`));
+    bare.push(await post(`${info.bareUrl}/verify`));
     rawDone += await rawArgon2(encoded, info.password, seconds);
   }
   const total = seconds * SIGN_IN_ROUNDS;
+  const rate = rawDone / total;
+  return {
+    server: combine(server, total),
+    bareVerify: combine(bare, total),
+    raw: {
+      rps: rate,
+      okPerSecond: rate,
+      ok: rawDone,
+      p50: Number.NaN,
+      p99: Number.NaN,
+      errors: 0,
+      non2xx: 0,
+    },
+  };
+}
+
+/** Rounds of one measurement as one: the rate over all of them, the worst latencies. */
+function combine(rounds: Load[], seconds: number): Load {
   const ok = rounds.reduce((sum, r) => sum + r.ok, 0);
-  const server: Load = {
-    rps: ok / total,
-    okPerSecond: ok / total,
+  return {
+    rps: ok / seconds,
+    okPerSecond: ok / seconds,
     ok,
     p50: Math.max(...rounds.map((r) => r.p50)),
     p99: Math.max(...rounds.map((r) => r.p99)),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
   };
-  const rate = rawDone / total;
-  const raw: Load = {
-    rps: rate,
-    okPerSecond: rate,
-    ok: rawDone,
-    p50: Number.NaN,
-    p99: Number.NaN,
-    errors: 0,
-    non2xx: 0,
-  };
-  return { server, raw };
 }
 
 function report(title: string, subject: string, s: Load, baseline: string, b: Load, goal: number) {
@@ -142,7 +158,7 @@ export async function runFoundation(): Promise<SummaryRow[]> {
       0.5,
     );
 
-    const { server: signIns, raw } = await compareSignIn(info);
+    const { server: signIns, bareVerify, raw } = await compareSignIn(info);
     const signInRatio = report(
       'Sign-in',
       'POST /api/v1/auth/sign-in',
@@ -150,6 +166,9 @@ export async function runFoundation(): Promise<SummaryRow[]> {
       `raw argon2id verify (same params, ${SIGN_IN_ROUNDS} rounds interleaved)`,
       raw,
       0.8,
+    );
+    console.log(
+      `  ${'bare Fastify route: verify only'.padEnd(34)} ${fmt(bareVerify.rps)} req/s   p99 ${fmt(bareVerify.p99)} ms   (HTTP ceiling ${(bareVerify.rps / raw.rps).toFixed(3)} of raw; sign-in ${(signIns.rps / bareVerify.rps).toFixed(3)} of it)`,
     );
     return [
       {

@@ -9,6 +9,7 @@ import { buildApp } from '@custos/server';
 import { loadConfig } from '@custos/server/config';
 import { migrateToLatest, openDatabase } from '@custos/server/db';
 import { createLogger } from '@custos/server/log';
+import { hashPassword, verifyPassword } from '@custos/server/passwords';
 import Fastify from 'fastify';
 
 const PASSWORD = 'correct horse battery staple';
@@ -34,6 +35,9 @@ const custosUrl = await app.listen({ port: 0, host: '127.0.0.1' });
 
 const bare = Fastify({ logger: false });
 bare.get('/constant', async () => ({ ok: true }));
+// The sign-in comparison's HTTP ceiling: the same argon2id verification behind a bare route.
+const encoded = await hashPassword(PASSWORD);
+bare.post('/verify', async () => ({ ok: await verifyPassword(encoded, PASSWORD) }));
 const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
 
 process.stdout.write(`${JSON.stringify({ custosUrl, bareUrl, email, password: PASSWORD, dataDir })}\n`);
