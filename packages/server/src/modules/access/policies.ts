@@ -1,11 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../platform/db/schema';
+import type { Executor } from '../../platform/db/executor';
 import { canonicalIp, DEFAULT_ACCESS, OrgAccess } from './policy';
 import { compileRules } from './rules';
 import { listRuleRows } from './rules-store';
 import * as store from './store';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /**
  * Compiled access policies, one per organization, keyed by the organization's access version.

@@ -1,10 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
 import type { AccessRuleRow } from './rules';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Every rule of the organization (enabled or not), oldest first, as the policy compiles them. */
 export async function listRuleRows(db: Executor, organizationId: string): Promise<AccessRuleRow[]> {

@@ -1,12 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import type { RoleDefinition } from './policy';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 const stringList = (value: unknown): string[] => {
   const parsed = parseJson<unknown>(value);

@@ -1,9 +1,8 @@
 import type { AlertRouting, DetectorType, Severity } from '@custos/shared';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import type { AlertChannelsTable, DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export type ChannelKind = 'webhook' | 'email';
 

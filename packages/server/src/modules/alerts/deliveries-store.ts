@@ -1,7 +1,6 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
+import type { Executor } from '../../platform/db/executor';
 import type { AlertDeliveriesTable, DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export type DeliveryKind = 'alert' | 'digest' | 'test' | 'audit.checkpoint';
 export type DeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed';

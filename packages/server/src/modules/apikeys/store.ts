@@ -1,11 +1,10 @@
 import type { ApiKeyOut } from '@custos/shared';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { nowIso } from '../../platform/clock';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface ApiKeyAuthRow {
   id: string;

@@ -1,7 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { Executor } from '../../platform/db/executor';
 import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface CheckpointRow {
   treeSize: number;

@@ -1,12 +1,9 @@
 import type { AuditEventOut } from '@custos/shared';
-import type { Kysely, Transaction } from 'kysely';
 import type { Keyring } from '../../platform/crypto/keyring';
-import type { DB } from '../../platform/db/schema';
+import type { Executor } from '../../platform/db/executor';
 import { type AuditEventBody, leafHashOfCanonical } from './event';
 import { presentEvent, sealedKeyIds } from './seal';
 import type { StoredEventRow } from './search-store';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Stored rows as the API shows them: sealed fields opened with the live keys, purged bodies marked. */
 export async function presentRows(

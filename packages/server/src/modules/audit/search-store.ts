@@ -1,10 +1,9 @@
 import { AUDIT_SINCE_MS, type AuditSearchQuery, auditIdsOf } from '@custos/shared';
-import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Dialect } from '../../platform/db/database';
+import type { Executor } from '../../platform/db/executor';
 import type { AuditEventsTable, DB } from '../../platform/db/schema';
 import { ipKeyRange } from './ip';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** What readers need of a stored event: the hashed body, its hash and the columns shown when purged. */
 export type StoredEventRow = Pick<

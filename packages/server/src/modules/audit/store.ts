@@ -1,10 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../platform/db/executor';
 import { precompiled, precompiledWrite } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import type { AuditEventBody } from './event';
 import { frontierFor, type StoredNode } from './merkle';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Plaintext projections searched beside the sealed body. */
 export interface EventProjections {

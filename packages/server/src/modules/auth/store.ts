@@ -1,9 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
-import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import type { Executor } from '../../platform/db/executor';
 
 /** One live reset link per account: a new one replaces the previous one. */
 export async function replaceResetToken(trx: Executor, userId: string, tokenHash: string, expiresAt: string) {

@@ -1,11 +1,10 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface UserRow {
   id: string;

@@ -1,10 +1,7 @@
 import type { InvitationOut } from '@custos/shared';
-import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
-import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface InvitationRow {
   id: string;

@@ -3,10 +3,9 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import type { Dialect } from '../../platform/db/database';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface FactorRow {
   id: string;

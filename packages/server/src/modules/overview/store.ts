@@ -1,14 +1,12 @@
 import { SEVERITIES, type Severity } from '@custos/shared';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson } from '../../platform/db/json';
-import type { DB } from '../../platform/db/schema';
 
 /**
  * The overview's reads. Each is one aggregate query over one organization, on an index that starts
  * with the organization (or the audit log id, which is the organization's id).
  */
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** 1 for each row matching `condition`, summed (portable: SQLite and PostgreSQL). */
 const countWhen = (condition: ReturnType<typeof sql>) =>

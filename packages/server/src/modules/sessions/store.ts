@@ -1,11 +1,10 @@
-import { type CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson } from '../../platform/db/json';
 import { CompiledCache, precompiled, precompiledWrite } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Why a session ended, kept on the row for the session list and investigations. */
 export type RevokeReason =

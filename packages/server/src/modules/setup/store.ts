@@ -1,9 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
-import type { DB } from '../../platform/db/schema';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import type { Executor } from '../../platform/db/executor';
 
 /** Replaces any earlier setup token: only the newest printed link works. */
 export async function replaceSetupToken(db: Executor, tokenHash: string, expiresAt: string): Promise<void> {

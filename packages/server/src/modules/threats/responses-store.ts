@@ -1,13 +1,12 @@
 import type { ResponseKind } from '@custos/shared';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { newId } from '../../platform/crypto/tokens';
+import type { Executor } from '../../platform/db/executor';
 import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
 import { normalizeIp } from './ip';
 import type { ThreatResponseRow } from './present';
 import type { DeliveryColumns } from './response-delivery';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 const responseColumns = [
   'r.id',

@@ -1,10 +1,9 @@
 import type { DetectorSettings, DetectorType, ResponseRule } from '@custos/shared';
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
 import { jsonText } from './store';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** What an organization changed: detectors it set, and its response rules (null = the defaults). */
 export interface StoredThreatSettings {

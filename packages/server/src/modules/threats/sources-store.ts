@@ -1,8 +1,6 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB } from '../../platform/db/schema';
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/executor';
 import type { DetectionEvidence } from './detection';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** One address of a security event: its attempts, the country of that IP, first and last seen. */
 export interface SourceRow {

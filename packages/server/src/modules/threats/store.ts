@@ -1,15 +1,14 @@
 import { SECURITY_EVENT_SOURCES_SHOWN, type SecurityEventStatus, type Severity } from '@custos/shared';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import type { Dialect } from '../../platform/db/database';
+import type { Executor } from '../../platform/db/executor';
 import { toJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
 import type { DetectionEvidence } from './detection';
 import type { ActivityKind, ActivityRow, SecurityEventRecord, SecurityEventRow } from './present';
 import { topSourcesOf } from './sources-store';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Evidence kept per event: enough to investigate, bounded so an hour-long attack cannot grow it. */
 export const EVIDENCE_CAP = 100;

@@ -1,10 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
 import { nowIso } from '../clock';
-import type { DB } from '../db/schema';
+import type { Executor } from '../db/executor';
 import { newId, pooledRandomBytes } from './tokens';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /**
  * A three-level keyring: the master key (configuration or data directory) wraps one key-encryption

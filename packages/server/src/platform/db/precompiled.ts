@@ -1,4 +1,12 @@
-import type { Compilable, CompiledQuery, DialectAdapter, Kysely, KyselyPlugin, QueryResult } from 'kysely';
+import type {
+  Compilable,
+  CompiledQuery,
+  DialectAdapter,
+  Kysely,
+  KyselyPlugin,
+  QueryExecutor,
+  QueryResult,
+} from 'kysely';
 
 /**
  * A hot query compiled once per database and then run with fresh parameters, skipping Kysely's
@@ -54,7 +62,7 @@ export class CompiledCache<T> {
     { plugins: readonly KyselyPlugin[]; value: T }[]
   >();
 
-  get<DB>(db: Kysely<DB>, make: () => T): T {
+  get(db: { getExecutor(): QueryExecutor }, make: () => T): T {
     const executor = db.getExecutor();
     let entries = this.byAdapter.get(executor.adapter);
     if (!entries) {
