@@ -5,6 +5,7 @@ import type {
   CreateApiKeyResult,
   CreateOrganizationResult,
   ErrorBody,
+  ErrorCode,
   Health,
   InvitationOut,
   InvitationPreview,
@@ -43,7 +44,7 @@ export interface CustosClientOptions {
 export class CustosApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
@@ -216,7 +217,10 @@ function toApiError(status: number, data: unknown): CustosApiError {
   const body = data as Partial<ErrorBody> | undefined;
   const error = body && typeof body === 'object' ? body.error : undefined;
   if (error && typeof error.code === 'string') {
-    return new CustosApiError(status, error.code, error.message ?? error.code, error.details);
+    // The server answers only codes of `ERROR_CODES` (its errors take an `ErrorCode`); the client
+    // passes the code on unchecked, as it always has, rather than hide one it does not know yet.
+    const code = error.code as ErrorCode;
+    return new CustosApiError(status, code, error.message ?? error.code, error.details);
   }
   return new CustosApiError(
     status,

@@ -1,3 +1,4 @@
+export type { ErrorCode } from '@custos/shared';
 export type { AuthorizeApi } from './access';
 export { type AuditApi, queryString } from './audit';
 export type {

@@ -82,6 +82,7 @@ import { registerErrorHandler, sendRouteNotFound } from './platform/http/error-h
 import { registerRequestStatementTimeout } from './platform/http/request-timeout';
 import { registerSecurityHeaders } from './platform/http/security-headers';
 import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from './platform/http/session-cookies';
+import { createJobRunner, createRedisLease, type JobRunner } from './platform/jobs';
 import { createLogger } from './platform/log';
 import { createMailer, type Mailer } from './platform/mail/mailer';
 import { createRateLimiter, type RateLimiter } from './platform/ratelimit/limiter';
@@ -99,7 +100,11 @@ export interface BuildAppOptions {
   webRoot?: string | null;
 }
 
-export type Services = ReturnType<typeof createServices> & { audit: AuditModule };
+export type Services = ReturnType<typeof createServices> & {
+  audit: AuditModule;
+  /** The server's background jobs; `jobs.states()` is their health (name, last run, last error, running). */
+  jobs: JobRunner;
+};
 
 export interface ServiceOptions {
   /**
@@ -107,6 +112,8 @@ export interface ServiceOptions {
    * CLI commands keep them in memory so they open no connections.
    */
   shared?: boolean;
+  /** Where the modules' background jobs run (the server's runner); each module makes its own otherwise. */
+  jobs?: JobRunner;
 }
 
 /** Every module's service, wired to each other; also used by the CLI. */
@@ -151,7 +158,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     invitationTarget: (invitationId) => invitations.targetOf(invitationId),
   });
   const outbox = createOutboxService(deps);
-  const alerts = createAlerts(deps);
+  const alerts = createAlerts(deps, options.jobs);
   const detectionState = createDetectionState(sharedStateUrl);
   const threats = createThreatsModule({
     ...deps,
@@ -225,7 +232,10 @@ export async function buildApp(
   const log = options.logger ?? createLogger(config.logLevel);
   reportAfterCommitErrors((error) => log.error({ err: error }, 'after-commit callback failed'));
   const database = options.database ?? openDatabase(config.database);
-  const audit = createAuditModule({ db: database.db, dialect: database.dialect, config, log });
+  // Servers sharing a Redis share job leases; a server without one runs alone.
+  const lease = config.redisUrl ? createRedisLease(config.redisUrl) : null;
+  const jobs = createJobRunner({ log, lease });
+  const audit = createAuditModule({ db: database.db, dialect: database.dialect, config, log, jobs });
   const deps: Deps = {
     db: database.db,
     dialect: database.dialect,
@@ -237,7 +247,7 @@ export async function buildApp(
     audit: audit.recorder,
     geo: options.geo ?? (await openGeoIp(config.geoipFile)),
   };
-  const services = { ...createServices(deps, { shared: true }), audit };
+  const services = { ...createServices(deps, { shared: true, jobs }), audit, jobs };
   // Detection hears of every audit event the moment its transaction commits.
   // Detection is background work: its queries run under the job timeout, not the request's that committed.
   const stopDetection = audit.committed.subscribe((events) =>
@@ -293,6 +303,9 @@ export async function buildApp(
     await services.signInDelays.close();
     await services.signInAccountsPerIp.close();
     await audit.stop();
+    // Whatever job is left (the tail poll) stops too; leader-only ones give their lease up to expiry.
+    await jobs.stop();
+    await lease?.close();
     deps.mailer.close();
     await deps.limiter.close();
     if (!options.database) await database.destroy();
@@ -389,7 +402,7 @@ export async function buildApp(
   await app.register(accessRuleRoutes(services.accessRules));
   await app.register(organizationRoutes(services.organizations, services.outbox));
   await app.register(audit.routes);
-  await app.register(tailRoutes({ ...deps, recorder: audit.recorder, events: audit.events }));
+  await app.register(tailRoutes({ ...deps, recorder: audit.recorder, events: audit.events, jobs }));
   await app.register(services.threats.routes);
   await app.register(services.alerts.routes);
   await app.register(overviewRoutes(services.overview));

@@ -1,6 +1,7 @@
 /**
  * Custos' own permission statements. Every service operation checks one of these.
- * Host-app permissions (a later issue) live in the same `<resource>:<action>` shape.
+ * Host-app permissions share the `<resource>:<action>` shape; a host app registers them at run time
+ * (`PUT /api/v1/app-permissions`, see `access-api.ts`) in resources other than these.
  */
 export const PERMISSIONS = {
   'organization:read': 'See the organization and its settings',
@@ -90,15 +91,7 @@ export const BUILT_IN_ROLES = {
 >;
 
 export type RoleName = keyof typeof BUILT_IN_ROLES;
-export const ROLE_NAMES = Object.keys(BUILT_IN_ROLES) as RoleName[];
 
 export function isRoleName(value: string): value is RoleName {
   return Object.hasOwn(BUILT_IN_ROLES, value);
-}
-
-/** The union of the permissions of the given roles, sorted for stable output. */
-export function permissionsOfRoles(roles: readonly RoleName[]): Permission[] {
-  const set = new Set<Permission>();
-  for (const role of roles) for (const p of BUILT_IN_ROLES[role].permissions) set.add(p);
-  return [...set].sort();
 }

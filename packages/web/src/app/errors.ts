@@ -1,9 +1,19 @@
-import { CustosApiError } from '@custos/sdk';
+import { CustosApiError, type ErrorCode } from '@custos/sdk';
+
+/** Codes the console gives failures that never got an answer from the server (status 0). */
+export type ConsoleErrorCode =
+  | 'NETWORK_ERROR'
+  | 'UNKNOWN'
+  | 'PASSKEY_CANCELLED'
+  | 'PASSKEY_ALREADY_REGISTERED'
+  | 'PASSKEY_UNAVAILABLE'
+  | 'NOTHING_TO_FORGET'
+  | 'STORAGE_UNAVAILABLE';
 
 /** A serializable form of `CustosApiError`, kept in the Redux store. */
 export interface ApiError {
   status: number;
-  code: string;
+  code: ErrorCode | ConsoleErrorCode;
   message: string;
   details?: unknown;
 }
@@ -57,6 +67,9 @@ export interface FormErrors {
   other: string[];
 }
 
+/** Error codes that concern a single form field, mapped to that field. */
+export type CodeFields = Partial<Record<ApiError['code'], string>>;
+
 /**
  * Splits an API error into per-field messages for a form with the given fields. `codeFields` maps
  * error codes that concern a single field (e.g. `PASSWORD_TOO_SHORT` → `password`) to that field.
@@ -64,7 +77,7 @@ export interface FormErrors {
 export function formErrors(
   error: ApiError | undefined,
   fieldNames: readonly string[],
-  codeFields: Record<string, string> = {},
+  codeFields: CodeFields = {},
 ): FormErrors {
   const result: FormErrors = { fields: {}, other: [] };
   if (!error) return result;

@@ -1,6 +1,6 @@
 import { createListenerMiddleware, isRejectedWithValue, type UnknownAction } from '@reduxjs/toolkit';
 import { api } from './api';
-import { isApiError } from './errors';
+import { type ApiError, isApiError } from './errors';
 
 /**
  * Refusals that say the session itself changed, whichever page made the call:
@@ -11,7 +11,7 @@ import { isApiError } from './errors';
  */
 export const sessionExpiry = createListenerMiddleware();
 
-function refusedWith(action: UnknownAction, code: string): boolean {
+function refusedWith(action: UnknownAction, code: ApiError['code']): boolean {
   return (
     isRejectedWithValue(action) &&
     isApiError(action.payload) &&
@@ -20,7 +20,7 @@ function refusedWith(action: UnknownAction, code: string): boolean {
   );
 }
 
-for (const code of ['UNAUTHENTICATED', 'MFA_ENROLLMENT_REQUIRED']) {
+for (const code of ['UNAUTHENTICATED', 'MFA_ENROLLMENT_REQUIRED'] as const) {
   sessionExpiry.startListening({
     predicate: (action) => refusedWith(action, code),
     effect: (_action, listenerApi) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, createTestApp, PASSWORD, type TestApp, type TestOrg } from '../../../test/harness';
-import { identityStore } from '../identity';
+import { identity } from '../identity';
 import { totpCodeAt } from '../mfa';
 import { disableOrganizationAccessRules } from './break-glass';
 
@@ -794,8 +794,8 @@ describe.each(backends)('access rules (%s)', (backend) => {
       const vpnOnly = rules.json().id as string;
       // Joining is refused from outside the rules too, so the member joins an organization without any.
       const member = await t.addMember(await t.createOrganization('No rules'), ['member']);
-      await identityStore.insertMembership(t.db, org.id, member.id, ['member']);
-      await identityStore.insertMembership(t.db, admin.id, member.id, ['member']);
+      await identity.insertMembership(t.db, org.id, member.id, ['member']);
+      await identity.insertMembership(t.db, admin.id, member.id, ['member']);
       const signedIn = await signInFrom(member.email, OFFICE, org.id);
       expect(signedIn.statusCode).toBe(200);
       const switched = await call('POST', '/api/v1/auth/switch-organization', signedIn.json().token, {

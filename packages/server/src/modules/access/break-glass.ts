@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps';
 import { type Caller, systemMeta } from '../../platform/http/caller';
 import { notFound } from '../../platform/http/errors';
-import { identityStore, type OrganizationRow } from '../identity';
+import { identity, type OrganizationRow } from '../identity';
 import { disableAllRules } from './rules-store';
 import { bumpAccessVersion } from './store';
 
@@ -16,7 +16,7 @@ export async function disableOrganizationAccessRules(
   deps: Pick<Deps, 'db' | 'audit'>,
   organizationRef: string,
 ): Promise<{ organization: OrganizationRow; disabled: string[] }> {
-  const organization = await identityStore.findOrganization(deps.db, organizationRef);
+  const organization = await identity.findOrganization(deps.db, organizationRef);
   if (!organization)
     throw notFound('ORGANIZATION_NOT_FOUND', `There is no organization "${organizationRef}".`);
   const disabled = await deps.db.transaction().execute(async (trx) => {

@@ -12,6 +12,8 @@ import type { Deps } from '../../deps';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, type OrganizationCaller, requireStepUp } from '../../platform/http/caller';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/http/errors';
+import { invitationPorts } from '../invitations';
+import { securityPolicyPorts } from '../security';
 import { permissionCatalog, roleCatalog } from './catalog';
 import { assertGrantable } from './grantable';
 import type { AccessPolicies } from './policies';
@@ -228,7 +230,12 @@ export function createRolesService(deps: Deps & { accessPolicies: AccessPolicies
         assertGrantable(c, access, role);
         const members = (await store.memberCounts(trx, c.organizationId)).get(key) ?? 0;
         const rules = (await listRuleRows(trx, c.organizationId)).filter((r) => r.role === key).length;
-        const { pendingInvitations, mfaPolicy } = await store.roleReferences(trx, c.organizationId, key);
+        const [invited, mfaRoles] = await Promise.all([
+          invitationPorts.pendingInvitationRoles(trx, c.organizationId),
+          securityPolicyPorts.mfaRoles(trx, c.organizationId),
+        ]);
+        const pendingInvitations = invited.filter((roles) => roles.includes(key)).length;
+        const mfaPolicy = mfaRoles.includes(key);
         const inUse =
           members > 0
             ? `${members} member${members === 1 ? ' holds' : 's hold'} this role. Give them other roles first.`

@@ -14,6 +14,7 @@ import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, type OrganizationCaller, requireStepUp } from '../../platform/http/caller';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/http/errors';
+import { changesBetween } from '../audit';
 import { countryLabel } from './countries';
 import { ruleRequest, subjectOf } from './enforce';
 import type { AccessPolicies } from './policies';
@@ -251,15 +252,10 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
         await rulesStore.updateRule(trx, actor.organizationId, id, next);
         const after = await rulesStore.findRule(trx, actor.organizationId, id);
         if (!after) throw ruleNotFound();
-        const [was, now] = [snapshot(presentRule(before)), snapshot(presentRule(after))];
-        const changes: Record<string, [unknown, unknown]> = {};
-        for (const key of Object.keys(now) as (keyof typeof now)[]) {
-          if (JSON.stringify(was[key]) !== JSON.stringify(now[key])) changes[key] = [was[key], now[key]];
-        }
         await audit.record(trx, actor, {
           action: 'access_rule.updated',
           targets: [{ type: 'access_rule', id }],
-          changes,
+          changes: changesBetween(snapshot(presentRule(before)), snapshot(presentRule(after))),
         });
         return presentRule(after);
       });

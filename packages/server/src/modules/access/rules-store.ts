@@ -2,6 +2,7 @@ import { nowIso } from '../../platform/clock';
 import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import type { DB } from '../../platform/db/schema';
+import { identity } from '../identity';
 import type { AccessRuleRow } from './rules';
 
 /** Every rule of the organization (enabled or not), oldest first, as the policy compiles them. */
@@ -173,10 +174,6 @@ export async function disableAllRules(trx: Executor, organizationId: string): Pr
   return rows.map((r) => r.id);
 }
 
-export async function setTimeZone(trx: Executor, organizationId: string, timeZone: string): Promise<void> {
-  await trx
-    .updateTable('organizations')
-    .set({ timeZone, updatedAt: nowIso() })
-    .where('id', '=', organizationId)
-    .execute();
-}
+/** The organization's time zone lives on its row, which identity owns. */
+export const setTimeZone = (trx: Executor, organizationId: string, timeZone: string) =>
+  identity.setTimeZone(trx, organizationId, timeZone);

@@ -5,6 +5,7 @@ import type { Executor } from '../../platform/db/executor';
 import { parseJson, toJson } from '../../platform/db/json';
 import { precompiled } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
+import { identity } from '../identity';
 import type { RoleDefinition } from './policy';
 
 const stringList = (value: unknown): string[] => {
@@ -20,35 +21,19 @@ export interface StoredRole extends RoleDefinition {
   updatedAt: string;
 }
 
-export interface AccessHead {
-  accessVersion: number;
-  timeZone: string;
-}
+/** What access control keeps on the organization's row, which identity owns. */
+export type { AccessHead } from '../identity';
 
 /** The organization's access version and time zone, or undefined when there is no such organization. */
-// Read by every permission check that compiles the policy: compiled once (precompiled.ts).
-const accessHead = precompiled(
-  (db: Kysely<DB>, organizationId: string) =>
-    db.selectFrom('organizations').select(['accessVersion', 'timeZone']).where('id', '=', organizationId),
-  [''] as const,
-);
-
-export async function findAccessHead(db: Executor, organizationId: string): Promise<AccessHead | undefined> {
-  const [head] = await accessHead(db, organizationId);
-  return head;
-}
+export const findAccessHead = (db: Executor, organizationId: string) =>
+  identity.findAccessHead(db, organizationId);
 
 /**
- * Every change to what the policy compiles from bumps the version, in the change's transaction.
- * The update also takes the organization's row lock, so concurrent edits apply one after another.
+ * Every change to what the policy compiles from bumps the version, in the change's transaction (it
+ * also takes the organization's row lock, so concurrent edits apply one after another).
  */
-export async function bumpAccessVersion(trx: Executor, organizationId: string): Promise<void> {
-  await trx
-    .updateTable('organizations')
-    .set((eb) => ({ accessVersion: eb('accessVersion', '+', 1), updatedAt: nowIso() }))
-    .where('id', '=', organizationId)
-    .execute();
-}
+export const bumpAccessVersion = (trx: Executor, organizationId: string) =>
+  identity.bumpAccessVersion(trx, organizationId);
 
 export async function listRoles(db: Executor, organizationId: string): Promise<StoredRole[]> {
   const rows = await db
@@ -133,14 +118,9 @@ export async function deleteRole(trx: Executor, organizationId: string, key: str
 
 /** How many members hold each role key. */
 export async function memberCounts(db: Executor, organizationId: string): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('memberships')
-    .select('roles')
-    .where('organizationId', '=', organizationId)
-    .execute();
   const counts = new Map<string, number>();
-  for (const row of rows)
-    for (const key of stringList(row.roles)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  for (const roles of await identity.memberRoleLists(db, organizationId))
+    for (const key of stringList(roles)) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
 }
 
@@ -248,32 +228,5 @@ export async function findSubject(
           requiredSince: row.mfaRequiredSince,
         }
       : null,
-  };
-}
-
-/** Where else a role key is named: pending invitations and the MFA policy's roles. */
-export async function roleReferences(
-  db: Executor,
-  organizationId: string,
-  key: string,
-): Promise<{ pendingInvitations: number; mfaPolicy: boolean }> {
-  const [invitations, policy] = await Promise.all([
-    db
-      .selectFrom('invitations')
-      .select('roles')
-      .where('organizationId', '=', organizationId)
-      .where('acceptedAt', 'is', null)
-      .where('revokedAt', 'is', null)
-      .where('expiresAt', '>', nowIso())
-      .execute(),
-    db
-      .selectFrom('securityPolicies')
-      .select('mfaRoles')
-      .where('organizationId', '=', organizationId)
-      .executeTakeFirst(),
-  ]);
-  return {
-    pendingInvitations: invitations.filter((i) => stringList(i.roles).includes(key)).length,
-    mfaPolicy: policy ? stringList(policy.mfaRoles).includes(key) : false,
   };
 }

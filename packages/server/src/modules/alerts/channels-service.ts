@@ -16,6 +16,7 @@ import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest, notFound } from '../../platform/http/errors';
+import { changesBetween } from '../audit';
 import * as store from './channels-store';
 import * as deliveries from './deliveries-store';
 import { alertsConsoleUrl, newMessageId, payloadBody } from './payloads';
@@ -62,15 +63,6 @@ function routingToStore(kind: store.ChannelKind, given: AlertRoutingInput, curre
 
 /** Recipients as given, lower-cased and without repeats. */
 const normalizeRecipients = (list: string[]) => [...new Set(list.map((r) => r.trim().toLowerCase()))];
-
-/** Field → [before, after] for what changed between two audit snapshots. */
-function diff(before: Record<string, unknown>, after: Record<string, unknown>) {
-  const changes: Record<string, [unknown, unknown]> = {};
-  for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = [before[key], after[key]];
-  }
-  return changes;
-}
 
 /**
  * Alert channels: where security alerts go (signed webhooks, e-mail) and which ones. Reading needs
@@ -169,7 +161,7 @@ export function createChannelsService(deps: Deps, secrets: ChannelSecrets, worke
         await audit.record(trx, actor, {
           action: 'alert_channel.updated',
           targets: [{ type: 'alert_channel', id, name: after.name }],
-          changes: diff(channelSnapshot(before), channelSnapshot(after)),
+          changes: changesBetween(channelSnapshot(before), channelSnapshot(after)),
         });
       });
       return present(actor.organizationId, await reread(actor.organizationId, id));

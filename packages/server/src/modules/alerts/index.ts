@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
 import { afterCommit } from '../../platform/db/after-commit';
+import { createJobRunner, type JobRunner } from '../../platform/jobs';
 import type { AlertSink, SecurityChange } from '../threats';
 import { createChannelsService } from './channels-service';
 import { createCheckpointRouter } from './checkpoints';
@@ -53,8 +54,11 @@ function messageOf(change: SecurityChange): SecurityStreamMessage {
     : { kind: 'response', change: change.change, event: null, response: change.response, at: nowIso() };
 }
 
-/** Alerts: the live security stream, alert channels, routing, digests and delivery with retries. */
-export function createAlerts(deps: Deps): AlertsModule {
+/**
+ * Alerts: the live security stream, alert channels, routing, digests and delivery with retries.
+ * Its background jobs run on `jobs` (the server's runner); a module made alone gets its own.
+ */
+export function createAlerts(deps: Deps, jobs: JobRunner = createJobRunner({ log: deps.log })): AlertsModule {
   const secrets = createChannelSecrets(deps.keyring);
   const hub = createStreamHub(deps.config.redisUrl, deps.log);
   const worker = createDeliveryWorker(deps, secrets);
@@ -65,19 +69,28 @@ export function createAlerts(deps: Deps): AlertsModule {
   const channels = createChannelsService(deps, secrets, worker);
   const deliveries = createDeliveriesService(deps, worker);
   const inFlight = new Set<Promise<unknown>>();
-  const timers: NodeJS.Timeout[] = [];
   let running = false;
   let workerBusy: Promise<number> | null = null;
 
+  /** Keeps a promise for idle(), and hands it back as it is (a job's failure is the runner's to record). */
+  function keep<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+    return work;
+  }
+
   /** Keeps a promise for idle(); failures are logged, never thrown at the notifier. */
   function track<T>(work: Promise<T>, what: string): Promise<T | undefined> {
-    const tracked = work.catch((error: unknown) => {
-      deps.log.error({ err: error }, `alerts: ${what} failed`);
-      return undefined;
-    });
-    inFlight.add(tracked);
-    void tracked.finally(() => inFlight.delete(tracked));
-    return tracked;
+    return keep(
+      work.catch((error: unknown) => {
+        deps.log.error({ err: error }, `alerts: ${what} failed`);
+        return undefined;
+      }),
+    );
   }
 
   /** One worker pass at a time per process; a pass asked for while one runs follows it. */
@@ -119,6 +132,20 @@ export function createAlerts(deps: Deps): AlertsModule {
     return made;
   };
 
+  // Deliveries and digests are claimed in the database (a lease per attempt, items taken in a
+  // transaction), so every server runs these jobs: no job lease is needed.
+  const deliveryJob = jobs.add({
+    name: 'alerts.deliveries',
+    everyMs: WORKER_INTERVAL_MS,
+    // A pass asked for in between (kick, a test) counts as this tick's.
+    run: () => (workerBusy ? Promise.resolve(0) : keep(runDueDeliveries())),
+  });
+  const digestJob = jobs.add({
+    name: 'alerts.digests',
+    everyMs: deps.config.alertDigestIntervalMs,
+    run: () => keep(flush()),
+  });
+
   function checkpointSigned(organizationId: string, checkpoint: SignedCheckpoint, verifierKeys: string[]) {
     const previous = checkpointQueues.get(organizationId) ?? Promise.resolve();
     const routed = track(
@@ -146,17 +173,12 @@ export function createAlerts(deps: Deps): AlertsModule {
       if (running) return;
       running = true;
       await hub.start();
-      const poll = setInterval(() => {
-        if (!workerBusy) kick();
-      }, WORKER_INTERVAL_MS);
-      const digest = setInterval(() => void track(flush(), 'digest'), deps.config.alertDigestIntervalMs);
-      poll.unref();
-      digest.unref();
-      timers.push(poll, digest);
+      deliveryJob.start();
+      digestJob.start();
     },
     async stop() {
       running = false;
-      for (const timer of timers.splice(0)) clearInterval(timer);
+      await Promise.all([deliveryJob.stop(), digestJob.stop()]);
       await idle();
       await hub.stop();
     },

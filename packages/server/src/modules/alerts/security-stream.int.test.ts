@@ -141,7 +141,8 @@ describe.skipIf(!redisUrl)('security stream across processes through Redis', () 
   let base: string;
 
   beforeAll(async () => {
-    a = await createAlertsTestApp('sqlite', { config: { CUSTOS_REDIS_URL: redisUrl ?? '' }, start: true });
+    // The app starts its alerts module, and with it the Redis bus, as a server does.
+    a = await createAlertsTestApp('sqlite', { config: { CUSTOS_REDIS_URL: redisUrl ?? '' } });
     org = await a.t.createOrganization('Clustered');
     base = await a.app.listen({ port: 0, host: '127.0.0.1' });
   });

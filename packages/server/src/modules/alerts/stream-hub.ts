@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { SecurityStreamMessage } from '@custos/shared';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { sseFrame } from '../../platform/http/sse';
+import { openRedis, openRedisSubscriber } from '../../platform/redis';
 
 /** One open stream: receives ready-made SSE frames of its organization. */
 export type StreamListener = (frame: string) => void;
@@ -16,8 +18,8 @@ interface BusMessage {
 }
 
 /** An SSE frame: id = the message time (a reconnect's Last-Event-ID), event = its kind. */
-export function sseFrame(message: SecurityStreamMessage): string {
-  return `id: ${message.at}\nevent: ${message.kind}\ndata: ${JSON.stringify(message)}\n\n`;
+export function securityFrame(message: SecurityStreamMessage): string {
+  return sseFrame({ id: message.at, event: message.kind, data: JSON.stringify(message) });
 }
 
 /**
@@ -36,7 +38,7 @@ export function createStreamHub(redisUrl: string | null, log: Logger) {
   function deliverLocal(organizationId: string, message: SecurityStreamMessage) {
     const set = listeners.get(organizationId);
     if (!set || set.size === 0) return;
-    const frame = sseFrame(message);
+    const frame = securityFrame(message);
     for (const listener of set) {
       try {
         listener(frame);
@@ -91,12 +93,14 @@ export function createStreamHub(redisUrl: string | null, log: Logger) {
 
     async start(): Promise<void> {
       if (!redisUrl || publisher) return;
-      publisher = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-      // A subscribed connection cannot publish: the bus needs its own.
-      subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
       // ioredis reconnects by itself; errors are logged, never thrown into the process.
-      publisher.on('error', (error) => log.warn({ err: error }, 'security stream: Redis publisher error'));
-      subscriber.on('error', (error) => log.warn({ err: error }, 'security stream: Redis subscriber error'));
+      publisher = openRedis(redisUrl, {
+        onError: (error) => log.warn({ err: error }, 'security stream: Redis publisher error'),
+      });
+      // A subscribed connection cannot publish: the bus needs its own.
+      subscriber = openRedisSubscriber(redisUrl, {
+        onError: (error) => log.warn({ err: error }, 'security stream: Redis subscriber error'),
+      });
       subscriber.on('message', (_channel: string, raw: string) => onBusMessage(raw));
       // Start-up does not wait on an unreachable Redis for long: ioredis subscribes once it connects.
       const subscribed = subscriber.subscribe(REDIS_CHANNEL).catch((error: unknown) => {
@@ -110,11 +114,10 @@ export function createStreamHub(redisUrl: string | null, log: Logger) {
       clearTimeout(timer);
     },
 
-    /** Ends every open stream (their readers reconnect, to another process or after a restart). */
-    closeStreams(): void {
-      for (const close of [...closers]) close();
-    },
-
+    /**
+     * Ends every open stream (their readers reconnect, to another process or after a restart) and
+     * closes the Redis connections.
+     */
     async stop(): Promise<void> {
       for (const close of [...closers]) close();
       const [p, s] = [publisher, subscriber];

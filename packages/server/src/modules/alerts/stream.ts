@@ -1,21 +1,14 @@
 import type { SecurityStreamMessage } from '@custos/shared';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller } from '../../platform/http/caller';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import { createSseStreams, type SseStream } from '../../platform/http/sse';
 import { eventsChangedSince, presentSecurityEvent } from '../threats';
-import { type StreamHub, sseFrame } from './stream-hub';
+import { type StreamHub, securityFrame } from './stream-hub';
 
-const HEARTBEAT_MS = 15_000;
-/**
- * Streams end after a few minutes and the browser reconnects (with Last-Event-ID), which
- * re-authenticates: a revoked session or a removed permission stops the stream within this time.
- */
-const MAX_STREAM_MS = 5 * 60_000;
-/** A reader this far behind is dropped rather than buffered without bound (it reconnects and catches up). */
-const MAX_BUFFERED_BYTES = 1 << 20;
 const CATCH_UP_LIMIT = 200;
 const CATCH_UP_WINDOW_MS = 60 * 60_000;
 
@@ -31,13 +24,15 @@ function catchUpFrom(header: unknown, now = Date.now()): string | null {
  * GET /api/v1/security/stream: Server-Sent Events of the organization's security changes
  * (`event: security_event | response`, data = SecurityStreamMessage). A reconnect with
  * Last-Event-ID first gets the security events changed since then (as `updated`, or `raised` when
- * created since), so the few seconds between streams lose nothing a console shows.
+ * created since), so the few seconds between streams lose nothing a console shows. The SSE helper
+ * ends each stream after a few minutes, so the reconnect re-checks the reader's permission.
  */
 export function streamRoutes(deps: { db: Kysely<DB>; hub: StreamHub }) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
+    const streams = createSseStreams();
     // Open streams never finish on their own: end them before the server waits for its connections.
-    app.addHook('preClose', async () => deps.hub.closeStreams());
+    app.addHook('preClose', async () => streams.closeAll());
     app.get(
       '/api/v1/security/stream',
       {
@@ -49,11 +44,14 @@ export function streamRoutes(deps: { db: Kysely<DB>; hub: StreamHub }) {
           produces: ['text/event-stream'],
         },
       },
-      async (req, reply) => {
-        const organizationId = openStream(req.caller);
-        openSse(deps, reply, organizationId, catchUpFrom(req.headers['last-event-id']));
-        return reply;
-      },
+      async (req, reply) =>
+        streams.serve(req, reply, {
+          authorize: (lastEventId) => ({
+            organizationId: openStream(req.caller),
+            since: catchUpFrom(lastEventId),
+          }),
+          start: (stream, { organizationId, since }) => feedStream(deps, stream, organizationId, since),
+        }),
     );
   };
 }
@@ -63,47 +61,22 @@ function openStream(caller: Caller): string {
   return authorize(caller, 'security:read').organizationId;
 }
 
-function openSse(
+/** Live frames as the hub fans them out; after a reconnect, first what changed since Last-Event-ID. */
+function feedStream(
   deps: { db: Kysely<DB>; hub: StreamHub },
-  reply: FastifyReply,
+  stream: SseStream,
   organizationId: string,
   since: string | null,
 ): void {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-accel-buffering': 'no',
-    connection: 'keep-alive',
-  });
-  raw.write('retry: 3000\n\n');
-  let closed = false;
   // Live frames wait while the catch-up is read, so nothing older is written after something newer.
   let held: string[] | null = since ? [] : null;
-
+  // Frames are pushed, not pulled: a reader too far behind is cut off by the helper (it reconnects).
   const write = (frame: string) => {
-    if (closed) return;
-    if (held) {
-      held.push(frame);
-      return;
-    }
-    raw.write(frame);
-    if (raw.writableLength > MAX_BUFFERED_BYTES) close();
+    if (held) held.push(frame);
+    else stream.write(frame);
   };
-  const unsubscribe = deps.hub.subscribe(organizationId, write, () => close());
-  const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
-  const limit = setTimeout(() => close(), MAX_STREAM_MS);
-  function close() {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    clearInterval(heartbeat);
-    clearTimeout(limit);
-    raw.end();
-  }
-  raw.on('close', close);
+  const unsubscribe = deps.hub.subscribe(organizationId, write, () => stream.close());
+  stream.onClose(unsubscribe);
   if (since) {
     void catchUp(deps.db, organizationId, since)
       .then((frames) => {
@@ -111,7 +84,7 @@ function openSse(
         held = null;
         for (const frame of [...frames, ...live]) write(frame);
       })
-      .catch(() => close());
+      .catch(() => stream.close());
   }
 }
 
@@ -126,6 +99,6 @@ async function catchUp(db: Kysely<DB>, organizationId: string, since: string): P
       response: null,
       at: event.updatedAt,
     };
-    return sseFrame(message);
+    return securityFrame(message);
   });
 }

@@ -1,74 +1,44 @@
 import type { SecurityEventOut, Severity } from '@custos/shared';
-import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Backend, createTestApp, type InjectOptions, type TestApp } from '../../../test/harness';
-import { newId, safeEqual } from '../../platform/crypto/tokens';
+import { newId } from '../../platform/crypto/tokens';
 import { toJson } from '../../platform/db/json';
-import { registerAuthHook } from '../../platform/http/auth-hook';
-import { registerErrorHandler } from '../../platform/http/error-handler';
-import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from '../../platform/http/session-cookies';
 import type { Mailer } from '../../platform/mail/mailer';
-import { isApiKeyToken } from '../apikeys';
-import { type AlertsModule, createAlerts } from './index';
+import type { AlertsModule } from './index';
 
 /**
- * For the alerts tests only: app.ts does not register this module yet, so the tests put its
- * routes on a Fastify instance of their own, authenticated by the harness app's services.
+ * The harness app, as the alerts tests use it: every request goes through the real app (auth hook,
+ * enrolment and step-up gates, access rules), and `alerts` is the module that app runs — its
+ * delivery and digest jobs included, as on a server.
  */
 export class AlertsTestApp {
-  constructor(
-    readonly t: TestApp,
-    readonly alerts: AlertsModule,
-    readonly app: FastifyInstance,
-  ) {}
+  constructor(readonly t: TestApp) {}
 
-  inject(options: InjectOptions) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    return this.app.inject({
-      method: options.method ?? 'GET',
-      url: options.url,
-      headers,
-      ...(options.payload !== undefined ? { payload: options.payload as object } : {}),
-    });
+  get alerts(): AlertsModule {
+    return this.t.services.alerts;
   }
 
-  async close(): Promise<void> {
-    await this.alerts.stop();
-    await this.app.close();
-    await this.t.close();
+  get app() {
+    return this.t.app;
+  }
+
+  inject(options: InjectOptions) {
+    return this.t.inject(options);
+  }
+
+  close(): Promise<void> {
+    return this.t.close();
   }
 }
 
 export async function createAlertsTestApp(
   backend: Backend,
-  options: { config?: Record<string, string>; mailer?: Mailer; start?: boolean } = {},
+  options: { config?: Record<string, string>; mailer?: Mailer } = {},
 ): Promise<AlertsTestApp> {
   const t = await createTestApp(backend, {
     ...(options.config ? { config: options.config } : {}),
     ...(options.mailer ? { mailer: options.mailer } : {}),
   });
-  const alerts = createAlerts(t.deps);
-  const app = Fastify({ logger: false });
-  app.removeContentTypeParser('text/plain');
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  await app.register(fastifyCookie);
-  registerErrorHandler(app);
-  registerAuthHook(app, {
-    session: (token, meta) => t.services.auth.authenticate(token, meta),
-    apiKey: (key, meta) => t.services.apiKeys.authenticate(key, meta),
-    csrfTokenFor,
-    isApiKey: isApiKeyToken,
-    sessionCookie: SESSION_COOKIE,
-    csrfHeader: CSRF_HEADER,
-    safeEqual,
-  });
-  await alerts.routes(app);
-  await app.ready();
-  if (options.start) await alerts.start();
-  return new AlertsTestApp(t, alerts, app);
+  return new AlertsTestApp(t);
 }
 
 /** A security event row (the threats module's table) and its API shape, for alerts to route. */

@@ -6,6 +6,7 @@ import { AuditLogTamperedError, appendToLog } from './append';
 import type { CommittedAuditEvent } from './committed';
 import { prepareDrafts } from './prepare';
 import type { AuditDraft } from './seal';
+import * as store from './store';
 
 /** Written in the same transaction as the events it answers for (the receipts become its response). */
 export interface IdempotencyRecord {
@@ -115,7 +116,7 @@ export class GroupCommitter {
       const idempotency = group.flatMap((p) =>
         p.idempotency ? [{ ...p.idempotency, response: JSON.stringify(receipts.get(p) ?? []) }] : [],
       );
-      if (idempotency.length > 0) await trx.insertInto('auditIdempotencyKeys').values(idempotency).execute();
+      if (idempotency.length > 0) await store.insertIdempotencyKeys(trx, idempotency);
       return receipts;
     });
     for (const promote of promotions) promote();

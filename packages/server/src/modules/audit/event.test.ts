@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type AuditEventBody, leafHashOf } from './event';
+import { type AuditEventBody, canonicalBody, leafHashOfCanonical } from './event';
+
+const leafHashOf = (body: AuditEventBody) => leafHashOfCanonical(canonicalBody(body));
 
 describe('audit leaf hash', () => {
   const body: AuditEventBody = {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { AuditOutcome, AuditSource } from '@custos/shared';
 import canonicalize from 'canonicalize';
+import { leafHash } from './merkle';
 
 export interface AuditActor {
   type: 'user' | 'api_key' | 'service' | 'anonymous' | 'system';
@@ -51,14 +51,7 @@ export function canonicalBody(body: AuditEventBody): string {
   return canonical;
 }
 
-/** RFC 6962 leaf hash: SHA-256(0x00 ‖ canonical JSON), hex. */
+/** The leaf hash of a stored body (merkle.ts `leafHash`), hex as the database keeps it. */
 export function leafHashOfCanonical(canonical: string): string {
-  return createHash('sha256')
-    .update(Buffer.from([0]))
-    .update(canonical)
-    .digest('hex');
-}
-
-export function leafHashOf(body: AuditEventBody): string {
-  return leafHashOfCanonical(canonicalBody(body));
+  return leafHash(canonical).toString('hex');
 }

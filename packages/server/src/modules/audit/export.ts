@@ -12,6 +12,7 @@ import { runAsJob, stepsAsJob } from '../../platform/db/statement-timeout';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import { identity } from '../identity';
 import { AuditLogTamperedError } from './append';
 import {
   type Checkpoint,
@@ -19,6 +20,7 @@ import {
   type Checkpoints,
   noteWithCosignatures,
 } from './checkpoints';
+import * as exportStore from './export-store';
 import type { IntegrityAlarms } from './integrity';
 import {
   consistencyProofPlan,
@@ -30,8 +32,8 @@ import {
 import { presentRows } from './present';
 import { quarantinedEvents } from './quarantine-store';
 import type { AuditRecorder } from './recorder';
-import { countEvents, EVENT_COLUMNS, type StoredEventRow, searchEvents } from './search-store';
-import { logSize } from './store';
+import { countEvents, type StoredEventRow, searchEvents } from './search-store';
+import { logSize, nodesAt } from './store';
 import { EXPORT_FORMAT } from './verify';
 
 /**
@@ -244,19 +246,7 @@ async function* completeLines(ctx: ExportContext, header: object): AsyncGenerato
 
 /** One page of level-0 nodes from index `from`, each with the event row at its seq (if any). */
 async function leafPage(ctx: ExportContext, from: number): Promise<LeafRow[]> {
-  const rows = await ctx.db
-    .selectFrom('auditTreeNodes as n')
-    .leftJoin('auditEvents as e', (join) =>
-      join.onRef('e.logId', '=', 'n.logId').on((eb) => eb('e.seq', '=', eb('n.idx', '+', 1))),
-    )
-    .select(['n.idx', 'n.hash', ...EVENT_COLUMNS])
-    .where('n.logId', '=', ctx.logId)
-    .where('n.level', '=', 0)
-    .where('n.idx', '>=', from)
-    .where('n.idx', '<', ctx.treeSize)
-    .orderBy('n.idx')
-    .limit(PAGE)
-    .execute();
+  const rows = await exportStore.leavesWithEvents(ctx.db, ctx.logId, from, ctx.treeSize, PAGE);
   // A joined row has every NOT NULL column of audit_events; the left join only makes them optional.
   return rows.map(({ idx, hash, seq, ...e }) => ({
     idx: Number(idx),
@@ -289,14 +279,7 @@ async function interiorNodes(ctx: ExportContext, first: number, last: number): P
   const found = new Map<string, string>();
   // One index range scan per level: an OR of ranges makes both databases scan the log's whole tree.
   for (const r of ranges) {
-    const rows = await ctx.db
-      .selectFrom('auditTreeNodes')
-      .select(['idx', 'hash'])
-      .where('logId', '=', ctx.logId)
-      .where('level', '=', r.level)
-      .where('idx', '>=', r.from)
-      .where('idx', '<=', r.to)
-      .execute();
+    const rows = await exportStore.nodesInRange(ctx.db, ctx.logId, r.level, r.from, r.to);
     for (const row of rows) found.set(nodeKey({ level: r.level, index: Number(row.idx) }), row.hash);
   }
   return found;
@@ -309,26 +292,7 @@ async function interiorNodes(ctx: ExportContext, first: number, last: number): P
  */
 async function* strayLines(ctx: ExportContext, from: number, to: number): AsyncGenerator<string> {
   for (let after = from - 1; ; ) {
-    const rows = await ctx.db
-      .selectFrom('auditEvents as e')
-      .select(['e.seq', 'e.body'])
-      .where('e.logId', '=', ctx.logId)
-      .where('e.seq', '>', after)
-      .where('e.seq', '<=', to)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('auditTreeNodes as n')
-              .select('n.idx')
-              .whereRef('n.logId', '=', 'e.logId')
-              .where('n.level', '=', 0)
-              .where((eb) => eb('n.idx', '=', eb('e.seq', '-', 1))),
-          ),
-        ),
-      )
-      .orderBy('e.seq')
-      .limit(PAGE)
-      .execute();
+    const rows = await exportStore.eventsWithoutLeaf(ctx.db, ctx.logId, after, to, PAGE);
     if (rows.length > 0)
       yield rows.map((r) => line({ type: 'stray', seq: Number(r.seq), body: r.body })).join('');
     if (rows.length < PAGE) return;
@@ -346,15 +310,13 @@ async function checkpointPage(
   ctx: ExportContext,
   after: CheckpointLines | undefined,
 ): Promise<CheckpointLines[]> {
-  const rows = await ctx.db
-    .selectFrom('auditCheckpoints')
-    .select(['treeSize', 'rootHash', 'note', 'cosignatures'])
-    .where('logId', '=', ctx.logId)
-    .where('treeSize', '>', after?.treeSize ?? 0)
-    .where('treeSize', '<=', ctx.treeSize)
-    .orderBy('treeSize')
-    .limit(CHECKPOINT_PAGE)
-    .execute();
+  const rows = await exportStore.checkpointsBetween(
+    ctx.db,
+    ctx.logId,
+    after?.treeSize ?? 0,
+    ctx.treeSize,
+    CHECKPOINT_PAGE,
+  );
   let previous = after?.treeSize ?? 0;
   const pairs = rows.map((row) => {
     const pair = { row, from: previous, to: Number(row.treeSize) };
@@ -562,13 +524,7 @@ async function readNodeMap(ctx: ExportContext, addresses: NodeAddress[]): Promis
   for (const [level, indexes] of byLevel) {
     const all = [...indexes];
     for (let i = 0; i < all.length; i += 500) {
-      const rows = await ctx.db
-        .selectFrom('auditTreeNodes')
-        .select(['idx', 'hash'])
-        .where('logId', '=', ctx.logId)
-        .where('level', '=', level)
-        .where('idx', 'in', all.slice(i, i + 500))
-        .execute();
+      const rows = await nodesAt(ctx.db, ctx.logId, level, all.slice(i, i + 500));
       for (const r of rows) found.set(nodeKey({ level, index: Number(r.idx) }), Buffer.from(r.hash, 'hex'));
     }
   }
@@ -612,11 +568,7 @@ function definedFields(filters: AuditSearchQuery): Record<string, unknown> {
 }
 
 async function slugOf(db: Kysely<DB>, organizationId: string): Promise<string> {
-  const row = await db
-    .selectFrom('organizations')
-    .select('slug')
-    .where('id', '=', organizationId)
-    .executeTakeFirst();
+  const organization = await identity.findOrganization(db, organizationId);
   // The filename sits inside a quoted header value: keep it to safe characters.
-  return (row?.slug ?? organizationId).replace(/[^A-Za-z0-9_-]/g, '-');
+  return (organization?.slug ?? organizationId).replace(/[^A-Za-z0-9_-]/g, '-');
 }

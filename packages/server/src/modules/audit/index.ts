@@ -1,3 +1,4 @@
+export { type ChangesOptions, changesBetween } from './changes';
 export type { CommittedAuditEvent } from './committed';
 export { registerDenialAudit } from './denials';
 export type { AuditActor, AuditChanges, AuditEventBody, AuditTarget } from './event';

@@ -6,7 +6,7 @@ import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, requireStepUp, requireUser } from '../../platform/http/caller';
 import { notFound } from '../../platform/http/errors';
-import { identityStore } from '../identity';
+import { identity } from '../identity';
 import type { AuditRecorder } from './recorder';
 import * as store from './store';
 
@@ -38,10 +38,10 @@ export function createAuditManagement(db: Kysely<DB>, keyring: Keyring, audit: A
   /** The organization's member named by id or e-mail, if the subject is one. */
   async function memberNamed(organizationId: string, subject: string) {
     const user =
-      (await identityStore.findUserById(db, subject)) ??
-      (await identityStore.findUserByEmail(db, subject.toLowerCase()));
+      (await identity.findUserById(db, subject)) ??
+      (await identity.findUserByEmail(db, subject.toLowerCase()));
     if (!user) return undefined;
-    return (await identityStore.findMembership(db, organizationId, user.id)) ? user : undefined;
+    return (await identity.findMembership(db, organizationId, user.id)) ? user : undefined;
   }
 
   return {

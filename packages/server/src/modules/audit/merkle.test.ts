@@ -303,6 +303,12 @@ describe('RFC 6962 hashing', () => {
     expect(leafHash('abc')).toHaveLength(HASH_SIZE);
   });
 
+  it('hashes a string leaf as its UTF-8 bytes, whatever characters it holds', () => {
+    for (const text of ['é', '\u0000', '日本語 🔐', '\uD800']) {
+      expect(leafHash(text).equals(leafHash(Buffer.from(text, 'utf8')))).toBe(true);
+    }
+  });
+
   it('the reference MTH reproduces every root of the vectors (the reference itself is right)', () => {
     for (let size = 0; size <= 8; size++) expect(mth(leaves.slice(0, size))).toEqual(at(roots, size));
   });

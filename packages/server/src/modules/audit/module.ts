@@ -10,6 +10,7 @@ import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { runAsJob } from '../../platform/db/statement-timeout';
 import { createTableStatistics } from '../../platform/db/statistics';
+import { createJobRunner, type JobRunner } from '../../platform/jobs';
 import type { AuditLogTamperedError } from './append';
 import { type Checkpoint, createCheckpoints } from './checkpoints';
 import { type CommittedAuditEvent, CommittedEvents } from './committed';
@@ -40,10 +41,17 @@ export function loadKeyring(config: Config): Keyring {
 /**
  * Everything of the audit trail, wired once: the keyring and recorder other modules use, the group
  * committer behind ingestion, checkpoints and proofs, and the background job that signs checkpoints
- * every few seconds and runs retention.
+ * every few seconds and runs retention (on `jobs`, the server's runner; its own when none is given).
  */
-export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; config: Config; log: Logger }) {
+export function createAuditModule(deps: {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  config: Config;
+  log: Logger;
+  jobs?: JobRunner;
+}) {
   const { db, dialect, config, log } = deps;
+  const jobs = deps.jobs ?? createJobRunner({ log });
   const keyring = loadKeyring(config);
   const signer = loadCheckpointSigner(config);
   const signerState = loadSignerState(config, signer);
@@ -138,9 +146,7 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
   });
   const routes = auditRoutes({ ingestion, service, management, signer });
 
-  let timer: NodeJS.Timeout | null = null;
   let lastMaintenance = 0;
-  let running: Promise<void> | null = null;
   async function tick(): Promise<void> {
     await checkpoints.signGrownLogs();
     if (Date.now() - lastMaintenance >= MAINTENANCE_EVERY_MS) {
@@ -151,6 +157,14 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
       await checkpoints.checkAll();
     }
   }
+  // Every server runs it, as before: processes may share the signer's memory (signer-state.ts) and a
+  // head is signed only when it extends the last signed one, so no lease is taken.
+  const checkpointJob = jobs.add({
+    name: 'audit.checkpoints',
+    everyMs: config.auditCheckpointIntervalMs,
+    // Signing, integrity checks and retention read whole logs: the job timeout, not a request's.
+    run: () => runAsJob(tick),
+  });
 
   return {
     keyring,
@@ -184,23 +198,12 @@ export function createAuditModule(deps: { db: Kysely<DB>; dialect: Dialect; conf
     },
     /** Starts the checkpoint and retention job. */
     start(): void {
-      if (timer) return;
-      timer = setInterval(() => {
-        if (running) return;
-        // Signing, integrity checks and retention read whole logs: the job timeout, not a request's.
-        running = runAsJob(tick)
-          .catch((error: unknown) => log.error({ err: error }, 'audit job failed'))
-          .finally(() => {
-            running = null;
-          });
-      }, config.auditCheckpointIntervalMs);
-      timer.unref();
+      checkpointJob.start();
     },
     async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
+      const stopped = checkpointJob.stop();
       await committer.idle();
-      await running;
+      await stopped;
       await witnessing.idle();
       await statistics.stop();
     },

@@ -75,7 +75,14 @@ export function createAuditService(deps: AuditServiceDeps) {
       let checkpoint: Checkpoint | null = await checkpoints.latest(c.organizationId);
       if (!checkpoint || checkpoint.treeSize < row.seq)
         checkpoint = await checkpoints.current(c.organizationId);
-      if (!checkpoint) throw notFound('AUDIT_EVENT_NOT_FOUND', 'The log has no checkpoint yet.');
+      // The event exists, so `current` is null only when the signer refuses this log: its tree is
+      // missing or no longer extends what was signed. The code stays the one clients already handle.
+      if (!checkpoint) {
+        throw notFound(
+          'AUDIT_EVENT_NOT_FOUND',
+          'No signed checkpoint covers this audit event: Custos signs nothing for this log while its integrity is in doubt.',
+        );
+      }
       const proof = await proofs.inclusion(c.organizationId, row.seq - 1, checkpoint.treeSize, row.leafHash);
       // The body is re-hashed, and the proof must reach the *signed* root, not just the stored nodes.
       // A missing body proves nothing about what the search columns say: never `verified`.

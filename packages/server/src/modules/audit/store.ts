@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/executor';
 import { precompiled, precompiledWrite } from '../../platform/db/precompiled';
-import type { DB } from '../../platform/db/schema';
+import type { AuditIdempotencyKeysTable, DB } from '../../platform/db/schema';
 import type { AuditEventBody } from './event';
 import { frontierFor, type StoredNode } from './merkle';
 
@@ -195,6 +195,17 @@ const nodeInsert = precompiledWrite(
   ['', 0, 0, ''] as const,
 );
 
+/** Stored nodes of one level at the given indexes (any missing are simply absent). */
+export async function nodesAt(db: Executor, logId: string, level: number, indexes: number[]) {
+  return db
+    .selectFrom('auditTreeNodes')
+    .select(['idx', 'hash'])
+    .where('logId', '=', logId)
+    .where('level', '=', level)
+    .where('idx', 'in', indexes)
+    .execute();
+}
+
 /** Stored node hashes by (level, index), in the order asked. Missing nodes are an error. */
 export async function readNodes(
   db: Executor,
@@ -206,14 +217,8 @@ export async function readNodes(
   for (const a of addresses) byLevel.set(a.level, [...(byLevel.get(a.level) ?? []), a.index]);
   const found = new Map<string, string>();
   for (const [level, indexes] of byLevel) {
-    const rows = await db
-      .selectFrom('auditTreeNodes')
-      .select(['level', 'idx', 'hash'])
-      .where('logId', '=', logId)
-      .where('level', '=', level)
-      .where('idx', 'in', indexes)
-      .execute();
-    for (const r of rows) found.set(`${r.level}:${Number(r.idx)}`, r.hash);
+    const rows = await nodesAt(db, logId, level, indexes);
+    for (const r of rows) found.set(`${level}:${Number(r.idx)}`, r.hash);
   }
   return addresses.map((a) => {
     const hash = found.get(`${a.level}:${a.index}`);
@@ -374,6 +379,13 @@ export async function findIdempotencyKey(db: Executor, organizationId: string, k
     .where('key', '=', key)
     .where('expiresAt', '>', now)
     .executeTakeFirst();
+}
+
+export async function insertIdempotencyKeys(
+  trx: Executor,
+  rows: Insertable<AuditIdempotencyKeysTable>[],
+): Promise<void> {
+  await trx.insertInto('auditIdempotencyKeys').values(rows).execute();
 }
 
 export async function deleteExpiredIdempotencyKeys(db: Executor, now: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { AuditSearchQuery } from '@custos/shared';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -9,6 +9,8 @@ import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller } from '../../platform/http/caller';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import { createSseStreams, type SseStream, sseFrame } from '../../platform/http/sse';
+import type { JobRunner } from '../../platform/jobs';
 import { presentRows } from './present';
 import type { AuditRecorder } from './recorder';
 import { searchEvents } from './search-store';
@@ -21,23 +23,37 @@ export interface TailDeps {
   recorder: AuditRecorder;
   /** Emits 'appended' (logId) after events are written in this process. */
   events: EventEmitter;
+  /** Runs the poll that wakes the open tails. */
+  jobs: JobRunner;
 }
 
 const TailQuery = AuditSearchQuery.extend({ after: z.coerce.number().int().min(0).optional() });
 /** Other processes' appends are seen by polling; this process' are pushed at once. */
 const POLL_MS = 2_000;
-const HEARTBEAT_MS = 15_000;
-/**
- * Streams end after a few minutes and the browser reconnects (with Last-Event-ID), which
- * re-authenticates: a revoked session or a removed permission stops the tail within this time.
- */
-const MAX_STREAM_MS = 5 * 60_000;
 const PAGE = 200;
 
-/** Live tail over Server-Sent Events: the events matching the filters, as they are appended. */
+/**
+ * Live tail over Server-Sent Events: the events matching the filters, as they are appended. The
+ * SSE helper ends each stream after a few minutes; the browser reconnects with Last-Event-ID,
+ * which is authorised (and audited) again like the first request.
+ */
 export function tailRoutes(deps: TailDeps) {
   return async (instance: FastifyInstance) => {
     const app = instance.withTypeProvider<ZodTypeProvider>();
+    const streams = createSseStreams();
+    /** Each open tail's pump: the poll job wakes them all. */
+    const tails = new Set<() => void>();
+    const poll = deps.jobs.add({
+      name: 'audit.tail-poll',
+      everyMs: POLL_MS,
+      // Each pump is single-flight on its own: a tail reading a long backlog does not hold up the rest.
+      run: async () => {
+        for (const pump of tails) pump();
+      },
+    });
+    poll.start();
+    app.addHook('preClose', async () => streams.closeAll());
+    app.addHook('onClose', async () => poll.stop());
     app.get(
       '/api/v1/audit/tail',
       {
@@ -51,11 +67,14 @@ export function tailRoutes(deps: TailDeps) {
       },
       async (req, reply) => {
         const { after, ...filters } = req.query;
-        const lastEventId = Number(req.headers['last-event-id']);
-        const start = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : after;
-        const opened = await openTail(deps, req.caller, filters, start);
-        streamTail(deps, reply, opened.logId, filters, opened.from);
-        return reply;
+        return streams.serve(req, reply, {
+          authorize: (lastEventId) => {
+            const resumed = lastEventId === null ? Number.NaN : Number(lastEventId);
+            const start = Number.isInteger(resumed) && resumed >= 0 ? resumed : after;
+            return openTail(deps, req.caller, filters, start);
+          },
+          start: (stream, opened) => streamTail(deps, tails, stream, opened.logId, filters, opened.from),
+        });
       },
     );
   };
@@ -78,25 +97,15 @@ async function openTail(
 
 function streamTail(
   deps: TailDeps,
-  reply: FastifyReply,
+  tails: Set<() => void>,
+  stream: SseStream,
   logId: string,
   filters: AuditSearchQuery,
   from: number,
 ) {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    'x-accel-buffering': 'no',
-    connection: 'keep-alive',
-  });
-  raw.write('retry: 3000\n\n');
   let last = from;
   let busy = false;
   let again = false;
-  let closed = false;
 
   const pump = async () => {
     if (busy) {
@@ -114,34 +123,29 @@ function streamTail(
         });
         const events = await presentRows(deps.db, deps.keyring, logId, rows);
         for (const event of events) {
-          if (closed) return;
-          raw.write(`id: ${event.seq}\nevent: audit\ndata: ${JSON.stringify(event)}\n\n`);
+          if (stream.closed) return;
+          const frame = sseFrame({ id: event.seq, event: 'audit', data: JSON.stringify(event) });
+          // A backlog waits for the reader rather than piling up; one that never reads is cut off.
+          if (!stream.write(frame)) await stream.drained();
           last = event.seq;
         }
         if (rows.length === PAGE) again = true;
-      } while (again && !closed);
+      } while (again && !stream.closed);
     } catch {
-      close();
+      stream.close();
     } finally {
       busy = false;
     }
   };
+  const wake = () => void pump();
   const onAppended = (appended: string) => {
-    if (appended === logId) void pump();
+    if (appended === logId) wake();
   };
-  const poll = setInterval(() => void pump(), POLL_MS);
-  const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
-  const limit = setTimeout(() => close(), MAX_STREAM_MS);
-  function close() {
-    if (closed) return;
-    closed = true;
-    clearInterval(poll);
-    clearInterval(heartbeat);
-    clearTimeout(limit);
-    deps.events.off('appended', onAppended);
-    raw.end();
-  }
+  tails.add(wake);
   deps.events.on('appended', onAppended);
-  raw.on('close', close);
-  void pump();
+  stream.onClose(() => {
+    tails.delete(wake);
+    deps.events.off('appended', onAppended);
+  });
+  wake();
 }

@@ -8,14 +8,13 @@
  * the roots those notes sign.
  */
 
-import { hash } from 'node:crypto';
 import {
   type NoteVerifier,
   openCheckpoint,
   parseVerifierKey,
   SignedNoteError,
 } from '../../platform/crypto/signed-note';
-import { MerkleError, rootFromInclusionProof, StreamingTree, verifyConsistency } from './merkle';
+import { leafHash, MerkleError, rootFromInclusionProof, StreamingTree, verifyConsistency } from './merkle';
 import { PurgeLedger } from './verify-purges';
 
 export const EXPORT_FORMAT = 'custos.audit.export/v1';
@@ -449,7 +448,7 @@ class ExportVerifier {
       this.#purges.bodyGone(seq);
       return null;
     }
-    if (!leafHashOf(body).equals(leaf)) {
+    if (!leafHash(body).equals(leaf)) {
       const bodySeq = seqOfBody(body);
       if (bodySeq !== null && bodySeq !== seq) {
         return {
@@ -717,14 +716,6 @@ class ExportVerifier {
       seconds,
     };
   }
-}
-
-/**
- * RFC 6962 leaf hash, SHA-256(0x00 ‖ body), as merkle.ts computes it — with the one-shot hash,
- * which skips a Hash object per event (U+0000 is the single byte 0x00 in UTF-8).
- */
-function leafHashOf(body: string): Buffer {
-  return hash('sha256', `\u0000${body}`, 'buffer');
 }
 
 /** The stored row beside a tree leaf: gone, or carrying another leaf hash than the tree. */

@@ -2,7 +2,7 @@ import type { Deps } from '../../deps';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../../platform/crypto/passwords';
 import { type Caller, forbidDuringImpersonation, requireUser } from '../../platform/http/caller';
 import { badRequest, rateLimited, unauthenticated } from '../../platform/http/errors';
-import { identityStore } from '../identity';
+import { identity } from '../identity';
 import type { SecurityPolicyService } from '../security';
 import type { SessionsService } from '../sessions';
 
@@ -11,7 +11,7 @@ export async function passwordMinLengthFor(
   deps: { db: Deps['db']; policies: SecurityPolicyService },
   userId: string,
 ) {
-  const memberships = await identityStore.listMembershipsOfUser(deps.db, userId);
+  const memberships = await identity.listMembershipsOfUser(deps.db, userId);
   let min = 0;
   for (const m of memberships)
     min = Math.max(min, (await deps.policies.policyOf(deps.db, m.id)).passwordMinLength);
@@ -38,9 +38,9 @@ export function createAccountService(
     async updateProfile(caller: Caller, name: string): Promise<void> {
       const user = requireUser(caller);
       await db.transaction().execute(async (trx) => {
-        const before = await identityStore.findUserById(trx, user.userId);
+        const before = await identity.findUserById(trx, user.userId);
         if (!before) throw unauthenticated();
-        await identityStore.updateUserName(trx, user.userId, name);
+        await identity.updateUserName(trx, user.userId, name);
         await audit.record(trx, user, {
           action: 'user.updated',
           targets: [{ type: 'user', id: user.userId }],
@@ -60,7 +60,7 @@ export function createAccountService(
     ): Promise<{ token: string | null }> {
       const user = requireUser(caller);
       forbidDuringImpersonation(user);
-      const row = await identityStore.findUserById(db, user.userId);
+      const row = await identity.findUserById(db, user.userId);
       if (!row) throw unauthenticated();
       await limitPasswordChecks(deps, user.userId);
       if (!(await verifyPassword(row.passwordHash, input.currentPassword))) {
@@ -72,17 +72,26 @@ export function createAccountService(
       });
       const passwordHash = await hashPassword(input.newPassword);
       return db.transaction().execute(async (trx) => {
-        await identityStore.updateUserPassword(trx, user.userId, passwordHash);
+        const changed = await identity.setPassword(
+          trx,
+          user.userId,
+          passwordHash,
+          'password_changed',
+          user.sessionId,
+        );
+        // The other sessions and the impersonations are over; the session that made the change is
+        // renewed (a new token) or ended as the user chose.
         const { token, ended } = await sessions.afterCredentialChange(
           trx,
           user,
           'password_changed',
           input.keepCurrentSession,
         );
+        const otherSessionsEnded = changed.sessionsEnded + changed.impersonationsEnded + ended;
         await audit.record(trx, user, {
           action: 'user.password_changed',
           targets: [{ type: 'user', id: user.userId }],
-          metadata: { otherSessionsEnded: ended, keptCurrentSession: input.keepCurrentSession },
+          metadata: { otherSessionsEnded, keptCurrentSession: input.keepCurrentSession },
         });
         return { token };
       });

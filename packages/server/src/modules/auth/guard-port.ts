@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema';
 import type { RequestMeta } from '../../platform/http/caller';
@@ -63,3 +64,12 @@ export const OPEN_SIGN_IN_GUARD: SignInGuardPort = {
   trustOf: async () => ({ trust: 'none', deviceTokenHash: null }),
   rememberDevice: async () => null,
 };
+
+/**
+ * The key an unknown account's attempts are counted under, from the e-mail tried: its SHA-256 after
+ * trimming and lower-casing, so "Ann@x.io " and "ann@x.io" are one account and no address is kept.
+ * The sign-in limits and threat detection must agree on it: both use this.
+ */
+export function hashedEmail(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}

@@ -1,5 +1,6 @@
 export { createAccountService, passwordMinLengthFor } from './account';
 export {
+  hashedEmail,
   OPEN_SIGN_IN_GUARD,
   type SignInAttempt,
   type SignInClearance,

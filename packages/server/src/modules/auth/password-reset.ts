@@ -4,7 +4,7 @@ import { assertAcceptablePassword, hashPassword } from '../../platform/crypto/pa
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { RequestMeta } from '../../platform/http/caller';
 import { badRequest, rateLimited } from '../../platform/http/errors';
-import { identityStore } from '../identity';
+import { identity } from '../identity';
 import type { OutboxService } from '../outbox';
 import type { SecurityPolicyService } from '../security';
 import type { SessionsService } from '../sessions';
@@ -21,7 +21,7 @@ const RESET_TTL_MS = 30 * 60_000;
 export function createPasswordResetService(
   deps: Deps & { outbox: OutboxService; sessions: SessionsService; policies: SecurityPolicyService },
 ) {
-  const { db, config, limiter, audit, outbox, sessions, log } = deps;
+  const { db, config, limiter, audit, outbox, log } = deps;
 
   async function limit(key: string, limitPerWindow: number): Promise<void> {
     const result = await limiter.consume(key, limitPerWindow, config.signInLimits.windowMs);
@@ -37,7 +37,7 @@ export function createPasswordResetService(
       const address = email.trim().toLowerCase();
       await limit(`reset:ip:${meta.ip ?? 'unknown'}`, config.signInLimits.perIp);
       await limit(`reset:account:${address}`, config.signInLimits.perAccount);
-      const user = await identityStore.findUserByEmail(db, address);
+      const user = await identity.findUserByEmail(db, address);
       const eligible = user && !user.disabledAt ? user : null;
       const token = randomToken(32);
       // Every request writes one audited transaction, so the answer takes about as long whether or not
@@ -85,7 +85,7 @@ export function createPasswordResetService(
       await limit(`reset-complete:ip:${meta.ip ?? 'unknown'}`, config.signInLimits.perIp);
       const row = await store.findResetToken(db, hashToken(token));
       if (!row || row.usedAt || row.expiresAt <= nowIso()) throw invalid();
-      const user = await identityStore.findUserById(db, row.userId);
+      const user = await identity.findUserById(db, row.userId);
       // A link from before the password last changed (e.g. by the user themself) is void.
       if (!user || user.disabledAt || user.passwordChangedAt > row.createdAt) throw invalid();
       assertAcceptablePassword(newPassword, {
@@ -95,10 +95,13 @@ export function createPasswordResetService(
       const passwordHash = await hashPassword(newPassword);
       await db.transaction().execute(async (trx) => {
         if (!(await store.useResetToken(trx, row.id))) throw invalid();
-        await identityStore.updateUserPassword(trx, user.id, passwordHash);
-        const ended = await sessions.revokeUserSessions(trx, user.id, 'password_reset');
-        // A super admin's impersonations run on their authority but are other users' sessions.
-        const impersonationsEnded = await sessions.revokeImpersonationsBy(trx, user.id, 'password_reset');
+        // Ends every session of the user and the impersonations they started.
+        const { sessionsEnded: ended, impersonationsEnded } = await identity.setPassword(
+          trx,
+          user.id,
+          passwordHash,
+          'password_reset',
+        );
         await audit.record(
           trx,
           { kind: 'anonymous', meta },

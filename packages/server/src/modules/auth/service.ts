@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { MeResult, MfaChallenge, MfaProof, SignedIn } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
@@ -24,16 +23,16 @@ import {
 } from '../../platform/http/errors';
 import { sourceOf } from '../../platform/http/ip-source';
 import type { RuleEnforcer } from '../access';
-import {
-  identityStore,
-  type OrganizationRow,
-  presentOrganization,
-  presentUser,
-  type UserRow,
-} from '../identity';
-import { challengeStore, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
+import { identity, type OrganizationRow, presentOrganization, presentUser, type UserRow } from '../identity';
+import { authChallenges, type MfaVerifier, type VerifiedFactor, type WebAuthn } from '../mfa';
 import type { AuthMethod, SessionsService } from '../sessions';
-import type { SignInAttempt, SignInClearance, SignInGuardPort, SignInTrust } from './guard-port';
+import {
+  hashedEmail,
+  type SignInAttempt,
+  type SignInClearance,
+  type SignInGuardPort,
+  type SignInTrust,
+} from './guard-port';
 import { recordRecoveryCodeUse } from './step-up';
 import type { ThrottleSummaries } from './throttled';
 
@@ -163,9 +162,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       userId: user?.id ?? null,
       organizationIds: memberships.map((m) => m.id),
       organizationId: target?.id ?? null,
-      accountKey: user
-        ? `user:${user.id}`
-        : `email:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`,
+      accountKey: user ? `user:${user.id}` : `email:${hashedEmail(email)}`,
       ip: meta.ip,
       ...known,
     };
@@ -213,8 +210,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     password: string,
     organizationHint?: string,
   ) {
-    const user = await identityStore.findUserByEmail(db, email);
-    const memberships = user ? await identityStore.listMembershipsOfUser(db, user.id) : [];
+    const user = await identity.findUserByEmail(db, email);
+    const memberships = user ? await identity.listMembershipsOfUser(db, user.id) : [];
     const attempt = await attemptOf(meta, email, user, memberships, organizationHint);
     const failure = (reason: string) =>
       recordFailure(meta, email, user, organizationHint, reason, attempt.trust, memberships);
@@ -253,8 +250,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     trust: SignInTrust = 'none',
     knownMemberships?: readonly { id: string; slug: string }[],
   ) {
-    const memberships =
-      knownMemberships ?? (user ? await identityStore.listMembershipsOfUser(db, user.id) : []);
+    const memberships = knownMemberships ?? (user ? await identity.listMembershipsOfUser(db, user.id) : []);
     const org = memberships.find((m) => m.id === hint || m.slug === hint) ?? memberships[0];
     const caller: AnonymousCaller = { kind: 'anonymous', meta };
     await audit.recordAlone(caller, {
@@ -281,9 +277,9 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function chooseOrganization(
     user: UserRow,
     requested?: string | null,
-    known?: Awaited<ReturnType<typeof identityStore.listMembershipsOfUser>>,
+    known?: Awaited<ReturnType<typeof identity.listMembershipsOfUser>>,
   ) {
-    const memberships = known ?? (await identityStore.listMembershipsOfUser(db, user.id));
+    const memberships = known ?? (await identity.listMembershipsOfUser(db, user.id));
     if (requested) {
       const match = memberships.find((m) => m.id === requested || m.slug === requested.toLowerCase());
       if (!match) throw forbidden('NO_ORGANIZATION', 'You are not a member of that organization.');
@@ -367,7 +363,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     const methods = await verifier.methodsOf(user.id, trx);
     const challenge = randomToken(32);
     const expiresAt = isoAfter(CHALLENGE_TTL_MS);
-    await challengeStore.insertChallenge(trx, {
+    await authChallenges.insertChallenge(trx, {
       tokenHash: hashToken(challenge),
       kind: 'sign_in_mfa',
       userId: user.id,
@@ -392,9 +388,9 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   async function openChallenge(token: string) {
-    const challenge = await challengeStore.findChallenge(db, hashToken(token), 'sign_in_mfa');
+    const challenge = await authChallenges.findChallenge(db, hashToken(token), 'sign_in_mfa');
     if (!challenge?.userId || challenge.attempts >= MAX_CHALLENGE_ATTEMPTS) throw challengeInvalid();
-    const user = await identityStore.findUserById(db, challenge.userId);
+    const user = await identity.findUserById(db, challenge.userId);
     if (!user || user.disabledAt) throw challengeInvalid();
     // A password change ends every session; a sign-in half done with the old password ends with them.
     if (Date.parse(user.passwordChangedAt) > Date.parse(challenge.createdAt)) throw challengeInvalid();
@@ -423,13 +419,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     async verifyMfa(meta: RequestMeta, input: { challenge: string } & MfaProof): Promise<IssuedSession> {
       const { challenge, user } = await openChallenge(input.challenge);
       // A lock or block placed since the password step applies here too.
-      const memberships = await identityStore.listMembershipsOfUser(db, user.id);
+      const memberships = await identity.listMembershipsOfUser(db, user.id);
       const attempt = await attemptOf(meta, user.email, user, memberships, challenge.organizationId);
       // The password step already counted this attempt for the delay.
       (await signInGuard.check(attempt, { count: false })).assertNotLocked();
       // The attempt is taken before the answer is checked: answers sent in parallel cannot all slip
       // past the limit, as they could if each read the count and added to it after failing.
-      if (!(await challengeStore.takeAttempt(db, challenge.id, MAX_CHALLENGE_ATTEMPTS))) {
+      if (!(await authChallenges.takeAttempt(db, challenge.id, MAX_CHALLENGE_ATTEMPTS))) {
         throw challengeInvalid();
       }
       let verified: VerifiedFactor;
@@ -451,7 +447,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         }
         throw error;
       }
-      if (!(await challengeStore.consumeChallenge(db, challenge.id))) throw challengeInvalid();
+      if (!(await authChallenges.consumeChallenge(db, challenge.id))) throw challengeInvalid();
       const { invitationId } = challenge;
       // Joining through an invitation happens now, with the session, not on the password alone.
       const organization = invitationId ? null : await chooseOrganization(user, challenge.organizationId);
@@ -474,7 +470,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async mfaPasskeyOptions(token: string) {
       const { challenge, user } = await openChallenge(token);
       const options = await verifier.passkeyOptions(user.id);
-      await challengeStore.setChallengeWebauthn(db, challenge.id, options.challenge);
+      await authChallenges.setChallengeWebauthn(db, challenge.id, options.challenge);
       return { options: { ...options } };
     },
 
@@ -489,11 +485,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
       challengesIssued += 1;
       if (challengesIssued % SWEEP_EVERY === 0) {
-        await challengeStore.deleteStaleChallenges(db, new Date(Date.now() - STALE_AFTER_MS).toISOString());
+        await authChallenges.deleteStaleChallenges(db, new Date(Date.now() - STALE_AFTER_MS).toISOString());
       }
       const options = await webauthn.authenticationOptions(null, 'required');
       const ceremony = randomToken(32);
-      await challengeStore.insertChallenge(db, {
+      await authChallenges.insertChallenge(db, {
         tokenHash: hashToken(ceremony),
         kind: 'passkey_sign_in',
         userId: null,
@@ -513,8 +509,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         organization?: string;
       },
     ): Promise<IssuedSession> {
-      const ceremony = await challengeStore.findChallenge(db, hashToken(input.ceremony), 'passkey_sign_in');
-      if (!ceremony?.webauthnChallenge || !(await challengeStore.consumeChallenge(db, ceremony.id))) {
+      const ceremony = await authChallenges.findChallenge(db, hashToken(input.ceremony), 'passkey_sign_in');
+      if (!ceremony?.webauthnChallenge || !(await authChallenges.consumeChallenge(db, ceremony.id))) {
         throw badRequest('PASSKEY_CEREMONY_INVALID', 'The passkey request expired or was used. Try again.');
       }
       let userId: string;
@@ -528,13 +524,13 @@ export function createAuthService(deps: AuthServiceDeps) {
           await recordFailure(meta, null, undefined, undefined, 'passkey_rejected');
         throw error;
       }
-      const user = await identityStore.findUserById(db, userId);
+      const user = await identity.findUserById(db, userId);
       if (!user || user.disabledAt) {
         await recordFailure(meta, null, user, input.organization, 'disabled');
         throw unauthenticated('This account cannot sign in.', 'INVALID_CREDENTIALS');
       }
       // A passkey is the user's own device: only "everywhere" locks and blocks stop it.
-      const memberships = await identityStore.listMembershipsOfUser(db, user.id);
+      const memberships = await identity.listMembershipsOfUser(db, user.id);
       const attempt = await attemptOf(meta, user.email, user, memberships, input.organization);
       (await signInGuard.check({ ...attempt, trust: 'device' })).assertNotLocked();
       const organization = await chooseOrganization(user, input.organization);
@@ -566,7 +562,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const user = requireUser(caller);
       // An impersonation is started for one organization; it stays there.
       forbidDuringImpersonation(user);
-      const membership = await identityStore.findMembership(db, organizationId, user.userId);
+      const membership = await identity.findMembership(db, organizationId, user.userId);
       // Another tenant's organization is not found, whether or not it exists.
       if (!membership) throw notFound('ORGANIZATION_NOT_FOUND', 'You have no organization with that id.');
       await ruleEnforcer.checkSignIn({
@@ -576,7 +572,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         meta: user.meta,
       });
       // Moving in counts against the organization's concurrent-session limit like signing in does.
-      const row = await identityStore.findUserById(db, user.userId);
+      const row = await identity.findUserById(db, user.userId);
       if (!row) throw unauthenticated();
       await sessions.checkLimit(row, organizationId, user.meta);
       return db.transaction().execute(async (trx) => {
@@ -599,7 +595,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Everything the console needs about the caller: one query beyond the session check. */
     async me(caller: Caller): Promise<MeResult> {
       const user = requireUser(caller);
-      const organizations = await identityStore.listMembershipsOfUser(db, user.userId);
+      const organizations = await identity.listMembershipsOfUser(db, user.userId);
       const current = organizations.find((o) => o.id === user.organizationId);
       const impersonation = user.impersonator
         ? {

@@ -7,8 +7,8 @@ import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
 import { type Caller, requireUser, stepUpUntil, type UserCaller } from '../../platform/http/caller';
 import { AppError, badRequest, forbidden, rateLimited } from '../../platform/http/errors';
-import { identityStore } from '../identity';
-import { challengeOfResponse, challengeStore, type MfaVerifier, type VerifiedFactor } from '../mfa';
+import { identity } from '../identity';
+import { authChallenges, challengeOfResponse, type MfaVerifier, type VerifiedFactor } from '../mfa';
 import type { SessionsService } from '../sessions';
 import { limitPasswordChecks } from './account';
 
@@ -49,7 +49,7 @@ export function createStepUpService(deps: Deps & { sessions: SessionsService; ve
       );
       if (!opened.allowed) throw rateLimited(opened.retryAfterSeconds);
       const options = await verifier.passkeyOptions(user.userId);
-      await challengeStore.insertChallenge(db, {
+      await authChallenges.insertChallenge(db, {
         tokenHash: hashToken(randomToken(32)),
         kind: 'step_up_passkey',
         userId: user.userId,
@@ -83,7 +83,7 @@ export function createStepUpService(deps: Deps & { sessions: SessionsService; ve
             throw badRequest('MFA_METHOD_UNAVAILABLE', 'Confirm with your second factor, not your password.');
           }
           await limitPasswordChecks(deps, user.userId);
-          const row = await identityStore.findUserById(db, user.userId);
+          const row = await identity.findUserById(db, user.userId);
           if (!row || !(await verifyPassword(row.passwordHash, proof.password))) {
             throw badRequest('PASSWORD_INCORRECT', 'The password is incorrect.');
           }
@@ -93,12 +93,12 @@ export function createStepUpService(deps: Deps & { sessions: SessionsService; ve
             throw badRequest('MFA_METHOD_UNAVAILABLE', 'You have no second factor. Use your password.');
           const answered = proof.method === 'passkey' ? challengeOfResponse(proof.response) : null;
           const ceremony = answered
-            ? await challengeStore.findSessionChallenge(db, user.sessionId, 'step_up_passkey', answered)
+            ? await authChallenges.findSessionChallenge(db, user.sessionId, 'step_up_passkey', answered)
             : undefined;
           verified = await verifier.verify(user.userId, proof, ceremony?.webauthnChallenge ?? null);
           // One answer, one step-up: a second request with the same assertion (from an authenticator
           // that keeps no counter, the counter check cannot tell) loses here.
-          if (ceremony && !(await challengeStore.consumeChallenge(db, ceremony.id))) {
+          if (ceremony && !(await authChallenges.consumeChallenge(db, ceremony.id))) {
             throw badRequest('PASSKEY_CEREMONY_INVALID', 'That passkey answer was already used. Try again.');
           }
           method = verified.method;

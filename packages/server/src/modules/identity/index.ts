@@ -1,3 +1,3 @@
 export { presentOrganization, presentUser } from './present';
-export type { MembershipRow, OrganizationRow, UserRow } from './store';
-export * as identityStore from './store';
+export { type Identity, identity } from './service';
+export type { AccessHead, MembershipRow, OrganizationRow, UserRow } from './store';

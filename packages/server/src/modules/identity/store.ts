@@ -344,3 +344,76 @@ export async function setUserDisabled(trx: Executor, userId: string, disabled: b
     .where('id', '=', userId)
     .execute();
 }
+
+/**
+ * Takes the user row's lock (a no-op update locks it on PostgreSQL; SQLite runs one write
+ * transaction at a time): the MFA module serializes changes to one user's factors on it.
+ */
+export async function lockUser(trx: Executor, userId: string): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ mfaEnabledAt: eb.ref('mfaEnabledAt') }))
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Marks the user as having (or no longer having) a confirmed second factor; a no-op if already so. */
+export async function setMfaEnabled(trx: Executor, userId: string, enabled: boolean): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set({ mfaEnabledAt: enabled ? nowIso() : null })
+    .where('id', '=', userId)
+    .where('mfaEnabledAt', enabled ? 'is' : 'is not', null)
+    .execute();
+}
+
+// ---- what access control keeps on the organization row ----
+
+export interface AccessHead {
+  accessVersion: number;
+  timeZone: string;
+}
+
+// Read by every permission check that compiles the policy: compiled once (precompiled.ts).
+const accessHeadQuery = precompiled(
+  (db: Kysely<DB>, organizationId: string) =>
+    db.selectFrom('organizations').select(['accessVersion', 'timeZone']).where('id', '=', organizationId),
+  [''] as const,
+);
+
+/** The organization's access version and time zone, or undefined when there is no such organization. */
+export async function findAccessHead(db: Executor, organizationId: string): Promise<AccessHead | undefined> {
+  const [head] = await accessHeadQuery(db, organizationId);
+  return head;
+}
+
+/**
+ * Bumps the organization's access version (compiled access policies are cached by it). The update
+ * also takes the organization's row lock, so concurrent edits apply one after another.
+ */
+export async function bumpAccessVersion(trx: Executor, organizationId: string): Promise<void> {
+  await trx
+    .updateTable('organizations')
+    .set((eb) => ({ accessVersion: eb('accessVersion', '+', 1), updatedAt: nowIso() }))
+    .where('id', '=', organizationId)
+    .execute();
+}
+
+/** The time zone access rules' hours are read in. */
+export async function setTimeZone(trx: Executor, organizationId: string, timeZone: string): Promise<void> {
+  await trx
+    .updateTable('organizations')
+    .set({ timeZone, updatedAt: nowIso() })
+    .where('id', '=', organizationId)
+    .execute();
+}
+
+/** The role lists of the organization's members, as stored (access counts members per role from them). */
+export async function memberRoleLists(db: Executor, organizationId: string): Promise<unknown[]> {
+  const rows = await db
+    .selectFrom('memberships')
+    .select('roles')
+    .where('organizationId', '=', organizationId)
+    .execute();
+  return rows.map((r) => r.roles);
+}

@@ -11,7 +11,7 @@ import {
   type UserCaller,
 } from '../../platform/http/caller';
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from '../../platform/http/errors';
-import { identityStore, presentOrganization, presentUser } from '../identity';
+import { identity, presentOrganization, presentUser } from '../identity';
 import type { SessionsService } from '../sessions';
 
 export interface HandedSession {
@@ -52,12 +52,12 @@ export function createImpersonationService(deps: Deps & { sessions: SessionsServ
         throw forbidden('IMPERSONATION_FORBIDDEN', 'Stop the current impersonation first.');
       requireStepUp(admin);
       if (input.userId === admin.userId) throw badRequest('BAD_REQUEST', 'You cannot impersonate yourself.');
-      const user = await identityStore.findUserById(db, input.userId);
+      const user = await identity.findUserById(db, input.userId);
       if (!user || user.disabledAt) throw notFound('USER_NOT_FOUND', 'There is no active user with that id.');
       // One super admin may not borrow another's platform powers.
       if (user.isSuperAdmin)
         throw forbidden('IMPERSONATION_FORBIDDEN', 'Super admins cannot be impersonated.');
-      const memberships = await identityStore.listMembershipsOfUser(db, user.id);
+      const memberships = await identity.listMembershipsOfUser(db, user.id);
       const organization = input.organizationId
         ? memberships.find((m) => m.id === input.organizationId)
         : memberships[0];
@@ -119,10 +119,8 @@ export function createImpersonationService(deps: Deps & { sessions: SessionsServ
         if (!adminCaller || adminCaller.userId !== impersonator.userId) throw over();
         const token = await sessions.rotate(trx, ownSessionId);
         const [admin, organization] = await Promise.all([
-          identityStore.findUserById(trx, adminCaller.userId),
-          adminCaller.organizationId
-            ? identityStore.findOrganization(trx, adminCaller.organizationId)
-            : undefined,
+          identity.findUserById(trx, adminCaller.userId),
+          adminCaller.organizationId ? identity.findOrganization(trx, adminCaller.organizationId) : undefined,
         ]);
         if (!admin) throw unauthenticated();
         return {

@@ -14,7 +14,7 @@ import {
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import { type AccessPolicies, assertRolesExist, assertRolesGrantable, type RuleEnforcer } from '../access';
 import type { AuthService, SignInOutcome } from '../auth';
-import { identityStore, type OrganizationRow, type UserRow } from '../identity';
+import { identity, type OrganizationRow, type UserRow } from '../identity';
 import { resetFactors } from '../mfa';
 import type { OutboxService } from '../outbox';
 import type { SessionsService } from '../sessions';
@@ -32,7 +32,7 @@ export interface InvitationsDeps extends Deps {
 }
 
 export function createInvitationsService(deps: InvitationsDeps) {
-  const { db, config, auth, outbox, audit, sessions } = deps;
+  const { db, config, auth, outbox, audit } = deps;
 
   /** A usable invitation for `token`, or a 400 that does not say which check failed. */
   async function pendingInvitation(db2: typeof db | Transaction<DB>, token: string) {
@@ -43,7 +43,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
         'This invitation link is invalid, used or expired. Ask for a new one.',
       );
     }
-    const organization = await identityStore.findOrganization(db2, invitation.organizationId);
+    const organization = await identity.findOrganization(db2, invitation.organizationId);
     if (!organization)
       throw badRequest('INVITATION_INVALID', 'This invitation link is invalid, used or expired.');
     return { invitation, organization };
@@ -130,11 +130,11 @@ export function createInvitationsService(deps: InvitationsDeps) {
       const access = await deps.accessPolicies.current(db, c.organizationId);
       assertRolesExist(access, wanted);
       assertRolesGrantable(c, access, wanted);
-      const organization = await identityStore.findOrganization(db, c.organizationId);
+      const organization = await identity.findOrganization(db, c.organizationId);
       if (!organization) throw notFound('ORGANIZATION_NOT_FOUND', 'The organization no longer exists.');
       const { id, token } = await db.transaction().execute(async (trx) => {
-        const existing = await identityStore.findUserByEmail(trx, email);
-        if (existing && (await identityStore.findMembership(trx, c.organizationId, existing.id))) {
+        const existing = await identity.findUserByEmail(trx, email);
+        if (existing && (await identity.findMembership(trx, c.organizationId, existing.id))) {
           throw conflict('MEMBER_ALREADY_EXISTS', `${email} is already a member of this organization.`);
         }
         return createInTransaction(trx, c, email, wanted);
@@ -163,7 +163,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
 
     async preview(token: string): Promise<InvitationPreview> {
       const { invitation, organization } = await pendingInvitation(db, token);
-      const existing = await identityStore.findUserByEmail(db, invitation.email);
+      const existing = await identity.findUserByEmail(db, invitation.email);
       return {
         organizationName: organization.name,
         email: invitation.email,
@@ -183,7 +183,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
       input: { token: string; name?: string; password: string },
     ): Promise<SignInOutcome> {
       const { invitation, organization } = await pendingInvitation(db, input.token);
-      const existing = await identityStore.findUserByEmail(db, invitation.email);
+      const existing = await identity.findUserByEmail(db, invitation.email);
       let chosen: { name: string; passwordHash: string } | null = null;
       if (choosesPassword(existing, invitation)) {
         if (!input.name) {
@@ -211,7 +211,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
         // An account with a second factor joins only once it is given: the password alone (which
         // the inviter might know) changes nothing; the MFA step finishes the acceptance.
         if (existing && !chosen && existing.mfaEnabledAt) {
-          if (await identityStore.findMembership(trx, organization.id, existing.id)) {
+          if (await identity.findMembership(trx, organization.id, existing.id)) {
             throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');
           }
           return auth.completeSignIn(trx, existing, organization, meta, invitation.id);
@@ -231,8 +231,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
     /** The rest of an acceptance that waited for the second factor (called by the MFA step). */
     async joinAfterMfa(trx: Transaction<DB>, invitationId: string, user: UserRow, meta: RequestMeta) {
       const invitation = await store.findById(trx, invitationId);
-      const organization =
-        invitation && (await identityStore.findOrganization(trx, invitation.organizationId));
+      const organization = invitation && (await identity.findOrganization(trx, invitation.organizationId));
       if (
         !invitation ||
         !organization ||
@@ -257,10 +256,10 @@ export function createInvitationsService(deps: InvitationsDeps) {
         'This invitation link is invalid, used or expired. Ask for a new one.',
       );
     }
-    if (await identityStore.findMembership(trx, invitation.organizationId, member.id)) {
+    if (await identity.findMembership(trx, invitation.organizationId, member.id)) {
       throw conflict('MEMBER_ALREADY_EXISTS', 'You are already a member of this organization.');
     }
-    await identityStore.insertMembership(trx, invitation.organizationId, member.id, invitation.roles);
+    await identity.insertMembership(trx, invitation.organizationId, member.id, invitation.roles);
     await audit.record(
       trx,
       { kind: 'anonymous', meta },
@@ -291,7 +290,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
   ): Promise<UserRow> {
     const anonymous: Caller = { kind: 'anonymous', meta };
     if (!existing) {
-      const created = await identityStore.insertUser(trx, {
+      const created = await identity.insertUser(trx, {
         email: invitation.email,
         name: chosen?.name ?? '',
         passwordHash: chosen?.passwordHash ?? '',
@@ -308,11 +307,11 @@ export function createInvitationsService(deps: InvitationsDeps) {
       });
       return created;
     }
-    if (invitation.emailed) await identityStore.markEmailVerified(trx, existing.id);
+    if (invitation.emailed) await identity.markEmailVerified(trx, existing.id);
     if (!chosen) return existing;
-    await identityStore.updateUserPassword(trx, existing.id, chosen.passwordHash);
-    await identityStore.updateUserName(trx, existing.id, chosen.name);
-    await sessions.revokeUserSessions(trx, existing.id, 'account_reclaimed');
+    // Ends the sessions the link's holder may have opened, and any impersonation they started.
+    await identity.setPassword(trx, existing.id, chosen.passwordHash, 'account_reclaimed');
+    await identity.updateUserName(trx, existing.id, chosen.name);
     // Factors the link's holder may have added go too: the mailbox's owner starts clean.
     await resetFactors(trx, existing.id);
     await audit.record(trx, anonymous, {

@@ -178,3 +178,16 @@ export async function revokePendingBy(
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** The role lists of the organization's pending invitations (neither accepted, revoked nor expired). */
+export async function pendingInvitationRoles(db: Executor, organizationId: string): Promise<string[][]> {
+  const rows = await db
+    .selectFrom('invitations')
+    .select('roles')
+    .where('organizationId', '=', organizationId)
+    .where('acceptedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .where('expiresAt', '>', nowIso())
+    .execute();
+  return rows.map((r) => parseJson<string[]>(r.roles));
+}

@@ -3,8 +3,8 @@ import type { Deps } from '../../deps';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { type AccessPolicies, assertRolesExist, assertRolesGrantable } from '../access';
-import { identityStore } from '../identity';
-import { revokeInvitationsBy } from '../invitations';
+import { identity } from '../identity';
+import { invitationPorts } from '../invitations';
 import type { SessionsService } from '../sessions';
 
 export function createMembersService(
@@ -15,7 +15,7 @@ export function createMembersService(
   return {
     async list(caller: Caller): Promise<MemberOut[]> {
       const c = authorize(caller, 'members:read');
-      return identityStore.listMembers(db, c.organizationId);
+      return identity.listMembers(db, c.organizationId);
     },
 
     /**
@@ -30,29 +30,27 @@ export function createMembersService(
       }
       const next = [...new Set(roles)].sort();
       return db.transaction().execute(async (trx) => {
-        await identityStore.lockOrganization(trx, c.organizationId);
-        const membership = await identityStore.findMembership(trx, c.organizationId, userId);
+        await identity.lockOrganization(trx, c.organizationId);
+        const membership = await identity.findMembership(trx, c.organizationId, userId);
         if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
         const access = await accessPolicies.current(trx, c.organizationId);
         assertRolesExist(access, next);
         assertRolesGrantable(c, access, [...membership.roles, ...next]);
         if (membership.roles.includes('owner') && !next.includes('owner')) {
-          if ((await identityStore.countOwners(trx, c.organizationId)) <= 1) {
+          if ((await identity.countOwners(trx, c.organizationId)) <= 1) {
             throw conflict(
               'LAST_OWNER',
               'The organization needs at least one owner. Make someone else an owner first.',
             );
           }
         }
-        await identityStore.updateMembershipRoles(trx, c.organizationId, userId, next);
+        await identity.updateMembershipRoles(trx, c.organizationId, userId, next);
         await audit.record(trx, c, {
           action: 'member.role_changed',
           targets: [{ type: 'user', id: userId }],
           changes: { roles: [membership.roles, next] },
         });
-        const member = (await identityStore.listMembers(trx, c.organizationId)).find(
-          (m) => m.userId === userId,
-        );
+        const member = (await identity.listMembers(trx, c.organizationId)).find((m) => m.userId === userId);
         if (!member) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
         return member;
       });
@@ -62,23 +60,20 @@ export function createMembersService(
     async remove(caller: Caller, userId: string): Promise<void> {
       const c = authorize(caller, 'members:manage');
       await db.transaction().execute(async (trx) => {
-        await identityStore.lockOrganization(trx, c.organizationId);
-        const membership = await identityStore.findMembership(trx, c.organizationId, userId);
+        await identity.lockOrganization(trx, c.organizationId);
+        const membership = await identity.findMembership(trx, c.organizationId, userId);
         if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
         assertRolesGrantable(c, await accessPolicies.current(trx, c.organizationId), membership.roles);
-        if (
-          membership.roles.includes('owner') &&
-          (await identityStore.countOwners(trx, c.organizationId)) <= 1
-        ) {
+        if (membership.roles.includes('owner') && (await identity.countOwners(trx, c.organizationId)) <= 1) {
           throw conflict('LAST_OWNER', 'The last owner cannot be removed. Make someone else an owner first.');
         }
-        await identityStore.deleteMembership(trx, c.organizationId, userId);
+        await identity.deleteMembership(trx, c.organizationId, userId);
         await sessions.revokeUserSessions(trx, userId, 'member_removed', {
           organizationId: c.organizationId,
         });
         // What they set in motion stops with them: their pending invitations die; their API keys stop
         // authenticating on their own (a key never exceeds its creator's current access).
-        const revokedInvitations = await revokeInvitationsBy(trx, c.organizationId, userId);
+        const revokedInvitations = await invitationPorts.revokeInvitationsBy(trx, c.organizationId, userId);
         await audit.record(trx, c, {
           action: 'member.removed',
           targets: [{ type: 'user', id: userId }],

@@ -14,7 +14,7 @@ import {
   type UserCaller,
 } from '../../platform/http/caller';
 import { badRequest, conflict, notFound, unauthenticated } from '../../platform/http/errors';
-import { identityStore } from '../identity';
+import { identity } from '../identity';
 import { mfaRequiredFor, type SecurityPolicyService } from '../security';
 import type { SessionsService } from '../sessions';
 import { formatRecoveryCode, type MfaSecrets, newRecoveryCode, RECOVERY_CODE_COUNT } from './secrets';
@@ -75,7 +75,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   ): Promise<FactorAdded> {
     // Read under the user's factor lock (callers take it): the caller's own mfaEnabled may be stale.
     const first = (await store.listFactors(trx, user.userId)).length === 1;
-    await store.setMfaEnabled(trx, user.userId, true);
+    await identity.setMfaEnabled(trx, user.userId, true);
     const recoveryCodes =
       first || !(await store.recoveryCodeStatus(trx, user.userId))
         ? await issueRecoveryCodes(trx, user.userId)
@@ -101,7 +101,7 @@ export function createMfaService(deps: MfaServiceDeps) {
 
   /** Whether any organization of the user requires MFA of them (then the last factor stays). */
   async function policyRequiresMfa(trx: Transaction<DB>, userId: string): Promise<boolean> {
-    const memberships = await identityStore.listMembershipsOfUser(trx, userId);
+    const memberships = await identity.listMembershipsOfUser(trx, userId);
     for (const m of memberships) {
       if (mfaRequiredFor(await policies.policyOf(trx, m.id), m.roles)) return true;
     }
@@ -111,7 +111,7 @@ export function createMfaService(deps: MfaServiceDeps) {
   return {
     async mySecurity(caller: Caller): Promise<MySecurity> {
       const user = requireUser(caller);
-      const row = await identityStore.findUserById(db, user.userId);
+      const row = await identity.findUserById(db, user.userId);
       if (!row) throw unauthenticated();
       return {
         factors: (await store.listFactors(db, user.userId)).map(presentFactor),
@@ -168,7 +168,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         );
       }
       return db.transaction().execute(async (trx) => {
-        await store.lockUserFactors(trx, user.userId);
+        await identity.lockUser(trx, user.userId);
         // Two confirmations at once must not both hand out recovery codes (the second set would
         // silently replace the one the user just wrote down).
         if (!(await store.confirmFactor(trx, factor.id, step))) {
@@ -219,7 +219,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       }
       const registered = await webauthn.verifyRegistration(input.response, challenge.webauthnChallenge);
       return db.transaction().execute(async (trx) => {
-        await store.lockUserFactors(trx, user.userId);
+        await identity.lockUser(trx, user.userId);
         const id = await store.insertPasskeyFactor(trx, {
           userId: user.userId,
           name: input.name,
@@ -255,7 +255,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       return db.transaction().execute(async (trx) => {
         // Decided under the lock: two removals at once must not each see "one other factor left"
         // and leave none (MFA still on with nothing to answer it: a locked-out account).
-        await store.lockUserFactors(trx, user.userId);
+        await identity.lockUser(trx, user.userId);
         const factor = await store.findFactor(trx, user.userId, factorId);
         if (!factor?.confirmedAt) throw factorNotFound();
         const remaining = (await store.listFactors(trx, user.userId)).filter((f) => f.id !== factor.id);
@@ -267,7 +267,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         }
         await store.deleteFactor(trx, factor.id);
         if (remaining.length === 0) {
-          await store.setMfaEnabled(trx, user.userId, false);
+          await identity.setMfaEnabled(trx, user.userId, false);
           await store.deleteRecoveryCodes(trx, user.userId);
         }
         const { token, ended } = await sessions.afterCredentialChange(
@@ -292,7 +292,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       const user = ownerOnly(caller, true);
       return db.transaction().execute(async (trx) => {
         // Checked under the lock, not from the caller: the last factor may be going at this moment.
-        await store.lockUserFactors(trx, user.userId);
+        await identity.lockUser(trx, user.userId);
         if ((await store.listFactors(trx, user.userId)).length === 0) {
           throw badRequest('MFA_METHOD_UNAVAILABLE', 'Add an authenticator app or a passkey first.');
         }

@@ -1,5 +1,5 @@
 import type { AuthenticatorTransportFuture } from '@simplewebauthn/server';
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import type { Dialect } from '../../platform/db/database';
@@ -150,19 +150,6 @@ export async function confirmFactor(trx: Executor, factorId: string, step: numbe
   return Number(result.numUpdatedRows) === 1;
 }
 
-/**
- * Serializes changes to one user's factors (a no-op update takes the user row's lock on PostgreSQL;
- * SQLite runs one write transaction at a time): what a change decides from the factors it read,
- * such as "this is the last one" or "this is the first one", stays true until it commits.
- */
-export async function lockUserFactors(trx: Transaction<DB>, userId: string): Promise<void> {
-  await trx
-    .updateTable('users')
-    .set((eb) => ({ mfaEnabledAt: eb.ref('mfaEnabledAt') }))
-    .where('id', '=', userId)
-    .execute();
-}
-
 /** The claim statement for a batch of `size`, built once per size and dialect (the text never changes). */
 const claimStatements = new Map<string, string>();
 function claimStatementFor(dialect: Dialect, size: number): string {
@@ -229,15 +216,6 @@ export async function renameFactor(trx: Executor, factorId: string, name: string
 
 export async function deleteFactor(trx: Executor, factorId: string): Promise<void> {
   await trx.deleteFrom('mfaFactors').where('id', '=', factorId).execute();
-}
-
-export async function setMfaEnabled(trx: Executor, userId: string, enabled: boolean): Promise<void> {
-  await trx
-    .updateTable('users')
-    .set({ mfaEnabledAt: enabled ? nowIso() : null })
-    .where('id', '=', userId)
-    .where('mfaEnabledAt', enabled ? 'is' : 'is not', null)
-    .execute();
 }
 
 // ---- recovery codes ----

@@ -2,7 +2,7 @@ import type { CreateOrganizationResult, OrganizationOut, OrganizationSummary } f
 import type { Deps } from '../../deps';
 import { authorize, type Caller, requireSuperAdmin } from '../../platform/http/caller';
 import { notFound } from '../../platform/http/errors';
-import { identityStore, presentOrganization } from '../identity';
+import { identity, presentOrganization } from '../identity';
 import type { InvitationsService } from '../invitations';
 
 export function createOrganizationsService(deps: Deps & { invitations: InvitationsService }) {
@@ -11,9 +11,9 @@ export function createOrganizationsService(deps: Deps & { invitations: Invitatio
     async rename(caller: Caller, name: string): Promise<OrganizationOut> {
       const c = authorize(caller, 'organization:manage');
       return db.transaction().execute(async (trx) => {
-        const before = await identityStore.findOrganization(trx, c.organizationId);
+        const before = await identity.findOrganization(trx, c.organizationId);
         if (!before) throw notFound('ORGANIZATION_NOT_FOUND', 'The organization no longer exists.');
-        await identityStore.renameOrganization(trx, c.organizationId, name);
+        await identity.renameOrganization(trx, c.organizationId, name);
         await audit.record(trx, c, {
           action: 'organization.updated',
           targets: [{ type: 'organization', id: c.organizationId, name }],
@@ -25,7 +25,7 @@ export function createOrganizationsService(deps: Deps & { invitations: Invitatio
 
     async listAll(caller: Caller): Promise<OrganizationSummary[]> {
       requireSuperAdmin(caller);
-      const rows = await identityStore.listOrganizationsWithCounts(db);
+      const rows = await identity.listOrganizationsWithCounts(db);
       return rows.map((r) => ({ ...presentOrganization(r), memberCount: r.memberCount }));
     },
 
@@ -40,7 +40,7 @@ export function createOrganizationsService(deps: Deps & { invitations: Invitatio
       const admin = requireSuperAdmin(caller);
       const inviteOther = input.ownerEmail !== undefined && input.ownerEmail !== admin.email;
       const { organization, invitation } = await db.transaction().execute(async (trx) => {
-        const org = await identityStore.insertOrganization(trx, input.name);
+        const org = await identity.insertOrganization(trx, input.name);
         const inOrg = {
           ...admin,
           organizationId: org.id,
@@ -55,7 +55,7 @@ export function createOrganizationsService(deps: Deps & { invitations: Invitatio
           ...(input.ownerEmail ? { subjectRef: `email:${input.ownerEmail}` } : {}),
         });
         if (!inviteOther || !input.ownerEmail) {
-          await identityStore.insertMembership(trx, org.id, admin.userId, ['owner']);
+          await identity.insertMembership(trx, org.id, admin.userId, ['owner']);
           return { organization: org, invitation: null };
         }
         const created = await invitations.createInTransaction(trx, inOrg, input.ownerEmail, ['owner']);

@@ -1,3 +1,10 @@
-export { defaultPolicy, mfaEnrollmentState, mfaRequiredFor, type PolicyOnSession } from './policy';
+export {
+  DEFAULT_IDLE_TIMEOUT_MINUTES,
+  defaultPolicy,
+  mfaEnrollmentState,
+  mfaRequiredFor,
+  type PolicyOnSession,
+} from './policy';
+export { securityPolicyPorts } from './ports';
 export { securityPolicyRoutes } from './routes';
 export { createSecurityPolicyService, type SecurityPolicyService } from './service';

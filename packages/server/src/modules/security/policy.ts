@@ -5,13 +5,15 @@ import type { MfaEnrollment } from '../../platform/http/caller';
  * Defaults follow NIST SP 800-63B AAL2 for sessions (30 minutes idle, 12 hours at most) and ask for
  * a fresh verification every 15 minutes for sensitive actions; MFA is off until an admin requires it.
  */
+export const DEFAULT_IDLE_TIMEOUT_MINUTES = 30;
+
 export function defaultPolicy(sessionTtlMs: number): SecurityPolicy {
   return {
     mfaRequirement: 'off',
     mfaRoles: [],
     mfaGraceDays: 7,
     stepUpMinutes: 15,
-    idleTimeoutMinutes: 30,
+    idleTimeoutMinutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
     absoluteLifetimeHours: Math.max(1, Math.round(sessionTtlMs / 3_600_000)),
     maxConcurrentSessions: 0,
     sessionLimitAction: 'end_oldest',

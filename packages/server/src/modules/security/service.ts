@@ -1,15 +1,15 @@
 import type { SecurityPolicy, SecurityPolicyOut, UpdateSecurityPolicyBody } from '@custos/shared';
-import type { Transaction } from 'kysely';
 import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
-import type { DB } from '../../platform/db/schema';
+import type { Executor } from '../../platform/db/executor';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
 import type { AccessPolicies } from '../access';
+import { changesBetween } from '../audit';
+import { identity } from '../identity';
+import { sessionPorts } from '../sessions';
 import { defaultPolicy } from './policy';
 import * as store from './store';
-
-type Executor = Deps['db'] | Transaction<DB>;
 
 /** The organization security policy: MFA requirement, step-up window, session and password rules. */
 export function createSecurityPolicyService(deps: Deps & { accessPolicies: AccessPolicies }) {
@@ -40,7 +40,7 @@ export function createSecurityPolicyService(deps: Deps & { accessPolicies: Acces
       const actor = authorize(caller, 'security:manage');
       requireStepUp(caller);
       return db.transaction().execute(async (trx) => {
-        await store.lockPolicy(trx, actor.organizationId);
+        await identity.lockOrganization(trx, actor.organizationId);
         const before = (await store.findPolicy(trx, actor.organizationId)) ?? {
           ...defaults(),
           mfaRequiredSince: null,
@@ -75,21 +75,16 @@ export function createSecurityPolicyService(deps: Deps & { accessPolicies: Acces
         // longer timeout would bring back sessions that had already ended by the shorter one.
         const idleSessionsEnded =
           next.idleTimeoutMinutes > before.idleTimeoutMinutes
-            ? await store.endIdleSessions(
+            ? await sessionPorts.endIdleSessions(
                 trx,
                 actor.organizationId,
                 new Date(Date.parse(at) - before.idleTimeoutMinutes * 60_000).toISOString(),
               )
             : 0;
-        const changes: Record<string, [unknown, unknown]> = {};
-        for (const key of Object.keys(patch) as (keyof SecurityPolicy)[]) {
-          if (JSON.stringify(before[key]) !== JSON.stringify(next[key]))
-            changes[key] = [before[key], next[key]];
-        }
         await audit.record(trx, actor, {
           action: 'security.policy_updated',
           targets: [{ type: 'organization', id: actor.organizationId }],
-          changes,
+          changes: changesBetween(before, next, { keys: Object.keys(patch) as (keyof SecurityPolicy)[] }),
           ...(idleSessionsEnded > 0 ? { metadata: { idleSessionsEnded } } : {}),
         });
         const { mfaRequiredSince: _since, ...out } = saved;

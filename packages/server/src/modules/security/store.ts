@@ -1,6 +1,5 @@
 import type { SecurityPolicy } from '@custos/shared';
-import type { Kysely, Transaction } from 'kysely';
-import { nowIso } from '../../platform/clock';
+import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/executor';
 import { parseJson } from '../../platform/db/json';
 import { precompiled } from '../../platform/db/precompiled';
@@ -52,32 +51,4 @@ export async function savePolicy(trx: Executor, organizationId: string, policy: 
     .values({ organizationId, ...values })
     .onConflict((oc) => oc.column('organizationId').doUpdateSet(values))
     .execute();
-}
-
-/** Locks the organization's policy row (PostgreSQL) so two concurrent edits apply one after the other. */
-export async function lockPolicy(trx: Transaction<DB>, organizationId: string): Promise<void> {
-  await trx
-    .updateTable('organizations')
-    .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
-    .where('id', '=', organizationId)
-    .execute();
-}
-
-/**
- * Ends the organization's sessions idle since before `idleSince` (the session check refuses them
- * already; this keeps them refused once the timeout grows). The reason matches the sessions module's.
- */
-export async function endIdleSessions(
-  trx: Executor,
-  organizationId: string,
-  idleSince: string,
-): Promise<number> {
-  const result = await trx
-    .updateTable('sessions')
-    .set({ revokedAt: nowIso(), revokedReason: 'idle_timeout' })
-    .where('organizationId', '=', organizationId)
-    .where('revokedAt', 'is', null)
-    .where('lastSeenAt', '<', idleSince)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }

@@ -3,11 +3,10 @@ import { parseJson } from '../../platform/db/json';
 import type { Impersonator, MfaEnrollment, RequestMeta, UserCaller } from '../../platform/http/caller';
 import type { OrgAccess } from '../access';
 import type { UserRow } from '../identity';
-import { mfaEnrollmentState, type PolicyOnSession } from '../security';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, mfaEnrollmentState, type PolicyOnSession } from '../security';
 import type { SessionContextRow } from './store';
 
 const DEFAULT_STEP_UP_MINUTES = 15;
-const DEFAULT_IDLE_MINUTES = 30;
 
 const NOT_REQUIRED: MfaEnrollment = Object.freeze({ required: false, deadline: null, blocking: false });
 
@@ -37,7 +36,7 @@ export function policyOnSession(row: SessionContextRow): PolicyOnSession {
 export function isLive(row: SessionContextRow, now: number): boolean {
   if (row.revokedAt || row.disabledAt) return false;
   if (Date.parse(row.expiresAt) <= now) return false;
-  const idleMs = (row.idleTimeoutMinutes ?? DEFAULT_IDLE_MINUTES) * 60_000;
+  const idleMs = (row.idleTimeoutMinutes ?? DEFAULT_IDLE_TIMEOUT_MINUTES) * 60_000;
   if (now - Date.parse(row.lastSeenAt) > idleMs) return false;
   // A session pointing at an organization the user has left is dead.
   return !(row.organizationId && row.roles == null);

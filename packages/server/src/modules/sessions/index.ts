@@ -1,4 +1,5 @@
 export { userCallerFor } from './context';
+export { sessionPorts } from './ports';
 export { sessionRoutes } from './routes';
 export {
   type AuthMethod,
@@ -6,4 +7,4 @@ export {
   type OpenedSession,
   type SessionsService,
 } from './service';
-export { demandStepUp, type RevokeReason, revokeUserSessions } from './store';
+export type { RevokeReason } from './store';

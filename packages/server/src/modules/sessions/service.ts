@@ -17,14 +17,13 @@ import {
 import { deviceInfo } from '../../platform/http/device';
 import { conflict, notFound, unauthenticated } from '../../platform/http/errors';
 import { type AccessPolicies, DEFAULT_ACCESS } from '../access';
-import { identityStore, type OrganizationRow, type UserRow } from '../identity';
-import type { SecurityPolicyService } from '../security';
+import { identity, type OrganizationRow, type UserRow } from '../identity';
+import { DEFAULT_IDLE_TIMEOUT_MINUTES, type SecurityPolicyService } from '../security';
 import { callerFromContext, isLive } from './context';
 import * as store from './store';
 
 /** The session check writes last-seen at most this often, keeping it a read. */
 const TOUCH_INTERVAL_MS = 60_000;
-const DEFAULT_IDLE_MINUTES = 30;
 const NO_DEVICE = { userAgent: null, acceptLanguage: null, chUa: null, chUaPlatform: null, chUaMobile: null };
 
 export type AuthMethod =
@@ -72,7 +71,7 @@ export function createSessionsService(
   }
 
   const liveFilter = (now: number) => (row: store.SessionListRow) =>
-    now - Date.parse(row.lastSeenAt) <= (row.idleTimeoutMinutes ?? DEFAULT_IDLE_MINUTES) * 60_000;
+    now - Date.parse(row.lastSeenAt) <= (row.idleTimeoutMinutes ?? DEFAULT_IDLE_TIMEOUT_MINUTES) * 60_000;
 
   function present(row: store.SessionListRow, currentSessionId: string | null): SessionOut {
     return {
@@ -401,7 +400,7 @@ export function createSessionsService(
   };
 
   async function requireMember(organizationId: string, userId: string): Promise<void> {
-    const membership = await identityStore.findMembership(db, organizationId, userId);
+    const membership = await identity.findMembership(db, organizationId, userId);
     if (!membership)
       throw notFound('MEMBER_NOT_FOUND', 'There is no member with that id in this organization.');
   }

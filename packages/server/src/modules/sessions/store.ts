@@ -501,3 +501,22 @@ const touchOrigin = precompiledWrite(
       .where('value', '=', value),
   ['', '', '', '', ''] as const,
 );
+
+/**
+ * Ends the organization's sessions idle since before `idleSince` (the session check refuses them
+ * already; this keeps them refused once the security policy's timeout grows).
+ */
+export async function endIdleSessions(
+  trx: Executor,
+  organizationId: string,
+  idleSince: string,
+): Promise<number> {
+  const result = await trx
+    .updateTable('sessions')
+    .set({ revokedAt: nowIso(), revokedReason: 'idle_timeout' })
+    .where('organizationId', '=', organizationId)
+    .where('revokedAt', 'is', null)
+    .where('lastSeenAt', '<', idleSince)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -7,7 +7,7 @@ import type { DB } from '../../platform/db/schema';
 import { type Caller, type RequestMeta, systemMeta } from '../../platform/http/caller';
 import { badRequest, conflict, forbidden } from '../../platform/http/errors';
 import type { AuthService, IssuedSession } from '../auth';
-import { identityStore, type OrganizationRow, type UserRow } from '../identity';
+import { identity, type OrganizationRow, type UserRow } from '../identity';
 import * as store from './store';
 
 const SETUP_TOKEN_TTL_MS = 24 * 3_600_000;
@@ -29,18 +29,18 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
     passwordHash: string,
     meta: RequestMeta,
   ) {
-    if (await identityStore.findUserByEmail(trx, input.email)) {
+    if (await identity.findUserByEmail(trx, input.email)) {
       throw conflict('EMAIL_TAKEN', 'An account with that e-mail already exists.');
     }
-    const user = await identityStore.insertUser(trx, {
+    const user = await identity.insertUser(trx, {
       email: input.email,
       name: input.name,
       passwordHash,
       isSuperAdmin: true,
       emailVerified: true,
     });
-    const organization = await identityStore.insertOrganization(trx, input.organizationName);
-    await identityStore.insertMembership(trx, organization.id, user.id, ['owner']);
+    const organization = await identity.insertOrganization(trx, input.organizationName);
+    await identity.insertMembership(trx, organization.id, user.id, ['owner']);
     const caller: Caller = { kind: 'anonymous', meta };
     const actor = { type: 'user' as const, id: user.id, name: user.name };
     await audit.record(trx, caller, {
@@ -62,12 +62,12 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
 
   return {
     async isRequired(): Promise<boolean> {
-      return (await identityStore.countUsers(db)) === 0;
+      return (await identity.countUsers(db)) === 0;
     },
 
     /** On a start with no users: a fresh one-time link for the operator, else null. */
     async issueSetupLink(): Promise<string | null> {
-      if ((await identityStore.countUsers(db)) > 0) return null;
+      if ((await identity.countUsers(db)) > 0) return null;
       const token = randomToken(32);
       await store.replaceSetupToken(db, hashToken(token), isoAfter(SETUP_TOKEN_TTL_MS));
       return `${config.publicUrl}/setup#token=${token}`;
@@ -77,7 +77,7 @@ export function createSetupService(deps: Deps & { auth: AuthService }) {
       assertAcceptablePassword(input.password, { email: input.email });
       const passwordHash = await hashPassword(input.password);
       return db.transaction().execute(async (trx) => {
-        if ((await identityStore.countUsers(trx)) > 0) {
+        if ((await identity.countUsers(trx)) > 0) {
           throw forbidden('SETUP_ALREADY_DONE', 'Custos is already set up. Sign in instead.');
         }
         if (!(await store.useSetupToken(trx, hashToken(input.token)))) {

@@ -24,6 +24,26 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
     expect(res.json()).toEqual({ status: 'ok', database: 'ok', auditIntegrity: 'ok', warnings: [] });
   });
 
+  it("shows the server's background jobs through services.jobs, not in the documented health answer", async () => {
+    const names = t.services.jobs.states().map((job) => job.name);
+    expect(names.sort()).toEqual([
+      'alerts.deliveries',
+      'alerts.digests',
+      'audit.checkpoints',
+      'audit.tail-poll',
+    ]);
+    for (const job of t.services.jobs.states()) {
+      expect(job).toMatchObject({
+        everyMs: expect.any(Number),
+        leaderOnly: false,
+        failures: 0,
+        lastError: null,
+      });
+    }
+    const health = await t.inject({ url: '/api/health' });
+    expect(Object.keys(health.json()).sort()).toEqual(['auditIntegrity', 'database', 'status', 'warnings']);
+  });
+
   it('sets strict security headers and echoes a request id', async () => {
     const res = await t.inject({ url: '/api/health', headers: { 'x-request-id': 'trace-123' } });
     expect(res.headers['x-request-id']).toBe('trace-123');

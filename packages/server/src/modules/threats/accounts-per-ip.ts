@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppError } from '../../platform/http/errors';
+import { openRedis } from '../../platform/redis';
 
 /**
  * Distinct accounts each IP failed to sign in to, counted when the attempt is made, before its
@@ -78,8 +79,7 @@ class RedisAccountsPerIp implements AccountsPerIp {
   private readonly redis: Redis;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, keyPrefix: 'custos:signin-accounts:' });
-    this.redis.on('error', () => {});
+    this.redis = openRedis(url, { keyPrefix: 'custos:signin-accounts:' });
   }
 
   async reserve(ip: string, account: string, limit: number, windowMs: number, at: number): Promise<number> {

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppError } from '../../platform/http/errors';
+import { openRedis } from '../../platform/redis';
 
 /**
  * Progressive sign-in delay per account, for attempts from origins the account never used:
@@ -94,8 +95,7 @@ class RedisDelayStore implements DelayStore {
   private readonly redis: Redis;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, keyPrefix: 'custos:signin-delay:' });
-    this.redis.on('error', () => {});
+    this.redis = openRedis(url, { keyPrefix: 'custos:signin-delay:' });
   }
 
   async get(key: string): Promise<FailureRecord | null> {

@@ -1,9 +1,9 @@
 import type { SecurityEventOut } from '@custos/shared';
 import type { Deps } from '../../deps';
-import { bumpAccessVersion } from '../access';
-import { identityStore } from '../identity';
+import { accessPorts } from '../access';
+import { identity } from '../identity';
 import type { OutboxService } from '../outbox';
-import { demandStepUp, revokeUserSessions } from '../sessions';
+import { sessionPorts } from '../sessions';
 import type { ResponseEffects } from './ports';
 
 /** Plain words for the detectors a person gets told about. */
@@ -26,7 +26,7 @@ export function createResponseEffects(
   const { db, outbox, config, log } = deps;
   return {
     endSessions: (trx, organizationId, userId, options = {}) =>
-      revokeUserSessions(
+      sessionPorts.revokeUserSessions(
         trx,
         userId,
         options.forgetDevices === false ? 'account_locked' : 'security_response',
@@ -34,12 +34,12 @@ export function createResponseEffects(
           organizationId,
         },
       ),
-    demandStepUp: (trx, organizationId, userId) => demandStepUp(trx, userId, organizationId),
-    ipBlocksChanged: (trx, organizationId) => bumpAccessVersion(trx, organizationId),
+    demandStepUp: (trx, organizationId, userId) => sessionPorts.demandStepUp(trx, userId, organizationId),
+    ipBlocksChanged: (trx, organizationId) => accessPorts.policyInputsChanged(trx, organizationId),
     async notifyUser(organizationId, userId, event) {
       try {
-        const user = await identityStore.findUserById(db, userId);
-        const organization = await identityStore.findOrganization(db, organizationId);
+        const user = await identity.findUserById(db, userId);
+        const organization = await identity.findOrganization(db, organizationId);
         if (!user || !organization)
           return { status: 'failed', error: 'not sent: the user or the organization no longer exists' };
         const what = WHAT_HAPPENED[event.type] ?? 'unusual activity on your account';

@@ -15,7 +15,8 @@ import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, type OrganizationCaller } from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import type { AccessPolicies } from '../access';
-import { identityStore } from '../identity';
+import { changesBetween } from '../audit';
+import { identity } from '../identity';
 import type { Detection, ResolvedThreatSettings } from './detection';
 import { normalizeIp } from './ip';
 import type { AlertSink } from './ports';
@@ -89,7 +90,7 @@ export function createSecurityEventsService(
     organizationId: string,
     userId: string,
   ): Promise<string> {
-    const membership = await identityStore.findMembership(trx, organizationId, userId);
+    const membership = await identity.findMembership(trx, organizationId, userId);
     const access = membership ? await accessPolicies.current(trx, organizationId) : null;
     if (!membership || !access?.grantsOf(membership.roles).custos.has('security:read')) {
       throw badRequest(
@@ -98,7 +99,7 @@ export function createSecurityEventsService(
         [{ path: 'assigneeId', message: 'must be a member holding security:read' }],
       );
     }
-    const user = await identityStore.findUserById(trx, userId);
+    const user = await identity.findUserById(trx, userId);
     return user?.name ?? '';
   }
 
@@ -119,21 +120,23 @@ export function createSecurityEventsService(
     const from = before.status as SecurityEventStatus;
     const at = nowIso();
     const who = actorOf(actor);
-    const changes: Record<string, [unknown, unknown]> = {};
-    if (body.status !== undefined) {
-      if (!TRANSITIONS[from].includes(body.status)) {
-        throw conflict(
-          'SECURITY_EVENT_TRANSITION_INVALID',
-          `A ${from.replace('_', ' ')} event cannot become ${body.status.replace('_', ' ')}.`,
-          { from, to: body.status, allowed: TRANSITIONS[from] },
-        );
-      }
-      changes.status = [from, body.status];
+    if (body.status !== undefined && !TRANSITIONS[from].includes(body.status)) {
+      throw conflict(
+        'SECURITY_EVENT_TRANSITION_INVALID',
+        `A ${from.replace('_', ' ')} event cannot become ${body.status.replace('_', ' ')}.`,
+        { from, to: body.status, allowed: TRANSITIONS[from] },
+      );
     }
+    // Only the fields the body sets. A status it sets is always a change: no transition leads back
+    // to the same status.
+    const changes = changesBetween(
+      { status: from, assigneeId: before.assigneeId },
+      { status: body.status, assigneeId: body.assigneeId },
+      { keys: (['status', 'assigneeId'] as const).filter((key) => body[key] !== undefined) },
+    );
     let assigneeName: string | null = null;
-    if (body.assigneeId !== undefined && body.assigneeId !== before.assigneeId) {
-      if (body.assigneeId !== null) assigneeName = await requireAssignable(trx, org, body.assigneeId);
-      changes.assigneeId = [before.assigneeId, body.assigneeId];
+    if (changes.assigneeId && typeof body.assigneeId === 'string') {
+      assigneeName = await requireAssignable(trx, org, body.assigneeId);
     }
     await store.updateTriage(trx, org, id, {
       ...(changes.status ? { status: body.status } : {}),

@@ -4,10 +4,10 @@ import type { DB } from '../../platform/db/schema';
 import { AppError } from '../../platform/http/errors';
 import { sourceOf } from '../../platform/http/ip-source';
 import type { SignInAttempt, SignInGuardPort } from '../auth';
+import { sessionPorts } from '../sessions';
 import type { AccountsPerIp } from './accounts-per-ip';
 import { type DelayStore, delayMsAfter, type FailureRecord, waitMsFor } from './delays';
 import { defaultThreatSettings, thresholdOf } from './detect/catalog';
-import { rememberDevice, trustOfOrigin } from './devices-store';
 import type { SignInBlock } from './responses-store';
 
 /**
@@ -179,8 +179,8 @@ export function createSignInGuard(deps: {
       if (attempt.trust === 'none' && attempt.ip)
         await accountsPerIp.release(sourceOf(attempt.ip), attempt.accountKey);
     },
-    trustOf: (userId, meta) => trustOfOrigin(db, userId, meta),
-    rememberDevice: (trx, userId, meta) => rememberDevice(trx, userId, meta.deviceToken),
+    trustOf: (userId, meta) => sessionPorts.trustOfOrigin(db, userId, meta),
+    rememberDevice: (trx, userId, meta) => sessionPorts.rememberDevice(trx, userId, meta.deviceToken),
   };
 }
 

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps';
 import { newId } from '../../platform/crypto/tokens';
 import { deviceInfo } from '../../platform/http/device';
 import { type AccessPolicies, createAccessPolicies } from '../access';
 import { type CommittedAuditEvent, PLATFORM_LOG } from '../audit';
-import type { ThrottledAttempt } from '../auth';
+import { hashedEmail, type ThrottledAttempt } from '../auth';
 import type { Detection, DetectorEngine } from './detection';
 import { createSecurityEventsService } from './events-service';
 import { createThreatPipeline } from './pipeline';
@@ -17,6 +16,7 @@ import { createThreatSettingsService } from './settings-service';
 import type { SignalContext } from './signal';
 
 export type { Detection, DetectionEvidence, DetectorEngine, ResolvedThreatSettings } from './detection';
+export { eventsByIds, eventsChangedSince, latestEvents, recordAlertSent } from './event-ports';
 export type { SecurityEventsService } from './events-service';
 export { normalizeIp } from './ip';
 export type { ThreatPipeline, ThreatPipelineOptions, ThreatPipelineStats } from './pipeline';
@@ -24,15 +24,10 @@ export { createThreatPipeline } from './pipeline';
 export type { AlertSink, ResponseEffects, SecurityChange } from './ports';
 export { presentSecurityEvent } from './present';
 export type { RaiseResult } from './raise';
+export { findSignInBlocks, listActiveIpBlocks, type SignInBlock } from './response-ports';
 export type { ThreatResponsesService } from './responses-service';
-export { findSignInBlocks, listActiveIpBlocks, type SignInBlock } from './responses-store';
 export type { ThreatSettingsService } from './settings-service';
 export type { Signal, SignalContext, SignalKind } from './signal';
-/** Read-only security event reads for the overview, the digest and the stream's catch-up. */
-export { eventsByIds, eventsChangedSince, latestEvents, recordAlertSent } from './store';
-
-export const hashEmail = (email: string): string =>
-  createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 
 /**
  * A sign-in refused before its password was checked, as detection hears it: a failed sign-in that
@@ -109,7 +104,7 @@ export function signalContextOf(deps: Pick<Deps, 'geo'>): SignalContext {
       devices.set(userAgent, device);
       return device;
     },
-    hashEmail,
+    hashEmail: hashedEmail,
   };
 }
 

@@ -4,11 +4,11 @@ import type { DB } from '../../platform/db/schema';
 import type { DeliveryResult } from '../../platform/mail/mailer';
 
 /**
- * What responses do outside the threats module, provided by the wiring (app.ts) so this module
- * uses sessions and access only through these calls.
+ * What responses do outside the threats module. `effects.ts` provides them through the other
+ * modules' ports (`sessionPorts`, `accessPorts`, `identity`) and the outbox, so the responder itself
+ * knows no other module.
  */
 export interface ResponseEffects {
-  /** Revokes the user's sessions in the organization; answers how many. */
   /**
    * Revokes the user's sessions in the organization; answers how many. Unless `forgetDevices` is
    * false, the user's trusted browsers become strangers too (the attacker's may be among them).

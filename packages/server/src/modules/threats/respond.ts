@@ -11,7 +11,7 @@ import { nowIso } from '../../platform/clock';
 import { afterCommit } from '../../platform/db/after-commit';
 import type { DB } from '../../platform/db/schema';
 import type { Caller } from '../../platform/http/caller';
-import { identityStore } from '../identity';
+import { identity } from '../identity';
 import { LOCK_SCOPE_BY_DETECTOR } from './detect';
 import type { Detection, ResolvedThreatSettings } from './detection';
 import { normalizeIp } from './ip';
@@ -298,7 +298,7 @@ export function createResponder(
   ): Promise<string | null> {
     const { userId, organizationId } = detection;
     if (!userId || actions.size === 0) return null;
-    const membership = await identityStore.findMembership(trx, organizationId, userId);
+    const membership = await identity.findMembership(trx, organizationId, userId);
     if (membership) return userId;
     log.warn(
       { organizationId, type: detection.type },

@@ -5,7 +5,7 @@ import { nowIso } from '../../platform/clock';
 import { afterCommit } from '../../platform/db/after-commit';
 import { authorize, type Caller, type OrganizationCaller, requireStepUp } from '../../platform/http/caller';
 import { badRequest, conflict, forbidden, notFound } from '../../platform/http/errors';
-import { identityStore } from '../identity';
+import { identity } from '../identity';
 import { actorOf } from './events-service';
 import { normalizeIp } from './ip';
 import type { AlertSink, ResponseEffects } from './ports';
@@ -43,7 +43,7 @@ export function createThreatResponsesService(
         },
       );
     }
-    const membership = await identityStore.findMembership(db, actor.organizationId, body.userId);
+    const membership = await identity.findMembership(db, actor.organizationId, body.userId);
     if (!membership) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
     // As with access rules that reach owners: a lesser admin must not be able to shut every owner out.
     if (membership.roles.includes('owner') && !(actor.kind === 'user' && actor.roles.includes('owner'))) {

@@ -9,6 +9,7 @@ import type { Deps } from '../../deps';
 import { nowIso } from '../../platform/clock';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
+import { type AuditChanges, changesBetween } from '../audit';
 import { DETECTOR_CATALOG, FIXED_DETECTORS, resolveThreatSettings, thresholdProblems } from './detect';
 import type { ResolvedThreatSettings } from './detection';
 import { findSettings, lockSettings, type StoredThreatSettings, saveSettings } from './settings-store';
@@ -38,21 +39,12 @@ function settingsProblems(body: UpdateThreatSettingsBody): string[] {
   return problems;
 }
 
-/** Field → [before, after] for each detector and the response rules that changed. */
-function diff(
-  before: ResolvedThreatSettings,
-  after: ResolvedThreatSettings,
-): Record<string, [unknown, unknown]> {
-  const changes: Record<string, [unknown, unknown]> = {};
-  for (const type of Object.keys(after.detectors) as DetectorType[]) {
-    if (JSON.stringify(before.detectors[type]) !== JSON.stringify(after.detectors[type])) {
-      changes[`detectors.${type}`] = [before.detectors[type], after.detectors[type]];
-    }
-  }
-  if (JSON.stringify(before.responses) !== JSON.stringify(after.responses)) {
-    changes.responses = [before.responses, after.responses];
-  }
-  return changes;
+/** Field → [before, after] for each detector (as `detectors.<type>`) and the response rules that changed. */
+function diff(before: ResolvedThreatSettings, after: ResolvedThreatSettings): AuditChanges {
+  return {
+    ...changesBetween(before.detectors, after.detectors, { prefix: 'detectors.' }),
+    ...changesBetween(before, after, { keys: ['responses'] }),
+  };
 }
 
 const resolve = (stored: StoredThreatSettings | undefined) => resolveThreatSettings(stored ?? null);

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { nowIso } from '../clock';
 import type { Executor } from '../db/executor';
+import * as keyStore from './keyring-store';
 import { newId, pooledRandomBytes } from './tokens';
 
 /**
@@ -115,14 +116,7 @@ export class Keyring {
     const learned = new Map<string, string>();
     for (let i = 0; i < missing.length; i += 500) {
       const chunk = missing.slice(i, i + 500);
-      const rows = await trx
-        .selectFrom('cryptoKeys')
-        .select(['id', 'subject', 'wrapped'])
-        .where('scope', '=', scope)
-        .where('purpose', '=', 'subject')
-        .where('subject', 'in', chunk)
-        .where('destroyedAt', 'is', null)
-        .execute();
+      const rows = await keyStore.liveSubjectKeys(trx, scope, chunk);
       for (const row of rows) {
         if (!row.subject || !row.wrapped) continue;
         const key = this.remember(row.id, () =>
@@ -165,22 +159,17 @@ export class Keyring {
       const fresh = subjects
         .slice(i, i + 500)
         .map((subject) => ({ subject, id: newId(), key: randomBytes(32) }));
-      const inserted = await trx
-        .insertInto('cryptoKeys')
-        .values(
-          fresh.map((k) => ({
-            id: k.id,
-            scope,
-            purpose: 'subject',
-            subject: k.subject,
-            wrapped: wrap(kek, k.key, `${scope}|${k.subject}`),
-            createdAt: at,
-            destroyedAt: null,
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .execute();
+      const inserted = await keyStore.insertKeys(
+        trx,
+        fresh.map((k) => ({
+          id: k.id,
+          scope,
+          purpose: 'subject',
+          subject: k.subject,
+          wrapped: wrap(kek, k.key, `${scope}|${k.subject}`),
+          createdAt: at,
+        })),
+      );
       const insertedIds = new Set(inserted.map((r) => r.id));
       for (const k of fresh) {
         if (!insertedIds.has(k.id)) continue;
@@ -203,13 +192,7 @@ export class Keyring {
     if (unique.length === 0) return result;
     let kek: Buffer | null = null;
     for (let i = 0; i < unique.length; i += 500) {
-      const rows = await db
-        .selectFrom('cryptoKeys')
-        .select(['id', 'subject', 'wrapped'])
-        .where('scope', '=', scope)
-        .where('id', 'in', unique.slice(i, i + 500))
-        .where('destroyedAt', 'is', null)
-        .execute();
+      const rows = await keyStore.liveKeysById(db, scope, unique.slice(i, i + 500));
       for (const row of rows) {
         if (!row.wrapped) continue;
         const cached = this.unwrapped.get(row.id);
@@ -229,15 +212,7 @@ export class Keyring {
 
   /** Destroys a subject's data key (the wrapped bytes are deleted, not just flagged). */
   async destroySubjectKey(trx: Executor, scope: string, subject: string): Promise<number> {
-    const rows = await trx
-      .updateTable('cryptoKeys')
-      .set({ wrapped: null, destroyedAt: nowIso() })
-      .where('scope', '=', scope)
-      .where('purpose', '=', 'subject')
-      .where('subject', '=', subject)
-      .where('destroyedAt', 'is', null)
-      .returning('id')
-      .execute();
+    const rows = await keyStore.destroySubjectKeys(trx, scope, subject);
     this.committed.delete(cacheKey(scope, subject));
     for (const row of rows) this.unwrapped.delete(row.id);
     return rows.length;
@@ -245,32 +220,23 @@ export class Keyring {
 
   /** The scope's key-encryption key, created (inside the caller's transaction) on first use. */
   private async scopeKey(db: Executor, scope: string): Promise<Buffer> {
-    const row = await db
-      .selectFrom('cryptoKeys')
-      .select(['id', 'wrapped'])
-      .where('scope', '=', scope)
-      .where('purpose', '=', 'scope')
-      .where('destroyedAt', 'is', null)
-      .executeTakeFirst();
+    const row = await keyStore.liveScopeKey(db, scope);
     if (row?.wrapped) {
       const wrapped = row.wrapped;
       return this.remember(row.id, () => unwrap(this.masterKey, wrapped, `scope|${scope}`));
     }
     const id = newId();
     const key = randomBytes(32);
-    await db
-      .insertInto('cryptoKeys')
-      .values({
+    await keyStore.insertKeys(db, [
+      {
         id,
         scope,
         purpose: 'scope',
         subject: null,
         wrapped: wrap(this.masterKey, key, `scope|${scope}`),
         createdAt: nowIso(),
-        destroyedAt: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+      },
+    ]);
     // Another writer may have won the race: read back whichever key is live.
     return this.scopeKey(db, scope);
   }

@@ -7,3 +7,6 @@ export function parseJson<T>(value: unknown): T {
 export function toJson(value: unknown): string {
   return JSON.stringify(value);
 }
+
+/** A JSON column: text on SQLite, jsonb on PostgreSQL (read it with `parseJson`). */
+export type JsonColumn = string | object;

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppError } from '../http/errors';
+import { openRedis } from '../redis';
 
 export interface LimitResult {
   allowed: boolean;
@@ -71,9 +72,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false, keyPrefix: 'custos:rl:' });
     // Connection errors surface where they matter: as a 503 from consume(), while ioredis reconnects.
-    this.redis.on('error', () => {});
+    this.redis = openRedis(url, { keyPrefix: 'custos:rl:' });
   }
 
   async consume(key: string, limit: number, windowMs: number): Promise<LimitResult> {

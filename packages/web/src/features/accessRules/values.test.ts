@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiError } from '../../app/errors';
 import {
   createBody,
   draftOf,
@@ -135,7 +136,7 @@ describe('rule drafts', () => {
   });
 
   it('reads the refusals of the server', () => {
-    const invalid = {
+    const invalid: ApiError = {
       status: 400,
       code: 'ACCESS_RULE_INVALID',
       message: 'Not a CIDR range',
@@ -147,7 +148,7 @@ describe('rule drafts', () => {
       value: '10.0.0.0/40',
       message: 'Not a CIDR range',
     });
-    const lockout = {
+    const lockout: ApiError = {
       status: 409,
       code: 'ACCESS_RULE_LOCKOUT',
       message: 'x',

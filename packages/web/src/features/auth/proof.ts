@@ -1,5 +1,6 @@
 import type { CustosClient } from '@custos/sdk';
 import type { MfaProof } from '@custos/shared';
+import type { ApiError } from '../../app/errors';
 import type { StepUpMethod } from '../../app/stepUp';
 import { getPasskeyAssertion } from '../../app/webauthn';
 
@@ -29,7 +30,7 @@ export async function factorProof(
       status: 0,
       code: 'MFA_METHOD_UNAVAILABLE',
       message: 'You have no passkey to use here. Choose another way.',
-    };
+    } satisfies ApiError;
   }
   return { method: 'passkey', response: await getPasskeyAssertion(requestOptions) };
 }

@@ -5,15 +5,16 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { formatRelative, formatTimestamp } from '../../app/format';
 import { EmptyState } from '../../ui/states';
-import { countLabel } from '../threats/labels';
-import { DashboardCard } from './DashboardCard';
 import {
-  DETECTOR_LABELS,
-  eventLink,
-  SEVERITY_BADGE_COLORS,
+  countLabel,
+  DETECTOR_NAMES,
   SEVERITY_COLORS,
   SEVERITY_LABELS,
-} from './labels';
+  SEVERITY_SHADES,
+  STATUS_LABELS,
+} from '../threats/labels';
+import { DashboardCard } from './DashboardCard';
+import { eventLink } from './links';
 import type { LiveFeed } from './useLiveFeed';
 
 /** Re-renders every `intervalMs` so relative times ("2 minutes ago") stay true. */
@@ -26,16 +27,10 @@ function useNow(intervalMs: number): Date {
   return now;
 }
 
-const STATUS_LABELS: Record<SecurityEventOut['status'], string | undefined> = {
-  open: undefined,
-  acknowledged: 'Acknowledged',
-  resolved: 'Resolved',
-  false_positive: 'False positive',
-};
-
 function FeedItem({ event, fresh, now }: { event: SecurityEventOut; fresh: boolean; now: Date }) {
-  const status = STATUS_LABELS[event.status];
-  const color = SEVERITY_COLORS[event.severity].replace('.', '-');
+  // Open is what a fresh event is: only the other statuses earn a badge.
+  const status = event.status === 'open' ? undefined : STATUS_LABELS[event.status];
+  const color = SEVERITY_SHADES[event.severity].replace('.', '-');
   return (
     <div
       className={fresh ? 'custos-overview-feed-item custos-overview-fresh' : 'custos-overview-feed-item'}
@@ -47,11 +42,11 @@ function FeedItem({ event, fresh, now }: { event: SecurityEventOut; fresh: boole
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
         <Stack gap={2} style={{ minWidth: 0 }}>
           <Group gap={6} wrap="wrap">
-            <Badge size="xs" color={SEVERITY_BADGE_COLORS[event.severity]} variant="filled">
+            <Badge size="xs" color={SEVERITY_COLORS[event.severity]} variant="filled">
               {SEVERITY_LABELS[event.severity]}
             </Badge>
             <Anchor component={Link} to={eventLink(event.id)} size="sm" fw={600}>
-              {DETECTOR_LABELS[event.type] ?? event.type}
+              {DETECTOR_NAMES[event.type] ?? event.type}
             </Anchor>
             {event.count > 1 && (
               <Badge size="xs" variant="light" color="gray" tt="none">

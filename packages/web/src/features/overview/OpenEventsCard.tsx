@@ -5,7 +5,7 @@ import { Link, useNavigate } from 'react-router';
 import { formatCount } from '../../app/format';
 import { DashboardCard } from './DashboardCard';
 import { severitySlices, totalOpen } from './figures';
-import { openEventsLink } from './labels';
+import { openEventsLink } from './links';
 
 /** Open events by severity: a donut whose segments, like the legend beside it, open the filtered list. */
 export function OpenEventsCard({ openEvents }: { openEvents: SecurityOverview['openEvents'] }) {

@@ -9,7 +9,7 @@ import {
   signInTotals,
   topCountries,
 } from './figures';
-import { openEventsLink } from './labels';
+import { openEventsLink } from './links';
 
 function securityEvent(id: string, lastSeenAt: string, updatedAt = lastSeenAt): SecurityEventOut {
   return {

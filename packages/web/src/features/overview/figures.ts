@@ -1,6 +1,6 @@
 import type { SecurityEventOut, SecurityOverview, Severity } from '@custos/shared';
 import { countryName } from '../accessRules/values';
-import { SEVERITY_COLORS, SEVERITY_LABELS, SEVERITY_ORDER } from './labels';
+import { SEVERITY_LABELS, SEVERITY_ORDER, SEVERITY_SHADES } from '../threats/labels';
 
 /** Pure shaping of the overview's figures into what the cards and charts draw. */
 
@@ -40,12 +40,18 @@ export interface SeveritySlice {
   color: string;
 }
 
+/**
+ * The dashboard lists severities most severe first (what needs attention leads the legend), the
+ * reverse of the order choices and filters use elsewhere.
+ */
+const MOST_SEVERE_FIRST: readonly Severity[] = [...SEVERITY_ORDER].reverse();
+
 export function severitySlices(open: SecurityOverview['openEvents']): SeveritySlice[] {
-  return SEVERITY_ORDER.map((severity) => ({
+  return MOST_SEVERE_FIRST.map((severity) => ({
     severity,
     name: SEVERITY_LABELS[severity],
     value: open[severity],
-    color: SEVERITY_COLORS[severity],
+    color: SEVERITY_SHADES[severity],
   }));
 }
 

@@ -2,14 +2,14 @@ import type { RoleOut } from '@custos/shared';
 import { Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
-import { formErrors, hookError, withMissing } from '../../app/errors';
+import { type CodeFields, formErrors, hookError, withMissing } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { FormActions } from '../../ui/FormActions';
 import { useCreateRoleMutation, useUpdateRoleMutation } from './api';
 import { roleKeyProblem, suggestRoleKey } from './matrix';
 
 const FIELDS = ['key', 'name', 'description', 'permissions', 'ownPermissions'] as const;
-const CODE_FIELDS = {
+const CODE_FIELDS: CodeFields = {
   ROLE_EXISTS: 'key',
   PERMISSION_NOT_GRANTABLE: 'permissions',
   PERMISSION_UNKNOWN: 'permissions',

@@ -63,11 +63,6 @@ export function cellEditable(
   return role.editable === 'all' || (role.editable === 'app' && permission.source === 'app');
 }
 
-/** "Own only" exists for host-app permissions: Custos' own have no resource owner to check. */
-export function grantChoices(permission: Pick<PermissionOut, 'source'>): Grant[] {
-  return permission.source === 'app' ? ['none', 'all', 'own'] : ['none', 'all'];
-}
-
 export interface PermissionSection {
   resource: string;
   label: string;

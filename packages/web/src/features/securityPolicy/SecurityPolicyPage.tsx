@@ -29,8 +29,8 @@ import {
   changedFields,
   draftOf,
   type NumberField,
-  type PolicyDraft,
   rangeOf,
+  type SecurityPolicyDraft,
   validateDraft,
 } from './policyDraft';
 
@@ -67,7 +67,7 @@ interface NumberFieldProps {
   label: string;
   unit: string;
   description?: string;
-  draft: PolicyDraft;
+  draft: SecurityPolicyDraft;
   error: string | undefined;
   onChange: (field: NumberField, value: number | string) => void;
 }
@@ -96,7 +96,7 @@ function PolicyNumber({ field, label, unit, description, draft, error, onChange 
 }
 
 function PolicyForm({ saved, canManage }: { saved: SecurityPolicyOut; canManage: boolean }) {
-  const [draft, setDraft] = useState<PolicyDraft>(() => draftOf(saved));
+  const [draft, setDraft] = useState<SecurityPolicyDraft>(() => draftOf(saved));
   const [update, { isLoading, error, reset }] = useUpdateSecurityPolicyMutation();
   const apiError = hookError(error);
   const { policy, problems } = validateDraft(draft);
@@ -105,7 +105,7 @@ function PolicyForm({ saved, canManage }: { saved: SecurityPolicyOut; canManage:
   const serverErrors = formErrors(apiError, Object.keys(draft));
   const problemOf = (field: keyof SecurityPolicy) => problems[field] ?? serverErrors.fields[field];
 
-  function set<K extends keyof PolicyDraft>(field: K, value: PolicyDraft[K]) {
+  function set<K extends keyof SecurityPolicyDraft>(field: K, value: SecurityPolicyDraft[K]) {
     setDraft((current) => ({ ...current, [field]: value }));
     if (apiError) reset();
   }
@@ -144,7 +144,7 @@ function PolicyForm({ saved, canManage }: { saved: SecurityPolicyOut; canManage:
               <SegmentedControl
                 aria-labelledby="mfa-requirement-label"
                 value={draft.mfaRequirement}
-                onChange={(value) => set('mfaRequirement', value as PolicyDraft['mfaRequirement'])}
+                onChange={(value) => set('mfaRequirement', value as SecurityPolicyDraft['mfaRequirement'])}
                 data={[
                   { value: 'off', label: 'Not required' },
                   { value: 'all', label: 'Everyone' },
@@ -220,7 +220,7 @@ function PolicyForm({ saved, canManage }: { saved: SecurityPolicyOut; canManage:
                 ]}
                 value={draft.sessionLimitAction}
                 onChange={(value) =>
-                  value && set('sessionLimitAction', value as PolicyDraft['sessionLimitAction'])
+                  value && set('sessionLimitAction', value as SecurityPolicyDraft['sessionLimitAction'])
                 }
                 disabled={Number(draft.maxConcurrentSessions) === 0}
                 allowDeselect={false}

@@ -1,7 +1,7 @@
 import { SecurityPolicy, type SecurityPolicyOut, type UpdateSecurityPolicyBody } from '@custos/shared';
 
 /** The policy as the form edits it: number inputs may be empty while typing. */
-export type PolicyDraft = {
+export type SecurityPolicyDraft = {
   [K in keyof SecurityPolicy]: SecurityPolicy[K] extends number ? number | string : SecurityPolicy[K];
 };
 
@@ -11,7 +11,7 @@ export type NumberField = {
 
 const FIELDS = Object.keys(SecurityPolicy.shape) as (keyof SecurityPolicy)[];
 
-export function draftOf(policy: SecurityPolicyOut): PolicyDraft {
+export function draftOf(policy: SecurityPolicyOut): SecurityPolicyDraft {
   const { updatedAt: _updatedAt, ...settings } = policy;
   return settings;
 }
@@ -28,7 +28,7 @@ function toNumber(value: string): number {
 }
 
 /** The draft as a policy, and a message per field the contract (or the form's own rule) refuses. */
-export function validateDraft(draft: PolicyDraft): {
+export function validateDraft(draft: SecurityPolicyDraft): {
   policy: SecurityPolicy | undefined;
   problems: Partial<Record<keyof SecurityPolicy, string>>;
 } {

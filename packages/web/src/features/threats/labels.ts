@@ -8,9 +8,11 @@ import type {
 import { COUNT_NOUNS, countNouns } from '@custos/shared/words';
 
 /**
- * Words and colours for the threat vocabulary. The lists are spelled out here rather than imported
- * from `@custos/shared` as values: a value import would pull zod into the console's first bundle.
- * Each `Record` over a shared union makes the compiler refuse a missing entry.
+ * Words and colours for the threat vocabulary, the one source for every screen that shows
+ * severities or detectors (events, detector settings, responses, alerts, the overview). The lists
+ * are spelled out here rather than imported from `@custos/shared` as values: a value import would
+ * pull zod into the console's first bundle. Each `Record` over a shared union makes the compiler
+ * refuse a missing entry.
  */
 
 export const SEVERITY_LABELS: Record<Severity, string> = {
@@ -20,7 +22,7 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
   critical: 'Critical',
 };
 
-/** Mantine colours: low blue-gray, medium yellow, high orange, critical red. */
+/** Mantine colour names (no shade), for badges and icons: low blue, medium yellow, high orange, critical red. */
 export const SEVERITY_COLORS: Record<Severity, string> = {
   low: 'blue',
   medium: 'yellow',
@@ -28,7 +30,15 @@ export const SEVERITY_COLORS: Record<Severity, string> = {
   critical: 'red',
 };
 
-/** Least to most severe. */
+/** The same colours with a shade (`red.8`), deeper as the severity rises: for charts and borders. */
+export const SEVERITY_SHADES: Record<Severity, string> = {
+  low: 'blue.4',
+  medium: 'yellow.5',
+  high: 'orange.6',
+  critical: 'red.8',
+};
+
+/** Least to most severe: the order of every severity choice and filter. */
 export const SEVERITY_ORDER: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
 export const DETECTOR_LABELS: Record<DetectorType, string> = {
@@ -43,6 +53,25 @@ export const DETECTOR_LABELS: Record<DetectorType, string> = {
   privilege_escalation: 'Privilege escalation',
   data_exfiltration: 'Data exfiltration',
   off_hours: 'Off-hours activity',
+  audit_tampering: 'Audit trail tampering',
+};
+
+/**
+ * Each detector spelled out as a phrase, for an event that stands alone as a headline (the
+ * overview's live feed); lists, filters and badges use the short labels above.
+ */
+export const DETECTOR_NAMES: Record<DetectorType, string> = {
+  brute_force_account: 'Brute force on an account',
+  brute_force_ip: 'Brute force from an address',
+  credential_stuffing: 'Credential stuffing',
+  password_spraying: 'Password spraying',
+  impossible_travel: 'Impossible travel',
+  new_country: 'Sign-in from a new country',
+  new_device: 'Sign-in from a new device',
+  account_takeover: 'Possible account takeover',
+  privilege_escalation: 'Privilege escalation',
+  data_exfiltration: 'Possible data exfiltration',
+  off_hours: 'Activity outside working hours',
   audit_tampering: 'Audit trail tampering',
 };
 

@@ -1,4 +1,5 @@
-import { type ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { openRedis } from '../../../platform/redis';
 import type { DetectionEvidence } from '../detection';
 import { EVIDENCE_KEPT, MAX_WINDOW_ENTRIES } from './limits';
 import { evidenceFromJson } from './noted-evidence';
@@ -31,12 +32,8 @@ export class RedisDetectionState implements DetectionState {
   private readonly redis: Redis & OnceCommand;
 
   constructor(url: string, options: RedisStateOptions = {}) {
-    const redis = new Redis(url, {
-      maxRetriesPerRequest: 2,
-      keyPrefix: options.keyPrefix ?? 'custos:threat:',
-    });
     // Failures surface as rejected operations (the engine's caller logs and skips the signal).
-    redis.on('error', () => {});
+    const redis = openRedis(url, { keyPrefix: options.keyPrefix ?? 'custos:threat:' });
     redis.defineCommand('threatOnce', { numberOfKeys: 1, lua: ONCE_SCRIPT });
     this.redis = redis as Redis & OnceCommand;
   }

@@ -9,17 +9,17 @@ import { ErrorAlert } from '../../ui/ErrorAlert';
 import { useGenerateRecoveryCodesMutation } from './api';
 
 interface RecoveryCodesCardProps {
-  security: MySecurity;
+  mySecurity: MySecurity;
   onCodes: (codes: string[]) => void;
 }
 
 /** How many recovery codes are left, and making a new set (which retires the old one). */
-export function RecoveryCodesCard({ security, onCodes }: RecoveryCodesCardProps) {
+export function RecoveryCodesCard({ mySecurity, onCodes }: RecoveryCodesCardProps) {
   const [generate, { isLoading, error, reset }] = useGenerateRecoveryCodesMutation();
   const [confirming, setConfirming] = useState(false);
   const apiError = hookError(error);
-  const codes = security.recoveryCodes;
-  const hasFactor = security.factors.length > 0;
+  const codes = mySecurity.recoveryCodes;
+  const hasFactor = mySecurity.factors.length > 0;
   const low = codes !== null && codes.remaining <= 3;
 
   async function run() {

@@ -6,7 +6,7 @@ import { createPasskey } from '../../app/webauthn';
 /** Factor changes alter the enrolment state `/me` reports, so they refresh it too. */
 const FACTOR_TAGS = ['MySecurity', 'MySessions', 'Me'] as const;
 
-export const securityApi = api.injectEndpoints({
+export const mySecurityApi = api.injectEndpoints({
   endpoints: (build) => ({
     getMySecurity: build.query<MySecurity, void>({
       queryFn: () => callSdk((sdk) => sdk.me.security()),
@@ -72,4 +72,4 @@ export const {
   useListMySessionsQuery,
   useRevokeMySessionMutation,
   useRevokeMyOtherSessionsMutation,
-} = securityApi;
+} = mySecurityApi;

@@ -106,14 +106,14 @@ function FactorRow({
 }
 
 interface FactorsCardProps {
-  security: MySecurity;
+  mySecurity: MySecurity;
   /** Recovery codes the server handed out with the first factor, to show once. */
   onRecoveryCodes: (codes: string[]) => void;
 }
 
 /** The second factors: authenticator apps and passkeys, with adding, renaming and removing. */
-export function FactorsCard({ security, onRecoveryCodes }: FactorsCardProps) {
-  const { factors } = security;
+export function FactorsCard({ mySecurity, onRecoveryCodes }: FactorsCardProps) {
+  const { factors } = mySecurity;
   const [startTotp, starting] = useStartTotpMutation();
   const [enrollment, setEnrollment] = useState<TotpEnrollment>();
   const [addingPasskey, setAddingPasskey] = useState(false);

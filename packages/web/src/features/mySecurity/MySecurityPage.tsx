@@ -14,7 +14,7 @@ import { RecoveryCodesModal } from './RecoveryCodesModal';
 
 /** The caller's own sign-in security: factors, recovery codes, password and sessions. */
 export function MySecurityPage() {
-  const { data: security, error, isLoading, refetch } = useGetMySecurityQuery();
+  const { data: mySecurity, error, isLoading, refetch } = useGetMySecurityQuery();
   const [codes, setCodes] = useState<string[]>();
 
   return (
@@ -25,34 +25,34 @@ export function MySecurityPage() {
       />
       {isLoading ? (
         <SectionLoader label="Loading your security settings" />
-      ) : !security ? (
+      ) : !mySecurity ? (
         <LoadError error={hookError(error)} what="your security settings" onRetry={refetch} />
       ) : (
         <Stack gap="lg">
-          {security.mfaEnrollment.required && (
+          {mySecurity.mfaEnrollment.required && (
             <Alert
-              color={security.mfaEnrollment.blocking ? 'red' : 'yellow'}
+              color={mySecurity.mfaEnrollment.blocking ? 'red' : 'yellow'}
               variant="light"
               icon={<IconShieldExclamation size={18} />}
               title={
-                security.mfaEnrollment.blocking
+                mySecurity.mfaEnrollment.blocking
                   ? 'Set up two-step verification to continue'
                   : 'Your organization asks for two-step verification'
               }
             >
-              {security.mfaEnrollment.blocking
+              {mySecurity.mfaEnrollment.blocking
                 ? 'The time to set it up has passed: the rest of the console opens again once you add an authenticator app or a passkey below.'
                 : `Add an authenticator app or a passkey${
-                    security.mfaEnrollment.deadline
-                      ? ` before ${formatDateTime(security.mfaEnrollment.deadline)}`
+                    mySecurity.mfaEnrollment.deadline
+                      ? ` before ${formatDateTime(mySecurity.mfaEnrollment.deadline)}`
                       : ''
                   }. After that, you can only use this page until you do.`}
             </Alert>
           )}
-          <FactorsCard security={security} onRecoveryCodes={setCodes} />
+          <FactorsCard mySecurity={mySecurity} onRecoveryCodes={setCodes} />
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg" style={{ alignItems: 'start' }}>
-            <RecoveryCodesCard security={security} onCodes={setCodes} />
-            <ChangePasswordCard passwordChangedAt={security.passwordChangedAt} />
+            <RecoveryCodesCard mySecurity={mySecurity} onCodes={setCodes} />
+            <ChangePasswordCard passwordChangedAt={mySecurity.passwordChangedAt} />
           </SimpleGrid>
           <MySessionsCard />
         </Stack>

@@ -3,7 +3,7 @@ import { nowIso } from '../../platform/clock';
 import { hashToken, randomToken } from '../../platform/crypto/tokens';
 import { precompiled, precompiledWrite } from '../../platform/db/precompiled';
 import type { DB } from '../../platform/db/schema';
-import type { SignInTrust } from '../auth';
+import type { SignInTrust } from '../auth/guard-port';
 
 /**
  * Trusted origins: the browsers (a random HttpOnly cookie, stored hashed) and IPs a user completed

@@ -1,0 +1,13 @@
+/** Second factors: step-up, enrolment, the sign-in challenge, TOTP and passkeys. */
+export const MFA_ERROR_CODES = [
+  'STEP_UP_REQUIRED',
+  'MFA_ENROLLMENT_REQUIRED',
+  'MFA_CHALLENGE_INVALID',
+  'MFA_CODE_INVALID',
+  'MFA_METHOD_UNAVAILABLE',
+  'MFA_REQUIRED_BY_POLICY',
+  'FACTOR_NOT_FOUND',
+  'FACTOR_ALREADY_CONFIRMED',
+  'PASSKEY_VERIFICATION_FAILED',
+  'PASSKEY_CEREMONY_INVALID',
+] as const;
