@@ -382,7 +382,11 @@ export async function buildApp(
   });
 
   await app.register(
-    systemRoutes(deps.db, { integrityAlarms: () => audit.alarms.all(), mailer: deps.mailer }),
+    systemRoutes(deps.db, {
+      integrityAlarms: () => audit.alarms.all(),
+      mailer: deps.mailer,
+      jobs: () => services.jobs?.states() ?? [],
+    }),
   );
   await app.register(setupRoutes(config, services.setup));
   registerEnrollmentGate(app);

@@ -9,7 +9,7 @@ import { Provider } from 'react-redux';
 import { RouterProvider } from 'react-router';
 import { router } from './app/router';
 import { store } from './app/store';
-import { theme } from './app/theme';
+import { cssVariablesResolver, theme } from './app/theme';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('The page has no #root element');
@@ -18,7 +18,7 @@ createRoot(container).render(
   <StrictMode>
     <ColorSchemeScript defaultColorScheme="light" />
     <Provider store={store}>
-      <MantineProvider theme={theme} defaultColorScheme="light">
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
         <Notifications position="top-right" />
         <RouterProvider router={router} />
       </MantineProvider>

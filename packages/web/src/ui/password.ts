@@ -1,10 +1,10 @@
 import type { ErrorCode } from '@custos/sdk';
+import { MIN_PASSWORD_LENGTH } from '@custos/shared';
 import type { CodeFields } from '../app/errors';
 
 /** The rule the server enforces (NIST SP 800-63B), said once for every password field that sets one. */
-export const PASSWORD_RULE =
-  'At least 12 characters. A few unrelated words make a strong passphrase; common passwords are refused.';
-export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_RULE = `At least ${MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong passphrase; common passwords are refused.`;
+export const PASSWORD_MIN_LENGTH = MIN_PASSWORD_LENGTH;
 
 /** Error codes about a new password, placed beside the password field. */
 export const PASSWORD_CODES = [

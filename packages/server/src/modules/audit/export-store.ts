@@ -38,7 +38,6 @@ export async function nodesInRange(db: Executor, logId: string, level: number, f
     .execute();
 }
 
-
 /** Event rows with a seq in (after, to] and no leaf in the tree (written around the append path). */
 export async function eventsWithoutLeaf(
   db: Executor,

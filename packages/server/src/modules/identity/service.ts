@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema';
-import { type RevokeReason, sessionPorts } from '../sessions';
+import type { RevokeReason } from '../sessions';
+import { sessionPorts } from '../sessions/ports';
 import * as store from './store';
 
 /**

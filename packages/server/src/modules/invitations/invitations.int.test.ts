@@ -406,6 +406,49 @@ describe.each(backends)('invitations over SMTP (%s)', (backend) => {
     expect(events.slice(0, 3)).toEqual(['user.signed_in', 'invitation.accepted', 'user.password_changed']);
   });
 
+  it('taking back an account also ends the impersonations it started (as every password change does)', async () => {
+    // An unconfirmed super admin account, set up by someone other than the mailbox's owner:
+    await t.services.setup.createAdminFromCli({
+      email: 'ops@victim.example',
+      name: 'Not Ops',
+      password: 'squatter password 456',
+      organizationName: 'Squat Ops',
+    });
+    await t.db
+      .updateTable('users')
+      .set({ emailVerifiedAt: null })
+      .where('email', '=', 'ops@victim.example')
+      .execute();
+    const target = await t.createOrganization('Impersonated Co');
+    const squatter = await t.signIn('ops@victim.example', 'squatter password 456');
+    const started = await t.inject({
+      method: 'POST',
+      url: '/api/v1/impersonation',
+      token: squatter,
+      payload: { userId: target.owner.id, reason: 'Looking into support ticket 4711 for this owner' },
+    });
+    expect(started.statusCode, started.body).toBe(200);
+    const impersonation = started.json().token as string;
+    expect((await t.inject({ url: '/api/v1/me', token: impersonation })).statusCode).toBe(200);
+
+    const victimOrg = await t.createOrganization('Victim Ops');
+    await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      token: victimOrg.owner.token,
+      payload: { email: 'ops@victim.example', roles: ['member'] },
+    });
+    const token = tokenFromMail(received.filter((m) => m.to === 'ops@victim.example').at(-1)?.body ?? '');
+    const reclaimed = await t.inject({
+      method: 'POST',
+      url: '/api/v1/invitations/accept',
+      payload: { token, name: 'Real Ops', password: 'the real ops passphrase', tokenType: 'bearer' },
+    });
+    expect(reclaimed.statusCode, reclaimed.body).toBe(200);
+    expect((await t.inject({ url: '/api/v1/me', token: impersonation })).statusCode).toBe(401);
+    expect((await t.inject({ url: '/api/v1/me', token: squatter })).statusCode).toBe(401);
+  });
+
   it('a confirmed account still needs its password, even with an e-mailed link', async () => {
     const o = await t.createOrganization('Confirmed');
     const second = await t.createOrganization('Second Mail Org');

@@ -4,7 +4,7 @@ import { authorize, type Caller, requireStepUp } from '../../platform/http/calle
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import { type AccessPolicies, assertRolesExist, assertRolesGrantable } from '../access';
 import { identity } from '../identity';
-import { invitationPorts } from '../invitations';
+import { invitationPorts } from '../invitations/ports';
 import type { SessionsService } from '../sessions';
 
 export function createMembersService(

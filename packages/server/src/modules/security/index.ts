@@ -1,5 +1,6 @@
 export {
   DEFAULT_IDLE_TIMEOUT_MINUTES,
+  DEFAULT_STEP_UP_MINUTES,
   defaultPolicy,
   mfaEnrollmentState,
   mfaRequiredFor,

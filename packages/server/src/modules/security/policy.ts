@@ -1,4 +1,4 @@
-import type { SecurityPolicy } from '@custos/shared';
+import { MIN_PASSWORD_LENGTH, type SecurityPolicy } from '@custos/shared';
 import type { MfaEnrollment } from '../../platform/http/caller';
 
 /**
@@ -6,18 +6,19 @@ import type { MfaEnrollment } from '../../platform/http/caller';
  * a fresh verification every 15 minutes for sensitive actions; MFA is off until an admin requires it.
  */
 export const DEFAULT_IDLE_TIMEOUT_MINUTES = 30;
+export const DEFAULT_STEP_UP_MINUTES = 15;
 
 export function defaultPolicy(sessionTtlMs: number): SecurityPolicy {
   return {
     mfaRequirement: 'off',
     mfaRoles: [],
     mfaGraceDays: 7,
-    stepUpMinutes: 15,
+    stepUpMinutes: DEFAULT_STEP_UP_MINUTES,
     idleTimeoutMinutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
     absoluteLifetimeHours: Math.max(1, Math.round(sessionTtlMs / 3_600_000)),
     maxConcurrentSessions: 0,
     sessionLimitAction: 'end_oldest',
-    passwordMinLength: 12,
+    passwordMinLength: MIN_PASSWORD_LENGTH,
   };
 }
 

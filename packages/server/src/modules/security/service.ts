@@ -7,7 +7,7 @@ import { badRequest } from '../../platform/http/errors';
 import type { AccessPolicies } from '../access';
 import { changesBetween } from '../audit';
 import { identity } from '../identity';
-import { sessionPorts } from '../sessions';
+import { sessionPorts } from '../sessions/ports';
 import { defaultPolicy } from './policy';
 import * as store from './store';
 

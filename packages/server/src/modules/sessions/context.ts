@@ -3,10 +3,13 @@ import { parseJson } from '../../platform/db/json';
 import type { Impersonator, MfaEnrollment, RequestMeta, UserCaller } from '../../platform/http/caller';
 import type { OrgAccess } from '../access';
 import type { UserRow } from '../identity';
-import { DEFAULT_IDLE_TIMEOUT_MINUTES, mfaEnrollmentState, type PolicyOnSession } from '../security';
+import {
+  DEFAULT_IDLE_TIMEOUT_MINUTES,
+  DEFAULT_STEP_UP_MINUTES,
+  mfaEnrollmentState,
+  type PolicyOnSession,
+} from '../security';
 import type { SessionContextRow } from './store';
-
-const DEFAULT_STEP_UP_MINUTES = 15;
 
 const NOT_REQUIRED: MfaEnrollment = Object.freeze({ required: false, deadline: null, blocking: false });
 

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../platform/db/schema';
 import { AUTHENTICATED } from '../../platform/http/openapi';
+import type { JobState } from '../../platform/jobs';
 import type { Mailer } from '../../platform/mail/mailer';
 import { createCapabilities } from './capabilities';
 
@@ -12,6 +13,19 @@ export interface SystemHealthSources {
   integrityAlarms: () => readonly { kind: string }[];
   /** Whether e-mail can be sent: `configured` is false when CUSTOS_SMTP_URL is unset. */
   mailer: Pick<Mailer, 'configured'>;
+  /** The background jobs' state (platform/jobs): a job whose last run failed becomes a warning. */
+  jobs?: () => readonly Pick<JobState, 'name' | 'lastOutcome' | 'lastError'>[];
+}
+
+/** One warning per background job whose last run failed; the job's name says what is behind. */
+function jobWarnings(jobs: readonly Pick<JobState, 'name' | 'lastOutcome' | 'lastError'>[]): string[] {
+  return jobs
+    .filter((job) => job.lastOutcome === 'failed')
+    .map(
+      (job) =>
+        `The background job ${job.name} failed on its last run${job.lastError ? ` (${job.lastError.at})` : ''}; ` +
+        'it runs again on its interval. See the server log for the error.',
+    );
 }
 
 /** Warnings for operators, without organization names or ids: the health route is public. */
@@ -53,7 +67,7 @@ export function systemRoutes(db: Kysely<DB>, sources: SystemHealthSources) {
         const alarms = sources.integrityAlarms();
         const integrity = {
           auditIntegrity: alarms.length > 0 ? ('alarm' as const) : ('ok' as const),
-          warnings: integrityWarnings(alarms),
+          warnings: [...integrityWarnings(alarms), ...jobWarnings(sources.jobs?.() ?? [])],
         };
         try {
           await sql`select 1`.execute(db);

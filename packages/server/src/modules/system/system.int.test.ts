@@ -44,6 +44,28 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
     expect(Object.keys(health.json()).sort()).toEqual(['auditIntegrity', 'database', 'status', 'warnings']);
   });
 
+  it('names a background job whose last run failed among the health warnings, without new fields', async () => {
+    let fail = true;
+    const job = t.services.jobs.add({
+      name: 'test.flaky',
+      everyMs: 3_600_000,
+      run: async () => {
+        if (fail) throw new Error('boom');
+      },
+    });
+    await job.runNow();
+    const failing = (await t.inject({ url: '/api/health' })).json();
+    expect(failing.status).toBe('ok');
+    expect(failing.warnings).toEqual([
+      expect.stringContaining('The background job test.flaky failed on its last run'),
+    ]);
+    expect(JSON.stringify(failing)).not.toContain('boom');
+    fail = false;
+    await job.runNow();
+    expect((await t.inject({ url: '/api/health' })).json().warnings).toEqual([]);
+    await job.stop();
+  });
+
   it('sets strict security headers and echoes a request id', async () => {
     const res = await t.inject({ url: '/api/health', headers: { 'x-request-id': 'trace-123' } });
     expect(res.headers['x-request-id']).toBe('trace-123');

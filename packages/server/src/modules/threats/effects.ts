@@ -1,9 +1,9 @@
 import type { SecurityEventOut } from '@custos/shared';
 import type { Deps } from '../../deps';
-import { accessPorts } from '../access';
+import { accessPorts } from '../access/ports';
 import { identity } from '../identity';
 import type { OutboxService } from '../outbox';
-import { sessionPorts } from '../sessions';
+import { sessionPorts } from '../sessions/ports';
 import type { ResponseEffects } from './ports';
 
 /** Plain words for the detectors a person gets told about. */

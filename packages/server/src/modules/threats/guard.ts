@@ -4,7 +4,7 @@ import type { DB } from '../../platform/db/schema';
 import { AppError } from '../../platform/http/errors';
 import { sourceOf } from '../../platform/http/ip-source';
 import type { SignInAttempt, SignInGuardPort } from '../auth';
-import { sessionPorts } from '../sessions';
+import { sessionPorts } from '../sessions/ports';
 import type { AccountsPerIp } from './accounts-per-ip';
 import { type DelayStore, delayMsAfter, type FailureRecord, waitMsFor } from './delays';
 import { defaultThreatSettings, thresholdOf } from './detect/catalog';

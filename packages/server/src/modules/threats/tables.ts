@@ -47,17 +47,7 @@ export interface SecurityEventEvidenceTable {
   outcome: string | null;
   reason: string | null;
 }
-/** The addresses a security event's attempts came from (0009). */
-export interface SecurityEventSourcesTable {
-  securityEventId: string;
-  organizationId: string;
-  ip: string;
-  /** The country of this IP. */
-  country: string | null;
-  attempts: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-}
+
 /** The addresses a security event's attempts came from (0009). */
 export interface SecurityEventSourcesTable {
   securityEventId: string;

@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH } from '@custos/shared';
 import { hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { badRequest } from '../http/errors';
@@ -5,7 +6,8 @@ import { badRequest } from '../http/errors';
 /** argon2id parameters (OWASP: m=19 MiB, t=2, p=1 is the floor; we take a little more memory). */
 export const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH };
+
 export const MAX_PASSWORD_LENGTH = 256;
 
 const COMMON_PASSWORDS = new Set(dictionary.passwords.map((p: string) => p.toLowerCase()));
