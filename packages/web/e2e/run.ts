@@ -247,20 +247,11 @@ interface AxeViolation {
 }
 
 /** WCAG 2.1 AA through axe-core on what the page shows now: serious or critical findings fail the step. */
-/**
- * `sharedPalette`: skip colour contrast where the finding is the console-wide palette (Mantine's dimmed
- * text and light badges, everywhere in the console), which the console-accessibility issue (17) owns.
- */
-async function expectAccessible(
-  page: Page,
-  what: string,
-  include?: string,
-  sharedPalette = false,
-): Promise<void> {
+async function expectAccessible(page: Page, what: string, include?: string): Promise<void> {
   // Evaluated through the DevTools protocol: the console's CSP (rightly) refuses injected script tags.
   await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
   const violations = await page.evaluate(
-    async (scope: { include: string | null; sharedPalette: boolean }) => {
+    async (scope: { include: string | null }) => {
       const axe = (
         window as unknown as {
           axe: { run: (context: object, options: object) => Promise<{ violations: AxeViolation[] }> };
@@ -268,7 +259,6 @@ async function expectAccessible(
       ).axe;
       const result = await axe.run(scope.include ? { include: [scope.include] } : document, {
         runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        ...(scope.sharedPalette ? { rules: { 'color-contrast': { enabled: false } } } : {}),
       });
       return result.violations.map((v) => ({
         id: v.id,
@@ -277,7 +267,7 @@ async function expectAccessible(
         nodes: v.nodes.slice(0, 3),
       }));
     },
-    { include: include ?? null, sharedPalette },
+    { include: include ?? null },
   );
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   if (serious.length > 0) {
@@ -1880,7 +1870,7 @@ function threatSteps(): Step[] {
         const messageId = header(test, 'webhook-id');
         await dismissToasts(page);
         await shot(page, '56-alert-channels');
-        await expectAccessible(page, '56-alert-channels', 'main', true);
+        await expectAccessible(page, '56-alert-channels', 'main');
         const open = page.getByRole('link', { name: 'Open in the delivery log' });
         const deliveryId = new URL((await open.getAttribute('href')) ?? '', state.baseUrl).searchParams.get(
           'delivery',
@@ -2023,7 +2013,7 @@ function tamperSteps(): Step[] {
           'an altered event reads as verified',
         );
         await tallShot(page, '61-audit-event-altered');
-        await expectAccessible(page, '61-audit-event-altered', '[role="dialog"]', true);
+        await expectAccessible(page, '61-audit-event-altered', '[role="dialog"]');
         await page.keyboard.press('Escape');
         await drawer.waitFor({ state: 'hidden' });
 
@@ -2124,7 +2114,7 @@ function tamperSteps(): Step[] {
           'an empty evidence list shows',
         );
         await tallShot(page, '65-security-event-audit-tampering');
-        await expectAccessible(page, '65-security-event-audit-tampering', 'main', true);
+        await expectAccessible(page, '65-security-event-audit-tampering', 'main');
         await page.goto(`${state.baseUrl}/security/events?type=audit_tampering`);
         await visible(
           page.getByRole('table', { name: 'Security events' }).getByText('Audit trail tampering'),
