@@ -283,6 +283,10 @@ describe.each(backends)('audit export (%s)', (backend) => {
     });
 
     it('(d) an event row inserted after the last one, outside the tree: inserted at its seq', async () => {
+      // No background pass may meet the forged row (it would move it aside and raise the integrity
+      // alarm, which outlives the clean-up): the jobs stop, waiting for a pass in flight, and stay
+      // stopped for the rest of this file, which reads exports only.
+      await t.services.jobs.stop();
       const size = await logSize();
       // Well past the head: this export's own audit.exported event, and whatever detection appends
       // after it in the background, must not reach the forged row (the append path would move it
@@ -312,9 +316,6 @@ describe.each(backends)('audit export (%s)', (backend) => {
         })
         .execute();
       expect((await freshReport()).firstProblem).toMatchObject({ kind: 'inserted', seq });
-      // The background integrity pass may be moving the row aside right now: let it finish (and run
-      // no more in this file) before clearing up, or its quarantine row lands after the clean-up.
-      await t.services.jobs.stop();
       await t.db
         .deleteFrom('auditEvents')
         .where('logId', '=', org.id)
