@@ -41,6 +41,7 @@ const OWNER: Record<string, string> = {
   auditIdempotencyKeys: 'modules/audit',
   auditSavedSearches: 'modules/audit',
   auditSettings: 'modules/audit',
+  auditSearchIndex: 'modules/audit',
   threatSettings: 'modules/threats',
   securityEvents: 'modules/threats',
   securityEventEvidence: 'modules/threats',

@@ -1,5 +1,6 @@
 import { ALL_PERMISSIONS, BUILT_IN_ROLES, isPermission, isRoleName, type Permission } from '@custos/shared';
 import ipaddr from 'ipaddr.js';
+import { memoizeText } from '../../platform/memo';
 import type { Decision } from './decide';
 import { type CompiledRules, NO_RULES } from './rules';
 
@@ -158,13 +159,13 @@ function compileRoles(
 const NO_IP_BLOCKS: ReadonlyMap<string, number | null> = new Map();
 
 /** One spelling per address (IPv4-mapped IPv6 as IPv4, IPv6 compressed), as blocks are stored. */
-export function canonicalIp(ip: string): string {
+export const canonicalIp = memoizeText((ip: string): string => {
   try {
     return ipaddr.process(ip.trim()).toString();
   } catch {
     return ip;
   }
-}
+});
 
 /** The policy of an organization nobody has customised: built-in roles, no rules, UTC. */
 export const DEFAULT_ACCESS = new OrgAccess(0, 'UTC', [], new Set(), NO_RULES);

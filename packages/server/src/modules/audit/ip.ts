@@ -1,10 +1,13 @@
 import ipaddr from 'ipaddr.js';
+import { memoizeText } from '../../platform/memo';
 
 /**
  * IPs are searched as 32 hex digits of their IPv6 form (IPv4 as ::ffff:a.b.c.d), so a CIDR block is
  * one text range on either database.
  */
-export function ipKey(ip: string): string | null {
+export const ipKey = memoizeText(ipKeyOf);
+
+function ipKeyOf(ip: string): string | null {
   if (!ipaddr.isValid(ip)) return null;
   const parsed = ipaddr.parse(ip);
   const v6 =

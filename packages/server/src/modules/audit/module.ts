@@ -24,11 +24,17 @@ import { createQuarantine } from './quarantine';
 import { createAuditRecorder } from './recorder';
 import { dropExpiredIdempotencyKeys, purgeExpiredEvents } from './retention';
 import { auditRoutes } from './routes';
+import { indexPendingSearchText } from './search-index-store';
 import { createAuditService } from './service';
 import { loadCheckpointSigner, loadSignerState } from './signer';
 import { createWitnessing } from './witnessing';
 
 const MAINTENANCE_EVERY_MS = 60_000;
+/**
+ * How often SQLite's full-text index takes in new events. A search indexes what is pending first,
+ * so this only bounds the backlog a search may meet: about a second of events.
+ */
+const SEARCH_INDEX_EVERY_MS = 1_000;
 
 /** The master key of the keyring: configuration, else `master.key` in the data directory. */
 export function loadKeyring(config: Config): Keyring {
@@ -166,6 +172,15 @@ export function createAuditModule(deps: {
     run: () => runAsJob(tick),
   });
 
+  const searchIndexJob =
+    dialect === 'sqlite'
+      ? jobs.add({
+          name: 'audit.search-index',
+          everyMs: SEARCH_INDEX_EVERY_MS,
+          run: () => runAsJob(() => indexPendingSearchText(db, dialect)),
+        })
+      : null;
+
   return {
     keyring,
     recorder,
@@ -196,12 +211,13 @@ export function createAuditModule(deps: {
       await checkpoints.checkAll();
       return alarms.all();
     },
-    /** Starts the checkpoint and retention job. */
+    /** Starts the checkpoint and retention job, and (SQLite) the search-index job. */
     start(): void {
       checkpointJob.start();
+      searchIndexJob?.start();
     },
     async stop(): Promise<void> {
-      const stopped = checkpointJob.stop();
+      const stopped = Promise.all([checkpointJob.stop(), searchIndexJob?.stop()]);
       await committer.idle();
       await stopped;
       await witnessing.idle();

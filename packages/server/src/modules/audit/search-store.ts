@@ -4,6 +4,7 @@ import type { Dialect } from '../../platform/db/database';
 import type { Executor } from '../../platform/db/executor';
 import type { AuditEventsTable, DB } from '../../platform/db/schema';
 import { ipKeyRange } from './ip';
+import { indexPendingSearchText } from './search-index-store';
 
 /** What readers need of a stored event: the hashed body, its hash and the columns shown when purged. */
 export type StoredEventRow = Pick<
@@ -56,6 +57,7 @@ export async function searchEvents(
   filters: AuditSearchQuery,
   page: SearchPage,
 ): Promise<StoredEventRow[]> {
+  if (filters.q) await indexPendingSearchText(db, dialect);
   let query = db.selectFrom('auditEvents as e').select(EVENT_COLUMNS).where('e.logId', '=', logId);
   query = applyFilters(query, dialect, logId, filters);
   if (page.beforeSeq !== undefined) query = query.where('e.seq', '<', page.beforeSeq);
@@ -75,6 +77,7 @@ export async function countEvents(
   filters: AuditSearchQuery,
   maxSeq: number,
 ): Promise<number> {
+  if (filters.q) await indexPendingSearchText(db, dialect);
   const query = applyFilters(
     db
       .selectFrom('auditEvents as e')

@@ -93,3 +93,11 @@ export interface AuditSettingsTable {
   legalHold: number;
   updatedAt: string;
 }
+/**
+ * How far SQLite's full-text index has taken in audit_events: one row (id 1), the highest rowid
+ * indexed. Unused on PostgreSQL. See migration 0013 and search-index-store.ts.
+ */
+export interface AuditSearchIndexTable {
+  id: number;
+  indexedUpto: number;
+}

@@ -30,6 +30,8 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
       'alerts.deliveries',
       'alerts.digests',
       'audit.checkpoints',
+      // SQLite's full-text index takes in new events in batches; PostgreSQL's needs no job.
+      ...(backend === 'sqlite' ? ['audit.search-index'] : []),
       'audit.tail-poll',
     ]);
     for (const job of t.services.jobs.states()) {

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { nowIso } from '../clock';
 import type { Executor } from '../db/executor';
+import { memoizeText } from '../memo';
 import * as keyStore from './keyring-store';
 import { newId, pooledRandomBytes } from './tokens';
 
@@ -89,10 +90,13 @@ export class Keyring {
     return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `custos ${purpose}`, 32));
   }
 
-  /** A stable, non-reversible name for a subject (so the keyring holds no e-mail addresses). */
-  subjectId(subjectRef: string): string {
-    return createHmac('sha256', this.subjectSecret).update(subjectRef).digest('hex').slice(0, 40);
-  }
+  /**
+   * A stable, non-reversible name for a subject (so the keyring holds no e-mail addresses). Every
+   * audited change asks it about the same few actors: remembered (the names are pseudonyms, not keys).
+   */
+  readonly subjectId = memoizeText((subjectRef: string) =>
+    createHmac('sha256', this.subjectSecret).update(subjectRef).digest('hex').slice(0, 40),
+  );
 
   /**
    * Data keys for subjects of one scope, created inside `trx` when missing. Pass `promote` to learn

@@ -25,6 +25,7 @@ import * as securityEventSources from './migrations/0009_security_event_sources'
 import * as responseDelivery from './migrations/0010_response_delivery';
 import * as signInTrust from './migrations/0011_sign_in_trust';
 import * as sessionsIndexDiet from './migrations/0012_sessions_index_diet';
+import * as searchIndexBatches from './migrations/0013_search_index_batches';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 import { DEFAULT_STATEMENT_TIMEOUTS, withStatementTimeouts } from './statement-timeout';
@@ -104,6 +105,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0010_response_delivery': responseDelivery,
   '0011_sign_in_trust': signInTrust,
   '0012_sessions_index_diet': sessionsIndexDiet,
+  '0013_search_index_batches': searchIndexBatches,
 };
 
 class DialectAwareProvider implements MigrationProvider {

@@ -14,6 +14,7 @@ import type {
   AuditLogHeadsTable,
   AuditQuarantinedRowsTable,
   AuditSavedSearchesTable,
+  AuditSearchIndexTable,
   AuditSettingsTable,
   AuditTreeNodesTable,
   AuditWitnessHeadsTable,
@@ -62,6 +63,7 @@ export interface DB {
   auditIdempotencyKeys: AuditIdempotencyKeysTable;
   auditSavedSearches: AuditSavedSearchesTable;
   auditSettings: AuditSettingsTable;
+  auditSearchIndex: AuditSearchIndexTable;
   cryptoKeys: CryptoKeysTable;
   outbox: OutboxTable;
   setupTokens: SetupTokensTable;
@@ -103,6 +105,7 @@ export type {
   AuditLogHeadsTable,
   AuditQuarantinedRowsTable,
   AuditSavedSearchesTable,
+  AuditSearchIndexTable,
   AuditSettingsTable,
   AuditTreeNodesTable,
   AuditWitnessHeadsTable,

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import ipaddr from 'ipaddr.js';
 import { open, type Reader, type Response } from 'maxmind';
+import { memoizeText } from '../memo';
 
 /** Country of an IP address (ISO 3166-1 alpha-2, e.g. "US"), or null when unknown or not public. */
 export interface GeoIp {
@@ -31,13 +32,12 @@ export async function openGeoIp(file: string | null): Promise<GeoIp> {
       `Cannot open GeoIP database ${path}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  return {
-    country(ip) {
-      const address = publicAddress(ip);
-      if (!address) return null;
-      return countryCode(reader.get(address));
-    },
-  };
+  // Asked several times per sign-in about the same address; the file does not change while open.
+  const countryOf = memoizeText((ip: string) => {
+    const address = publicAddress(ip);
+    return address ? countryCode(reader.get(address)) : null;
+  });
+  return { country: (ip) => (ip ? countryOf(ip) : null) };
 }
 
 /**
