@@ -42,12 +42,12 @@ describe('audit full-text index in batches (sqlite)', () => {
       t.db,
     );
   };
-  /** One audit event whose searchable metadata holds `word`. */
+  /** One audit event (of an action nothing else here records) whose searchable metadata holds `word`. */
   const invite = async (word: string) => {
     await t.services.audit.recorder.recordAlone(
       { kind: 'anonymous', meta: { ip: null, userAgent: null, requestId: null, source: 'api' } },
       {
-        action: 'test.batch_indexed',
+        action: 'alert_delivery.replayed',
         organizationId: org.id,
         actor: { type: 'system', id: 'search-index-test', name: 'Search index test' },
         metadata: { word },
@@ -56,7 +56,7 @@ describe('audit full-text index in batches (sqlite)', () => {
   };
   const found = async (word: string) => {
     const res = await t.inject({
-      url: `/api/v1/audit/events?q=${word}&action=test.batch_indexed`,
+      url: `/api/v1/audit/events?q=${word}&action=alert_delivery.replayed`,
       token: org.owner.token,
     });
     expect(res.statusCode).toBe(200);
