@@ -13,7 +13,9 @@ export function RouteError() {
     <Center h="100vh" p="md">
       <Paper withBorder p="xl" maw={520} role="alert">
         <Stack>
-          <Title order={3}>Something went wrong</Title>
+          <Title order={1} size="h3">
+            Something went wrong
+          </Title>
           <Text size="sm" c="dimmed">
             The console hit an unexpected error. Reloading usually helps; if it keeps happening, report it
             with the detail below.

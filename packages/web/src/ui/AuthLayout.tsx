@@ -28,7 +28,7 @@ export function AuthLayout({ title, subtitle, children, width = 440 }: AuthLayou
           </Center>
           <Paper withBorder shadow="sm" p="xl" radius="lg">
             <Stack gap={4} mb="lg">
-              <Title order={2} fz={22}>
+              <Title order={1} fz={22}>
                 {title}
               </Title>
               {subtitle && (

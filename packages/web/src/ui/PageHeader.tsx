@@ -11,7 +11,10 @@ export function PageHeader({ title, description, actions }: PageHeaderProps) {
   return (
     <Group justify="space-between" align="flex-start" mb="lg" gap="md" wrap="wrap">
       <Stack gap={4}>
-        <Title order={2}>{title}</Title>
+        {/* The page's one h1, drawn at h2's size: the shell's header is not a heading. */}
+        <Title order={1} size="h2">
+          {title}
+        </Title>
         {description && (
           <Text c="dimmed" size="sm" maw={640}>
             {description}

@@ -1,4 +1,4 @@
-import { ActionIcon, Card, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Box, Card, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { hookError } from '../app/errors';
 import { LoadError, SectionLoader } from './states';
@@ -105,13 +105,14 @@ interface DataTableProps {
 /** A labelled table with one header row that scrolls sideways on narrow screens. */
 export function DataTable({ label, minWidth, head, children }: DataTableProps) {
   return (
-    <Table.ScrollContainer minWidth={minWidth}>
-      <Table aria-label={label}>
+    // A region that takes focus, so a keyboard can scroll it when it is wider than the screen.
+    <Box className="custos-table-scroll" tabIndex={0} role="region" aria-label={label}>
+      <Table aria-label={label} miw={minWidth}>
         <Table.Thead>
           <Table.Tr>{head}</Table.Tr>
         </Table.Thead>
         <Table.Tbody>{children}</Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </Box>
   );
 }

@@ -31,7 +31,10 @@ export function OpenEventsCard({ openEvents }: { openEvents: SecurityOverview['o
           withTooltip={drawn.length > 0}
           tooltipDataSource="segment"
           data={drawn.length > 0 ? drawn : [{ name: 'None open', value: 1, color: 'gray.3' }]}
+          pieChartProps={{ accessibilityLayer: false }}
           pieProps={{
+            // The chart is a picture of the list beside it (aria-hidden): its slices must not take focus.
+            rootTabIndex: -1,
             onClick: (_sector, index) => {
               const slice = drawn[index];
               if (slice) navigate(openEventsLink(slice.severity));

@@ -1,7 +1,10 @@
 import type { RoleOut } from '@custos/shared';
-import { Badge, Box, Group, Table, Text, Tooltip } from '@mantine/core';
+import { Badge, Box, Group, Table, Text, Tooltip, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
+import { useState } from 'react';
 import { GrantCell } from './GrantCell';
 import { cellEditable, type Grant, grantOf, type PermissionSection, type RoleGrants } from './matrix';
+import { moveInMatrix } from './matrixKeys';
 import { RoleColumnHeader } from './RoleColumnHeader';
 
 interface PermissionMatrixProps {
@@ -36,8 +39,15 @@ export function PermissionMatrix({
   onDelete,
 }: PermissionMatrixProps) {
   return (
-    <Box className="custos-matrix">
-      <Table aria-label="Role permissions" withColumnBorders={false} highlightOnHover>
+    // Focusable so a keyboard can scroll it where it scrolls in its own box (narrow screens).
+    <Box className="custos-matrix" tabIndex={0} role="region" aria-label="Role permissions matrix">
+      <Table
+        aria-label="Role permissions"
+        aria-describedby="matrix-keys-hint"
+        withColumnBorders={false}
+        highlightOnHover
+        onKeyDown={moveInMatrix}
+      >
         <Table.Thead>
           <Table.Tr>
             <Table.Th className="custos-matrix-first">
@@ -77,6 +87,9 @@ export function PermissionMatrix({
           ))}
         </Table.Tbody>
       </Table>
+      <VisuallyHidden id="matrix-keys-hint">
+        Arrow keys move between the checkboxes; Space grants or removes.
+      </VisuallyHidden>
     </Box>
   );
 }
@@ -91,14 +104,32 @@ interface SectionRowsProps {
 
 function SectionRows({ section, roles, drafts, canManage, onGrant }: SectionRowsProps) {
   const app = section.source === 'app';
+  const [collapsed, setCollapsed] = useState(false);
+  const count = section.permissions.length;
   return (
     <>
       <Table.Tr className="custos-matrix-group">
         <Table.Td className="custos-matrix-first">
           <Group gap="xs" wrap="nowrap">
-            <Text size="xs" fw={700} tt="uppercase" c="dimmed" style={{ letterSpacing: 0.4 }}>
-              {section.label}
-            </Text>
+            <UnstyledButton
+              onClick={() => setCollapsed((was) => !was)}
+              aria-expanded={!collapsed}
+              className="custos-matrix-toggle"
+            >
+              <Group gap={6} wrap="nowrap">
+                {collapsed ? (
+                  <IconChevronRight size={14} aria-hidden />
+                ) : (
+                  <IconChevronDown size={14} aria-hidden />
+                )}
+                <Text size="xs" fw={700} tt="uppercase" c="dimmed" style={{ letterSpacing: 0.4 }}>
+                  {section.label}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {count === 1 ? '1 permission' : `${count} permissions`}
+                </Text>
+              </Group>
+            </UnstyledButton>
             {app && (
               <Tooltip
                 label="Registered by your application; checked through the authorization API"
@@ -113,38 +144,39 @@ function SectionRows({ section, roles, drafts, canManage, onGrant }: SectionRows
         </Table.Td>
         <Table.Td colSpan={roles.length} />
       </Table.Tr>
-      {section.permissions.map((permission) => (
-        <Table.Tr key={permission.id} data-testid={`permission-row-${permission.id}`}>
-          <Table.Td className="custos-matrix-first">
-            <Text size="sm" className="custos-mono" lh={1.3}>
-              {permission.id}
-            </Text>
-            <Text size="xs" c="dimmed" lh={1.3}>
-              {permission.description || 'No description registered'}
-            </Text>
-          </Table.Td>
-          {roles.map((role) => {
-            const draft = drafts[role.key];
-            const grant = grantOf(draft ?? role, permission.id);
-            const changed = draft !== undefined && grant !== grantOf(role, permission.id);
-            return (
-              <Table.Td
-                key={role.key}
-                className="custos-matrix-cell"
-                data-changed={changed ? true : undefined}
-              >
-                <GrantCell
-                  grant={grant}
-                  ownChoice={app}
-                  disabled={!canManage || !cellEditable(role, permission)}
-                  label={`${permission.id} for ${role.name}`}
-                  onChange={(next) => onGrant(role, permission.id, next)}
-                />
-              </Table.Td>
-            );
-          })}
-        </Table.Tr>
-      ))}
+      {!collapsed &&
+        section.permissions.map((permission) => (
+          <Table.Tr key={permission.id} data-testid={`permission-row-${permission.id}`}>
+            <Table.Td className="custos-matrix-first">
+              <Text size="sm" className="custos-mono" lh={1.3}>
+                {permission.id}
+              </Text>
+              <Text size="xs" c="dimmed" lh={1.3}>
+                {permission.description || 'No description registered'}
+              </Text>
+            </Table.Td>
+            {roles.map((role) => {
+              const draft = drafts[role.key];
+              const grant = grantOf(draft ?? role, permission.id);
+              const changed = draft !== undefined && grant !== grantOf(role, permission.id);
+              return (
+                <Table.Td
+                  key={role.key}
+                  className="custos-matrix-cell"
+                  data-changed={changed ? true : undefined}
+                >
+                  <GrantCell
+                    grant={grant}
+                    ownChoice={app}
+                    disabled={!canManage || !cellEditable(role, permission)}
+                    label={`${permission.id} for ${role.name}`}
+                    onChange={(next) => onGrant(role, permission.id, next)}
+                  />
+                </Table.Td>
+              );
+            })}
+          </Table.Tr>
+        ))}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import type { PermissionOut, RoleOut } from '@custos/shared';
+import { isPermission, PERMISSIONS_AWAITING_MODULES, type PermissionOut, type RoleOut } from '@custos/shared';
 import { resourceLabel } from '../apiKeys/permissionGroups';
 
 /** What a role holds of one permission: nothing, it on every resource, or it on its own resources only. */
@@ -63,6 +63,11 @@ export function cellEditable(
   return role.editable === 'all' || (role.editable === 'app' && permission.source === 'app');
 }
 
+/** A Custos permission of a module not built yet: not offered (see PERMISSIONS_AWAITING_MODULES). */
+function awaitingModule(id: string): boolean {
+  return isPermission(id) && PERMISSIONS_AWAITING_MODULES.has(id);
+}
+
 export interface PermissionSection {
   resource: string;
   label: string;
@@ -78,6 +83,7 @@ export function sectionsOf(permissions: readonly PermissionOut[], filter = ''): 
   const needle = filter.trim().toLowerCase();
   const sections = new Map<string, PermissionSection>();
   for (const permission of permissions) {
+    if (permission.source === 'custos' && awaitingModule(permission.id)) continue;
     if (
       needle &&
       !permission.id.toLowerCase().includes(needle) &&

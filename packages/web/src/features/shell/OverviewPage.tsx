@@ -66,7 +66,9 @@ export function OverviewPage() {
   return (
     <Stack gap="lg">
       <Stack gap={4}>
-        <Title order={2}>Welcome, {firstName(me.user.name)}</Title>
+        <Title order={1} size="h2">
+          Welcome, {firstName(me.user.name)}
+        </Title>
         <Text c="dimmed" size="sm">
           {organization
             ? `You are signed in to ${organization.name}.`

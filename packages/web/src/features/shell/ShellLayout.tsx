@@ -51,6 +51,9 @@ export function ShellLayout() {
         navbar={{ width: 250, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
         padding="lg"
       >
+        <a className="custos-skip-link" href="#main-content">
+          Skip to content
+        </a>
         <AppShell.Header>
           {impersonation && <ImpersonationBanner impersonation={impersonation} />}
           <Group h={HEADER_HEIGHT} px="md" justify="space-between" wrap="nowrap">
@@ -71,7 +74,7 @@ export function ShellLayout() {
         <AppShell.Navbar>
           <Navbar />
         </AppShell.Navbar>
-        <AppShell.Main className="custos-main">
+        <AppShell.Main className="custos-main" id="main-content" tabIndex={-1}>
           <Container size="lg" px={0}>
             <EnrollmentBanner enrollment={me.mfaEnrollment} />
             <AuditWarning />

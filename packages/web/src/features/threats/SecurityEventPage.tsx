@@ -41,7 +41,9 @@ function EventHeader({
         <Stack gap={6}>
           <Group gap="sm">
             <SeverityBadge severity={event.severity} size="lg" />
-            <Title order={2}>{detectorName(event.type)}</Title>
+            <Title order={1} size="h2">
+              {detectorName(event.type)}
+            </Title>
             <StatusBadge status={event.status} size="lg" />
           </Group>
           <Text size="sm" maw={720} data-testid="event-explanation">
