@@ -98,3 +98,32 @@ export function formatRelative(iso: string, now: Date = new Date()): string {
   }
   return relativeFormat.format(0, 'second');
 }
+
+const compactFormat = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+
+/** "12,345" up to a million, then "1.8M", "3.2B": a figure nobody reads digit by digit. */
+export function formatLargeNumber(n: number): string {
+  return Math.abs(n) >= 1_000_000 ? compactFormat.format(n) : formatCount(Math.round(n * 100) / 100);
+}
+
+const plural = (n: number, unit: string) => `${formatCount(n)} ${unit}${n === 1 ? '' : 's'}`;
+
+/** A span of time in words at two units at most: "48 seconds", "14 min 48 s", "2 h 5 min", "3 days 4 h". */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.round(Math.abs(totalSeconds));
+  if (s < 1) return 'under a second';
+  if (s < 60) return plural(s, 'second');
+  const join = (big: string, rest: number, unit: string) => (rest ? `${big} ${rest} ${unit}` : big);
+  if (s < 3600) {
+    const minutes = Math.floor(s / 60);
+    return join(minutes === s / 60 ? plural(minutes, 'minute') : `${minutes} min`, s % 60, 's');
+  }
+  if (s < 86_400) {
+    const hours = Math.floor(s / 3600);
+    const minutes = Math.floor((s % 3600) / 60);
+    return minutes ? `${hours} h ${minutes} min` : plural(hours, 'hour');
+  }
+  const days = Math.floor(s / 86_400);
+  const hours = Math.floor((s % 86_400) / 3600);
+  return hours ? `${plural(days, 'day')} ${hours} h` : plural(days, 'day');
+}

@@ -5,10 +5,16 @@ import { formatDateTime, formatRelative } from '../../app/format';
 
 const regionNames = new Intl.DisplayNames(undefined, { type: 'region' });
 
-/** "DE" → 🇩🇪: two regional-indicator symbols. */
-export function countryFlag(code: string): string {
-  if (!/^[A-Za-z]{2}$/.test(code)) return '';
-  return String.fromCodePoint(...[...code.toUpperCase()].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
+/**
+ * A country's ISO code as a small mark beside its name. Not an emoji flag: Linux fonts draw those as
+ * empty boxes and Windows as the two letters anyway, so every viewer sees the same thing here.
+ */
+export function CountryCode({ code }: { code: string }) {
+  return (
+    <Badge size="xs" variant="outline" color="gray" radius="sm" className="custos-mono" aria-hidden>
+      {code.toUpperCase()}
+    </Badge>
+  );
 }
 
 export function countryName(code: string): string {
@@ -29,9 +35,7 @@ export function CountryCell({ session }: { session: SessionOut }) {
   }
   return (
     <Group gap={6} wrap="nowrap">
-      <Text span size="md" aria-hidden>
-        {countryFlag(session.country)}
-      </Text>
+      <CountryCode code={session.country} />
       <Text size="sm">{countryName(session.country)}</Text>
       {session.newCountry && (
         <Tooltip label="The first sign-in of this user from this country" withArrow>

@@ -1,5 +1,5 @@
 import type { DetectorType, ResponseKind, SecurityEventDetail, SecurityEventStatus } from '@custos/shared';
-import { formatDateTime } from '../../app/format';
+import { formatDateTime, formatDuration, formatLargeNumber } from '../../app/format';
 import { countLabel, RESPONSE_LABELS, STATUS_LABELS } from './labels';
 
 export type Activity = SecurityEventDetail['timeline'][number];
@@ -99,16 +99,30 @@ export function activityActor(activity: Activity, type?: DetectorType): string {
 }
 
 /** A detector figure's value as text: numbers grouped, lists joined, objects as compact JSON. */
-export function figureValue(value: unknown): string {
+export function figureValue(value: unknown, key = ''): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'number')
-    return Number.isInteger(value)
-      ? value.toLocaleString()
-      : value.toLocaleString(undefined, { maximumFractionDigits: 2 });
+  if (typeof value === 'number') return numberFigure(value, key);
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
     return value.map(String).join(', ');
   }
   return JSON.stringify(value);
+}
+
+/**
+ * A detector's number in its unit, read from the figure's key: durations in words ("windowSeconds":
+ * 888 → "14 min 48 s"), speeds and distances with their unit and huge values shortened ("speedKmh":
+ * 1829320314 → "1.8B km/h"), ratios as "642×".
+ */
+function numberFigure(value: number, key: string): string {
+  if (/Seconds$/.test(key)) return formatDuration(value);
+  if (/Minutes$/.test(key)) return formatDuration(value * 60);
+  if (/Hours$/.test(key)) return formatDuration(value * 3600);
+  if (/Kmh$/.test(key)) return `${formatLargeNumber(Math.round(value))} km/h`;
+  if (/Km$/.test(key)) return `${formatLargeNumber(Math.round(value))} km`;
+  if (/(Ratio|Factor)$|^(ratio|factor)$/.test(key)) {
+    return `${value.toLocaleString(undefined, { maximumFractionDigits: value < 10 ? 1 : 0 })}×`;
+  }
+  return formatLargeNumber(value);
 }

@@ -27,7 +27,30 @@ describe('eventFigures', () => {
     });
     expect(figures.map((f) => [f.label, f.value])).toEqual([
       ['Failures', '12'],
-      ['Window minutes', '5'],
+      ['Window', '5 minutes'],
+    ]);
+  });
+
+  it('gives each number its unit in words, and shortens the absurd ones', () => {
+    const figures = eventFigures({
+      type: 'impossible_travel',
+      details: {
+        speedKmh: 1829320314,
+        distanceKm: 8321.4,
+        elapsedSeconds: 888,
+        ratio: 642.13,
+        records: 64210,
+      },
+    });
+    expect(figures.map((f) => [f.label, f.value])).toEqual([
+      [
+        'Speed',
+        `${new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 }).format(1829320314)} km/h`,
+      ],
+      ['Distance', `${(8321).toLocaleString()} km`],
+      ['Elapsed', '14 min 48 s'],
+      ['Ratio', '642×'],
+      ['Records', (64210).toLocaleString()],
     ]);
   });
 

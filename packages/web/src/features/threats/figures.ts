@@ -19,11 +19,16 @@ function auditTamperingFigures(details: Record<string, unknown>): Figure[] {
   ];
 }
 
+/** A figure's key in words without its unit, which the value now carries: "speedKmh" → "Speed". */
+function figureLabel(key: string): string {
+  return humanizeKey(key.replace(/(Seconds|Minutes|Hours|Kmh|Km)$/, '') || key);
+}
+
 /** Each figure under its key in words; a figure the detector left empty says nothing and is left out. */
 function genericFigures(details: Record<string, unknown>): Figure[] {
   return Object.entries(details)
     .filter(([, value]) => value !== null && value !== undefined)
-    .map(([key, value]) => ({ key, label: humanizeKey(key), value: figureValue(value) }));
+    .map(([key, value]) => ({ key, label: figureLabel(key), value: figureValue(value, key) }));
 }
 
 /** The detector's figures of an event, as the Facts card lists them. */

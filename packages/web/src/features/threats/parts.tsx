@@ -2,7 +2,7 @@ import type { DetectorType, SecurityEventOut, SecurityEventStatus, Severity } fr
 import { Badge, Button, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { IconKey, IconListCheck, IconUser, IconWorld } from '@tabler/icons-react';
 import { formatDateTime, formatRelative } from '../../app/format';
-import { countryFlag, countryName } from '../sessions/sessionParts';
+import { CountryCode, countryName } from '../sessions/sessionParts';
 import { DETECTOR_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, STATUS_COLORS, STATUS_LABELS } from './labels';
 import type { StreamStatus } from './useSecurityStream';
 
@@ -61,7 +61,7 @@ export function SubjectLabel({ subject }: { subject: SecurityEventOut['subject']
   );
 }
 
-/** A country as flag and name; "Unknown" when GeoIP had none. */
+/** A country as its code and name; "Unknown" when GeoIP had none. */
 export function CountryLabel({ country, compact }: { country: string | null; compact?: boolean }) {
   if (!country) {
     return (
@@ -72,9 +72,7 @@ export function CountryLabel({ country, compact }: { country: string | null; com
   }
   return (
     <Group gap={4} wrap="nowrap">
-      <Text span size={compact ? 'sm' : 'md'} aria-hidden>
-        {countryFlag(country)}
-      </Text>
+      <CountryCode code={country} />
       <Text size={compact ? 'xs' : 'sm'} c={compact ? 'dimmed' : undefined}>
         {countryName(country)}
       </Text>
