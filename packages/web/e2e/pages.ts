@@ -59,9 +59,16 @@ export async function openConsolePage(page: Page, baseUrl: string, path: string)
     .catch(() => undefined);
 }
 
-/** How many CSS pixels the page is wider than the viewport (0 when nothing scrolls sideways). */
-export function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+/**
+ * How many CSS pixels the page is wider than the viewport, or (with `tables`) any table inside its
+ * scrolling box: 0 when nothing scrolls sideways.
+ */
+export function sidewaysOverflow(page: Page, tables = false): Promise<number> {
+  return page.evaluate((withTables) => {
+    const root = document.documentElement;
+    const boxes = withTables ? [...document.querySelectorAll('main .custos-table-scroll')] : [];
+    return Math.max(root.scrollWidth - root.clientWidth, ...boxes.map((b) => b.scrollWidth - b.clientWidth));
+  }, tables);
 }
 
 /** The page's h1 texts. */

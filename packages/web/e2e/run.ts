@@ -534,7 +534,7 @@ function pageSweepStep(): Step {
             await expectAccessible(page, label).catch((error: Error) => problems.push(error.message));
             await shot(page, `page-${target.name}-${size.width}`);
             if (size.width < 500) {
-              const overflow = await sidewaysOverflow(page);
+              const overflow = await sidewaysOverflow(page, target.mustFitPhone);
               if (overflow > 0 && target.mustFitPhone) {
                 problems.push(`${label}: scrolls ${overflow} px sideways`);
               } else if (overflow > 0) {

@@ -100,14 +100,19 @@ interface DataTableProps {
   head: ReactNode;
   /** The body rows. */
   children: ReactNode;
+  /**
+   * On a phone each row becomes a card (cells stacked, each under its `data-label`) instead of a
+   * table scrolling sideways. Label the body cells with `data-label` for it.
+   */
+  cardsOnPhone?: boolean;
 }
 
 /** A labelled table with one header row that scrolls sideways on narrow screens. */
-export function DataTable({ label, minWidth, head, children }: DataTableProps) {
+export function DataTable({ label, minWidth, head, children, cardsOnPhone }: DataTableProps) {
   return (
     // A region that takes focus, so a keyboard can scroll it when it is wider than the screen.
     <Box className="custos-table-scroll" tabIndex={0} role="region" aria-label={label}>
-      <Table aria-label={label} miw={minWidth}>
+      <Table aria-label={label} miw={minWidth} className={cardsOnPhone ? 'custos-cards' : undefined}>
         <Table.Thead>
           <Table.Tr>{head}</Table.Tr>
         </Table.Thead>

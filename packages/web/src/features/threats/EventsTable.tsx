@@ -44,7 +44,7 @@ function EventRow({ event, selectable, selected, onSelect, onOpen }: EventRowPro
       <Table.Td>
         <SeverityBadge severity={event.severity} />
       </Table.Td>
-      <Table.Td maw={380}>
+      <Table.Td maw={380} data-wide>
         <Stack gap={0}>
           <Text size="sm" fw={600}>
             {name}
@@ -54,13 +54,13 @@ function EventRow({ event, selectable, selected, onSelect, onOpen }: EventRowPro
           </Text>
         </Stack>
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Subject">
         <SubjectLabel subject={event.subject} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Source">
         <SourceCell ip={event.sourceIp} country={event.country} more={otherSources(event)} />
       </Table.Td>
-      <Table.Td ta="right">
+      <Table.Td ta="right" data-label="Count">
         <Text
           size="sm"
           fw={event.count > 1 ? 600 : undefined}
@@ -72,10 +72,10 @@ function EventRow({ event, selectable, selected, onSelect, onOpen }: EventRowPro
           <VisuallyHidden>{countLabel(event.type, event.count)}</VisuallyHidden>
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Last seen">
         <RelativeTime iso={event.lastSeenAt} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Status">
         <Stack gap={2}>
           <StatusBadge status={event.status} />
           {event.assignee && (
@@ -111,6 +111,7 @@ export function EventsTable({ events, selectable, selected, onSelectionChange, o
     <DataTable
       label="Security events"
       minWidth={960}
+      cardsOnPhone
       head={
         <>
           {selectable && (
