@@ -140,7 +140,18 @@ export const AuditEventOut = z.object({
   impersonator: AuditActorOut.nullable(),
   action: z.string(),
   outcome: z.string(),
-  targets: z.array(z.object({ type: z.string(), id: z.string(), name: z.string().optional() })),
+  targets: z.array(
+    z.object({
+      type: z.string(),
+      id: z.string(),
+      name: z.string().optional(),
+      /**
+       * For display only, not part of the record: the current name of a user target that is a member
+       * of the organization, when the event did not record a name.
+       */
+      displayName: z.string().optional(),
+    }),
+  ),
   source: z.string(),
   requestId: z.string().nullable(),
   changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).nullable(),
@@ -200,6 +211,12 @@ const AuditIdsFilter = z
   })
   .describe(`Exactly these events: up to ${AUDIT_IDS_LIMIT} audit event ids, comma-separated`);
 
+/**
+ * The trail's records of someone reading it, which `hideOwnReads` leaves out when the reader is the
+ * caller. Exports stay: they are rare, and taking data out is what an investigator looks for.
+ */
+export const AUDIT_OWN_READ_ACTIONS = ['audit.searched', 'audit.event_viewed', 'audit.tail_opened'] as const;
+
 /** Search filters; also the saved-search and export query. */
 export const AuditSearchQuery = z.strictObject({
   since: z.enum(Object.keys(AUDIT_SINCE_MS) as [AuditSince, ...AuditSince[]]).optional(),
@@ -216,8 +233,23 @@ export const AuditSearchQuery = z.strictObject({
   outcome: AuditOutcomeSchema.optional(),
   ip: z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).optional(),
   source: AuditSourceSchema.optional(),
-  q: z.string().trim().min(1).max(200).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe(
+      "Full text: words match names, actions, ids and metadata; an IP address or CIDR block also matches the actor's IP, an e-mail also a member of the organization as actor or target",
+    )
+    .optional(),
   ids: AuditIdsFilter.optional(),
+  /** Leave out the caller's own reads of the trail (searches, event views, tails), which otherwise fill page 1. */
+  hideOwnReads: z
+    .enum(['true', 'false'])
+    .describe(
+      `"true" leaves out the caller's own reads of the audit trail (${AUDIT_OWN_READ_ACTIONS.join(', ')})`,
+    )
+    .optional(),
 });
 export type AuditSearchQuery = z.infer<typeof AuditSearchQuery>;
 export const AuditSearchParams = AuditSearchQuery.extend({

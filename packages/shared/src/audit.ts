@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'user.mfa_failed',
   'user.stepped_up',
   'user.step_up_failed',
+  'user.step_up_challenged',
   'user.password_reset_requested',
   'user.password_reset',
   'user.disabled',

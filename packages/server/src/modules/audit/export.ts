@@ -32,7 +32,8 @@ import {
 import { presentRows } from './present';
 import { quarantinedEvents } from './quarantine-store';
 import type { AuditRecorder } from './recorder';
-import { countEvents, type StoredEventRow, searchEvents } from './search-store';
+import { resolveSearchFilters } from './search-filters';
+import { countEvents, type SearchFilters, type StoredEventRow, searchEvents } from './search-store';
 import { logSize, nodesAt } from './store';
 import { EXPORT_FORMAT } from './verify';
 
@@ -76,7 +77,7 @@ interface ExportContext {
   /** Size of the checkpoint signed when the export started: nothing after it is exported. */
   treeSize: number;
   checkpoint: Checkpoint | null;
-  filters: AuditSearchQuery;
+  filters: SearchFilters;
 }
 
 export function createAuditExporter(deps: AuditExporterDeps) {
@@ -111,7 +112,15 @@ export function createAuditExporter(deps: AuditExporterDeps) {
     const { checkpoint, treeSize, alarms: integrity } = await exportedTree(logId);
     const described = definedFields(filters);
     const complete = Object.keys(described).length === 0;
-    const ctx: ExportContext = { db, dialect, keyring, logId, treeSize, checkpoint, filters };
+    const ctx: ExportContext = {
+      db,
+      dialect,
+      keyring,
+      logId,
+      treeSize,
+      checkpoint,
+      filters: await resolveSearchFilters(db, c, filters),
+    };
     const events = format === 'jsonl' && complete ? treeSize : await countMatching(ctx, complete);
     await audit
       .recordAlone(c, { action: 'audit.exported', metadata: { format, filters: described, treeSize } })

@@ -1,6 +1,7 @@
 import type { AuditEventOut } from '@custos/shared';
 import type { Keyring } from '../../platform/crypto/keyring';
 import type { Executor } from '../../platform/db/executor';
+import { identity } from '../identity';
 import { type AuditEventBody, leafHashOfCanonical } from './event';
 import { presentEvent, sealedKeyIds } from './seal';
 import type { StoredEventRow } from './search-store';
@@ -22,6 +23,31 @@ export async function presentRows(
     // A body changed in the database is shown as stored, flagged: never passed off as the record.
     return leafHashOfCanonical(row.body) === row.leafHash ? event : { ...event, integrity: 'modified' };
   });
+}
+
+/**
+ * Events with a `displayName` on each user target that recorded no name, from the organization's
+ * own members (one query for the page; another organization's users are never named). The record
+ * itself is unchanged: `name` stays what the event says.
+ */
+export async function withMemberNames(
+  db: Executor,
+  organizationId: string,
+  events: AuditEventOut[],
+): Promise<AuditEventOut[]> {
+  const unnamed = new Set(
+    events.flatMap((e) => e.targets.filter((t) => t.type === 'user' && !t.name).map((t) => t.id)),
+  );
+  if (unnamed.size === 0) return events;
+  const names = await identity.memberNames(db, organizationId, [...unnamed]);
+  if (names.size === 0) return events;
+  return events.map((event) => ({
+    ...event,
+    targets: event.targets.map((t) => {
+      const displayName = t.type === 'user' && !t.name ? names.get(t.id) : undefined;
+      return displayName ? { ...t, displayName } : t;
+    }),
+  }));
 }
 
 /** What is left of an event after retention purged its body: its place and hash in the tree. */

@@ -5,7 +5,7 @@ import type { Keyring } from '../../platform/crypto/keyring';
 import { newId } from '../../platform/crypto/tokens';
 import { afterCommit } from '../../platform/db/after-commit';
 import type { DB } from '../../platform/db/schema';
-import type { Caller } from '../../platform/http/caller';
+import type { AuthenticatedCaller, Caller } from '../../platform/http/caller';
 import { AuditLogTamperedError, appendToLog } from './append';
 import type { CommittedAuditEvent } from './committed';
 import type { GroupCommitter } from './committer';
@@ -140,6 +140,13 @@ function impersonatorOf(caller: Caller): AuditActor | null {
   if (caller.kind !== 'user' || !caller.impersonator) return null;
   const { ip, userAgent } = caller.meta;
   return { type: 'user', id: caller.impersonator.userId, name: caller.impersonator.name, ip, userAgent };
+}
+
+/** Who the events a signed-in caller causes name as their actor. */
+export function actorRefOf(caller: AuthenticatedCaller): { type: 'user' | 'api_key'; id: string } {
+  return caller.kind === 'user'
+    ? { type: 'user', id: caller.userId }
+    : { type: 'api_key', id: caller.apiKeyId };
 }
 
 function actorOf(caller: Caller): AuditActor {

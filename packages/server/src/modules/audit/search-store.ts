@@ -1,10 +1,22 @@
-import { AUDIT_SINCE_MS, type AuditSearchQuery, auditIdsOf } from '@custos/shared';
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { AUDIT_OWN_READ_ACTIONS, AUDIT_SINCE_MS, type AuditSearchQuery, auditIdsOf } from '@custos/shared';
+import { type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Dialect } from '../../platform/db/database';
 import type { Executor } from '../../platform/db/executor';
 import type { AuditEventsTable, DB } from '../../platform/db/schema';
 import { ipKeyRange } from './ip';
 import { indexPendingSearchText } from './search-index-store';
+import { type FullTextQuery, parseFullText, type TextPart } from './search-text';
+
+/**
+ * The API's filters with what only the service knows: who is asking (for `hideOwnReads`) and which
+ * members of the organization the full text names. Build it with `resolveSearchFilters`.
+ */
+export interface SearchFilters extends AuditSearchQuery {
+  /** Leave out this actor's reads of the trail. */
+  readsHiddenOf?: { type: string; id: string } | undefined;
+  /** Users the full text names (by e-mail or name): their events as actor or target match too. */
+  namedUsers?: string[] | undefined;
+}
 
 /** What readers need of a stored event: the hashed body, its hash and the columns shown when purged. */
 export type StoredEventRow = Pick<
@@ -54,7 +66,7 @@ export async function searchEvents(
   db: Executor,
   dialect: Dialect,
   logId: string,
-  filters: AuditSearchQuery,
+  filters: SearchFilters,
   page: SearchPage,
 ): Promise<StoredEventRow[]> {
   if (filters.q) await indexPendingSearchText(db, dialect);
@@ -74,7 +86,7 @@ export async function countEvents(
   db: Executor,
   dialect: Dialect,
   logId: string,
-  filters: AuditSearchQuery,
+  filters: SearchFilters,
   maxSeq: number,
 ): Promise<number> {
   if (filters.q) await indexPendingSearchText(db, dialect);
@@ -112,7 +124,7 @@ function applyFilters<O>(
   query: EventQuery<O>,
   dialect: Dialect,
   logId: string,
-  f: AuditSearchQuery,
+  f: SearchFilters,
 ): EventQuery<O> {
   let q = query;
   if (f.since)
@@ -160,24 +172,99 @@ function applyFilters<O>(
       ),
     );
   }
-  if (f.q) {
-    const terms = fullTextTerms(f.q);
-    if (terms.length === 0) return q.where(sql<boolean>`1 = 0`);
-    q =
-      dialect === 'postgres'
-        ? q.where(
-            sql<boolean>`e.search_vector @@ to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' & ')})`,
-          )
-        : q.where(
-            sql<boolean>`e.rowid in (select rowid from audit_events_fts where audit_events_fts match ${terms
-              .map((t) => `"${t}"*`)
-              .join(' ')})`,
-          );
+  if (f.readsHiddenOf) {
+    const reader = f.readsHiddenOf;
+    q = q.where((eb) =>
+      eb.or([
+        eb('e.action', 'not in', [...AUDIT_OWN_READ_ACTIONS]),
+        eb('e.actorType', '<>', reader.type),
+        eb('e.actorId', 'is', null),
+        eb('e.actorId', '<>', reader.id),
+      ]),
+    );
+  }
+  if (f.q) q = applyFullText(q, dialect, logId, parseFullText(f.q), f.namedUsers ?? []);
+  return q;
+}
+
+/**
+ * Every typed token must match. An address or block matches the actor's IP (sealed, so searched
+ * through `actor_ip_key`) or the text; the words match the text, or name a member who is the
+ * event's actor or a target.
+ */
+function applyFullText<O>(
+  query: EventQuery<O>,
+  dialect: Dialect,
+  logId: string,
+  text: FullTextQuery,
+  namedUsers: string[],
+): EventQuery<O> {
+  if (text.addresses.length === 0 && text.words.length === 0) return query.where(sql<boolean>`1 = 0`);
+  let q = query;
+  for (const address of text.addresses) {
+    q = q.where((eb) =>
+      eb.or([
+        eb.and([eb('e.actorIpKey', '>=', address.range[0]), eb('e.actorIpKey', '<=', address.range[1])]),
+        textMatches(dialect, [address]),
+      ]),
+    );
+  }
+  if (text.words.length > 0) {
+    q = q.where((eb) => {
+      const alternatives: Expression<SqlBool>[] = [textMatches(dialect, text.words)];
+      if (namedUsers.length > 0) alternatives.push(...involving(eb, logId, namedUsers));
+      return eb.or(alternatives);
+    });
   }
   return q;
 }
 
-/** Words of a free-text query, reduced to letters and digits so no query syntax gets through. */
-export function fullTextTerms(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);
+/** Events whose actor or one of whose targets is one of these users. */
+function involving(
+  eb: ExpressionBuilder<DB & { e: AuditEventsTable }, 'e'>,
+  logId: string,
+  userIds: string[],
+): Expression<SqlBool>[] {
+  return [
+    eb.and([eb('e.actorType', '=', 'user'), eb('e.actorId', 'in', userIds)]),
+    eb(
+      'e.seq',
+      'in',
+      eb
+        .selectFrom('auditEventTargets as t')
+        .select('t.seq')
+        .where('t.logId', '=', logId)
+        .where('t.targetType', '=', 'user')
+        .where('t.targetId', 'in', userIds),
+    ),
+  ];
+}
+
+/**
+ * The full-text condition for these parts. Only letters and digits are spliced into FTS5 and
+ * tsquery syntax, as bound parameters. PostgreSQL's parser keeps an e-mail or a dotted address as
+ * one word ('alice@example.com'), so a part with a checked `exact` shape is matched there with
+ * `plainto_tsquery`, which parses it the same way and reads no operators.
+ */
+function textMatches(dialect: Dialect, parts: TextPart[]): Expression<SqlBool> {
+  if (dialect === 'postgres') {
+    const prefixes = parts.filter((p) => p.exact === null).flatMap((p) => p.terms);
+    const conditions = [
+      ...(prefixes.length > 0
+        ? [
+            sql<SqlBool>`e.search_vector @@ to_tsquery('simple', ${prefixes.map((t) => `${t}:*`).join(' & ')})`,
+          ]
+        : []),
+      ...parts.flatMap((p) =>
+        p.exact === null ? [] : [sql<SqlBool>`e.search_vector @@ plainto_tsquery('simple', ${p.exact})`],
+      ),
+    ];
+    return conditions.length === 1
+      ? (conditions[0] as Expression<SqlBool>)
+      : sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+  }
+  const terms = parts.flatMap((p) => p.terms);
+  return sql<SqlBool>`e.rowid in (select rowid from audit_events_fts where audit_events_fts match ${terms
+    .map((t) => `"${t}"*`)
+    .join(' ')})`;
 }

@@ -9,9 +9,10 @@ import { badRequest, notFound } from '../../platform/http/errors';
 import type { Checkpoint, Checkpoints } from './checkpoints';
 import { leafHashOfCanonical } from './event';
 import { verifyInclusion } from './merkle';
-import { presentRows } from './present';
+import { presentRows, withMemberNames } from './present';
 import type { Proofs } from './proofs';
 import type { AuditRecorder } from './recorder';
+import { resolveSearchFilters } from './search-filters';
 import { eventById, searchEvents } from './search-store';
 
 export interface AuditServiceDeps {
@@ -50,7 +51,8 @@ export function createAuditService(deps: AuditServiceDeps) {
       if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) {
         throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');
       }
-      const rows = await searchEvents(db, dialect, c.organizationId, query, {
+      const filters = await resolveSearchFilters(db, c, query);
+      const rows = await searchEvents(db, dialect, c.organizationId, filters, {
         beforeSeq: page.before,
         limit: page.limit + 1,
       });
@@ -61,7 +63,8 @@ export function createAuditService(deps: AuditServiceDeps) {
         ...(page.before ? { before: page.before } : {}),
         results: pageRows.length,
       });
-      const events = await presentRows(db, keyring, c.organizationId, pageRows);
+      const presented = await presentRows(db, keyring, c.organizationId, pageRows);
+      const events = await withMemberNames(db, c.organizationId, presented);
       return { events, nextCursor: more ? (pageRows.at(-1)?.seq ?? null) : null };
     },
 
@@ -71,7 +74,11 @@ export function createAuditService(deps: AuditServiceDeps) {
       const row = await eventById(db, c.organizationId, id);
       if (!row) throw notFound('AUDIT_EVENT_NOT_FOUND', 'No audit event with that id in this organization.');
       await auditRead(c, 'audit.event_viewed', {}, [{ type: 'audit_event', id }]);
-      const [event] = await presentRows(db, keyring, c.organizationId, [row]);
+      const [event] = await withMemberNames(
+        db,
+        c.organizationId,
+        await presentRows(db, keyring, c.organizationId, [row]),
+      );
       let checkpoint: Checkpoint | null = await checkpoints.latest(c.organizationId);
       if (!checkpoint || checkpoint.treeSize < row.seq)
         checkpoint = await checkpoints.current(c.organizationId);

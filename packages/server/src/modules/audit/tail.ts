@@ -11,9 +11,10 @@ import { authorize, type Caller } from '../../platform/http/caller';
 import { AUTHENTICATED } from '../../platform/http/openapi';
 import { createSseStreams, type SseStream, sseFrame } from '../../platform/http/sse';
 import type { JobRunner } from '../../platform/jobs';
-import { presentRows } from './present';
+import { presentRows, withMemberNames } from './present';
 import type { AuditRecorder } from './recorder';
-import { searchEvents } from './search-store';
+import { resolveSearchFilters } from './search-filters';
+import { type SearchFilters, searchEvents } from './search-store';
 import * as store from './store';
 
 export interface TailDeps {
@@ -73,7 +74,8 @@ export function tailRoutes(deps: TailDeps) {
             const start = Number.isInteger(resumed) && resumed >= 0 ? resumed : after;
             return openTail(deps, req.caller, filters, start);
           },
-          start: (stream, opened) => streamTail(deps, tails, stream, opened.logId, filters, opened.from),
+          start: (stream, opened) =>
+            streamTail(deps, tails, stream, opened.logId, opened.filters, opened.from),
         });
       },
     );
@@ -92,7 +94,7 @@ async function openTail(
     action: 'audit.tail_opened',
     metadata: { query: filters, after: from },
   });
-  return { logId: c.organizationId, from };
+  return { logId: c.organizationId, from, filters: await resolveSearchFilters(deps.db, c, filters) };
 }
 
 function streamTail(
@@ -100,7 +102,7 @@ function streamTail(
   tails: Set<() => void>,
   stream: SseStream,
   logId: string,
-  filters: AuditSearchQuery,
+  filters: SearchFilters,
   from: number,
 ) {
   let last = from;
@@ -121,7 +123,11 @@ function streamTail(
           limit: PAGE,
           ascending: true,
         });
-        const events = await presentRows(deps.db, deps.keyring, logId, rows);
+        const events = await withMemberNames(
+          deps.db,
+          logId,
+          await presentRows(deps.db, deps.keyring, logId, rows),
+        );
         for (const event of events) {
           if (stream.closed) return;
           const frame = sseFrame({ id: event.seq, event: 'audit', data: JSON.stringify(event) });

@@ -120,11 +120,13 @@ describe.each(backends)('step-up (%s)', (backend) => {
       expect(res.statusCode, action.name).toBe(403);
       expect(res.json().error.code, action.name).toBe('STEP_UP_REQUIRED');
       expect(res.json().error.details.methods, action.name).toEqual(['password']);
+      // Issue 17: a "confirm it's you" prompt is its own action, not a denial of access.
       expect(await t.lastAuditEvent(org.id), action.name).toMatchObject({
-        action: 'access.denied',
-        outcome: 'denied',
+        action: 'user.step_up_challenged',
+        outcome: 'success',
         actor: { id: org.owner.id },
-        metadata: { code: 'STEP_UP_REQUIRED' },
+        targets: [{ type: 'user', id: org.owner.id }],
+        metadata: { method: action.method },
       });
     }
     // Nothing happened.

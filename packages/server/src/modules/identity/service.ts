@@ -33,6 +33,8 @@ export const identity = {
   findMembership: store.findMembership,
   listMembershipsOfUser: store.listMembershipsOfUser,
   listMembers: store.listMembers,
+  memberNames: store.memberNames,
+  findMemberIds: store.findMemberIds,
   updateMembershipRoles: store.updateMembershipRoles,
   deleteMembership: store.deleteMembership,
   countOwners: store.countOwners,

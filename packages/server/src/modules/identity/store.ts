@@ -315,6 +315,45 @@ export async function searchUsers(
   return rows.map(toUser);
 }
 
+/** Names of the organization's members among `userIds` (others, and other organizations' users, are left out). */
+export async function memberNames(
+  db: Executor,
+  organizationId: string,
+  userIds: string[],
+): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.userId')
+    .select(['u.id', 'u.name'])
+    .where('m.organizationId', '=', organizationId)
+    .where('m.userId', 'in', userIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** Ids of the organization's members with this e-mail, or whose name contains `name` (any case). */
+export async function findMemberIds(
+  db: Executor,
+  organizationId: string,
+  match: { email: string } | { name: string },
+  limit: number,
+): Promise<string[]> {
+  let select = db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.userId')
+    .select('u.id')
+    .where('m.organizationId', '=', organizationId);
+  if ('email' in match) {
+    select = select.where('u.email', '=', match.email.toLowerCase());
+  } else {
+    const pattern = `%${match.name.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    select = select.where(sql<boolean>`lower(u.name) like ${pattern} escape '\\'`);
+  }
+  const rows = await select.orderBy('u.id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
 export async function organizationsOfUsers(
   db: Executor,
   userIds: string[],

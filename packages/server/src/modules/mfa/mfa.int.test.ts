@@ -430,9 +430,9 @@ describe.each(backends)('my factors (%s)', (backend) => {
       expect(res.json().error.details.methods).toEqual(expect.arrayContaining(['totp', 'recovery_code']));
       expect(await factorRow(factorId)).toBeDefined();
       expect(await t.lastAuditEvent(org.id)).toMatchObject({
-        action: 'access.denied',
-        outcome: 'denied',
-        metadata: { code: 'STEP_UP_REQUIRED', route: '/api/v1/me/factors/:id' },
+        action: 'user.step_up_challenged',
+        outcome: 'success',
+        metadata: { method: 'DELETE', route: '/api/v1/me/factors/:id' },
       });
       // So do starting an enrolment, passkey registration and new recovery codes.
       for (const [method, url] of [

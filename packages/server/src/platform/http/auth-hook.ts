@@ -39,7 +39,7 @@ export function registerAuthHook(app: FastifyInstance, auth: Authenticators): vo
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     const cookie = request.cookies?.[auth.sessionCookie];
-    const meta = metaOf(request, header ? 'api' : 'console');
+    const meta = metaOf(request, sourceOf(request, header, cookie));
     request.caller = { kind: 'anonymous', meta };
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -67,6 +67,21 @@ export function registerAuthHook(app: FastifyInstance, auth: Authenticators): vo
     await auth.admit?.(caller, request);
     request.caller = caller;
   });
+}
+
+/**
+ * `console` only for the console's cookie session, or a browser not yet signed in (browsers send
+ * Sec-Fetch-Site with every request; Node's fetch, curl and the SDK do not); a bearer token, an API
+ * key or any other client is `api`. A label for the trail, not a credential: nothing trusts it.
+ */
+function sourceOf(
+  request: FastifyRequest,
+  authorization: string | undefined,
+  cookie: string | undefined,
+): RequestMeta['source'] {
+  if (authorization) return 'api';
+  if (cookie || request.headers['sec-fetch-site'] !== undefined) return 'console';
+  return 'api';
 }
 
 const header = (value: string | string[] | undefined): string | null =>

@@ -20,7 +20,15 @@ import { hookError } from '../../app/errors';
 import { formatRelative, formatTimestamp } from '../../app/format';
 import { LoadError, SectionLoader } from '../../ui/states';
 import { useGetAuditEventQuery } from './api';
-import { ACTOR_TYPES, ERASED, ErasedMark, IntegrityBadge, OutcomeBadge, SourceBadge } from './eventParts';
+import {
+  ACTOR_TYPES,
+  actionNote,
+  ERASED,
+  ErasedMark,
+  IntegrityBadge,
+  OutcomeBadge,
+  SourceBadge,
+} from './eventParts';
 import { Field } from './Field';
 import { HashValue, ProofSection } from './ProofSection';
 
@@ -268,6 +276,11 @@ function EventDetails({ event, onFilter }: { event: AuditEventOut } & FilterActi
               onClick={() => onFilter({ action: event.action })}
             />
           </Group>
+          {actionNote(event.action) && (
+            <Text size="xs" c="dimmed" data-testid="action-note">
+              {actionNote(event.action)?.long}
+            </Text>
+          )}
         </Field>
         <Field label="Source">
           <div>
@@ -348,7 +361,18 @@ function EventDetails({ event, onFilter }: { event: AuditEventOut } & FilterActi
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm">{target.name ?? '—'}</Text>
+                        {target.name ? (
+                          <Text size="sm">{target.name}</Text>
+                        ) : target.displayName ? (
+                          <Text size="sm" title="The member's current name: the event recorded none">
+                            {target.displayName}{' '}
+                            <Text span size="xs" c="dimmed">
+                              (current name)
+                            </Text>
+                          </Text>
+                        ) : (
+                          <Text size="sm">—</Text>
+                        )}
                       </Table.Td>
                       <Table.Td>
                         <FilterBy

@@ -5,6 +5,7 @@ import { formatRelative, formatShortDate, formatTime, formatTimestamp } from '..
 import { DataTable } from '../../ui/tables';
 import {
   ActorSummary,
+  actionNote,
   ErasedMark,
   IntegrityBadge,
   OutcomeBadge,
@@ -57,9 +58,14 @@ function EventRow({ event, fresh, onOpen }: { event: AuditEventOut; fresh: boole
         <ActorSummary event={event} />
       </Table.Td>
       <Table.Td>
-        <Text size="sm" className="custos-mono">
+        <Text size="sm" className="custos-mono" title={actionNote(event.action)?.long}>
           {event.action}
         </Text>
+        {actionNote(event.action) && (
+          <Text size="xs" c="dimmed" data-testid="action-note">
+            {actionNote(event.action)?.short}
+          </Text>
+        )}
         <IntegrityBadge integrity={event.integrity} />
       </Table.Td>
       <Table.Td>

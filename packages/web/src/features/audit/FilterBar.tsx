@@ -1,4 +1,15 @@
-import { Badge, Button, Card, CloseButton, Group, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  CloseButton,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  TextInput,
+} from '@mantine/core';
 import { IconFilterOff, IconSearch } from '@tabler/icons-react';
 import { type ReactNode, useEffect, useState } from 'react';
 import {
@@ -131,7 +142,7 @@ function SelectedEventsChip({ ids, onRemove }: { ids: string; onRemove: () => vo
 }
 
 export function FilterBar({ state }: { state: AuditFiltersState }) {
-  const { filters, update, clear } = state;
+  const { filters, update, clear, showOwnReads, setShowOwnReads } = state;
   const text = (name: TextFilter) => ({
     name,
     value: filters[name],
@@ -149,7 +160,7 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
             <FilterTextInput
               {...text('q')}
               label="Search"
-              placeholder="Words in names, e-mails, targets or metadata — press Enter"
+              placeholder="Names, e-mails, IP addresses, ids or words — press Enter"
               leftSection={<IconSearch size={16} />}
             />
           </div>
@@ -228,6 +239,18 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
             </Group>
           )}
         </SimpleGrid>
+        <Switch
+          label="Show my own searches and views"
+          description={
+            filters.ids
+              ? 'Selected events are always shown in full.'
+              : 'Every search and event you open is itself recorded; these are hidden unless you turn this on.'
+          }
+          checked={showOwnReads || Boolean(filters.ids)}
+          disabled={Boolean(filters.ids)}
+          onChange={(event) => setShowOwnReads(event.currentTarget.checked)}
+          data-testid="show-own-reads"
+        />
       </Stack>
     </Card>
   );

@@ -120,6 +120,27 @@ export function ActorSummary({ event }: { event: AuditEventOut }) {
 
 const shortId = (id: string) => (id.length > 14 ? `${id.slice(0, 8)}…` : id);
 
+/**
+ * How to call a target in one line: the name the event recorded, else the member's current name
+ * (the server adds it for display), else a short id.
+ */
+export function targetName(target: Target): string {
+  return target.name ?? target.displayName ?? shortId(target.id);
+}
+
+/** Actions whose name alone misleads: a few plain words under them, and a sentence on hover. */
+const ACTION_NOTES: Record<string, { short: string; long: string }> = {
+  'user.step_up_challenged': {
+    short: 'Confirmation prompt',
+    long: 'Asked to confirm it was them (password or second factor) before a sensitive action. Not a denial.',
+  },
+};
+
+/** A short explanation of an action, when its name needs one. */
+export function actionNote(action: string): { short: string; long: string } | undefined {
+  return ACTION_NOTES[action];
+}
+
 /** The first targets of an event, and how many more there are. */
 export function TargetsSummary({ targets }: { targets: Target[] }) {
   if (targets.length === 0) {
@@ -142,7 +163,7 @@ export function TargetsSummary({ targets }: { targets: Target[] }) {
               maw={240}
               title={`${target.type} ${target.id}`}
             >
-              {target.name ?? shortId(target.id)}{' '}
+              {targetName(target)}{' '}
               <Text span size="xs" c="dimmed">
                 {target.type}
               </Text>

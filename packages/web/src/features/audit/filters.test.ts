@@ -4,10 +4,14 @@ import {
   describeQuery,
   filterProblem,
   filtersFromParams,
+  ownReadsShown,
   paramsFromQuery,
   savableQuery,
   searchQuery,
+  visibleQuery,
   withFilters,
+  withOwnReads,
+  withoutFilters,
 } from './filters';
 
 const params = (search: string) => new URLSearchParams(search);
@@ -63,5 +67,22 @@ describe('audit filters in the URL', () => {
     expect(filterProblem('ip', '10.0.0.0/8')).toBeUndefined();
     expect(filterProblem('ip', '2001:db8::/32')).toBeUndefined();
     expect(filterProblem('ip', 'localhost')).toMatch(/CIDR/);
+  });
+
+  it("hides the viewer's own reads unless asked, and never inside a selection of events (issue 17)", () => {
+    expect(ownReadsShown(params(''))).toBe(false);
+    expect(visibleQuery({ action: 'audit.*' }, false)).toEqual({ action: 'audit.*', hideOwnReads: 'true' });
+    expect(visibleQuery({ action: 'audit.*' }, true)).toEqual({ action: 'audit.*' });
+    expect(visibleQuery({ ids: 'a' }, false)).toEqual({ ids: 'a' });
+    const shown = withOwnReads(params('action=audit.*&event=e1'), true);
+    expect(ownReadsShown(shown)).toBe(true);
+    expect(shown.get('event')).toBe('e1');
+    expect(ownReadsShown(withOwnReads(shown, false))).toBe(false);
+    // The toggle is the viewer's choice: clearing filters keeps it, and it is no filter.
+    expect(ownReadsShown(withoutFilters(shown))).toBe(true);
+    expect(activeFilterCount(filtersFromParams(shown))).toBe(1);
+    // A saved query that carries it does not put it among the filters.
+    expect(paramsFromQuery({ action: 'user.*', hideOwnReads: 'true' }).toString()).toBe('action=user.*');
+    expect(describeQuery({ hideOwnReads: 'true' })).toEqual(['My own searches and views: hidden']);
   });
 });

@@ -45,6 +45,32 @@ export interface AuditFilters {
 /** Every URL parameter the filters use; `event` (the open drawer) is not a filter. */
 const FILTER_PARAMS = ['range', 'from', 'to', 'outcome', 'source', 'ids', ...TEXT_FILTERS] as const;
 
+/**
+ * The URL parameter that shows the viewer's own reads of the trail (their searches, event views and
+ * live tails). They are hidden by default: every search records one, so they would fill page 1.
+ */
+export const OWN_READS_PARAM = 'ownReads';
+
+export function ownReadsShown(params: URLSearchParams): boolean {
+  return params.get(OWN_READS_PARAM) === 'shown';
+}
+
+/** A copy of `params` that shows or hides the viewer's own reads (the drawer stays as it is). */
+export function withOwnReads(params: URLSearchParams, shown: boolean): URLSearchParams {
+  const next = new URLSearchParams(params);
+  if (shown) next.set(OWN_READS_PARAM, 'shown');
+  else next.delete(OWN_READS_PARAM);
+  return next;
+}
+
+/**
+ * The query the page runs: the filters, leaving out the viewer's own reads unless asked to show
+ * them. A selection of exact events (`ids`) is shown whole.
+ */
+export function visibleQuery(query: AuditSearchQuery, ownReadsShown: boolean): AuditSearchQuery {
+  return ownReadsShown || query.ids ? query : { ...query, hideOwnReads: 'true' };
+}
+
 /** What the search accepts in `ids`: at most this many audit event ids. */
 export const IDS_FILTER_LIMIT = 200;
 const AUDIT_EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -154,7 +180,8 @@ export function searchQuery(filters: AuditFilters): AuditSearchQuery {
 /** The URL parameters that show a saved search's query. */
 export function paramsFromQuery(query: AuditSearchQuery): URLSearchParams {
   const params = new URLSearchParams();
-  const { from, to, since, ...rest } = query;
+  // Whether the viewer's own reads show is their choice on the page, not part of a saved search.
+  const { from, to, since, hideOwnReads: _ownReads, ...rest } = query;
   if (since && TIME_RANGES.some((r) => r.value === since)) params.set('range', since);
   if (from || to) params.set('range', 'custom');
   if (from) params.set('from', from);
@@ -202,6 +229,7 @@ const FILTER_LABELS: Record<keyof AuditSearchQuery, string> = {
   targetType: 'Target type',
   targetId: 'Target id',
   ids: 'Selected events',
+  hideOwnReads: 'My own searches and views',
 };
 
 /** A search query in words, one "Label: value" per filter, e.g. to show what a saved search holds. */
@@ -217,7 +245,11 @@ export function describeQuery(query: AuditSearchQuery): string[] {
             ? rangeLabel(value as TimeRange)
             : name === 'ids'
               ? String(idsCount(String(value)))
-              : String(value);
+              : name === 'hideOwnReads'
+                ? value === 'true'
+                  ? 'hidden'
+                  : 'shown'
+                : String(value);
       return `${label}: ${shown}`;
     });
 }

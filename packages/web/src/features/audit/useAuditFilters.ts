@@ -4,9 +4,12 @@ import { useLocation, useNavigate, useSearchParams } from 'react-router';
 import {
   type AuditFilters,
   filtersFromParams,
+  ownReadsShown,
   paramsFromQuery,
   searchQuery,
+  visibleQuery,
   withFilters,
+  withOwnReads,
   withoutFilters,
 } from './filters';
 
@@ -23,7 +26,8 @@ export function useAuditFilters() {
   // Relative ranges ("last hour") resolve when the filters change, not on every render.
   const filtersKey = JSON.stringify(filtersFromParams(params));
   const filters = useMemo(() => JSON.parse(filtersKey) as AuditFilters, [filtersKey]);
-  const query = useMemo(() => searchQuery(filters), [filters]);
+  const showOwnReads = ownReadsShown(params);
+  const query = useMemo(() => visibleQuery(searchQuery(filters), showOwnReads), [filters, showOwnReads]);
   const eventId = params.get('event') ?? undefined;
 
   return {
@@ -31,13 +35,17 @@ export function useAuditFilters() {
     /** The filters as the API's search query. */
     query,
     /** Changes whenever the filters do: a new search. */
-    filtersKey,
+    filtersKey: `${filtersKey}|${showOwnReads}`,
+    /** Whether the viewer's own searches and views are shown (hidden by default). */
+    showOwnReads,
+    setShowOwnReads: (shown: boolean) => setParams(withOwnReads(params, shown)),
     eventId,
     /** Sets filters; `replace` for edits that should not each add a history entry. */
     update: (patch: Parameters<typeof withFilters>[1], options: { replace?: boolean } = {}) =>
       setParams(withFilters(params, patch), options),
     clear: () => setParams(withoutFilters(params)),
-    applyQuery: (saved: AuditSearchQuery) => setParams(paramsFromQuery(saved)),
+    applyQuery: (saved: AuditSearchQuery) =>
+      setParams(withOwnReads(paramsFromQuery(saved), saved.hideOwnReads === 'false' || showOwnReads)),
     openEvent: (id: string) => {
       const next = new URLSearchParams(params);
       next.set('event', id);

@@ -1,0 +1,29 @@
+import type { AuditSearchQuery } from '@custos/shared';
+import type { Executor } from '../../platform/db/executor';
+import type { OrganizationCaller } from '../../platform/http/caller';
+import { identity } from '../identity';
+import { actorRefOf } from './recorder';
+import type { SearchFilters } from './search-store';
+import { parseFullText } from './search-text';
+
+/** How many members one search's text may name (by e-mail, or a part of their name). */
+const NAMED_USERS_LIMIT = 20;
+
+/**
+ * The filters as the search store runs them for this caller: whose reads `hideOwnReads` leaves out,
+ * and which members of the caller's organization (never another's) the full text names.
+ */
+export async function resolveSearchFilters(
+  db: Executor,
+  caller: OrganizationCaller,
+  query: AuditSearchQuery,
+): Promise<SearchFilters> {
+  const filters: SearchFilters = { ...query };
+  if (query.hideOwnReads === 'true') filters.readsHiddenOf = actorRefOf(caller);
+  const person = query.q ? parseFullText(query.q).person : null;
+  if (person) {
+    const ids = await identity.findMemberIds(db, caller.organizationId, person, NAMED_USERS_LIMIT);
+    if (ids.length > 0) filters.namedUsers = ids;
+  }
+  return filters;
+}
