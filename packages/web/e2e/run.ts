@@ -314,6 +314,27 @@ async function tallShot(page: Page, name: string): Promise<void> {
   if (size) await page.setViewportSize(size);
 }
 
+/**
+ * How many rows a list shows once it has stopped changing (a new search remounts the list, so rows
+ * seen right after the URL changed may be the old search's).
+ */
+async function settledCount(page: Page, rows: Locator): Promise<number> {
+  let last = -1;
+  for (let tries = 0; tries < 40; tries++) {
+    const count = await rows.count();
+    if (count > 0 && count === last) return count;
+    last = count;
+    await page.waitForTimeout(200);
+  }
+  return last;
+}
+
+/** Shows the audit log's precise filters (Action, Actor id, …) when they are folded away. */
+async function unfoldFilters(page: Page): Promise<void> {
+  const more = page.getByRole('button', { name: 'More filters' });
+  if (await more.isVisible()) await more.click();
+}
+
 /** The accessible label of what has keyboard focus. */
 function focusedLabel(page: Page): Promise<string | null> {
   return page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
@@ -580,6 +601,7 @@ function auditSteps(): Step[] {
       run: async () => {
         const page = adminPage();
         const table = page.getByRole('table', { name: 'Audit events' });
+        await unfoldFilters(page);
         const action = page.getByRole('textbox', { name: 'Action', exact: true });
         await action.fill('invitation.*');
         await action.press('Enter');
@@ -607,6 +629,41 @@ function auditSteps(): Step[] {
           'the filter again',
         );
         check((await action.inputValue()) === 'invitation.*', 'the action field did not follow the URL');
+      },
+    },
+    {
+      name: 'an IP address typed into search finds what the IP filter finds; my own searches stay hidden until asked',
+      run: async () => {
+        const page = adminPage();
+        const table = page.getByRole('table', { name: 'Audit events' });
+        await page.goto(`${state.baseUrl}/audit?ip=127.0.0.1`);
+        const byFilter = await settledCount(page, auditRows(page));
+        await page.goto(`${state.baseUrl}/audit`);
+        const search = page.getByRole('textbox', { name: 'Search', exact: true });
+        await search.fill('127.0.0.1');
+        await search.press('Enter');
+        await waitForUrl(page, (url) => url.searchParams.get('q') === '127.0.0.1', 'q=127.0.0.1');
+        const bySearch = await settledCount(page, auditRows(page));
+        check(
+          bySearch > 1 && bySearch === byFilter,
+          `the IP filter found ${byFilter} events, search for the IP ${bySearch}`,
+        );
+        // Every search above was itself recorded (audit.searched), and none of them shows.
+        await page.goto(`${state.baseUrl}/audit`);
+        await visible(auditRows(page));
+        check(
+          (await table.getByText('audit.searched', { exact: true }).count()) === 0,
+          'my own searches fill the log',
+        );
+        const own = page.getByRole('switch', { name: 'Show my own searches and views' });
+        // The switch lives in the URL (ownReads=shown): it turns once the URL has changed.
+        await own.click();
+        await waitForUrl(page, (url) => url.searchParams.get('ownReads') === 'shown', 'ownReads=shown');
+        await visible(table.getByText('audit.searched', { exact: true }));
+        await shot(page, '14c-audit-own-reads-shown');
+        await own.click();
+        await waitForUrl(page, (url) => !url.searchParams.has('ownReads'), 'no ownReads');
+        await table.getByText('audit.searched', { exact: true }).first().waitFor({ state: 'detached' });
       },
     },
     {
@@ -754,6 +811,7 @@ function auditSteps(): Step[] {
       run: async () => {
         const page = adminPage();
         await onAuditLog(page);
+        await unfoldFilters(page);
         const action = page.getByRole('textbox', { name: 'Action', exact: true });
         await action.fill('gig.*');
         await action.press('Enter');
@@ -1511,6 +1569,7 @@ function securitySteps(): Step[] {
         await visible(page.getByText(/^\d+ sessions? ended$/));
         await visible(page.getByText('This member is not signed in anywhere'));
         // The member's next request (a new filter on the audit log) answers 401: off to sign-in.
+        await unfoldFilters(member);
         const action = member.getByRole('textbox', { name: 'Action', exact: true });
         await action.fill('user.*');
         await action.press('Enter');

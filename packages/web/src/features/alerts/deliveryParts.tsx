@@ -114,7 +114,7 @@ export function ResponseCode({ code }: { code: number | null }) {
     );
   }
   return (
-    <Text size="sm" className="custos-mono" c={code >= 200 && code < 300 ? 'teal.7' : 'red.7'}>
+    <Text size="sm" className="custos-mono" c={code >= 200 && code < 300 ? 'teal.9' : 'red.9'}>
       {code}
     </Text>
   );

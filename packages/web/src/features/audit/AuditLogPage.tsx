@@ -31,7 +31,6 @@ function AuditFrame({ tab, actions, children }: { tab: AuditTab; actions?: React
           value={tab}
           onChange={(value) => navigate(value === 'settings' ? '/audit/settings' : '/audit')}
           mb="lg"
-          keepMounted={false}
         >
           <Tabs.List>
             <Tabs.Tab value="events" leftSection={<IconList size={16} />}>
@@ -41,8 +40,15 @@ function AuditFrame({ tab, actions, children }: { tab: AuditTab; actions?: React
               Retention &amp; privacy
             </Tabs.Tab>
           </Tabs.List>
+          {/* Each tab is a page of its own: the current page is its panel, the other panel stays
+              empty (a tab must point at a panel that exists). */}
+          <Tabs.Panel value="events" pt="lg">
+            {tab === 'events' ? children : null}
+          </Tabs.Panel>
+          <Tabs.Panel value="settings" pt="lg">
+            {tab === 'settings' ? children : null}
+          </Tabs.Panel>
         </Tabs>
-        {children}
       </Require>
     </>
   );

@@ -54,10 +54,10 @@ function EventRow({ event, fresh, onOpen }: { event: AuditEventOut; fresh: boole
           {formatShortDate(event.occurredAt)}
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Actor">
         <ActorSummary event={event} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Action" data-wide>
         <Text size="sm" className="custos-mono" title={actionNote(event.action)?.long}>
           {event.action}
         </Text>
@@ -68,16 +68,16 @@ function EventRow({ event, fresh, onOpen }: { event: AuditEventOut; fresh: boole
         )}
         <IntegrityBadge integrity={event.integrity} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Outcome">
         <OutcomeBadge outcome={event.outcome} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Targets">
         <TargetsSummary targets={event.targets} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="Source">
         <SourceBadge source={event.source} />
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-label="IP">
         <IpCell event={event} />
       </Table.Td>
     </Table.Tr>
@@ -96,6 +96,7 @@ export function EventsTable({ events, freshIds, onOpen }: EventsTableProps) {
     <DataTable
       label="Audit events"
       minWidth={860}
+      cardsOnPhone
       head={
         <>
           <Table.Th>Time</Table.Th>

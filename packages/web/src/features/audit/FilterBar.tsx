@@ -3,6 +3,7 @@ import {
   Button,
   Card,
   CloseButton,
+  Collapse,
   Group,
   Select,
   SimpleGrid,
@@ -10,7 +11,7 @@ import {
   Switch,
   TextInput,
 } from '@mantine/core';
-import { IconFilterOff, IconSearch } from '@tabler/icons-react';
+import { IconAdjustmentsHorizontal, IconFilterOff, IconSearch } from '@tabler/icons-react';
 import { type ReactNode, useEffect, useState } from 'react';
 import {
   activeFilterCount,
@@ -141,6 +142,9 @@ function SelectedEventsChip({ ids, onRemove }: { ids: string; onRemove: () => vo
   );
 }
 
+/** The filters behind "More filters": everything but the words and the time range. */
+const PRECISE_FILTERS = ['actor', 'action', 'outcome', 'source', 'ip', 'targetType', 'targetId'] as const;
+
 export function FilterBar({ state }: { state: AuditFiltersState }) {
   const { filters, update, clear, showOwnReads, setShowOwnReads } = state;
   const text = (name: TextFilter) => ({
@@ -148,6 +152,10 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
     value: filters[name],
     onCommit: (value: string | undefined) => update({ [name]: value }),
   });
+  // Search and time are always out; the seven precise filters fold away until wanted (or in use).
+  const precise = PRECISE_FILTERS.filter((name) => filters[name]).length;
+  const [unfolded, setUnfolded] = useState(false);
+  const showPrecise = unfolded || precise > 0;
   const custom = filters.range === 'custom';
   const rangeInvalid = custom && filters.from && filters.to && filters.from > filters.to;
 
@@ -208,37 +216,63 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
               />
             </>
           )}
+          <Button
+            variant="subtle"
+            color="gray"
+            mt={25}
+            leftSection={<IconAdjustmentsHorizontal size={16} />}
+            aria-expanded={showPrecise}
+            aria-controls="audit-precise-filters"
+            disabled={precise > 0}
+            onClick={() => setUnfolded((was) => !was)}
+          >
+            {showPrecise ? 'Fewer filters' : 'More filters'}
+          </Button>
         </Group>
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm" verticalSpacing="sm">
-          <FilterTextInput {...text('actor')} label="Actor id" placeholder="User or API key id" mono />
-          <FilterTextInput {...text('action')} label="Action" placeholder="user.signed_in or user.*" mono />
-          <Select
-            label="Outcome"
-            placeholder="Any outcome"
-            data={OUTCOMES.map((value) => ({ value, label: capitalize(value) }))}
-            value={filters.outcome ?? null}
-            clearable
-            onChange={(outcome) => update({ outcome: outcome ?? undefined })}
-          />
-          <Select
-            label="Source"
-            placeholder="Any source"
-            data={SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }))}
-            value={filters.source ?? null}
-            clearable
-            onChange={(source) => update({ source: source ?? undefined })}
-          />
-          <FilterTextInput {...text('ip')} label="IP address or range" placeholder="10.0.0.0/8" mono />
-          <FilterTextInput {...text('targetType')} label="Target type" placeholder="e.g. invitation" mono />
-          <FilterTextInput {...text('targetId')} label="Target id" placeholder="The target's id" mono />
-          {activeFilterCount(filters) > 0 && (
-            <Group align="flex-end" h="100%">
-              <Button variant="subtle" color="gray" leftSection={<IconFilterOff size={16} />} onClick={clear}>
-                Clear filters
-              </Button>
-            </Group>
-          )}
-        </SimpleGrid>
+        <Collapse in={showPrecise} id="audit-precise-filters">
+          <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm" verticalSpacing="sm">
+            <FilterTextInput {...text('actor')} label="Actor id" placeholder="User or API key id" mono />
+            <FilterTextInput {...text('action')} label="Action" placeholder="user.signed_in or user.*" mono />
+            <Select
+              label="Outcome"
+              placeholder="Any outcome"
+              data={OUTCOMES.map((value) => ({ value, label: capitalize(value) }))}
+              value={filters.outcome ?? null}
+              clearable
+              onChange={(outcome) => update({ outcome: outcome ?? undefined })}
+            />
+            <Select
+              label="Source"
+              placeholder="Any source"
+              data={SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }))}
+              value={filters.source ?? null}
+              clearable
+              onChange={(source) => update({ source: source ?? undefined })}
+            />
+            <FilterTextInput {...text('ip')} label="IP address or range" placeholder="10.0.0.0/8" mono />
+            <FilterTextInput {...text('targetType')} label="Target type" placeholder="e.g. invitation" mono />
+            <FilterTextInput {...text('targetId')} label="Target id" placeholder="The target's id" mono />
+            {activeFilterCount(filters) > 0 && (
+              <Group align="flex-end" h="100%">
+                <Button
+                  variant="subtle"
+                  color="gray"
+                  leftSection={<IconFilterOff size={16} />}
+                  onClick={clear}
+                >
+                  Clear filters
+                </Button>
+              </Group>
+            )}
+          </SimpleGrid>
+        </Collapse>
+        {!showPrecise && activeFilterCount(filters) > 0 && (
+          <Group>
+            <Button variant="subtle" color="gray" leftSection={<IconFilterOff size={16} />} onClick={clear}>
+              Clear filters
+            </Button>
+          </Group>
+        )}
         <Switch
           label="Show my own searches and views"
           description={

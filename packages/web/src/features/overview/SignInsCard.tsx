@@ -37,7 +37,7 @@ export function SignInsCard({ signIns }: { signIns: SecurityOverview['signIns'] 
         <Total
           label="Failure rate"
           value={`${failureRate}%`}
-          color={failureRate >= 50 ? 'red.7' : failureRate >= 20 ? 'yellow.8' : 'dimmed'}
+          color={failureRate >= 50 ? 'red.7' : failureRate >= 20 ? 'orange.9' : 'dimmed'}
         />
       </Group>
       {totals.failed + totals.succeeded === 0 ? (

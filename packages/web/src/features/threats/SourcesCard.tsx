@@ -1,5 +1,5 @@
 import type { SecurityEventOut, SecurityEventSource } from '@custos/shared';
-import { Badge, Card, Group, Table, Text, Title } from '@mantine/core';
+import { Badge, Box, Card, Group, Table, Text, Title } from '@mantine/core';
 import { formatTimestamp } from '../../app/format';
 import { countryText, moreSources } from './evidence';
 import { COUNT_NOUNS } from './labels';
@@ -67,8 +67,8 @@ export function SourcesCard({
           Addresses the attempts came from
         </Text>
       </Group>
-      <Table.ScrollContainer minWidth={560}>
-        <Table aria-label="Sources" verticalSpacing={6}>
+      <Box className="custos-table-scroll" tabIndex={0} role="region" aria-label="Sources">
+        <Table aria-label="Sources" verticalSpacing={6} miw={560}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>IP</Table.Th>
@@ -84,7 +84,7 @@ export function SourcesCard({
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </Box>
       {more > 0 && (
         <Text size="sm" c="dimmed" px="lg" py="sm" data-testid="more-sources">
           +{more.toLocaleString()} more {more === 1 ? 'address' : 'addresses'}
