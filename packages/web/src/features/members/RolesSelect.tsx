@@ -1,5 +1,6 @@
 import { Badge, Group, MultiSelect, Stack, Text } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useGetRolesQuery } from './api';
 
 interface RolesSelectProps {
@@ -22,6 +23,9 @@ export function RolesSelect({
 }: RolesSelectProps) {
   const { data, isLoading, error: loadError } = useGetRolesQuery();
   const roles = data?.roles ?? [];
+  // What is typed in the picker: while there is some, Enter picks the first match and must not also
+  // submit the surrounding form (which sent the invitation with the preselected role instead).
+  const [search, setSearch] = useState('');
   return (
     <MultiSelect
       label={label}
@@ -34,6 +38,12 @@ export function RolesSelect({
       disabled={isLoading}
       required={required}
       searchable
+      searchValue={search}
+      onSearchChange={setSearch}
+      selectFirstOptionOnChange
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' && search.trim() !== '') event.preventDefault();
+      }}
       hidePickedOptions={false}
       comboboxProps={{ withinPortal: true }}
       renderOption={({ option, checked }) => {

@@ -127,7 +127,7 @@ function ResponsesList() {
           <EmptyState
             icon={<IconHandStop size={24} />}
             title={showAll ? 'No responses yet' : 'No response is in force'}
-            description="When a detection matches a response rule, Custos locks the account, blocks the IP or asks for step-up, and the response appears here. You can also block an IP or lock an account by hand."
+            description="When a detection matches a response rule, Custos locks the account, blocks the IP or asks the user to verify again (password or second factor), and the response appears here. You can also block an IP or lock an account by hand."
           />
         }
       >
@@ -146,7 +146,7 @@ export function ResponsesPage() {
     <>
       <PageHeader
         title="Responses"
-        description="What Custos did about detections: accounts locked, IPs blocked, sessions ended, step-up required, users told by e-mail. Locks and blocks end on their own, or when you lift them."
+        description="What Custos did about detections: accounts locked, IPs blocked, sessions ended, users asked to verify again, users told by e-mail. Locks and blocks end on their own, or when you lift them."
         actions={
           canManage ? (
             <>

@@ -121,7 +121,7 @@ export const RESPONSE_LABELS: Record<ResponseKind, string> = {
   lock_account: 'Account locked',
   block_ip: 'IP blocked',
   end_sessions: 'Sessions ended',
-  require_step_up: 'Step-up required',
+  require_step_up: 'Re-verification required',
   notify_user: 'User notified',
 };
 
@@ -130,7 +130,7 @@ export const RESPONSE_ACTION_LABELS: Record<ResponseKind, string> = {
   lock_account: 'Lock the account',
   block_ip: 'Block the IP',
   end_sessions: 'End the sessions',
-  require_step_up: 'Require step-up',
+  require_step_up: 'Ask the user to verify again',
   notify_user: 'Notify the user',
 };
 
