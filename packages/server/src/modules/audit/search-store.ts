@@ -263,8 +263,10 @@ function textMatches(dialect: Dialect, parts: TextPart[]): Expression<SqlBool> {
       ? (conditions[0] as Expression<SqlBool>)
       : sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
   }
-  const terms = parts.flatMap((p) => p.terms);
-  return sql<SqlBool>`e.rowid in (select rowid from audit_events_fts where audit_events_fts match ${terms
-    .map((t) => `"${t}"*`)
-    .join(' ')})`;
+  // A word matches as a prefix; an address or e-mail only as its exact run of tokens (a phrase), so
+  // "10.1.2.3" cannot match an event that merely holds ids starting 10…, 1…, 2… and 3….
+  const match = parts
+    .map((p) => (p.exact === null ? p.terms.map((t) => `"${t}"*`).join(' ') : `"${p.terms.join(' ')}"`))
+    .join(' ');
+  return sql<SqlBool>`e.rowid in (select rowid from audit_events_fts where audit_events_fts match ${match})`;
 }
