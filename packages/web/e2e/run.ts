@@ -520,12 +520,6 @@ const steps: Step[] = [
     },
   },
   ...auditSteps(),
-  ...accessSteps(),
-  ...securitySteps(),
-  // The attack locks an account and the steps block an IP, which must not disturb the others.
-  ...threatSteps(),
-  // Every page at 1440 and 390 wide, with the data the steps above left: before the tampering, whose
-  // alarm would sit on every page.
   // A second invitation, by keyboard: after the audit steps, which read this run's first one.
   {
     name: 'an invitation by keyboard alone: Enter in the roles picker adds the typed role and sends nothing',
@@ -544,7 +538,7 @@ const steps: Step[] = [
       await dialog.getByRole('button', { name: 'Send invitation' }).focus();
       await page.keyboard.press('Enter');
       const linkDialog = page.getByRole('dialog', { name: 'Send the invitation link' });
-      await visible(linkDialog);
+      await afterStepUpWithPasskey(page, linkDialog);
       await linkDialog.getByRole('button', { name: 'Done' }).click();
       const row = page
         .getByRole('table', { name: 'Pending invitations' })
@@ -553,6 +547,12 @@ const steps: Step[] = [
       await visible(row.getByText('Auditor'));
     },
   },
+  ...accessSteps(),
+  ...securitySteps(),
+  // The attack locks an account and the steps block an IP, which must not disturb the others.
+  ...threatSteps(),
+  // Every page at 1440 and 390 wide, with the data the steps above left: before the tampering, whose
+  // alarm would sit on every page.
   pageSweepStep(),
   // Last of all: the organization's log stays broken once rolled back.
   ...tamperSteps(),
