@@ -93,6 +93,8 @@ export class Keyring {
   /**
    * A stable, non-reversible name for a subject (so the keyring holds no e-mail addresses). Every
    * audited change asks it about the same few actors: remembered (the names are pseudonyms, not keys).
+   * The memo holds the refs themselves (which may name an e-mail address) in this process's memory
+   * only, never on disk, and forgets them all once it holds 10,000.
    */
   readonly subjectId = memoizeText((subjectRef: string) =>
     createHmac('sha256', this.subjectSecret).update(subjectRef).digest('hex').slice(0, 40),
