@@ -11,12 +11,16 @@ import type {
   InvitationPreview,
   InviteResult,
   MemberOut,
+  MemberWithSecurity,
   OrganizationOut,
   OrganizationSummary,
   OutboxMessage,
+  ResendInvitationBody,
+  ResetMfaResult,
   SetupBody,
   SignInResult,
   SystemCapabilities,
+  UnlockResult,
 } from '@custos/shared';
 import { createAccessRulesApi, createAppPermissionsApi, createAuthorizeApi, createRolesApi } from './access';
 import { createAuditApi } from './audit';
@@ -150,11 +154,17 @@ export class CustosClient {
   };
 
   members = {
-    list: () => this.request<{ members: MemberOut[] }>('GET', '/api/v1/members'),
+    list: () => this.request<{ members: MemberWithSecurity[] }>('GET', '/api/v1/members'),
     updateRoles: (userId: string, roles: string[]) =>
       this.request<MemberOut>('PATCH', `/api/v1/members/${encodeURIComponent(userId)}`, { roles }),
     remove: (userId: string) =>
       this.request<{ ok: true }>('DELETE', `/api/v1/members/${encodeURIComponent(userId)}`),
+    /** Removes the member's factors and recovery codes and ends their sessions (needs a recent verification). */
+    resetMfa: (userId: string) =>
+      this.request<ResetMfaResult>('POST', `/api/v1/members/${encodeURIComponent(userId)}/mfa/reset`),
+    /** Lifts the member's sign-in lockout after too many failed attempts. */
+    unlock: (userId: string) =>
+      this.request<UnlockResult>('POST', `/api/v1/members/${encodeURIComponent(userId)}/unlock`),
   };
 
   invitations = {
@@ -163,6 +173,9 @@ export class CustosClient {
       this.request<InviteResult>('POST', '/api/v1/invitations', body),
     revoke: (id: string) =>
       this.request<{ ok: true }>('DELETE', `/api/v1/invitations/${encodeURIComponent(id)}`),
+    /** A new link (the old one stops working): e-mailed, or with `copyLink` answered to pass on by hand. */
+    resend: (id: string, body: ResendInvitationBody = {}) =>
+      this.request<InviteResult>('POST', `/api/v1/invitations/${encodeURIComponent(id)}/resend`, body),
     preview: (token: string) =>
       this.request<InvitationPreview>('POST', '/api/v1/invitations/preview', { token }),
     accept: async (body: AcceptInvitationBody) => {

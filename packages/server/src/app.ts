@@ -188,7 +188,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     passwordReset: createPasswordResetService({ ...deps, outbox, sessions, policies }),
     stepUp: createStepUpService({ ...deps, sessions, verifier }),
     apiKeys: createApiKeysService({ ...deps, accessPolicies }),
-    members: createMembersService({ ...deps, sessions, accessPolicies }),
+    members: createMembersService({ ...deps, sessions, accessPolicies, signInDelays }),
     accessPolicies,
     ruleEnforcer,
     accessRules: createAccessRulesService({ ...deps, accessPolicies }),

@@ -162,6 +162,10 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
       },
     },
     {
+      route: 'POST /api/v1/invitations/:id/resend',
+      run: () => post(`/api/v1/invitations/${ctx.invitationId}/resend`, {}, ctx.admin),
+    },
+    {
       route: 'DELETE /api/v1/invitations/:id',
       run: () => post(`/api/v1/invitations/${ctx.invitationId}`, undefined, ctx.admin, 'DELETE'),
     },
@@ -205,6 +209,14 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
         const token = await t.signIn(ctx.memberEmail as string, `${PASSWORD} again`);
         return post('/api/v1/auth/sign-out', undefined, token);
       },
+    },
+    {
+      route: 'POST /api/v1/members/:userId/unlock',
+      run: () => post(`/api/v1/members/${ctx.memberId}/unlock`, undefined, ctx.admin),
+    },
+    {
+      route: 'POST /api/v1/members/:userId/mfa/reset',
+      run: () => post(`/api/v1/members/${ctx.memberId}/mfa/reset`, undefined, ctx.admin),
     },
     {
       route: 'DELETE /api/v1/members/:userId',

@@ -111,7 +111,6 @@ export const MemberOut = z.object({
   roles: z.array(z.string()),
   joinedAt: Timestamp,
 });
-export const MemberList = z.object({ members: z.array(MemberOut) });
 export const UpdateMemberBody = z.object({ roles: Roles });
 export const UserIdParams = z.object({ userId: Id });
 export const IdParams = z.object({ id: Id });

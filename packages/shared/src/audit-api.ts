@@ -129,6 +129,11 @@ export const AuditActorOut = z.object({
   email: z.string().nullable().optional(),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
+  /**
+   * For display only, not part of the record: the current name of a user actor that is a member of
+   * the organization, when the event recorded no name.
+   */
+  displayName: z.string().optional(),
 });
 export const AuditEventOut = z.object({
   id: z.string(),
@@ -147,7 +152,8 @@ export const AuditEventOut = z.object({
       name: z.string().optional(),
       /**
        * For display only, not part of the record: the current name of a user target that is a member
-       * of the organization, when the event did not record a name.
+       * of the organization, when the event did not record a name; for a session target, whose
+       * session it was ("session of Ada Lovelace (Firefox on macOS)") as far as the event tells.
        */
       displayName: z.string().optional(),
     }),
@@ -262,6 +268,24 @@ export const AuditSearchResult = z.object({
   /** Pass as `before` for the next page; null at the end. */
   nextCursor: z.number().int().nullable(),
 });
+
+/** The people picker of the actor filter: suggestions for what was typed. */
+export const AuditActorsQuery = z.strictObject({
+  q: z.string().trim().min(1).max(100).describe('The start of a name, e-mail or actor id'),
+  limit: z.coerce.number().int().min(1).max(20).default(10),
+});
+export const AuditActorSuggestion = z.object({
+  /** The actor type and id to filter by (`actor` takes the id). */
+  type: z.string(),
+  id: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  /** A member of the organization, one of its API keys, or an actor seen in its audit log. */
+  kind: z.enum(['member', 'api_key', 'actor']),
+});
+export type AuditActorSuggestion = z.infer<typeof AuditActorSuggestion>;
+export const AuditActorsResult = z.object({ actors: z.array(AuditActorSuggestion) });
+export type AuditActorsResult = z.infer<typeof AuditActorsResult>;
 
 export const AuditCheckpointOut = z.object({
   origin: z.string(),

@@ -3,6 +3,7 @@ export * from './api';
 export * from './audit';
 export * from './audit-api';
 export * from './errors';
+export * from './members-api';
 export * from './permissions';
 export * from './security-api';
 export * from './system-api';

@@ -6,7 +6,7 @@ import { PASSWORD_ERROR_CODES, PASSWORD_RESET_ERROR_CODES } from './auth';
 import { REQUEST_ERROR_CODES, SUPER_ADMIN_ERROR_CODES } from './common';
 import { IMPERSONATION_ERROR_CODES } from './impersonation';
 import { INVITATION_ERROR_CODES } from './invitations';
-import { LAST_OWNER_ERROR_CODES, MEMBER_ERROR_CODES } from './members';
+import { LAST_OWNER_ERROR_CODES, MEMBER_ERROR_CODES, MEMBER_SECURITY_ERROR_CODES } from './members';
 import { MFA_ERROR_CODES } from './mfa';
 import { ORGANIZATION_ERROR_CODES } from './organizations';
 import { SESSION_ERROR_CODES } from './sessions';
@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   ...THREAT_ERROR_CODES,
   ...ALERT_ERROR_CODES,
   ...GUARD_ERROR_CODES,
+  ...MEMBER_SECURITY_ERROR_CODES,
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

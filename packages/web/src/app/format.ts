@@ -1,28 +1,75 @@
-const dateFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
-// Times always say their zone: an investigator compares them with logs kept elsewhere.
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  timeZoneName: 'short',
-});
-const timestampFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  timeZoneName: 'short',
-});
-const timeFormat = new Intl.DateTimeFormat(undefined, {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-const shortDateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+/** The zone this browser runs in; "UTC" when the runtime cannot tell. */
+export const VIEWER_TIME_ZONE: string = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** Whether `zone` is an IANA name (or "UTC") this browser can format in. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Times always say their zone: an investigator compares them with logs kept elsewhere. Every
+// formatter below is built per zone and cached, since the viewer can switch zones at any time.
+function buildFormatters(timeZone: string) {
+  const make = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(undefined, { ...options, timeZone });
+  return {
+    date: make({ year: 'numeric', month: 'short', day: 'numeric' }),
+    dateTime: make({
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    }),
+    timestamp: make({
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'short',
+    }),
+    time: make({ hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }),
+    shortDate: make({ month: 'short', day: 'numeric' }),
+    year: make({ year: 'numeric' }),
+    hour: make({ hour: 'numeric' }),
+    zoneName: make({ timeZoneName: 'short' }),
+  };
+}
+
+type Formatters = ReturnType<typeof buildFormatters>;
+
+const formattersByZone = new Map<string, Formatters>();
+let displayZone = VIEWER_TIME_ZONE;
+
+function formatters(): Formatters {
+  let found = formattersByZone.get(displayZone);
+  if (!found) {
+    found = buildFormatters(displayZone);
+    formattersByZone.set(displayZone, found);
+  }
+  return found;
+}
+
+/** The IANA zone every time is shown in (the viewer's unless they chose UTC or the organization's). */
+export function displayTimeZone(): string {
+  return displayZone;
+}
+
+/**
+ * Shows every time from now on in `zone`; an unknown zone falls back to the viewer's. Components
+ * re-render through `useDisplayTimeZone` (ui/timeZone), which is what calls this.
+ */
+export function setDisplayTimeZone(zone: string): void {
+  displayZone = isKnownTimeZone(zone) ? zone : VIEWER_TIME_ZONE;
+}
+
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 function parse(iso: string): Date | undefined {
@@ -30,33 +77,53 @@ function parse(iso: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** "Nov 23, 2026": the calendar day in the display zone. */
 export function formatDate(iso: string): string {
   const date = parse(iso);
-  return date ? dateFormat.format(date) : iso;
+  return date ? formatters().date.format(date) : iso;
 }
 
+/** "Nov 23, 2026, 9:05 AM GMT+1". */
 export function formatDateTime(iso: string): string {
   const date = parse(iso);
-  return date ? dateTimeFormat.format(date) : iso;
+  return date ? formatters().dateTime.format(date) : iso;
 }
 
 /** A date and time to the second, e.g. for audit events. */
 export function formatTimestamp(iso: string): string {
   const date = parse(iso);
-  return date ? timestampFormat.format(date) : iso;
+  return date ? formatters().timestamp.format(date) : iso;
 }
 
-/** The time of day to the second, e.g. "09:05:02 AM". */
+/** The time of day to the second with its zone, e.g. "09:05:02 AM UTC". */
 export function formatTime(iso: string): string {
   const date = parse(iso);
-  return date ? timeFormat.format(date) : iso;
+  return date ? formatters().time.format(date) : iso;
 }
 
-/** "Nov 23", with the year only when it is not this year's. */
+/** "Nov 23", with the year only when it is not this year's (in the display zone). */
 export function formatShortDate(iso: string, now: Date = new Date()): string {
   const date = parse(iso);
   if (!date) return iso;
-  return date.getFullYear() === now.getFullYear() ? shortDateFormat.format(date) : dateFormat.format(date);
+  const f = formatters();
+  return f.year.format(date) === f.year.format(now) ? f.shortDate.format(date) : f.date.format(date);
+}
+
+/** The hour alone, e.g. "3 PM" or "15", for chart axes. */
+export function formatHour(iso: string): string {
+  const date = parse(iso);
+  return date ? formatters().hour.format(date) : iso;
+}
+
+/**
+ * The display zone's short name at an instant ("UTC", "CET", "GMT+1"): it can change with daylight
+ * saving, so a label for a span of times takes the instant it describes (now by default).
+ */
+export function formatZoneName(at: Date = new Date()): string {
+  const part = formatters()
+    .zoneName.formatToParts(at)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? displayZone;
 }
 
 const byteUnits = ['bytes', 'KB', 'MB', 'GB'];

@@ -1,4 +1,4 @@
-import { ActionIcon, Box, Card, Group, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Box, Card, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { hookError } from '../app/errors';
 import { LoadError, SectionLoader } from './states';
@@ -35,11 +35,13 @@ export function QueryBody<T>({ query, loadingLabel, what, empty, children }: Que
 interface TableCardProps {
   /** A visible title that also names the section; omit for a page's only card. */
   title?: { id: string; text: string; count?: number };
+  /** Under the title: what the list is for, or where else to look. */
+  description?: ReactNode;
   children: ReactNode;
 }
 
 /** The bordered card around a list, with an optional title and item count. */
-export function TableCard({ title, children }: TableCardProps) {
+export function TableCard({ title, description, children }: TableCardProps) {
   if (!title) {
     return (
       <Card withBorder padding={0} radius="md">
@@ -49,7 +51,7 @@ export function TableCard({ title, children }: TableCardProps) {
   }
   return (
     <Card withBorder padding={0} radius="md" component="section" aria-labelledby={title.id}>
-      <Group px="lg" py="md">
+      <Stack px="lg" py="md" gap={4}>
         <Text fw={600} id={title.id}>
           {title.text}{' '}
           {title.count !== undefined ? (
@@ -58,7 +60,8 @@ export function TableCard({ title, children }: TableCardProps) {
             </Text>
           ) : null}
         </Text>
-      </Group>
+        {description}
+      </Stack>
       {children}
     </Card>
   );

@@ -119,7 +119,7 @@ export function createAuditExporter(deps: AuditExporterDeps) {
       logId,
       treeSize,
       checkpoint,
-      filters: await resolveSearchFilters(db, c, filters),
+      filters: await resolveSearchFilters(db, keyring, c, filters),
     };
     const events = format === 'jsonl' && complete ? treeSize : await countMatching(ctx, complete);
     await audit

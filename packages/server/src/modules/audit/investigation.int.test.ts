@@ -27,7 +27,14 @@ describe.each(backends)('audit investigation (%s)', (backend) => {
   let auditor: TestUser;
   let outsider: TestUser;
 
-  type Events = { events: Array<{ action: string; actor: { id: string | null }; targets: Target[] }> };
+  type Events = {
+    events: Array<{
+      action: string;
+      actor: { id: string | null };
+      targets: Target[];
+      metadata: Record<string, unknown> | null;
+    }>;
+  };
   type Target = { type: string; id: string; name?: string; displayName?: string };
   const search = async (query: string, token = org.owner.token) => {
     const res = await t.inject({ url: `/api/v1/audit/events?${query}`, token });
@@ -82,6 +89,15 @@ describe.each(backends)('audit investigation (%s)', (backend) => {
             action: 'doc.granted',
             actor: { type: 'service', id: 'fw' },
             targets: [{ type: 'user', id: promoted.id, name: 'Recorded Name' }],
+          },
+          // The organization itself by id, and another organization by its id: only ours is named.
+          {
+            action: 'doc.moved',
+            actor: { type: 'service', id: 'fw' },
+            targets: [
+              { type: 'organization', id: org.id },
+              { type: 'organization', id: other.id },
+            ],
           },
         ],
       },
@@ -141,13 +157,18 @@ describe.each(backends)('audit investigation (%s)', (backend) => {
       expect(await actions(q('dan'))).toEqual(['doc.exported']);
     });
 
-    it("finds a member's events by their e-mail, as actor or as target", async () => {
+    it("finds a member's events by their e-mail, as actor, as target, or in a sealed field", async () => {
       const found = await search(q(promoted.email));
       const foundActions = found.map((e) => e.action);
       expect(foundActions).toContain('member.role_changed');
       expect(foundActions).toContain('invitation.accepted');
+      // The invitation sent to the address seals it: found through the blind index (blind-index.ts).
+      expect(foundActions).toContain('invitation.sent');
       for (const event of found) {
-        const involved = event.actor.id === promoted.id || event.targets.some((x) => x.id === promoted.id);
+        const involved =
+          event.actor.id === promoted.id ||
+          event.targets.some((x) => x.id === promoted.id) ||
+          event.metadata?.email === promoted.email;
         expect(involved, event.action).toBe(true);
       }
       // By name too (words of it), as the target of the owner's change.
@@ -177,6 +198,14 @@ describe.each(backends)('audit investigation (%s)', (backend) => {
           { type: 'user', id: outsider.id },
         ]),
       );
+    });
+
+    it('names this organization when a target, never another one', async () => {
+      const [moved] = await search('action=doc.moved');
+      expect(moved?.targets).toEqual([
+        { type: 'organization', id: org.id, displayName: 'Investigation Co' },
+        { type: 'organization', id: other.id },
+      ]);
     });
 
     it('names targets in the single-event view as well', async () => {

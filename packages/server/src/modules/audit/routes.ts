@@ -1,4 +1,6 @@
 import {
+  AuditActorsQuery,
+  AuditActorsResult,
   AuditBatchInput,
   AuditBatchResult,
   AuditCheckpointList,
@@ -116,6 +118,20 @@ export function auditRoutes({ ingestion, service, management, signer }: AuditRou
         const { before, limit, ...query } = req.query;
         return service.search(req.caller, query, { before, limit });
       },
+    );
+    app.get(
+      '/api/v1/audit/actors',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "Actors to filter by: the organization's members, API keys and host-app actors whose name, e-mail or id starts with `q`",
+          querystring: AuditActorsQuery,
+          response: { 200: AuditActorsResult },
+        },
+      },
+      async (req) => ({ actors: await service.actors(req.caller, req.query) }),
     );
     app.get(
       '/api/v1/audit/events/:id',

@@ -16,6 +16,8 @@ export interface SearchFilters extends AuditSearchQuery {
   readsHiddenOf?: { type: string; id: string } | undefined;
   /** Users the full text names (by e-mail or name): their events as actor or target match too. */
   namedUsers?: string[] | undefined;
+  /** Each e-mail the full text holds → its blind-index token in this organization (blind-index.ts). */
+  emailTokens?: Record<string, string> | undefined;
 }
 
 /** What readers need of a stored event: the hashed body, its hash and the columns shown when purged. */
@@ -183,14 +185,14 @@ function applyFilters<O>(
       ]),
     );
   }
-  if (f.q) q = applyFullText(q, dialect, logId, parseFullText(f.q), f.namedUsers ?? []);
+  if (f.q) q = applyFullText(q, dialect, logId, parseFullText(f.q), f.namedUsers ?? [], f.emailTokens ?? {});
   return q;
 }
 
 /**
  * Every typed token must match. An address or block matches the actor's IP (sealed, so searched
- * through `actor_ip_key`) or the text; the words match the text, or name a member who is the
- * event's actor or a target.
+ * through `actor_ip_key`) or the text; the words match the text (an e-mail also as its blind-index
+ * token), or name a member who is the event's actor or a target.
  */
 function applyFullText<O>(
   query: EventQuery<O>,
@@ -198,6 +200,7 @@ function applyFullText<O>(
   logId: string,
   text: FullTextQuery,
   namedUsers: string[],
+  emailTokens: Record<string, string>,
 ): EventQuery<O> {
   if (text.addresses.length === 0 && text.words.length === 0) return query.where(sql<boolean>`1 = 0`);
   let q = query;
@@ -212,11 +215,25 @@ function applyFullText<O>(
   if (text.words.length > 0) {
     q = q.where((eb) => {
       const alternatives: Expression<SqlBool>[] = [textMatches(dialect, text.words)];
+      const blind = withBlindTokens(text.words, emailTokens);
+      if (blind) alternatives.push(textMatches(dialect, blind));
       if (namedUsers.length > 0) alternatives.push(...involving(eb, logId, namedUsers));
       return eb.or(alternatives);
     });
   }
   return q;
+}
+
+/** The words with each e-mail swapped for its blind-index token; null when they hold no e-mail. */
+function withBlindTokens(words: TextPart[], tokens: Record<string, string>): TextPart[] | null {
+  let swapped = false;
+  const parts = words.map((word) => {
+    const token = word.exact ? tokens[word.exact] : undefined;
+    if (!token) return word;
+    swapped = true;
+    return { terms: [token], exact: token };
+  });
+  return swapped ? parts : null;
 }
 
 /** Events whose actor or one of whose targets is one of these users. */

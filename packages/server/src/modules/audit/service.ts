@@ -1,4 +1,4 @@
-import type { AuditEventOut, AuditSearchQuery } from '@custos/shared';
+import type { AuditActorSuggestion, AuditEventOut, AuditSearchQuery } from '@custos/shared';
 import type { Kysely } from 'kysely';
 import type { AuditWitnessConfig } from '../../config';
 import type { Keyring } from '../../platform/crypto/keyring';
@@ -6,6 +6,7 @@ import type { Dialect } from '../../platform/db/database';
 import type { DB } from '../../platform/db/schema';
 import { authorize, type Caller, type OrganizationCaller } from '../../platform/http/caller';
 import { badRequest, notFound } from '../../platform/http/errors';
+import { suggestActors } from './actors';
 import type { Checkpoint, Checkpoints } from './checkpoints';
 import { leafHashOfCanonical } from './event';
 import { verifyInclusion } from './merkle';
@@ -51,7 +52,7 @@ export function createAuditService(deps: AuditServiceDeps) {
       if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) {
         throw badRequest('AUDIT_FILTER_INVALID', '`from` must be before `to`.');
       }
-      const filters = await resolveSearchFilters(db, c, query);
+      const filters = await resolveSearchFilters(db, keyring, c, query);
       const rows = await searchEvents(db, dialect, c.organizationId, filters, {
         beforeSeq: page.before,
         limit: page.limit + 1,
@@ -116,6 +117,11 @@ export function createAuditService(deps: AuditServiceDeps) {
           verified,
         },
       };
+    },
+
+    /** The actor filter's people picker (actors.ts). */
+    async actors(caller: Caller, query: { q: string; limit: number }): Promise<AuditActorSuggestion[]> {
+      return suggestActors(db, caller, query);
     },
 
     async latestCheckpoint(caller: Caller): Promise<Checkpoint> {

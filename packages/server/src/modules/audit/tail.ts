@@ -94,7 +94,11 @@ async function openTail(
     action: 'audit.tail_opened',
     metadata: { query: filters, after: from },
   });
-  return { logId: c.organizationId, from, filters: await resolveSearchFilters(deps.db, c, filters) };
+  return {
+    logId: c.organizationId,
+    from,
+    filters: await resolveSearchFilters(deps.db, deps.keyring, c, filters),
+  };
 }
 
 function streamTail(

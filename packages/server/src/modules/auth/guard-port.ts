@@ -73,3 +73,13 @@ export const OPEN_SIGN_IN_GUARD: SignInGuardPort = {
 export function hashedEmail(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }
+
+/**
+ * Where a known account's sign-in lockout lives: the rate-limit bucket that strangers' attempts on
+ * it share (`enforceSignInLimits` in service.ts counts under it) and the progressive delay's key.
+ * What an admin's unlock clears and the Members page reads.
+ */
+export function accountLockKeys(userId: string): { limit: string; delay: string } {
+  const accountKey = `user:${userId}`;
+  return { limit: `signin:account:${accountKey}`, delay: accountKey };
+}

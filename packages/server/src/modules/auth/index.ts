@@ -1,5 +1,6 @@
 export { createAccountService, passwordMinLengthFor } from './account';
 export {
+  accountLockKeys,
   hashedEmail,
   OPEN_SIGN_IN_GUARD,
   type SignInAttempt,

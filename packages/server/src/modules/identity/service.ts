@@ -34,6 +34,7 @@ export const identity = {
   listMembershipsOfUser: store.listMembershipsOfUser,
   listMembers: store.listMembers,
   memberNames: store.memberNames,
+  suggestMembers: store.suggestMembers,
   findMemberIds: store.findMemberIds,
   updateMembershipRoles: store.updateMembershipRoles,
   deleteMembership: store.deleteMembership,

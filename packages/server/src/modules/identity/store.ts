@@ -229,11 +229,21 @@ export async function listMembershipsOfUser(
 export async function listMembers(
   db: Executor,
   organizationId: string,
-): Promise<Array<{ userId: string; email: string; name: string; roles: string[]; joinedAt: string }>> {
+): Promise<
+  Array<{
+    userId: string;
+    email: string;
+    name: string;
+    roles: string[];
+    joinedAt: string;
+    /** Set while a super admin has disabled the account (it cannot sign in anywhere). */
+    disabledAt: string | null;
+  }>
+> {
   const rows = await db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.userId')
-    .select(['u.id as userId', 'u.email', 'u.name', 'm.roles', 'm.createdAt as joinedAt'])
+    .select(['u.id as userId', 'u.email', 'u.name', 'm.roles', 'm.createdAt as joinedAt', 'u.disabledAt'])
     .where('m.organizationId', '=', organizationId)
     .orderBy('m.createdAt')
     .orderBy('m.id')
@@ -315,7 +325,10 @@ export async function searchUsers(
   return rows.map(toUser);
 }
 
-/** Names of the organization's members among `userIds` (others, and other organizations' users, are left out). */
+/**
+ * Names of the organization's members among `userIds` (their e-mail when the name is blank); others,
+ * and other organizations' users, are left out.
+ */
 export async function memberNames(
   db: Executor,
   organizationId: string,
@@ -325,11 +338,43 @@ export async function memberNames(
   const rows = await db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.userId')
-    .select(['u.id', 'u.name'])
+    .select(['u.id', 'u.name', 'u.email'])
     .where('m.organizationId', '=', organizationId)
     .where('m.userId', 'in', userIds)
     .execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
+  return new Map(rows.map((r) => [r.id, r.name.trim() || r.email]));
+}
+
+/**
+ * The organization's members whose e-mail or a word of whose name starts with `prefix` (any case),
+ * or whose id is `prefix`: for a people picker. Read-only, bounded by `limit`.
+ */
+export async function suggestMembers(
+  db: Executor,
+  organizationId: string,
+  prefix: string,
+  limit: number,
+): Promise<Array<{ id: string; name: string; email: string }>> {
+  const escaped = prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  const starts = `${escaped}%`;
+  const wordStarts = `% ${escaped}%`;
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.userId')
+    .select(['u.id', 'u.name', 'u.email'])
+    .where('m.organizationId', '=', organizationId)
+    .where((eb) =>
+      eb.or([
+        eb('u.id', '=', prefix),
+        sql<boolean>`lower(u.email) like ${starts} escape '\\'`,
+        sql<boolean>`lower(u.name) like ${starts} escape '\\'`,
+        sql<boolean>`lower(u.name) like ${wordStarts} escape '\\'`,
+      ]),
+    )
+    .orderBy('u.name')
+    .orderBy('u.id')
+    .limit(limit)
+    .execute();
 }
 
 /** Ids of the organization's members with this e-mail, or whose name contains `name` (any case). */

@@ -7,6 +7,7 @@ import {
   InviteBody,
   InviteResult,
   Ok,
+  ResendInvitationBody,
   SignInAnswer,
 } from '@custos/shared';
 import type { FastifyInstance } from 'fastify';
@@ -65,6 +66,22 @@ export function invitationRoutes(config: Config, invitations: InvitationsService
         await invitations.revoke(req.caller, req.params.id);
         return { ok: true as const };
       },
+    );
+    app.post(
+      '/api/v1/invitations/:id/resend',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Send a pending invitation again with a new link (the old link stops working)',
+          description:
+            'E-mails the new link as creating the invitation does; `inviteUrl` is answered when no e-mail went out. With `copyLink: true` nothing is e-mailed and the new link is answered for the admin to pass on by hand.',
+          params: IdParams,
+          body: ResendInvitationBody,
+          response: { 200: InviteResult },
+        },
+      },
+      async (req) => invitations.resend(req.caller, req.params.id, { copyLink: req.body.copyLink }),
     );
     app.post(
       '/api/v1/invitations/preview',

@@ -82,6 +82,8 @@ export function createInvitationsService(deps: InvitationsDeps) {
     return { id, token };
   }
 
+  const linkFor = (token: string) => `${config.publicUrl}/invite#token=${token}`;
+
   /** E-mails the link when SMTP is configured; otherwise returns it for the inviter to pass on. */
   async function deliver(
     organization: OrganizationRow,
@@ -90,7 +92,7 @@ export function createInvitationsService(deps: InvitationsDeps) {
     id: string,
     token: string,
   ) {
-    const inviteUrl = `${config.publicUrl}/invite#token=${token}`;
+    const inviteUrl = linkFor(token);
     const result = await outbox.deliver(organization.id, {
       to: email,
       subject: `You are invited to ${organization.name} on Custos`,
@@ -159,6 +161,44 @@ export function createInvitationsService(deps: InvitationsDeps) {
           subjectRef: `email:${invitation.email}`,
         });
       });
+    },
+
+    /**
+     * A new link for a pending invitation: the old one stops working and the expiry starts anew.
+     * By default it is e-mailed as at creation (answered only when no e-mail went out); with
+     * `copyLink` it is answered for the admin to pass on by hand instead, and, since the admin has
+     * seen it, it no longer proves the mailbox (an e-mailed link may set up an unconfirmed account).
+     * The caller must be able to grant the invitation's roles, as when inviting.
+     */
+    async resend(caller: Caller, id: string, options: { copyLink: boolean }): Promise<InviteResult> {
+      const c = authorize(caller, 'members:invite');
+      const organization = await identity.findOrganization(db, c.organizationId);
+      if (!organization) throw notFound('ORGANIZATION_NOT_FOUND', 'The organization no longer exists.');
+      const token = randomToken(32);
+      const invitation = await db.transaction().execute(async (trx) => {
+        const found = await store.findInvitation(trx, c.organizationId, id);
+        if (!found || found.acceptedAt || found.revokedAt) {
+          throw notFound('INVITATION_NOT_FOUND', 'No such pending invitation.');
+        }
+        assertRolesGrantable(c, await deps.accessPolicies.current(trx, c.organizationId), found.roles);
+        if (
+          !(await store.rotateToken(trx, c.organizationId, id, hashToken(token), isoAfter(INVITATION_TTL_MS)))
+        ) {
+          throw notFound('INVITATION_NOT_FOUND', 'No such pending invitation.');
+        }
+        await audit.record(trx, c, {
+          action: 'invitation.resent',
+          targets: [{ type: 'invitation', id }],
+          metadata: { email: found.email, delivery: options.copyLink ? 'link' : 'email' },
+          personal: ['email'],
+          subjectRef: `email:${found.email}`,
+        });
+        return found;
+      });
+      const inviteUrl = options.copyLink
+        ? linkFor(token)
+        : await deliver(organization, c.name, invitation.email, id, token);
+      return { invitation: await findOut(c.organizationId, id), ...(inviteUrl ? { inviteUrl } : {}) };
     },
 
     async preview(token: string): Promise<InvitationPreview> {

@@ -191,3 +191,25 @@ export async function pendingInvitationRoles(db: Executor, organizationId: strin
     .execute();
   return rows.map((r) => parseJson<string[]>(r.roles));
 }
+
+/**
+ * A new token for a pending invitation (the old link stops working: only the hash is kept) and a new
+ * expiry. Not e-mailed until the new link is; false when it was accepted or revoked meanwhile.
+ */
+export async function rotateToken(
+  trx: Executor,
+  organizationId: string,
+  id: string,
+  tokenHash: string,
+  expiresAt: string,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('invitations')
+    .set({ tokenHash, expiresAt, emailed: 0 })
+    .where('organizationId', '=', organizationId)
+    .where('id', '=', id)
+    .where('acceptedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,2 +1,3 @@
+export { isPrivileged } from './privileged';
 export { memberRoutes } from './routes';
 export { createMembersService, type MembersService } from './service';

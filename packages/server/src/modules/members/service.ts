@@ -1,4 +1,4 @@
-import type { MemberOut } from '@custos/shared';
+import type { MemberOut, MemberWithSecurity } from '@custos/shared';
 import type { Deps } from '../../deps';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
@@ -6,17 +6,23 @@ import { type AccessPolicies, assertRolesExist, assertRolesGrantable } from '../
 import { identity } from '../identity';
 import { invitationPorts } from '../invitations/ports';
 import type { SessionsService } from '../sessions';
+import { createMemberSecurityActions, type SignInDelays } from './security-actions';
+import { createMemberSecurityReader } from './security-state';
 
 export function createMembersService(
-  deps: Deps & { sessions: SessionsService; accessPolicies: AccessPolicies },
+  deps: Deps & { sessions: SessionsService; accessPolicies: AccessPolicies; signInDelays: SignInDelays },
 ) {
   const { db, audit, sessions, accessPolicies } = deps;
+  const listWithSecurity = createMemberSecurityReader(deps);
 
   return {
-    async list(caller: Caller): Promise<MemberOut[]> {
+    /** Members with their security state: factors, sign-ins and sessions here, lockout, privilege. */
+    async list(caller: Caller): Promise<MemberWithSecurity[]> {
       const c = authorize(caller, 'members:read');
-      return identity.listMembers(db, c.organizationId);
+      return listWithSecurity(db, c.organizationId);
     },
+
+    ...createMemberSecurityActions(deps),
 
     /**
      * Replaces a member's roles. Nobody changes their own roles, grants what they do not hold, or
@@ -52,7 +58,8 @@ export function createMembersService(
         });
         const member = (await identity.listMembers(trx, c.organizationId)).find((m) => m.userId === userId);
         if (!member) throw notFound('MEMBER_NOT_FOUND', 'No such member in this organization.');
-        return member;
+        const { disabledAt: _disabled, ...out } = member;
+        return out;
       });
     },
 

@@ -4,6 +4,7 @@ export { resetFactors } from './reset';
 export { mfaRoutes } from './routes';
 export { createMfaSecrets, type MfaSecrets } from './secrets';
 export { createMfaService, type MfaService } from './service';
+export { type FactorSummary, factorSummaries } from './summary';
 export { matchTotpStep, totpCodeAt } from './totp';
 export { createMfaVerifier, type MfaVerifier, type VerifiedFactor } from './verify';
 export { challengeOfResponse, createWebAuthn, relyingPartyFor, type WebAuthn } from './webauthn';

@@ -401,3 +401,53 @@ export async function findSessionChallenge(
 export async function deleteAllFactors(trx: Executor, userId: string): Promise<void> {
   await trx.deleteFrom('mfaFactors').where('userId', '=', userId).execute();
 }
+
+// ---- summaries for an admin's member list (read only) ----
+
+/** Ids per query: well under both databases' limit on bound parameters. */
+const ID_CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += ID_CHUNK) out.push(items.slice(i, i + ID_CHUNK));
+  return out;
+}
+
+/** Confirmed factors per user and kind. */
+export async function countFactorsByUser(
+  db: Executor,
+  userIds: readonly string[],
+): Promise<Array<{ userId: string; type: 'totp' | 'passkey'; count: number }>> {
+  const out: Array<{ userId: string; type: 'totp' | 'passkey'; count: number }> = [];
+  for (const ids of chunks(userIds)) {
+    const rows = await db
+      .selectFrom('mfaFactors')
+      .select(['userId', 'type', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('userId', 'in', ids)
+      .where('confirmedAt', 'is not', null)
+      .groupBy(['userId', 'type'])
+      .execute();
+    for (const r of rows)
+      out.push({ userId: r.userId, type: r.type === 'passkey' ? 'passkey' : 'totp', count: Number(r.n) });
+  }
+  return out;
+}
+
+/** Of these users, those with at least one unused recovery code. */
+export async function usersWithUnusedRecoveryCodes(
+  db: Executor,
+  userIds: readonly string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const ids of chunks(userIds)) {
+    const rows = await db
+      .selectFrom('recoveryCodes')
+      .select('userId')
+      .distinct()
+      .where('userId', 'in', ids)
+      .where('usedAt', 'is', null)
+      .execute();
+    for (const r of rows) out.push(r.userId);
+  }
+  return out;
+}

@@ -1,4 +1,10 @@
-import { DETECTOR_TYPES, SecurityOverview, type Severity } from '@custos/shared';
+import {
+  DETECTOR_TYPES,
+  type MemberWithSecurity,
+  matchesMemberFilter,
+  SecurityOverview,
+  type Severity,
+} from '@custos/shared';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -278,14 +284,27 @@ describe.each(backends)('security overview (%s)', (backend) => {
       await signInFrom(auditor.email, GB_IP);
     });
 
-    it('counts members, MFA and admins without it, and the score item names them', async () => {
+    it('counts members, MFA and privileged members without it, and the score item names them', async () => {
       const o = await overviewFor(org.owner.token);
-      // owner, admin, auditor, analyst; admins are the owner, the admin and the analyst
-      // (security:manage), of whom only the admin has a factor
+      // owner, admin, auditor, analyst; privileged are the owner, the admin and the analyst
+      // (security:manage changes the security policy), of whom only the admin has a factor
       expect(o.mfa).toEqual({ members: 4, enrolled: 1, adminsWithout: 2 });
-      expect(item(o, 'admins_mfa')).toMatchObject({ points: 6, maxPoints: 20, link: '/members' });
-      expect(item(o, 'admins_mfa').advice).toContain('2 admins');
-      expect(item(o, 'mfa_adoption')).toMatchObject({ points: 3, maxPoints: 15 });
+      expect(item(o, 'admins_mfa')).toMatchObject({
+        points: 6,
+        maxPoints: 20,
+        link: '/members?filter=privileged-without-mfa',
+      });
+      expect(item(o, 'admins_mfa').advice).toContain('2 privileged members (who can manage members');
+      // The Members page's filter lists exactly the members counted.
+      const listed = (await t.inject({ url: '/api/v1/members', token: org.owner.token })).json().members;
+      expect(
+        listed.filter((m: MemberWithSecurity) => matchesMemberFilter(m, 'privileged-without-mfa')),
+      ).toHaveLength(2);
+      expect(item(o, 'mfa_adoption')).toMatchObject({
+        points: 3,
+        maxPoints: 15,
+        link: '/members?filter=without-mfa',
+      });
       expect(item(o, 'mfa_adoption').advice).toContain('1 of 4 members');
     });
 
@@ -297,7 +316,7 @@ describe.each(backends)('security overview (%s)', (backend) => {
       const after = await overviewFor(org.owner.token);
       expect(after.mfa).toEqual({ members: 4, enrolled: 2, adminsWithout: 1 });
       expect(item(after, 'admins_mfa').points).toBe(13);
-      expect(item(after, 'admins_mfa').advice).toContain('1 admin ');
+      expect(item(after, 'admins_mfa').advice).toContain('1 privileged member (');
       expect(after.score.value).toBeGreaterThan(before.score.value);
     });
 
@@ -374,7 +393,9 @@ describe.each(backends)('security overview (%s)', (backend) => {
       expect(item(o, 'stale_sessions')).toMatchObject({ points: 8, maxPoints: 10, link: '/sessions' });
       expect(item(o, 'stale_sessions').advice).toContain('1 active session of 9');
       expect(item(o, 'idle_timeout')).toMatchObject({ points: 0 });
-      expect(item(o, 'idle_timeout').advice).toContain('43200 minutes');
+      expect(item(o, 'idle_timeout').advice).toContain(
+        'Idle sessions last 30 days: set “Sign out after inactivity”',
+      );
     });
 
     it('counts alert channels and access rules only when enabled', async () => {

@@ -3,8 +3,8 @@ import { type PostureFacts, securityScore } from './score';
 import { threatLevelOf } from './threat-level';
 
 const good: PostureFacts = {
-  admins: 2,
-  adminsWithoutMfa: 0,
+  privileged: 2,
+  privilegedWithoutMfa: 0,
   members: 10,
   membersWithMfa: 10,
   policy: { mfaRequirement: 'all', idleTimeoutMinutes: 30, stepUpMinutes: 15, passwordMinLength: 12 },
@@ -29,8 +29,8 @@ describe('security score', () => {
 
   it('scores 0 when nothing is met', () => {
     const score = securityScore({
-      admins: 2,
-      adminsWithoutMfa: 2,
+      privileged: 2,
+      privilegedWithoutMfa: 2,
       members: 4,
       membersWithMfa: 0,
       policy: { mfaRequirement: 'off', idleTimeoutMinutes: 600, stepUpMinutes: 60, passwordMinLength: 8 },
@@ -47,12 +47,12 @@ describe('security score', () => {
 
   it('rounds proportional items down, so full points mean fully met', () => {
     expect(points({ ...good, members: 100, membersWithMfa: 99 }).mfa_adoption).toBe(14);
-    expect(points({ ...good, admins: 3, adminsWithoutMfa: 1 }).admins_mfa).toBe(13);
+    expect(points({ ...good, privileged: 3, privilegedWithoutMfa: 1 }).admins_mfa).toBe(13);
     expect(points({ ...good, activeSessions: 9, staleSessions: 1 }).stale_sessions).toBe(8);
   });
 
   it('earns proportional items in full when there is nothing to count (no NaN)', () => {
-    const score = securityScore({ ...good, admins: 0, members: 0, membersWithMfa: 0, activeSessions: 0 });
+    const score = securityScore({ ...good, privileged: 0, members: 0, membersWithMfa: 0, activeSessions: 0 });
     expect(score.value).toBe(100);
     expect(score.items.every((i) => Number.isFinite(i.points))).toBe(true);
   });

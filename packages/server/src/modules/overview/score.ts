@@ -9,7 +9,7 @@ export type ScoreItem = z.infer<typeof ScoreItemSchema>;
  *
  * | key              | max | full points when                                   | partial                               |
  * | ---------------- | --- | -------------------------------------------------- | ------------------------------------- |
- * | admins_mfa       | 20  | every admin has a confirmed factor                 | 20 × admins with MFA / admins         |
+ * | admins_mfa       | 20  | every privileged member has a confirmed factor     | 20 × privileged with MFA / privileged |
  * | mfa_adoption     | 15  | every member has a confirmed factor                | 15 × members with MFA / members       |
  * | mfa_required     | 10  | the policy requires MFA of everyone                | 5 when required of some roles only    |
  * | no_open_threats  | 15  | no open or acknowledged critical or high event     | none                                  |
@@ -20,14 +20,17 @@ export type ScoreItem = z.infer<typeof ScoreItemSchema>;
  * | access_rules     | 5   | at least one access rule is enabled                | none                                  |
  * | password_length  | 5   | the minimum password length is 12 or more          | none                                  |
  *
- * An admin is a member whose roles are owner or admin, or grant any of Custos' `:manage`
- * permissions. Disabled accounts are not counted (they cannot sign in). With nobody to count
- * (no admins, members or sessions), a proportional item earns its full points.
+ * A privileged member is one whose roles grant a permission of PRIVILEGED_PERMISSIONS (shared):
+ * members' `isPrivileged`, the one definition the Members page's flag and filter use too, so the
+ * count here is the number of members the linked filter lists. Disabled accounts are not counted
+ * (they cannot sign in). With nobody to count (no privileged members, members or sessions), a
+ * proportional item earns its full points.
  */
 
 export interface PostureFacts {
-  admins: number;
-  adminsWithoutMfa: number;
+  /** Privileged members (see above), disabled accounts left out. */
+  privileged: number;
+  privilegedWithoutMfa: number;
   members: number;
   membersWithMfa: number;
   policy: Pick<
@@ -49,7 +52,8 @@ const GOOD_STEP_UP_MINUTES = 15;
 const GOOD_PASSWORD_LENGTH = 12;
 
 const LINKS = {
-  members: '/members',
+  privilegedWithoutMfa: '/members?filter=privileged-without-mfa',
+  withoutMfa: '/members?filter=without-mfa',
   policy: '/settings/security',
   events: '/security/events',
   sessions: '/sessions',
@@ -57,23 +61,36 @@ const LINKS = {
   rules: '/access/rules',
 } as const;
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** Minutes as people say them: "15 minutes", "4 hours", "2 days", else "90 minutes". */
+function minutesInWords(minutes: number): string {
+  if (minutes >= 1440 && minutes % 1440 === 0) return plural(minutes / 1440, 'day');
+  if (minutes >= 60 && minutes % 60 === 0) return plural(minutes / 60, 'hour');
+  return plural(minutes, 'minute');
+}
 
 /** `max` × share of `good` in `all`, rounded down; all of it when there is nothing to count. */
 const share = (max: number, good: number, all: number) => (all === 0 ? max : Math.floor((max * good) / all));
 
+/** What "privileged" means, in the advice's words (PRIVILEGED_PERMISSIONS). */
+const PRIVILEGED_MEANS =
+  'can manage members or invitations, roles and access rules, the security policy, API keys, audit retention or encryption keys';
+
 function adminsMfa(f: PostureFacts): ScoreItem {
   const max = 20;
+  const without = f.privilegedWithoutMfa;
   return {
     key: 'admins_mfa',
-    title: 'Admins use MFA',
+    title: 'Privileged members use MFA',
     advice:
-      f.adminsWithoutMfa === 0
-        ? `Nothing to do: all ${plural(f.admins, 'admin')} have a second factor. Keep it so by requiring MFA in the security policy.`
-        : `${plural(f.adminsWithoutMfa, 'admin')} (owners, admins and roles with a :manage permission) ${f.adminsWithoutMfa === 1 ? 'has' : 'have'} no second factor: ask them to add an authenticator app or a passkey under My security, or require MFA for their roles in the security policy.`,
-    points: share(max, f.admins - f.adminsWithoutMfa, f.admins),
+      without === 0
+        ? `Nothing to do: all ${plural(f.privileged, 'privileged member')} (who ${PRIVILEGED_MEANS}) have a second factor. Keep it so by requiring MFA in the security policy.`
+        : `${plural(without, 'privileged member')} (who ${PRIVILEGED_MEANS}) ${without === 1 ? 'has' : 'have'} no second factor: ask them to add an authenticator app or a passkey under My security, or require MFA for their roles in the security policy.`,
+    points: share(max, f.privileged - without, f.privileged),
     maxPoints: max,
-    link: LINKS.members,
+    link: LINKS.privilegedWithoutMfa,
   };
 }
 
@@ -89,7 +106,7 @@ function mfaAdoption(f: PostureFacts): ScoreItem {
         : `${f.membersWithMfa} of ${plural(f.members, 'member')} have a second factor: ask the other ${without} to add an authenticator app or a passkey under My security, or require MFA for everyone in the security policy.`,
     points: share(max, f.membersWithMfa, f.members),
     maxPoints: max,
-    link: LINKS.members,
+    link: LINKS.withoutMfa,
   };
 }
 
@@ -167,8 +184,8 @@ function idleTimeout(f: PostureFacts): ScoreItem {
     title: `Idle sessions end within ${GOOD_IDLE_MINUTES} minutes`,
     advice:
       minutes <= GOOD_IDLE_MINUTES
-        ? `Nothing to do: idle sessions end after ${plural(minutes, 'minute')}.`
-        : `Idle sessions last ${plural(minutes, 'minute')}: set the idle timeout to ${GOOD_IDLE_MINUTES} minutes or less in the security policy.`,
+        ? `Nothing to do: idle sessions end after ${minutesInWords(minutes)}.`
+        : `Idle sessions last ${minutesInWords(minutes)}: set “Sign out after inactivity” to ${GOOD_IDLE_MINUTES} minutes or less in the security policy.`,
     points: minutes <= GOOD_IDLE_MINUTES ? max : minutes <= FAIR_IDLE_MINUTES ? max / 2 : 0,
     maxPoints: max,
     link: LINKS.policy,
@@ -182,8 +199,8 @@ function stepUpWindow(f: PostureFacts): ScoreItem {
     title: `Sensitive actions need a verification within ${GOOD_STEP_UP_MINUTES} minutes`,
     maxPoints: 5,
     met: minutes <= GOOD_STEP_UP_MINUTES,
-    done: `sensitive actions need a verification within ${plural(minutes, 'minute')}.`,
-    todo: `A verification covers sensitive actions for ${plural(minutes, 'minute')}: set the step-up window to ${GOOD_STEP_UP_MINUTES} minutes or less in the security policy.`,
+    done: `sensitive actions need a verification within ${minutesInWords(minutes)}.`,
+    todo: `A verification covers sensitive actions for ${minutesInWords(minutes)}: set “Re-verify sensitive actions after” to ${GOOD_STEP_UP_MINUTES} minutes or less in the security policy.`,
     link: LINKS.policy,
   });
 }

@@ -1,7 +1,8 @@
 import type { SecurityOverview } from '@custos/shared';
 import type { Deps } from '../../deps';
 import { authorize, type Caller } from '../../platform/http/caller';
-import type { AccessPolicies, OrgAccess } from '../access';
+import type { AccessPolicies } from '../access';
+import { isPrivileged } from '../members';
 import { createSecurityPolicyService } from '../security';
 import { latestEvents, presentSecurityEvent } from '../threats';
 import { type PostureFacts, STALE_SESSION_DAYS, securityScore } from './score';
@@ -15,14 +16,6 @@ const SIGN_IN_HOURS = 24;
 const COUNTRY_DAYS = 30;
 const TOP_COUNTRIES = 20;
 const RECENT_EVENTS = 10;
-const BUILT_IN_ADMIN_ROLES = ['owner', 'admin'];
-
-/** Owners, admins, and anyone whose roles can change some part of the organization's setup. */
-function isAdmin(access: OrgAccess, roles: readonly string[]): boolean {
-  if (roles.some((role) => BUILT_IN_ADMIN_ROLES.includes(role))) return true;
-  for (const permission of access.grantsOf(roles).custos) if (permission.endsWith(':manage')) return true;
-  return false;
-}
 
 /** The 24 clock hours ending with the current one, oldest first, filled from the hours found. */
 function hourlyBuckets(firstHour: number, found: readonly store.SignInHour[]) {
@@ -48,13 +41,14 @@ export function createOverviewService(deps: Deps & { accessPolicies: AccessPolic
       accessPolicies.current(db, organizationId),
       store.membersByRoles(db, organizationId),
     ]);
-    const figures = { members: 0, enrolled: 0, admins: 0, adminsWithout: 0 };
+    const figures = { members: 0, enrolled: 0, privileged: 0, privilegedWithout: 0 };
     for (const group of groups) {
       figures.members += group.members;
       figures.enrolled += group.enrolled;
-      if (isAdmin(access, group.roles)) {
-        figures.admins += group.members;
-        figures.adminsWithout += group.members - group.enrolled;
+      // The Members page's flag: its "privileged without MFA" filter lists exactly these.
+      if (isPrivileged(access, group.roles)) {
+        figures.privileged += group.members;
+        figures.privilegedWithout += group.members - group.enrolled;
       }
     }
     return figures;
@@ -88,8 +82,8 @@ export function createOverviewService(deps: Deps & { accessPolicies: AccessPolic
       const failedInDay = hours.reduce((sum, h) => sum + h.failed, 0);
       const failedLastHour = hours.reduce((sum, h) => sum + h.failedRecently, 0);
       const facts: PostureFacts = {
-        admins: members.admins,
-        adminsWithoutMfa: members.adminsWithout,
+        privileged: members.privileged,
+        privilegedWithoutMfa: members.privilegedWithout,
         members: members.members,
         membersWithMfa: members.enrolled,
         policy,
@@ -113,7 +107,11 @@ export function createOverviewService(deps: Deps & { accessPolicies: AccessPolic
         signIns: hourlyBuckets(firstHour, hours),
         countries,
         sessions,
-        mfa: { members: members.members, enrolled: members.enrolled, adminsWithout: members.adminsWithout },
+        mfa: {
+          members: members.members,
+          enrolled: members.enrolled,
+          adminsWithout: members.privilegedWithout,
+        },
         activeResponses,
         recentEvents: recent.map(presentSecurityEvent),
       };

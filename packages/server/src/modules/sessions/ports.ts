@@ -14,4 +14,6 @@ export const sessionPorts = {
   endIdleSessions: store.endIdleSessions,
   trustOfOrigin: devices.trustOfOrigin,
   rememberDevice: devices.rememberDevice,
+  /** Read only: each member's live sessions and newest sign-in in one organization. */
+  memberSessionFacts: store.memberSessionFacts,
 };

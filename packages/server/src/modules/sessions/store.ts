@@ -520,3 +520,42 @@ export async function endIdleSessions(
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+export interface MemberSessionFacts {
+  /** Sessions the session check would still accept (not revoked, unexpired, not idle). */
+  active: number;
+  lastSignInAt: string;
+  lastSignInCountry: string | null;
+}
+
+/**
+ * Per member of one organization: live sessions there, and the newest sign-in into it (the newest
+ * session opened there, revoked or not; impersonations are no sign-in of the member's). Only this
+ * organization's sessions count, so no tenant learns where a shared user signs in elsewhere.
+ */
+export async function memberSessionFacts(
+  db: Executor,
+  organizationId: string,
+  at: { now: string; idleSince: string },
+): Promise<Map<string, MemberSessionFacts>> {
+  const newest = sql<number>`row_number() over (partition by ${sql.ref('userId')} order by ${sql.ref('createdAt')} desc, ${sql.ref('id')} desc)`;
+  const live = sql<number>`sum(case when ${sql.ref('revokedAt')} is null and ${sql.ref('expiresAt')} > ${at.now} and ${sql.ref('lastSeenAt')} >= ${at.idleSince} then 1 else 0 end) over (partition by ${sql.ref('userId')})`;
+  const rows = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('sessions')
+        .select(['userId', 'createdAt', 'country', newest.as('rank'), live.as('active')])
+        .where('organizationId', '=', organizationId)
+        .where('impersonatorId', 'is', null)
+        .as('s'),
+    )
+    .select(['s.userId', 's.createdAt', 's.country', 's.active'])
+    .where('s.rank', '=', 1)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.userId,
+      { active: Number(r.active ?? 0), lastSignInAt: r.createdAt, lastSignInCountry: r.country },
+    ]),
+  );
+}

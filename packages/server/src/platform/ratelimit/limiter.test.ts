@@ -22,6 +22,23 @@ describe.each(limiters)('rate limiter (%s)', (_name, make) => {
     await limiter.close();
   });
 
+  it('reads windows without counting, and forgets one on reset', async () => {
+    const limiter = make();
+    const key = `test:${randomUUID()}`;
+    expect(await limiter.peek([key])).toEqual([null]);
+    await limiter.consume(key, 3, 10_000);
+    await limiter.consume(key, 3, 10_000);
+    const [window, none] = await limiter.peek([key, `${key}:other`]);
+    expect(window?.count).toBe(2);
+    expect(window?.resetAt).toBeGreaterThan(Date.now());
+    expect(none).toBeNull();
+    expect((await limiter.peek([key]))[0]?.count).toBe(2);
+    await limiter.reset(key);
+    expect(await limiter.peek([key])).toEqual([null]);
+    expect((await limiter.consume(key, 1, 10_000)).allowed).toBe(true);
+    await limiter.close();
+  });
+
   it('gives an attempt back on release, never below zero and never creating a window', async () => {
     const limiter = make();
     const key = `test:${randomUUID()}`;

@@ -12,7 +12,17 @@ export interface RateLimiter {
   consume(key: string, limit: number, windowMs: number): Promise<LimitResult>;
   /** Gives back one attempt counted under `key` (an attempt that turned out to be the owner's). */
   release(key: string): Promise<void>;
+  /** The live windows of these keys, read without counting (null: no attempt counted now). */
+  peek(keys: readonly string[]): Promise<Array<WindowState | null>>;
+  /** Forgets a key's window (an admin lifted a lockout). */
+  reset(key: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface WindowState {
+  count: number;
+  /** Epoch milliseconds when the window ends and its count is forgotten. */
+  resetAt: number;
 }
 
 export function createRateLimiter(redisUrl: string | null): RateLimiter {
@@ -42,6 +52,18 @@ export class MemoryRateLimiter implements RateLimiter {
   async release(key: string): Promise<void> {
     const window = this.windows.get(key);
     if (window && window.count > 0) window.count -= 1;
+  }
+
+  async peek(keys: readonly string[]): Promise<Array<WindowState | null>> {
+    const now = Date.now();
+    return keys.map((key) => {
+      const window = this.windows.get(key);
+      return window && window.resetAt > now ? { count: window.count, resetAt: window.resetAt } : null;
+    });
+  }
+
+  async reset(key: string): Promise<void> {
+    this.windows.delete(key);
   }
 
   private sweep(now: number): void {
@@ -96,6 +118,40 @@ export class RedisRateLimiter implements RateLimiter {
   async release(key: string): Promise<void> {
     // Best effort: a lost refund only leaves the window one attempt fuller, as before.
     await this.redis.eval(RELEASE_SCRIPT, 1, key).catch(() => undefined);
+  }
+
+  async peek(keys: readonly string[]): Promise<Array<WindowState | null>> {
+    if (keys.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.get(key).pttl(key);
+    let result: Array<[Error | null, unknown]> | null;
+    try {
+      result = await pipeline.exec();
+    } catch {
+      throw new AppError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        'The rate-limit store is unreachable. Try again shortly.',
+      );
+    }
+    const now = Date.now();
+    return keys.map((_, i) => {
+      const count = Number(result?.[i * 2]?.[1] ?? 0);
+      const ttl = Number(result?.[i * 2 + 1]?.[1] ?? -2);
+      return count > 0 && ttl > 0 ? { count, resetAt: now + ttl } : null;
+    });
+  }
+
+  async reset(key: string): Promise<void> {
+    try {
+      await this.redis.del(key);
+    } catch {
+      throw new AppError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        'The rate-limit store is unreachable. Try again shortly.',
+      );
+    }
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,9 @@
 import type { AccessRuleKind, AccessRuleList, AccessRuleOut } from '@custos/shared';
-import { Alert, Button, Card, Group, Menu, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Group, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconClock, IconLock, IconPlus, IconWorld, IconWorldWww } from '@tabler/icons-react';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
+import { Link } from 'react-router';
 import { type ApiError, hookError } from '../../app/errors';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { ErrorAlert } from '../../ui/ErrorAlert';
@@ -11,43 +12,46 @@ import { LoadError, SectionLoader } from '../../ui/states';
 import { useConfirmAction } from '../../ui/useConfirmAction';
 import { Require } from '../shell/RequirePermission';
 import { useCan, useMe } from '../shell/session';
-import {
-  useDeleteAccessRuleMutation,
-  useListAccessRulesQuery,
-  useSetAccessTimeZoneMutation,
-  useUpdateAccessRuleMutation,
-} from './api';
+import { useDeleteAccessRuleMutation, useListAccessRulesQuery, useUpdateAccessRuleMutation } from './api';
 import { LockoutAlert } from './LockoutAlert';
 import { RuleEditorModal } from './RuleEditorModal';
 import { RulesCard } from './RulesCard';
 import { RuleTester } from './RuleTester';
 import { KIND_LABELS } from './ruleLabels';
-import { countryName, nowIn, timeZoneOptions } from './values';
+import { countryName, nowIn } from './values';
 
 const KINDS: AccessRuleKind[] = ['ip', 'country', 'time'];
 
 type Editing = { rule: AccessRuleOut } | { kind: AccessRuleKind } | undefined;
 
-function YourRequestCard({ list, canManage }: { list: AccessRuleList; canManage: boolean }) {
-  const [timeZone, setTimeZone] = useState<string | null>(list.timeZone);
-  const [save, { isLoading, error, reset }] = useSetAccessTimeZoneMutation();
-  const zones = useMemo(timeZoneOptions, []);
-  const apiError = hookError(error);
+/** The other way to block an address, and when each is the right one. */
+function IpBlockHint() {
+  const canSeeResponses = useCan('security:read');
+  return (
+    <Text size="xs" c="dimmed" data-testid="ip-block-hint">
+      IP rules last until someone changes them and can apply to some roles or API keys only. To shut out an
+      attacking address for a while, block it from{' '}
+      {canSeeResponses ? (
+        <Anchor component={Link} to="/security/responses" size="xs">
+          Responses
+        </Anchor>
+      ) : (
+        'Responses'
+      )}{' '}
+      instead: the block refuses its sign-ins and requests into this organization and ends on its own.
+    </Text>
+  );
+}
+
+function YourRequestCard({ list }: { list: AccessRuleList }) {
+  const canOpenSettings = useCan('organization:manage');
   const { ip, country } = list.yourRequest;
-  const changed = timeZone !== null && timeZone !== list.timeZone;
   const now = nowIn(list.timeZone);
-
-  async function submit() {
-    if (!timeZone || !changed) return;
-    const result = await save(timeZone);
-    if ('data' in result) notifications.show({ color: 'teal', message: `Time zone set to ${timeZone}` });
-  }
-
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }}>
       <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="your-request-title">
         <Stack gap={6}>
-          <Title order={5} id="your-request-title">
+          <Title order={2} size="h5" id="your-request-title">
             Your request
           </Title>
           <Text size="sm" data-testid="your-request">
@@ -66,38 +70,28 @@ function YourRequestCard({ list, canManage }: { list: AccessRuleList; canManage:
         </Stack>
       </Card>
       <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="time-zone-title">
-        <Stack gap="xs">
-          <Title order={5} id="time-zone-title">
+        <Stack gap={6}>
+          <Title order={2} size="h5" id="time-zone-title">
             Time zone
           </Title>
-          <Group gap="sm" align="flex-end" wrap="nowrap">
-            <Select
-              aria-label="Time zone"
-              data={zones}
-              value={timeZone}
-              onChange={(value) => {
-                setTimeZone(value);
-                reset();
-              }}
-              searchable
-              allowDeselect={false}
-              disabled={!canManage}
-              limit={100}
-              maxDropdownHeight={280}
-              comboboxProps={{ withinPortal: true }}
-              style={{ flex: 1 }}
-            />
-            {canManage && (
-              <Button onClick={submit} loading={isLoading} disabled={!changed}>
-                Save
-              </Button>
-            )}
-          </Group>
-          <Text size="xs" c="dimmed">
-            Time rules are read in this zone{now ? `; it is ${now} there now` : ''}.
+          <Text size="sm" data-testid="rules-time-zone">
+            Time windows are read in{' '}
+            <Text span fw={600}>
+              {list.timeZone}
+            </Text>
+            {now ? ` (it is ${now} there now)` : ''}.
           </Text>
-          <LockoutAlert error={apiError} yourRequest={list.yourRequest} />
-          <ErrorAlert error={apiError?.code === 'ACCESS_RULE_LOCKOUT' ? undefined : apiError} />
+          <Text size="xs" c="dimmed">
+            The organization’s time zone is set in{' '}
+            {canOpenSettings ? (
+              <Anchor component={Link} to="/settings" size="xs">
+                Organization settings
+              </Anchor>
+            ) : (
+              'Organization settings (owners and admins)'
+            )}
+            .
+          </Text>
         </Stack>
       </Card>
     </SimpleGrid>
@@ -145,7 +139,7 @@ function RulesBody({
           owner or admin.
         </Alert>
       )}
-      <YourRequestCard key={list.timeZone} list={list} canManage={canManage} />
+      <YourRequestCard list={list} />
       <LockoutAlert error={toggleError} yourRequest={list.yourRequest} />
       <ErrorAlert error={toggleError?.code === 'ACCESS_RULE_LOCKOUT' ? undefined : toggleError} />
       {list.rules.length === 0 && (
@@ -157,6 +151,7 @@ function RulesBody({
       {KINDS.map((kind) => (
         <RulesCard
           key={kind}
+          hint={kind === 'ip' ? <IpBlockHint /> : undefined}
           kind={kind}
           rules={list.rules.filter((rule) => rule.kind === kind)}
           canManage={canManage}

@@ -15,12 +15,14 @@ import {
 import { IconCircleCheck, IconCircleX, IconFlask } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';
 import { formErrors, hookError } from '../../app/errors';
-import { formatDateTime } from '../../app/format';
+import { formatDateTime, VIEWER_TIME_ZONE } from '../../app/format';
+import { Country } from '../../ui/Country';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { RolesSelect } from '../members/RolesSelect';
 import { useTestAccessRulesMutation } from './api';
 import { KIND_LABELS } from './ruleLabels';
-import { countryName, isCidr } from './values';
+import { isCidr } from './values';
 
 /** A `datetime-local` value for now, in the browser's zone: "2025-11-24T14:05". */
 function localNow(now: Date = new Date()): string {
@@ -28,9 +30,8 @@ function localNow(now: Date = new Date()): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
 }
 
-const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
-
 function Result({ result }: { result: TestAccessRulesResult }) {
+  useDisplayTimeZone();
   const rule = result.rule;
   return (
     <Alert
@@ -61,9 +62,11 @@ function Result({ result }: { result: TestAccessRulesResult }) {
                 Country
               </Table.Th>
               <Table.Td>
-                {result.country
-                  ? `${countryName(result.country)} (${result.country})`
-                  : 'None (a private, local or unknown address)'}
+                {result.country ? (
+                  <Country code={result.country} />
+                ) : (
+                  'None (a private, local or unknown address)'
+                )}
               </Table.Td>
             </Table.Tr>
             <Table.Tr>
@@ -73,7 +76,7 @@ function Result({ result }: { result: TestAccessRulesResult }) {
               <Table.Td>
                 {result.localTime} in {result.timeZone}{' '}
                 <Text span size="xs" c="dimmed">
-                  ({formatDateTime(result.at)} your time)
+                  ({formatDateTime(result.at)})
                 </Text>
               </Table.Td>
             </Table.Tr>
@@ -151,7 +154,7 @@ export function RuleTester({ list }: { list: AccessRuleList }) {
             <TextInput
               type="datetime-local"
               label="Date and time"
-              description={`Your browser's time (${BROWSER_ZONE}); shown in the organization's time zone in the result.`}
+              description={`Your browser's time (${VIEWER_TIME_ZONE}); shown in the organization's time zone in the result.`}
               value={at}
               onChange={(event) => {
                 setAt(event.currentTarget.value);

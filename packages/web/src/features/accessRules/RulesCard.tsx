@@ -57,6 +57,8 @@ interface RulesCardProps {
   onEdit: (rule: AccessRuleOut) => void;
   onDelete: (rule: AccessRuleOut) => void;
   onToggle: (rule: AccessRuleOut, enabled: boolean) => void;
+  /** A line under the title: e.g. where else to do what this card does. */
+  hint?: ReactNode;
 }
 
 /** The rules of one kind: what each allows or blocks, for whom, and whether it is on. */
@@ -69,12 +71,13 @@ export function RulesCard({
   onEdit,
   onDelete,
   onToggle,
+  hint,
 }: RulesCardProps) {
   const roleName = useRoleName();
   const labels = KIND_LABELS[kind];
   const titleId = `access-rules-${kind}`;
   return (
-    <TableCard title={{ id: titleId, text: labels.title, count: rules.length }}>
+    <TableCard title={{ id: titleId, text: labels.title, count: rules.length }} description={hint}>
       {rules.length === 0 ? (
         <EmptyState
           icon={KIND_ICONS[kind]}

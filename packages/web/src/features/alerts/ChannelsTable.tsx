@@ -1,7 +1,7 @@
 import type { AlertChannelOut } from '@custos/shared';
-import { ActionIcon, Group, Menu, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Group, Menu, Stack, Switch, Table, Text } from '@mantine/core';
 import { IconDots, IconKey, IconPencil, IconSend, IconTrash } from '@tabler/icons-react';
-import { formatDateTime, formatRelative } from '../../app/format';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { ActionsHeader, DataTable } from '../../ui/tables';
 import { ChannelKindIcon, DeliveryStatusBadge } from './deliveryParts';
 import { routingSummary } from './routing';
@@ -57,11 +57,7 @@ function LastDelivery({ channel }: { channel: AlertChannelOut }) {
           </Text>
         )}
       </Group>
-      <Tooltip label={formatDateTime(last.at)} withArrow openDelay={300}>
-        <Text size="xs" c="dimmed" w="fit-content">
-          {formatRelative(last.at)}
-        </Text>
-      </Tooltip>
+      <RelativeTime iso={last.at} size="xs" c="dimmed" />
     </Stack>
   );
 }

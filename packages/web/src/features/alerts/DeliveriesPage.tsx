@@ -4,10 +4,12 @@ import { IconArrowLeft, IconFilterOff, IconSend, IconX } from '@tabler/icons-rea
 import { type KeyboardEvent, type ReactNode, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { hookError } from '../../app/errors';
-import { formatRelative, formatShortDate, formatTime, formatTimestamp } from '../../app/format';
+import { formatShortDate, formatTime, formatTimestamp } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { EmptyState, LoadError, SectionLoader } from '../../ui/states';
 import { DataTable } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { Require } from '../shell/RequirePermission';
 import { AlertEmailOffNotice } from './AlertEmailOffNotice';
 import { useListAlertChannelsQuery, useListAlertDeliveriesInfiniteQuery } from './api';
@@ -33,6 +35,7 @@ const STATUSES: { value: AlertDeliveryOut['status']; label: string }[] = [
 ];
 
 function DeliveryRow({ delivery, onOpen }: { delivery: AlertDeliveryOut; onOpen: () => void }) {
+  useDisplayTimeZone();
   function onKeyDown(e: KeyboardEvent) {
     if (e.target !== e.currentTarget) return;
     if (e.key === 'Enter' || e.key === ' ') {
@@ -75,9 +78,13 @@ function DeliveryRow({ delivery, onOpen }: { delivery: AlertDeliveryOut; onOpen:
         <ResponseCode code={delivery.lastResponseCode} />
       </Table.Td>
       <Table.Td>
-        <Text size="sm" c={delivery.nextAttemptAt ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
-          {delivery.nextAttemptAt ? formatRelative(delivery.nextAttemptAt) : '—'}
-        </Text>
+        {delivery.nextAttemptAt ? (
+          <RelativeTime iso={delivery.nextAttemptAt} />
+        ) : (
+          <Text size="sm" c="dimmed">
+            —
+          </Text>
+        )}
       </Table.Td>
     </Table.Tr>
   );

@@ -17,6 +17,7 @@ import { hookError } from '../../app/errors';
 import { formatTimestamp } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { LoadError, SectionLoader } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useConfirmAction } from '../../ui/useConfirmAction';
 import { Field } from '../audit/Field';
 import { useCan } from '../shell/session';
@@ -40,6 +41,7 @@ export function prettyPayload(payload: string): string {
 }
 
 function Attempts({ history }: { history: AlertDeliveryDetail['history'] }) {
+  useDisplayTimeZone();
   if (history.length === 0) {
     return (
       <Text size="sm" c="dimmed">
@@ -96,6 +98,7 @@ function replayNotice(delivery: AlertDeliveryOut): { color: string; message: str
 }
 
 function DeliveryBody({ id }: { id: string }) {
+  useDisplayTimeZone();
   const canManage = useCan('security:manage');
   const { data, error, isLoading, refetch } = useGetAlertDeliveryQuery(id);
   const [replay, replaying] = useReplayAlertDeliveryMutation();

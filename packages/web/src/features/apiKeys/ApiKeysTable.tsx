@@ -1,8 +1,10 @@
 import type { ApiKeyOut } from '@custos/shared';
 import { Badge, Code, Group, Table, Text, Tooltip } from '@mantine/core';
 import { IconBan } from '@tabler/icons-react';
-import { formatDate, formatDateTime, formatRelative } from '../../app/format';
+import { formatDate } from '../../app/format';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { ActionsHeader, DangerRowAction, DataTable } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 
 type KeyStatus = 'active' | 'revoked' | 'expired';
 
@@ -48,6 +50,7 @@ interface ApiKeysTableProps {
 }
 
 export function ApiKeysTable({ apiKeys, canManage, onRevoke }: ApiKeysTableProps) {
+  useDisplayTimeZone();
   return (
     <DataTable
       label="API keys"
@@ -90,9 +93,7 @@ export function ApiKeysTable({ apiKeys, canManage, onRevoke }: ApiKeysTableProps
             </Table.Td>
             <Table.Td>
               {key.lastUsedAt ? (
-                <Tooltip label={formatDateTime(key.lastUsedAt)} withArrow>
-                  <Text size="sm">{formatRelative(key.lastUsedAt)}</Text>
-                </Tooltip>
+                <RelativeTime iso={key.lastUsedAt} />
               ) : (
                 <Text size="sm" c="dimmed">
                   Never
@@ -105,7 +106,7 @@ export function ApiKeysTable({ apiKeys, canManage, onRevoke }: ApiKeysTableProps
               </Badge>
               {status === 'active' && key.expiresAt && (
                 <Text size="xs" c="dimmed">
-                  expires {formatRelative(key.expiresAt)}
+                  expires <RelativeTime iso={key.expiresAt} size="xs" />
                 </Text>
               )}
               {status === 'revoked' && key.revokedAt && (

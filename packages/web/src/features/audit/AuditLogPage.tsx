@@ -23,7 +23,7 @@ function AuditFrame({ tab, actions, children }: { tab: AuditTab; actions?: React
     <>
       <PageHeader
         title="Audit log"
-        description={`Everything that happens in ${me.organization?.name ?? 'this organization'}, recorded in a tamper-evident log: every event can be proved against a signed checkpoint.`}
+        description={`Everything that happens in ${me.organization?.name ?? 'this organization'}, recorded in a tamper-evident log: every event can be proved against a signed checkpoint, a fingerprint of the whole log that Custos signs every few seconds, so any later change shows.`}
         actions={actions}
       />
       <Require organization permission="audit:read">

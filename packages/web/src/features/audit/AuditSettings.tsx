@@ -22,6 +22,7 @@ import { formatCount, formatDateTime, formatTimestamp } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { LoadError, SectionLoader } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useCan } from '../shell/session';
 import {
   useEraseSubjectMutation,
@@ -85,6 +86,7 @@ function retentionProblem(days: string | number): string | undefined {
 
 /** Retention as someone without audit:manage sees it: the values, and why they cannot change them. */
 function RetentionSummary({ settings }: { settings: AuditSettingsOut }) {
+  useDisplayTimeZone();
   return (
     <Stack gap="md" maw={560}>
       <ReadOnlyNote permission="audit:manage" what="these settings" />
@@ -114,6 +116,7 @@ function RetentionSummary({ settings }: { settings: AuditSettingsOut }) {
 }
 
 function RetentionForm({ settings }: { settings: AuditSettingsOut }) {
+  useDisplayTimeZone();
   const [days, setDays] = useState<string | number>(settings.retentionDays ?? '');
   const [legalHold, setLegalHold] = useState(settings.legalHold);
   const [update, { isLoading, error, reset }] = useUpdateAuditSettingsMutation();
@@ -210,6 +213,7 @@ function RetentionCard() {
 }
 
 function CheckpointCard() {
+  useDisplayTimeZone();
   const { data, error, isLoading } = useGetAuditCheckpointQuery();
   const apiError = hookError(error);
   return (

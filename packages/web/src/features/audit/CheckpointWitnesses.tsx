@@ -16,7 +16,8 @@ export function CheckpointWitnesses() {
       <IconUsersGroup size={16} color="var(--mantine-color-gray-7)" aria-hidden style={{ flexShrink: 0 }} />
       {witnesses.length === 0 ? (
         <Text size="xs" c="gray.7">
-          No external witness co-signs this log’s checkpoints (CUSTOS_AUDIT_WITNESSES).
+          No independent service keeps its own signed copy of this log’s checkpoints. Download checkpoints and
+          keep them yourself, or ask whoever runs Custos to add a witness (CUSTOS_AUDIT_WITNESSES).
         </Text>
       ) : (
         <Text size="xs" c="gray.7">
@@ -31,7 +32,8 @@ export function CheckpointWitnesses() {
               <Copy value={witness.verifierKey} label={`verifier key of ${witness.name}`} inline />
             </span>
           ))}{' '}
-          to co-sign; check their co-signatures with custos audit verify --witness and the copied key.
+          to co-sign: each witness signs each checkpoint too, so the log cannot be rewritten without them
+          noticing. Check their signatures with custos audit verify --witness and the copied key.
         </Text>
       )}
     </Group>

@@ -19,6 +19,7 @@ import { type ReactNode, useRef } from 'react';
 import { hookError } from '../../app/errors';
 import { formatRelative, formatTimestamp } from '../../app/format';
 import { LoadError, SectionLoader } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useGetAuditEventQuery } from './api';
 import {
   ACTOR_TYPES,
@@ -105,7 +106,16 @@ function ActorFields({
         </Group>
       </Field>
       <Field label="Name">
-        <Value value={actor.name} erased={isErased('name')} />
+        {!actor.name && actor.displayName ? (
+          <Text size="sm">
+            {actor.displayName}{' '}
+            <Text span size="xs" c="dimmed">
+              (the member’s name today; the event recorded none)
+            </Text>
+          </Text>
+        ) : (
+          <Value value={actor.name} erased={isErased('name')} />
+        )}
       </Field>
       <Field label="E-mail">
         <Value value={actor.email} erased={isErased('email')} />
@@ -250,6 +260,7 @@ interface FilterActions {
 }
 
 function EventDetails({ event, onFilter }: { event: AuditEventOut } & FilterActions) {
+  useDisplayTimeZone();
   const { erased } = event;
   return (
     <Stack gap="lg">

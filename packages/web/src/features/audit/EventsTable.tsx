@@ -3,6 +3,7 @@ import { Button, Center, Group, Loader, Table, Text } from '@mantine/core';
 import { type KeyboardEvent, useEffect, useRef } from 'react';
 import { formatRelative, formatShortDate, formatTime, formatTimestamp } from '../../app/format';
 import { DataTable } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import {
   ActorSummary,
   actionNote,
@@ -30,6 +31,7 @@ function IpCell({ event }: { event: AuditEventOut }) {
 }
 
 function EventRow({ event, fresh, onOpen }: { event: AuditEventOut; fresh: boolean; onOpen: () => void }) {
+  useDisplayTimeZone();
   function onKeyDown(e: KeyboardEvent) {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();

@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Card,
   CloseButton,
@@ -13,15 +12,9 @@ import {
 } from '@mantine/core';
 import { IconAdjustmentsHorizontal, IconFilterOff, IconSearch } from '@tabler/icons-react';
 import { type ReactNode, useEffect, useState } from 'react';
-import {
-  activeFilterCount,
-  filterProblem,
-  idsCount,
-  OUTCOMES,
-  SOURCES,
-  type TextFilter,
-  TIME_RANGES,
-} from './filters';
+import { ActorPicker } from './ActorPicker';
+import { FilterChips } from './FilterChips';
+import { activeFilterCount, filterProblem, OUTCOMES, SOURCES, type TextFilter, TIME_RANGES } from './filters';
 import type { AuditFiltersState } from './useAuditFilters';
 
 interface FilterTextInputProps {
@@ -118,30 +111,6 @@ function fromLocalInput(value: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-/**
- * The exact events a link selected (a security event's evidence, one address's attempts): a chip
- * saying how many, removed to search the whole log again.
- */
-function SelectedEventsChip({ ids, onRemove }: { ids: string; onRemove: () => void }) {
-  const n = idsCount(ids);
-  return (
-    <Group gap="xs">
-      <Badge
-        size="lg"
-        variant="light"
-        color="indigo"
-        tt="none"
-        data-testid="ids-filter"
-        rightSection={
-          <CloseButton size="xs" aria-label="Remove the selected events filter" onClick={onRemove} />
-        }
-      >
-        {n === 1 ? '1 selected event' : `${n.toLocaleString()} selected events`}
-      </Badge>
-    </Group>
-  );
-}
-
 /** The filters behind "More filters": everything but the words and the time range. */
 const PRECISE_FILTERS = ['actor', 'action', 'outcome', 'source', 'ip', 'targetType', 'targetId'] as const;
 
@@ -162,7 +131,6 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
   return (
     <Card withBorder radius="md" padding="md" component="section" aria-label="Filters">
       <Stack gap="sm">
-        {filters.ids && <SelectedEventsChip ids={filters.ids} onRemove={() => update({ ids: undefined })} />}
         <Group align="flex-start" gap="sm" wrap="wrap">
           <div style={{ flex: '1 1 280px' }}>
             <FilterTextInput
@@ -229,9 +197,10 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
             {showPrecise ? 'Fewer filters' : 'More filters'}
           </Button>
         </Group>
+        <FilterChips state={state} />
         <Collapse in={showPrecise} id="audit-precise-filters">
           <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm" verticalSpacing="sm">
-            <FilterTextInput {...text('actor')} label="Actor id" placeholder="User or API key id" mono />
+            <ActorPicker value={filters.actor} onCommit={(actor) => update({ actor })} />
             <FilterTextInput {...text('action')} label="Action" placeholder="user.signed_in or user.*" mono />
             <Select
               label="Outcome"
@@ -266,13 +235,6 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
             )}
           </SimpleGrid>
         </Collapse>
-        {!showPrecise && activeFilterCount(filters) > 0 && (
-          <Group>
-            <Button variant="subtle" color="gray" leftSection={<IconFilterOff size={16} />} onClick={clear}>
-              Clear filters
-            </Button>
-          </Group>
-        )}
         <Switch
           label="Show my own searches and views"
           description={

@@ -2,6 +2,7 @@ import { Button, Group, Loader, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconDownload, IconShieldCheck } from '@tabler/icons-react';
 import { hookError } from '../../app/errors';
 import { formatCount, formatDateTime } from '../../app/format';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { CheckpointWitnesses } from './CheckpointWitnesses';
 import { saveCheckpoint } from './download';
 import type { HistoryCheck } from './historyCheck';
@@ -23,6 +24,7 @@ function verifiedText({ remembered, result }: HistoryCheck): string {
  * with the current signed checkpoint to download. A failed check is the shell's red warning instead.
  */
 function HistoryLine() {
+  useDisplayTimeZone();
   const { data, error, isFetching } = useHistoryCheck({ recheck: true });
   const integrity = useAuditIntegrity({ recheck: true });
   const serverAlarm = integrity.data?.status === 'alarm';

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { hookError } from '../../app/errors';
 import { formatCount, formatDateTime } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useMe } from '../shell/session';
 import { useForgetRememberedCheckpointMutation } from './api';
 import { canForget, type FailedCheck, failedCheck, type HistoryCheck } from './historyCheck';
@@ -35,6 +36,7 @@ export function evidenceOf(check: HistoryCheck): { note: string; treeSize: numbe
 }
 
 export function HistoryProblem({ check }: { check: HistoryCheck }) {
+  useDisplayTimeZone();
   const { remembered, result } = check;
   const failed = failedCheck(check);
   const detail = failed?.message ?? result.current.message;
@@ -65,6 +67,7 @@ export function HistoryProblem({ check }: { check: HistoryCheck }) {
  * current history as the new baseline. Asks first; offered only when that history is properly signed.
  */
 export function ForgetCheckpoint({ check }: { check: HistoryCheck }) {
+  useDisplayTimeZone();
   const me = useMe();
   const [opened, setOpened] = useState(false);
   const [forget, { isLoading, error, reset }] = useForgetRememberedCheckpointMutation();

@@ -15,6 +15,7 @@ import {
 } from '@mantine/core';
 import { IconArchive, IconCheck, IconCopy, IconShieldCheck, IconShieldX } from '@tabler/icons-react';
 import { formatCount, formatTimestamp } from '../../app/format';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { Field } from './Field';
 
 /** A copy button for a value; `inline` sits in a line of small text. */
@@ -96,6 +97,7 @@ function verdictText(verdict: Verdict, treeSize: number): string {
 
 /** The event's inclusion proof against the signed checkpoint, and whether it holds. */
 export function ProofSection({ proof, integrity }: { proof: InclusionProofOut; integrity: Integrity }) {
+  useDisplayTimeZone();
   const { checkpoint } = proof;
   const verdict = proofVerdict(proof.verified, integrity);
   return (

@@ -3,6 +3,7 @@ import { Anchor, Stack, Text } from '@mantine/core';
 import { Fragment } from 'react';
 import { Link } from 'react-router';
 import { formatDateTime } from '../../app/format';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useCan } from '../shell/session';
 import { useLatestSecurityEventOfTypeQuery } from '../threats/api';
 import { ALARM_KIND_LABELS, alarmFigures, type IntegrityAlarm, stopsSigning } from './integrity';
@@ -10,6 +11,7 @@ import { ALARM_KIND_LABELS, alarmFigures, type IntegrityAlarm, stopsSigning } fr
 /** The server's part of the red warning: what its own check of the log found. */
 
 function Alarm({ alarm }: { alarm: IntegrityAlarm }) {
+  useDisplayTimeZone();
   const figures = alarmFigures(alarm);
   return (
     <Stack gap={2} data-alarm-kind={alarm.kind}>

@@ -8,12 +8,19 @@ import type {
   SavedSearchBody,
   SavedSearchOut,
 } from '@custos/sdk';
-import type { AuditIntegrityOut, AuditSearchQuery } from '@custos/shared';
+import type {
+  AuditActorSuggestion,
+  AuditActorsResult,
+  AuditIntegrityOut,
+  AuditSearchQuery,
+} from '@custos/shared';
 import { api, callSdk } from '../../app/api';
 import { checkHistory, type HistoryCheck, replaceRemembered } from './historyCheck';
 
 /** Events per page of the log; the next page loads when the end of the table scrolls into view. */
 export const AUDIT_PAGE_SIZE = 50;
+/** Suggestions the actor picker shows at most. */
+export const AUDIT_ACTOR_SUGGESTIONS = 8;
 
 export const auditApi = api.injectEndpoints({
   endpoints: (build) => ({
@@ -32,6 +39,16 @@ export const auditApi = api.injectEndpoints({
           }),
         ),
       providesTags: ['AuditEvents'],
+    }),
+    /** The actor filter's suggestions for what was typed (a name, e-mail or id prefix). */
+    suggestAuditActors: build.query<AuditActorSuggestion[], string>({
+      // The SDK has no method for this route yet: the client's typed request is the same call.
+      queryFn: (q) =>
+        callSdk(async (sdk) => {
+          const query = new URLSearchParams({ q, limit: String(AUDIT_ACTOR_SUGGESTIONS) });
+          return (await sdk.request<AuditActorsResult>('GET', `/api/v1/audit/actors?${query}`)).actors;
+        }),
+      keepUnusedDataFor: 30,
     }),
     getAuditEvent: build.query<AuditEventWithProof, string>({
       queryFn: (id) => callSdk((sdk) => sdk.audit.event(id)),
@@ -93,6 +110,7 @@ export const auditApi = api.injectEndpoints({
 
 export const {
   useSearchAuditEventsInfiniteQuery,
+  useSuggestAuditActorsQuery,
   useGetAuditEventQuery,
   useGetAuditCheckpointQuery,
   useVerifyAuditHistoryQuery,

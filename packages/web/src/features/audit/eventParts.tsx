@@ -84,9 +84,12 @@ export function IntegrityBadge({ integrity }: { integrity: AuditEventOut['integr
   );
 }
 
-/** How to call an actor in one line: its name, else its e-mail, else its id, else its type. */
+/**
+ * How to call an actor in one line: its recorded name, else the member's name today, else its
+ * e-mail, else its id, else its type.
+ */
 export function actorName(actor: Actor): string {
-  for (const value of [actor.name, actor.email, actor.id]) {
+  for (const value of [actor.name, actor.displayName, actor.email, actor.id]) {
     if (value && value !== ERASED) return value;
   }
   return ACTOR_TYPES[actor.type] ?? actor.type;

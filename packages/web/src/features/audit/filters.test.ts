@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   activeFilterCount,
   describeQuery,
+  filterChips,
   filterProblem,
   filtersFromParams,
+  OWN_READS_PARAM,
   ownReadsShown,
   paramsFromQuery,
   savableQuery,
@@ -84,5 +86,66 @@ describe('audit filters in the URL', () => {
     // A saved query that carries it does not put it among the filters.
     expect(paramsFromQuery({ action: 'user.*', hideOwnReads: 'true' }).toString()).toBe('action=user.*');
     expect(describeQuery({ hideOwnReads: 'true' })).toEqual(['My own searches and views: hidden']);
+  });
+});
+
+describe('filter chips', () => {
+  const formatInstant = (iso: string) => `at ${iso.slice(0, 10)}`;
+  const chips = (search: string, actorName?: string) =>
+    filterChips(filtersFromParams(params(search)), { actorName, formatInstant });
+
+  it('shows every active filter as "Label: value", in the order of the form', () => {
+    expect(
+      chips(
+        'q=ada&range=24h&actor=u-1&action=user.*&outcome=denied&source=sdk&ip=10.0.0.0/8&targetType=user&targetId=t-1',
+      ).map((c) => c.label),
+    ).toEqual([
+      'Search: ada',
+      'Since: 24 hours ago',
+      'Actor: u-1',
+      'Action: user.*',
+      'Outcome: Denied',
+      'Source: SDK (host apps)',
+      'IP: 10.0.0.0/8',
+      'Target type: user',
+      'Target id: t-1',
+    ]);
+    expect(chips('')).toEqual([]);
+    expect(chips('range=all')).toEqual([]);
+  });
+
+  it('names the actor when the picker knows the name, else shows the id as typed', () => {
+    expect(chips('actor=u-1', 'Ada Lovelace')).toEqual([
+      { key: 'actor', label: 'Actor: Ada Lovelace', remove: { actor: undefined } },
+    ]);
+    expect(chips('actor=fan-42', '')[0]?.label).toBe('Actor: fan-42');
+  });
+
+  it('removing a chip clears only its filter in the URL', () => {
+    const search = params('q=ada&actor=u-1&ip=10.0.0.0/8&event=e-1&ownReads=shown');
+    const ip = chips(search.toString()).find((c) => c.key === 'ip');
+    const next = withFilters(search, ip?.remove ?? {});
+    expect(next.get('ip')).toBeNull();
+    expect(next.get('q')).toBe('ada');
+    expect(next.get('actor')).toBe('u-1');
+    expect(next.get(OWN_READS_PARAM)).toBe('shown');
+  });
+
+  it('shows a custom range as its bounds; removing the last bound ends the range', () => {
+    const from = '2025-01-01T00:00:00.000Z';
+    const to = '2025-01-02T00:00:00.000Z';
+    const both = chips(`range=custom&from=${from}&to=${to}`);
+    expect(both.map((c) => c.label)).toEqual(['From: at 2025-01-01', 'To: at 2025-01-02']);
+    const afterFrom = withFilters(params(`range=custom&from=${from}&to=${to}`), both[0]?.remove ?? {});
+    expect(afterFrom.toString()).toBe(`range=custom&to=${encodeURIComponent(to)}`);
+    const [onlyTo] = chips(afterFrom.toString());
+    expect(withFilters(afterFrom, onlyTo?.remove ?? {}).toString()).toBe('');
+  });
+
+  it('counts selected events, and agrees with the active filter count', () => {
+    const id = '0190a0b0-0000-7000-8000-000000000001';
+    const search = `ids=${id}&q=x&range=7d`;
+    expect(chips(search)[0]?.label).toBe('Selected events: 1');
+    expect(chips(search)).toHaveLength(activeFilterCount(filtersFromParams(params(search))));
   });
 });

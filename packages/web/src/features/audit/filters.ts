@@ -1,4 +1,5 @@
 import type { AuditSearchQuery } from '@custos/shared';
+import { formatDateTime } from '../../app/format';
 
 /**
  * The audit log's filters live in the URL query string, so a search can be shared, bookmarked and
@@ -240,7 +241,7 @@ export function describeQuery(query: AuditSearchQuery): string[] {
       const label = FILTER_LABELS[name as keyof AuditSearchQuery] ?? name;
       const shown =
         name === 'from' || name === 'to'
-          ? new Date(String(value)).toLocaleString()
+          ? formatDateTime(String(value))
           : name === 'since'
             ? rangeLabel(value as TimeRange)
             : name === 'ids'
@@ -252,4 +253,67 @@ export function describeQuery(query: AuditSearchQuery): string[] {
                 : String(value);
       return `${label}: ${shown}`;
     });
+}
+
+const SOURCE_WORDS: Record<Source, string> = {
+  console: 'Console',
+  api: 'API',
+  sdk: 'SDK (host apps)',
+  system: 'System',
+};
+const SINCE_WORDS: Partial<Record<TimeRange, string>> = {
+  '1h': '1 hour ago',
+  '24h': '24 hours ago',
+  '7d': '7 days ago',
+  '30d': '30 days ago',
+};
+
+/** One active filter as a removable chip under the search box. */
+export interface FilterChip {
+  /** Stable key (the URL parameter it stands for). */
+  key: string;
+  /** "Actor: Ada Lovelace", as shown; the remove button is "Remove filter <label>". */
+  label: string;
+  /** What removing it does to the URL. */
+  remove: Partial<Record<FilterParam, undefined>>;
+}
+
+/**
+ * Every active filter as a chip, in the order of the form. `actorName` is the picked actor's name
+ * when known (the URL holds only the id); `formatInstant` shows a custom range's bounds.
+ */
+export function filterChips(
+  filters: AuditFilters,
+  options: { actorName?: string | undefined; formatInstant: (iso: string) => string },
+): FilterChip[] {
+  const chips: FilterChip[] = [];
+  const add = (
+    key: FilterParam,
+    label: string,
+    value: string,
+    remove: FilterChip['remove'] = { [key]: undefined },
+  ) => chips.push({ key, label: `${label}: ${value}`, remove });
+  if (filters.ids) add('ids', 'Selected events', String(idsCount(filters.ids)));
+  if (filters.q) add('q', 'Search', filters.q);
+  const since = SINCE_WORDS[filters.range];
+  if (since) add('range', 'Since', since);
+  if (filters.range === 'custom') {
+    // Removing the last bound ends the custom range, rather than leave one with no bounds.
+    const { from, to } = filters;
+    if (from)
+      add('from', 'From', options.formatInstant(from), to ? { from: undefined } : { range: undefined });
+    if (to) add('to', 'To', options.formatInstant(to), from ? { to: undefined } : { range: undefined });
+  }
+  if (filters.actor) add('actor', 'Actor', options.actorName || filters.actor);
+  if (filters.action) add('action', 'Action', filters.action);
+  if (filters.outcome) add('outcome', 'Outcome', capitalize(filters.outcome));
+  if (filters.source) add('source', 'Source', SOURCE_WORDS[filters.source]);
+  if (filters.ip) add('ip', 'IP', filters.ip);
+  if (filters.targetType) add('targetType', 'Target type', filters.targetType);
+  if (filters.targetId) add('targetId', 'Target id', filters.targetId);
+  return chips;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

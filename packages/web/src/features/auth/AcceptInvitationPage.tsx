@@ -10,11 +10,13 @@ import { AuthLayout } from '../../ui/AuthLayout';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { CurrentPasswordField, NewPasswordField, passwordTooShort, YourNameField } from '../../ui/fields';
 import { passwordCodeFields } from '../../ui/password';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useAcceptInvitationMutation, usePreviewInvitationQuery } from './api';
 import { tokenFromHash } from './hashToken';
 import { useSessionChange } from './useSessionChange';
 
 function AcceptForm({ token, preview }: { token: string; preview: InvitationPreview }) {
+  useDisplayTimeZone();
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [accept, { isLoading, error }] = useAcceptInvitationMutation();

@@ -3,6 +3,7 @@ import { Anchor, Button, Stack, Text } from '@mantine/core';
 import { hookError } from '../../app/errors';
 import { formatTime } from '../../app/format';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useVerifyMfaMutation } from './api';
 import { ProofForm } from './ProofForm';
 
@@ -15,6 +16,7 @@ interface MfaStepProps {
 
 /** The second step of signing in: a factor for the challenge the password step answered. */
 export function MfaStep({ challenge, onSignedIn, onRestart }: MfaStepProps) {
+  useDisplayTimeZone();
   const [verify, { isLoading, error, reset }] = useVerifyMfaMutation();
   const apiError = hookError(error);
   const expired = apiError?.code === 'MFA_CHALLENGE_INVALID';

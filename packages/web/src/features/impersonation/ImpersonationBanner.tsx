@@ -4,6 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { IconSpy } from '@tabler/icons-react';
 import { hookError } from '../../app/errors';
 import { formatTime } from '../../app/format';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useMe } from '../shell/session';
 import { reloadAsNewIdentity, useStopImpersonationMutation } from './api';
 
@@ -12,6 +13,7 @@ export const IMPERSONATION_BAR_HEIGHT = 40;
 
 /** The bar across the top of every page while a super admin acts as someone else. */
 export function ImpersonationBanner({ impersonation }: { impersonation: ImpersonationOut }) {
+  useDisplayTimeZone();
   const me = useMe();
   const [stop, { isLoading }] = useStopImpersonationMutation();
 

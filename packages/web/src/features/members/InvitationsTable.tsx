@@ -1,17 +1,48 @@
 import type { InvitationOut } from '@custos/shared';
-import { Badge, Group, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Group, Table, Text, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconMailX } from '@tabler/icons-react';
+import { IconLink, IconMailForward, IconMailX } from '@tabler/icons-react';
+import { useState } from 'react';
+import { toApiError } from '../../app/errors';
 import { formatDate, formatRelative } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { ActionsHeader, DangerRowAction, DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { useConfirmAction } from '../../ui/useConfirmAction';
 import { useCan } from '../shell/session';
-import { useListInvitationsQuery, useRevokeInvitationMutation } from './api';
+import { useListInvitationsQuery, useResendInvitationMutation, useRevokeInvitationMutation } from './api';
+import type { InviteLink } from './InviteLinkModal';
 import { RoleBadges } from './RoleBadges';
 
-export function InvitationsTable() {
+interface InvitationsTableProps {
+  /** A new link to hand over (not e-mailed, or asked for to copy). */
+  onInviteLink: (invite: InviteLink) => void;
+}
+
+export function InvitationsTable({ onInviteLink }: InvitationsTableProps) {
   const canRevoke = useCan('members:invite');
+  const [resend] = useResendInvitationMutation();
+  const [busy, setBusy] = useState<string>();
+
+  /** A new link replaces the old one (which stops working): e-mailed, or shown to copy. */
+  async function renew(invitation: InvitationOut, copyLink: boolean) {
+    setBusy(`${invitation.id}:${copyLink}`);
+    const result = await resend({ id: invitation.id, copyLink });
+    setBusy(undefined);
+    if ('error' in result) {
+      notifications.show({
+        color: 'red',
+        message: `Could not renew the invitation for ${invitation.email}: ${toApiError(result.error).message}`,
+      });
+      return;
+    }
+    const url = result.data.inviteUrl;
+    if (url) onInviteLink({ url, email: invitation.email, copied: copyLink });
+    else
+      notifications.show({
+        color: 'teal',
+        message: `A new invitation link was e-mailed to ${invitation.email}`,
+      });
+  }
   const query = useListInvitationsQuery();
   const invitations = query.data;
   const [revoke, revocation] = useRevokeInvitationMutation();
@@ -79,12 +110,39 @@ export function InvitationsTable() {
                 </Table.Td>
                 {canRevoke && (
                   <Table.Td>
-                    <DangerRowAction
-                      tooltip="Revoke invitation"
-                      label={`Revoke invitation for ${invitation.email}`}
-                      icon={<IconMailX size={16} />}
-                      onClick={() => revoking.ask(invitation)}
-                    />
+                    <Group gap={4} wrap="nowrap">
+                      <Tooltip label="Resend (new link by e-mail; the old link stops working)" withArrow>
+                        <ActionIcon
+                          variant="subtle"
+                          color="gray"
+                          aria-label={`Resend invitation to ${invitation.email}`}
+                          loading={busy === `${invitation.id}:false`}
+                          onClick={() => renew(invitation, false)}
+                        >
+                          <IconMailForward size={16} />
+                        </ActionIcon>
+                      </Tooltip>
+                      <Tooltip
+                        label="Copy link (a new link to pass on yourself; the old link stops working)"
+                        withArrow
+                      >
+                        <ActionIcon
+                          variant="subtle"
+                          color="gray"
+                          aria-label={`New invitation link to copy for ${invitation.email}`}
+                          loading={busy === `${invitation.id}:true`}
+                          onClick={() => renew(invitation, true)}
+                        >
+                          <IconLink size={16} />
+                        </ActionIcon>
+                      </Tooltip>
+                      <DangerRowAction
+                        tooltip="Revoke invitation"
+                        label={`Revoke invitation for ${invitation.email}`}
+                        icon={<IconMailX size={16} />}
+                        onClick={() => revoking.ask(invitation)}
+                      />
+                    </Group>
                   </Table.Td>
                 )}
               </Table.Tr>

@@ -3,9 +3,16 @@ import { IconMailOff } from '@tabler/icons-react';
 import { CopyField } from '../../ui/CopyField';
 import { useEmailOff } from '../system/api';
 
+/** A link to hand over and who it is for; `copied`: the admin asked for it instead of an e-mail. */
+export interface InviteLink {
+  url: string;
+  email: string;
+  copied?: boolean;
+}
+
 interface InviteLinkModalProps {
-  /** The link and who it is for; the modal is open while set. */
-  invite: { url: string; email: string } | undefined;
+  /** The modal is open while set. */
+  invite: InviteLink | undefined;
   onClose: () => void;
 }
 
@@ -22,9 +29,11 @@ export function InviteLinkModal({ invite, onClose }: InviteLinkModalProps) {
       {invite && (
         <Stack>
           <Alert color="blue" variant="light" icon={<IconMailOff size={18} />}>
-            {emailOff
-              ? 'E-mail is off (CUSTOS_SMTP_URL is not set), so Custos did not send this invitation.'
-              : 'The mail server did not take the invitation, so it was not e-mailed.'}{' '}
+            {invite.copied
+              ? 'This is a new link: the one sent before no longer works.'
+              : emailOff
+                ? 'E-mail is off (CUSTOS_SMTP_URL is not set), so Custos did not send this invitation.'
+                : 'The mail server did not take the invitation, so it was not e-mailed.'}{' '}
             Send the link to the person yourself: it works once and expires in 7 days.
           </Alert>
           <Text size="sm">

@@ -5,7 +5,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { Require } from '../shell/RequirePermission';
 import { useCan, useMe } from '../shell/session';
 import { InvitationsTable } from './InvitationsTable';
-import { InviteLinkModal } from './InviteLinkModal';
+import { type InviteLink, InviteLinkModal } from './InviteLinkModal';
 import { InviteMemberModal } from './InviteMemberModal';
 import { MembersTable } from './MembersTable';
 
@@ -13,7 +13,7 @@ export function MembersPage() {
   const me = useMe();
   const canInvite = useCan('members:invite');
   const [inviting, setInviting] = useState(false);
-  const [inviteLink, setInviteLink] = useState<{ url: string; email: string }>();
+  const [inviteLink, setInviteLink] = useState<InviteLink>();
 
   return (
     <>
@@ -31,7 +31,7 @@ export function MembersPage() {
       <Require organization permission="members:read">
         <Stack gap="lg">
           <MembersTable />
-          <InvitationsTable />
+          <InvitationsTable onInviteLink={setInviteLink} />
         </Stack>
       </Require>
       <InviteMemberModal opened={inviting} onClose={() => setInviting(false)} onInviteLink={setInviteLink} />

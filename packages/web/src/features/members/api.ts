@@ -1,4 +1,12 @@
-import type { InvitationOut, InviteResult, MemberOut, RoleCatalog } from '@custos/shared';
+import type {
+  InvitationOut,
+  InviteResult,
+  MemberOut,
+  MemberWithSecurity,
+  ResetMfaResult,
+  RoleCatalog,
+  UnlockResult,
+} from '@custos/shared';
 import { api, callSdk } from '../../app/api';
 
 export const membersApi = api.injectEndpoints({
@@ -7,7 +15,7 @@ export const membersApi = api.injectEndpoints({
       queryFn: () => callSdk((sdk) => sdk.roles.list()),
       providesTags: ['Roles'],
     }),
-    listMembers: build.query<MemberOut[], void>({
+    listMembers: build.query<MemberWithSecurity[], void>({
       queryFn: () => callSdk(async (sdk) => (await sdk.members.list()).members),
       providesTags: ['Members'],
     }),
@@ -17,6 +25,14 @@ export const membersApi = api.injectEndpoints({
     }),
     removeMember: build.mutation<{ ok: true }, string>({
       queryFn: (userId) => callSdk((sdk) => sdk.members.remove(userId)),
+      invalidatesTags: ['Members'],
+    }),
+    resetMemberMfa: build.mutation<ResetMfaResult, string>({
+      queryFn: (userId) => callSdk((sdk) => sdk.members.resetMfa(userId)),
+      invalidatesTags: ['Members'],
+    }),
+    unlockMember: build.mutation<UnlockResult, string>({
+      queryFn: (userId) => callSdk((sdk) => sdk.members.unlock(userId)),
       invalidatesTags: ['Members'],
     }),
     listInvitations: build.query<InvitationOut[], void>({
@@ -31,6 +47,10 @@ export const membersApi = api.injectEndpoints({
       queryFn: (id) => callSdk((sdk) => sdk.invitations.revoke(id)),
       invalidatesTags: ['Invitations'],
     }),
+    resendInvitation: build.mutation<InviteResult, { id: string; copyLink: boolean }>({
+      queryFn: ({ id, copyLink }) => callSdk((sdk) => sdk.invitations.resend(id, { copyLink })),
+      invalidatesTags: ['Invitations', 'Outbox'],
+    }),
   }),
 });
 
@@ -42,4 +62,7 @@ export const {
   useListInvitationsQuery,
   useInviteMemberMutation,
   useRevokeInvitationMutation,
+  useResetMemberMfaMutation,
+  useUnlockMemberMutation,
+  useResendInvitationMutation,
 } = membersApi;

@@ -11,11 +11,13 @@ import {
   passwordTooShort,
 } from '../../ui/fields';
 import { passwordCodeFields } from '../../ui/password';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useSessionChange } from '../auth/useSessionChange';
 import { useChangeMyPasswordMutation } from './api';
 
 /** Changes the password; other sessions end, and this one too unless "keep me signed in" stays on. */
 export function ChangePasswordCard({ passwordChangedAt }: { passwordChangedAt: string }) {
+  useDisplayTimeZone();
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');

@@ -24,10 +24,12 @@ import {
 } from '@tabler/icons-react';
 import { useState } from 'react';
 import { hookError } from '../../app/errors';
-import { formatDate, formatRelative } from '../../app/format';
+import { formatDate } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { EmptyState } from '../../ui/states';
 import { ActionsHeader, DataTable } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useConfirmAction } from '../../ui/useConfirmAction';
 import { AddPasskeyModal } from './AddPasskeyModal';
 import { AddTotpModal } from './AddTotpModal';
@@ -51,6 +53,7 @@ function FactorRow({
   onRename: () => void;
   onRemove: () => void;
 }) {
+  useDisplayTimeZone();
   const typeLabel = factor.type === 'passkey' ? 'Passkey' : 'Authenticator app';
   return (
     <Table.Tr>
@@ -80,9 +83,13 @@ function FactorRow({
         <Text size="sm">{formatDate(factor.createdAt)}</Text>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" c={factor.lastUsedAt ? undefined : 'dimmed'}>
-          {factor.lastUsedAt ? formatRelative(factor.lastUsedAt) : 'Never'}
-        </Text>
+        {factor.lastUsedAt ? (
+          <RelativeTime iso={factor.lastUsedAt} />
+        ) : (
+          <Text size="sm" c="dimmed">
+            Never
+          </Text>
+        )}
       </Table.Td>
       <Table.Td>
         <Menu position="bottom-end" withinPortal shadow="md">

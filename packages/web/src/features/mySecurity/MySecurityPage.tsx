@@ -5,6 +5,7 @@ import { hookError } from '../../app/errors';
 import { formatDateTime } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
 import { LoadError, SectionLoader } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useGetMySecurityQuery } from './api';
 import { ChangePasswordCard } from './ChangePasswordCard';
 import { FactorsCard } from './FactorsCard';
@@ -14,6 +15,7 @@ import { RecoveryCodesModal } from './RecoveryCodesModal';
 
 /** The caller's own sign-in security: factors, recovery codes, password and sessions. */
 export function MySecurityPage() {
+  useDisplayTimeZone();
   const { data: mySecurity, error, isLoading, refetch } = useGetMySecurityQuery();
   const [codes, setCodes] = useState<string[]>();
 

@@ -6,6 +6,7 @@ import { hookError } from '../../app/errors';
 import { formatDate } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useGenerateRecoveryCodesMutation } from './api';
 
 interface RecoveryCodesCardProps {
@@ -15,6 +16,7 @@ interface RecoveryCodesCardProps {
 
 /** How many recovery codes are left, and making a new set (which retires the old one). */
 export function RecoveryCodesCard({ mySecurity, onCodes }: RecoveryCodesCardProps) {
+  useDisplayTimeZone();
   const [generate, { isLoading, error, reset }] = useGenerateRecoveryCodesMutation();
   const [confirming, setConfirming] = useState(false);
   const apiError = hookError(error);

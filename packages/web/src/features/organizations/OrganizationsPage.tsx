@@ -5,6 +5,7 @@ import { formatDate } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
 import { EmptyState } from '../../ui/states';
 import { DataTable, QueryBody, TableCard } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { InviteLinkModal } from '../members/InviteLinkModal';
 import { Require } from '../shell/RequirePermission';
 import { useMe } from '../shell/session';
@@ -12,6 +13,7 @@ import { useListOrganizationsQuery } from './api';
 import { CreateOrganizationModal } from './CreateOrganizationModal';
 
 function OrganizationsCard() {
+  useDisplayTimeZone();
   const me = useMe();
   return (
     <TableCard>

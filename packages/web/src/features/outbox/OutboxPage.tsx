@@ -12,8 +12,8 @@ import {
 } from '@mantine/core';
 import { IconChevronDown, IconChevronRight, IconMail } from '@tabler/icons-react';
 import { Fragment, useState } from 'react';
-import { formatDateTime, formatRelative } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { EmptyState } from '../../ui/states';
 import { DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { Require } from '../shell/RequirePermission';
@@ -76,9 +76,7 @@ function OutboxRow({ message }: { message: OutboxMessage }) {
           </Tooltip>
         </Table.Td>
         <Table.Td>
-          <Tooltip label={formatDateTime(message.createdAt)} withArrow>
-            <Text size="sm">{formatRelative(message.createdAt)}</Text>
-          </Tooltip>
+          <RelativeTime iso={message.createdAt} />
         </Table.Td>
       </Table.Tr>
       <Table.Tr style={{ display: open ? undefined : 'none' }}>

@@ -1,9 +1,9 @@
 import type { SecurityEventOut } from '@custos/shared';
-import { Anchor, Badge, Button, Group, ScrollArea, Stack, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Group, ScrollArea, Stack, Text } from '@mantine/core';
 import { IconRadar2 } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { formatRelative, formatTimestamp } from '../../app/format';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { EmptyState } from '../../ui/states';
 import {
   countLabel,
@@ -63,11 +63,7 @@ function FeedItem({ event, fresh, now }: { event: SecurityEventOut; fresh: boole
             {event.explanation}
           </Text>
         </Stack>
-        <Tooltip label={formatTimestamp(event.lastSeenAt)} withArrow>
-          <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-            {formatRelative(event.lastSeenAt, now)}
-          </Text>
-        </Tooltip>
+        <RelativeTime iso={event.lastSeenAt} now={now} seconds size="xs" c="dimmed" />
       </Group>
     </div>
   );

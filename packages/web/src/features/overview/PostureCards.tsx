@@ -1,7 +1,8 @@
 import type { SecurityOverview } from '@custos/shared';
-import { Badge, Group, Progress, SimpleGrid, Stack, Text, ThemeIcon } from '@mantine/core';
+import { Anchor, Badge, Group, Progress, SimpleGrid, Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconDevices, IconHandStop, IconShieldLock } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import { formatCount } from '../../app/format';
 import { useCan } from '../shell/session';
 import { DashboardCard } from './DashboardCard';
@@ -89,12 +90,19 @@ function MfaCard({ mfa }: { mfa: SecurityOverview['mfa'] }) {
       <Stack gap={6}>
         <Progress value={share} color={color} size="sm" aria-label="Members enrolled in MFA" />
         {mfa.adminsWithout > 0 ? (
-          <Badge color="red" variant="light" size="lg" tt="none" fw={600} data-testid="admins-without-mfa">
-            {mfa.adminsWithout} admin{mfa.adminsWithout === 1 ? '' : 's'} without MFA
-          </Badge>
+          <Anchor
+            component={Link}
+            to="/members?filter=privileged-without-mfa"
+            size="sm"
+            fw={600}
+            c="red.9"
+            data-testid="admins-without-mfa"
+          >
+            {formatCount(mfa.adminsWithout)} privileged member{mfa.adminsWithout === 1 ? '' : 's'} without MFA
+          </Anchor>
         ) : (
           <Text size="sm" c="dimmed">
-            Every admin uses MFA.
+            Every privileged member (who can change members, roles, access or security settings) uses MFA.
           </Text>
         )}
       </Stack>

@@ -5,6 +5,7 @@ import { IconAlertTriangle } from '@tabler/icons-react';
 import { type ApiError, hookError } from '../../app/errors';
 import { formatTime } from '../../app/format';
 import { LoadError } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { LiveIndicator } from '../threats/parts';
 import { useSecurityOverviewQuery } from './api';
 import { CountriesCard } from './CountriesCard';
@@ -37,6 +38,7 @@ function withAdvice(error: ApiError | undefined): ApiError | undefined {
 
 /** `/` for callers with security:read: posture, attack trends and the live feed of security events. */
 export function SecurityDashboard() {
+  useDisplayTimeZone();
   const query = useSecurityOverviewQuery(undefined, {
     pollingInterval: POLL_INTERVAL_MS,
     skipPollingIfUnfocused: true,

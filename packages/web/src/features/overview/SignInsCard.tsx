@@ -1,7 +1,8 @@
 import type { SecurityOverview } from '@custos/shared';
 import { AreaChart } from '@mantine/charts';
 import { Group, Stack, Text } from '@mantine/core';
-import { formatCount } from '../../app/format';
+import { formatCount, formatZoneName } from '../../app/format';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useCan } from '../shell/session';
 import { DashboardCard } from './DashboardCard';
 import { percent, signInPoints, signInTotals } from './figures';
@@ -21,13 +22,14 @@ function Total({ label, value, color }: { label: string; value: string; color: s
 
 /** Failed against successful sign-ins, hour by hour, over the last day. */
 export function SignInsCard({ signIns }: { signIns: SecurityOverview['signIns'] }) {
+  useDisplayTimeZone();
   const canReadAudit = useCan('audit:read');
   const totals = signInTotals(signIns);
   const failureRate = percent(totals.failed, totals.failed + totals.succeeded);
   return (
     <DashboardCard
       title="Sign-ins"
-      subtitle="Failed and successful, per hour over the last 24 hours"
+      subtitle={`Failed and successful, per hour over the last 24 hours (times in ${formatZoneName()})`}
       more={canReadAudit ? { to: '/audit?action=user.sign_in_failed', label: 'Failed sign-ins' } : undefined}
       testId="sign-ins"
     >

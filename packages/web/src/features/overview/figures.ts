@@ -1,5 +1,6 @@
 import type { SecurityEventOut, SecurityOverview, Severity } from '@custos/shared';
-import { countryName } from '../accessRules/values';
+import { formatHour } from '../../app/format';
+import { countryName } from '../../ui/Country';
 import { SEVERITY_LABELS, SEVERITY_ORDER, SEVERITY_SHADES } from '../threats/labels';
 
 /** Pure shaping of the overview's figures into what the cards and charts draw. */
@@ -59,8 +60,6 @@ export function totalOpen(open: SecurityOverview['openEvents']): number {
   return open.low + open.medium + open.high + open.critical;
 }
 
-const hourFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric' });
-
 export interface SignInPoint {
   hour: string;
   Failed: number;
@@ -68,14 +67,11 @@ export interface SignInPoint {
 }
 
 export function signInPoints(buckets: SecurityOverview['signIns']): SignInPoint[] {
-  return buckets.map((bucket) => {
-    const date = new Date(bucket.at);
-    return {
-      hour: Number.isNaN(date.getTime()) ? bucket.at : hourFormat.format(date),
-      Failed: bucket.failed,
-      Succeeded: bucket.succeeded,
-    };
-  });
+  return buckets.map((bucket) => ({
+    hour: formatHour(bucket.at),
+    Failed: bucket.failed,
+    Succeeded: bucket.succeeded,
+  }));
 }
 
 export function signInTotals(buckets: SecurityOverview['signIns']): { failed: number; succeeded: number } {

@@ -18,10 +18,12 @@ import { formErrors, hookError } from '../../app/errors';
 import { formatDate } from '../../app/format';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { PageHeader } from '../../ui/PageHeader';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useMe } from '../shell/session';
 import { useUpdateProfileMutation } from './api';
 
 function DetailsCard() {
+  useDisplayTimeZone();
   const me = useMe();
   const [name, setName] = useState(me.user.name);
   const [update, { isLoading, error }] = useUpdateProfileMutation();

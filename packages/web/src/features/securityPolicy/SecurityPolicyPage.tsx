@@ -21,6 +21,7 @@ import { formatDateTime } from '../../app/format';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { PageHeader } from '../../ui/PageHeader';
 import { LoadError, SectionLoader } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { RolesSelect } from '../members/RolesSelect';
 import { Require } from '../shell/RequirePermission';
 import { useCan } from '../shell/session';
@@ -96,6 +97,7 @@ function PolicyNumber({ field, label, unit, description, draft, error, onChange 
 }
 
 function PolicyForm({ saved, canManage }: { saved: SecurityPolicyOut; canManage: boolean }) {
+  useDisplayTimeZone();
   const [draft, setDraft] = useState<SecurityPolicyDraft>(() => draftOf(saved));
   const [update, { isLoading, error, reset }] = useUpdateSecurityPolicyMutation();
   const apiError = hookError(error);

@@ -1,29 +1,8 @@
 import type { SessionOut } from '@custos/shared';
 import { Badge, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { IconDeviceDesktop, IconDeviceMobile, IconTerminal2 } from '@tabler/icons-react';
-import { formatDateTime, formatRelative } from '../../app/format';
-
-const regionNames = new Intl.DisplayNames(undefined, { type: 'region' });
-
-/**
- * A country's ISO code as a small mark beside its name. Not an emoji flag: Linux fonts draw those as
- * empty boxes and Windows as the two letters anyway, so every viewer sees the same thing here.
- */
-export function CountryCode({ code }: { code: string }) {
-  return (
-    <Badge size="xs" variant="outline" color="gray" radius="sm" className="custos-mono" aria-hidden>
-      {code.toUpperCase()}
-    </Badge>
-  );
-}
-
-export function countryName(code: string): string {
-  try {
-    return regionNames.of(code.toUpperCase()) ?? code;
-  } catch {
-    return code;
-  }
-}
+import { Country } from '../../ui/Country';
+import { RelativeTime } from '../../ui/RelativeTime';
 
 export function CountryCell({ session }: { session: SessionOut }) {
   if (!session.country) {
@@ -35,8 +14,7 @@ export function CountryCell({ session }: { session: SessionOut }) {
   }
   return (
     <Group gap={6} wrap="nowrap">
-      <CountryCode code={session.country} />
-      <Text size="sm">{countryName(session.country)}</Text>
+      <Country code={session.country} />
       {session.newCountry && (
         <Tooltip label="The first sign-in of this user from this country" withArrow>
           <Badge size="xs" color="orange" variant="light">
@@ -89,15 +67,9 @@ export function DeviceCell({ session }: { session: SessionOut }) {
   );
 }
 
-/** A time shown as "3 minutes ago", with the exact date and time on hover. */
+/** A time shown as "3 minutes ago", with the exact date and time on hover and focus. */
 export function TimeCell({ iso }: { iso: string }) {
-  return (
-    <Tooltip label={formatDateTime(iso)} withArrow openDelay={300}>
-      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-        {formatRelative(iso)}
-      </Text>
-    </Tooltip>
-  );
+  return <RelativeTime iso={iso} />;
 }
 
 export function IpCell({ ip }: { ip: string | null }) {

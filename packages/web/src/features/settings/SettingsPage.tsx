@@ -1,15 +1,20 @@
-import { Button, Card, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
 import { formErrors, hookError } from '../../app/errors';
 import { formatDate } from '../../app/format';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { PageHeader } from '../../ui/PageHeader';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { Require } from '../shell/RequirePermission';
 import { useMe } from '../shell/session';
 import { useRenameOrganizationMutation } from './api';
+import { EmailCard } from './EmailCard';
+import { TimeZoneCard } from './TimeZoneCard';
 
 function OrganizationCard() {
+  useDisplayTimeZone();
   const me = useMe();
   const organization = me.organization;
   const [name, setName] = useState(organization?.name ?? '');
@@ -29,8 +34,8 @@ function OrganizationCard() {
     <Card withBorder padding="lg" radius="md" component="section" aria-labelledby="org-settings-title">
       <Stack gap="md">
         <Stack gap={2}>
-          <Title order={4} id="org-settings-title">
-            Organization
+          <Title order={2} size="h4" id="org-settings-title">
+            Name
           </Title>
           <Text size="sm" c="dimmed">
             The name members see in the console and in invitations. The slug ({organization.slug}) stays the
@@ -64,12 +69,32 @@ function OrganizationCard() {
   );
 }
 
+/**
+ * Organization settings: what a person looks for about the organization as a whole, in one place
+ * (its name, its time zone, whether e-mail goes out). Sign-in rules are on Security policy.
+ */
 export function SettingsPage() {
   return (
     <>
-      <PageHeader title="Settings" description="How your organization is set up in Custos." />
+      <PageHeader
+        title="Organization settings"
+        description={
+          <>
+            The organization’s name, time zone and e-mail. Sign-in rules (two-step verification, sessions,
+            passwords) are on{' '}
+            <Anchor component={Link} to="/settings/security">
+              Security policy
+            </Anchor>
+            .
+          </>
+        }
+      />
       <Require organization permission="organization:manage">
-        <OrganizationCard />
+        <Stack gap="lg">
+          <OrganizationCard />
+          <TimeZoneCard />
+          <EmailCard />
+        </Stack>
       </Require>
     </>
   );

@@ -3,11 +3,13 @@ import { Alert, Anchor } from '@mantine/core';
 import { IconShieldExclamation } from '@tabler/icons-react';
 import { Link, useLocation } from 'react-router';
 import { formatDateTime } from '../../app/format';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 
 export const MY_SECURITY_PATH = '/security/me';
 
 /** On every page while the organization asks this user for a second factor they do not have yet. */
 export function EnrollmentBanner({ enrollment }: { enrollment: MfaEnrollmentState }) {
+  useDisplayTimeZone();
   const { pathname } = useLocation();
   // My security explains it in place.
   if (!enrollment.required || pathname === MY_SECURITY_PATH) return null;

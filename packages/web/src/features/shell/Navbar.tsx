@@ -21,10 +21,11 @@ export function Navbar() {
     .sort((a, b) => b.length - a.length)[0];
   return (
     <ScrollArea component="nav" aria-label="Main navigation" type="scroll" p="sm">
-      <Stack gap="md">
+      {/* Compact rows: every section, Platform included, fits 900 px without scrolling. */}
+      <Stack gap="xs">
         {sections.map((section) => (
-          <Stack gap={2} key={section.label}>
-            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4} style={{ letterSpacing: 0.5 }}>
+          <Stack gap={0} key={section.label}>
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={3} style={{ letterSpacing: 0.5 }}>
               {section.label}
             </Text>
             {section.items.map((item) => {
@@ -39,6 +40,7 @@ export function Navbar() {
                   active={active}
                   aria-current={active ? 'page' : undefined}
                   onClick={() => dispatch(closeNavbar())}
+                  py={6}
                   style={{ borderRadius: 'var(--mantine-radius-md)' }}
                 />
               );

@@ -1,16 +1,33 @@
-import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  SimpleGrid,
+  Stack,
+  Text,
+  ThemeIcon,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
 import {
   IconArrowRight,
   IconBuildingOff,
+  IconEraser,
+  IconFileExport,
+  IconHistory,
   IconKey,
   IconSettings,
-  IconUserCircle,
+  IconShieldLock,
   IconUserPlus,
+  IconUsers,
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { formatDate } from '../../app/format';
 import { EmptyState } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { RoleBadges } from '../members/RoleBadges';
 import { useMe } from './session';
 
@@ -23,13 +40,49 @@ interface QuickLink {
   permission?: string;
 }
 
+/**
+ * What a person can do here, by the permissions their roles give them, most specific first: an
+ * auditor lands on the audit trail and its proofs, a privacy officer on finding and erasing a
+ * person's data, an admin on inviting people and connecting the product.
+ */
 const QUICK_LINKS: QuickLink[] = [
+  {
+    to: '/audit',
+    title: 'Investigate the audit trail',
+    description:
+      'Search who did what, when and from where: by person, IP address, action or words. Every event is signed into the log, so you can prove it was not changed.',
+    icon: <IconHistory size={20} />,
+    permission: 'audit:read',
+  },
+  {
+    to: '/audit',
+    title: 'Export evidence',
+    description:
+      'Download the events an auditor asks for as CSV or JSON Lines, with what is needed to verify them.',
+    icon: <IconFileExport size={20} />,
+    permission: 'audit:export',
+  },
+  {
+    to: '/audit/settings',
+    title: 'Erase a person’s data',
+    description:
+      'When someone asks to be forgotten, make their personal data in the audit trail unreadable for good, without breaking the log’s proofs.',
+    icon: <IconEraser size={20} />,
+    permission: 'privacy:erase',
+  },
   {
     to: '/members',
     title: 'Invite your team',
     description: 'Add admins, security analysts, auditors and privacy officers with the roles they need.',
     icon: <IconUserPlus size={20} />,
     permission: 'members:invite',
+  },
+  {
+    to: '/members',
+    title: 'See who has access',
+    description: 'The organization’s members, their roles and whether they use two-step verification.',
+    icon: <IconUsers size={20} />,
+    permission: 'members:read',
   },
   {
     to: '/api-keys',
@@ -41,17 +94,26 @@ const QUICK_LINKS: QuickLink[] = [
   {
     to: '/settings',
     title: 'Organization settings',
-    description: 'Rename the organization and review how it is set up.',
+    description: 'The organization’s name, its time zone and whether Custos sends e-mail.',
     icon: <IconSettings size={20} />,
     permission: 'organization:manage',
   },
   {
-    to: '/profile',
-    title: 'Your account',
-    description: 'Keep your name current and your password long and unique.',
-    icon: <IconUserCircle size={20} />,
+    to: '/security/me',
+    title: 'Your sign-in security',
+    description: 'Your password, two-step verification, passkeys and the devices signed in as you.',
+    icon: <IconShieldLock size={20} />,
   },
 ];
+
+/** The links for these permissions; "invite" replaces "see who has access" for those who can. */
+export function linksFor(permissions: readonly string[]): QuickLink[] {
+  const has = (p: string | undefined) => !p || permissions.includes(p);
+  const canInvite = permissions.includes('members:invite');
+  return QUICK_LINKS.filter(
+    (link) => has(link.permission) && !(canInvite && link.permission === 'members:read'),
+  );
+}
 
 /** "Ada" of "Ada Lovelace": how the home page greets the caller. */
 export function firstName(name: string): string {
@@ -59,9 +121,10 @@ export function firstName(name: string): string {
 }
 
 export function OverviewPage() {
+  useDisplayTimeZone();
   const me = useMe();
   const organization = me.organization;
-  const links = QUICK_LINKS.filter((link) => !link.permission || me.permissions.includes(link.permission));
+  const links = linksFor(me.permissions);
 
   return (
     <Stack gap="lg">
@@ -83,7 +146,7 @@ export function OverviewPage() {
               <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
                 Organization
               </Text>
-              <Title order={3} data-testid="overview-organization">
+              <Title order={2} size="h3" data-testid="overview-organization">
                 {organization.name}
               </Title>
               <Group gap={6}>
@@ -136,10 +199,12 @@ export function OverviewPage() {
 
       {organization && links.length > 0 && (
         <Stack gap="sm">
-          <Title order={4}>{links.length > 1 ? 'Get started' : 'Shortcuts'}</Title>
+          <Title order={2} size="h4">
+            What you can do here
+          </Title>
           <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
             {links.map((link) => (
-              <Card key={link.to} withBorder padding="lg" radius="md">
+              <Card key={link.title} withBorder padding="lg" radius="md" data-testid="landing-task">
                 <Stack gap="sm" h="100%">
                   <ThemeIcon variant="light" size="lg" radius="md">
                     {link.icon}
@@ -150,7 +215,8 @@ export function OverviewPage() {
                   </Text>
                   <Anchor component={Link} to={link.to} size="sm" fw={500}>
                     <Group gap={4}>
-                      Open <IconArrowRight size={14} />
+                      Open <VisuallyHidden>{link.title}</VisuallyHidden>
+                      <IconArrowRight size={14} aria-hidden />
                     </Group>
                   </Anchor>
                 </Stack>

@@ -9,12 +9,28 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconLogout, IconMoon, IconSun, IconUserCircle } from '@tabler/icons-react';
+import {
+  IconCheck,
+  IconChevronDown,
+  IconLogout,
+  IconMoon,
+  IconSun,
+  IconUserCircle,
+} from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { hookError } from '../../app/errors';
+import { VIEWER_TIME_ZONE } from '../../app/format';
+import {
+  chooseTimeZone,
+  learnOrganizationTimeZone,
+  type TimeZoneChoice,
+  useTimeZoneSetting,
+} from '../../ui/timeZone';
+import { useListAccessRulesQuery } from '../accessRules/api';
 import { useSignOutMutation } from '../auth/api';
 import { useSessionChange } from '../auth/useSessionChange';
-import { useMe } from './session';
+import { useCan, useMe } from './session';
 
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -22,7 +38,73 @@ export function initials(name: string): string {
   return letters.map((p) => (p ?? '').charAt(0).toUpperCase()).join('') || '?';
 }
 
+/**
+ * Keeps the organization's time zone (kept with its access rules) known to the time zone setting.
+ * Fetched only when it matters: the menu is open or times are shown in it.
+ */
+function useOrganizationTimeZone(menuOpen: boolean): { zone: string | undefined; readable: boolean } {
+  const readable = useCan('access:read');
+  const setting = useTimeZoneSetting();
+  const { data } = useListAccessRulesQuery(undefined, {
+    skip: !readable || (!menuOpen && setting.choice !== 'organization'),
+  });
+  useEffect(() => {
+    if (!readable) learnOrganizationTimeZone(undefined);
+    else if (data) learnOrganizationTimeZone(data.timeZone);
+  }, [readable, data]);
+  return { zone: readable ? (data?.timeZone ?? setting.organizationZone) : undefined, readable };
+}
+
+function TimeZoneItems({ organization }: { organization: { zone: string | undefined; readable: boolean } }) {
+  const setting = useTimeZoneSetting();
+  // While the organization's zone is unknown, times are in the viewer's: the check mark says so.
+  const shown = setting.choice === 'organization' && !setting.organizationZone ? 'viewer' : setting.choice;
+  const options: { choice: TimeZoneChoice; label: string; disabled?: boolean }[] = [
+    { choice: 'viewer', label: `My time zone (${VIEWER_TIME_ZONE})` },
+    { choice: 'utc', label: 'UTC' },
+    {
+      choice: 'organization',
+      label: organization.readable
+        ? `Organization (${organization.zone ?? 'loading…'})`
+        : "Organization (your role can't see it)",
+      disabled: !organization.zone,
+    },
+  ];
+  return (
+    <>
+      <Menu.Label>Show times in</Menu.Label>
+      {options.map(({ choice, label, disabled }) => {
+        const current = shown === choice;
+        return (
+          <Menu.Item
+            key={choice}
+            leftSection={
+              current ? (
+                <IconCheck size={16} aria-hidden />
+              ) : (
+                <span style={{ display: 'inline-block', width: 16 }} />
+              )
+            }
+            onClick={() => chooseTimeZone(choice)}
+            disabled={disabled}
+            data-time-zone-choice={choice}
+            data-current={current || undefined}
+          >
+            {/* A menu item can't be a checked radio here (Mantine fixes its role): the name says it. */}
+            <VisuallyHidden>Show times in </VisuallyHidden>
+            {label}
+            {current && <VisuallyHidden> (current)</VisuallyHidden>}
+          </Menu.Item>
+        );
+      })}
+    </>
+  );
+}
+
 export function UserMenu() {
+  const [menuOpen, setMenuOpen] = useState(false);
+  // Here, not in the dropdown (mounted only while open): times shown in it must follow the zone.
+  const organizationZone = useOrganizationTimeZone(menuOpen);
   const me = useMe();
   const navigate = useNavigate();
   const [signOut] = useSignOutMutation();
@@ -44,7 +126,7 @@ export function UserMenu() {
   }
 
   return (
-    <Menu position="bottom-end" width={240} shadow="md" withinPortal>
+    <Menu position="bottom-end" width={280} shadow="md" withinPortal opened={menuOpen} onChange={setMenuOpen}>
       <Menu.Target>
         <UnstyledButton px={6} py={4} style={{ borderRadius: 'var(--mantine-radius-md)' }}>
           <Group gap={8} wrap="nowrap">
@@ -79,6 +161,8 @@ export function UserMenu() {
         >
           {scheme === 'dark' ? 'Light theme' : 'Dark theme'}
         </Menu.Item>
+        <Menu.Divider />
+        <TimeZoneItems organization={organizationZone} />
         <Menu.Divider />
         <Menu.Item color="red" leftSection={<IconLogout size={16} />} onClick={handleSignOut}>
           Sign out

@@ -38,26 +38,21 @@ export interface NavSection {
 }
 
 /**
- * The console's navigation. Later sections (Keys, Privacy, Compliance) are added here as their
- * pages land.
+ * The console's navigation, by task: watching (Monitor), acting on what was found (Respond), who
+ * may do what (People & access), how the organization is set up (Settings). Platform comes before
+ * the caller's own account so a super admin sees it without scrolling at 900 px. Later sections
+ * (Keys, Privacy, Compliance) are added here as their pages land.
  */
 export const NAV_SECTIONS: NavSection[] = [
   {
-    label: 'Organization',
+    label: 'Monitor',
     items: [
       { label: 'Overview', to: '/', icon: IconHome },
       {
-        label: 'Members',
-        to: '/members',
-        icon: IconUsers,
-        permission: 'members:read',
-        needsOrganization: true,
-      },
-      {
-        label: 'API keys',
-        to: '/api-keys',
-        icon: IconKey,
-        permission: 'apikeys:read',
+        label: 'Security events',
+        to: '/security/events',
+        icon: IconAlertTriangle,
+        permission: 'security:read',
         needsOrganization: true,
       },
       {
@@ -74,32 +69,11 @@ export const NAV_SECTIONS: NavSection[] = [
         permission: 'sessions:read',
         needsOrganization: true,
       },
-      {
-        label: 'Security policy',
-        to: '/settings/security',
-        icon: IconShieldCheck,
-        permission: 'security:read',
-        needsOrganization: true,
-      },
-      {
-        label: 'Settings',
-        to: '/settings',
-        icon: IconSettings,
-        permission: 'organization:manage',
-        needsOrganization: true,
-      },
     ],
   },
   {
-    label: 'Threats',
+    label: 'Respond',
     items: [
-      {
-        label: 'Security events',
-        to: '/security/events',
-        icon: IconAlertTriangle,
-        permission: 'security:read',
-        needsOrganization: true,
-      },
       {
         label: 'Responses',
         to: '/security/responses',
@@ -124,8 +98,15 @@ export const NAV_SECTIONS: NavSection[] = [
     ],
   },
   {
-    label: 'Access',
+    label: 'People & access',
     items: [
+      {
+        label: 'Members',
+        to: '/members',
+        icon: IconUsers,
+        permission: 'members:read',
+        needsOrganization: true,
+      },
       {
         label: 'Roles & permissions',
         to: '/access/roles',
@@ -140,13 +121,32 @@ export const NAV_SECTIONS: NavSection[] = [
         permission: 'access:read',
         needsOrganization: true,
       },
+      {
+        label: 'API keys',
+        to: '/api-keys',
+        icon: IconKey,
+        permission: 'apikeys:read',
+        needsOrganization: true,
+      },
     ],
   },
   {
-    label: 'Account',
+    label: 'Settings',
     items: [
-      { label: 'Profile', to: '/profile', icon: IconUserCircle },
-      { label: 'My security', to: '/security/me', icon: IconShieldLock },
+      {
+        label: 'Organization settings',
+        to: '/settings',
+        icon: IconSettings,
+        permission: 'organization:manage',
+        needsOrganization: true,
+      },
+      {
+        label: 'Security policy',
+        to: '/settings/security',
+        icon: IconShieldCheck,
+        permission: 'security:read',
+        needsOrganization: true,
+      },
     ],
   },
   {
@@ -156,6 +156,13 @@ export const NAV_SECTIONS: NavSection[] = [
       { label: 'Organizations', to: '/admin/organizations', icon: IconBuildingSkyscraper },
       { label: 'Users', to: '/admin/users', icon: IconUserShield },
       { label: 'Outbox', to: '/admin/outbox', icon: IconMailForward },
+    ],
+  },
+  {
+    label: 'Account',
+    items: [
+      { label: 'Profile', to: '/profile', icon: IconUserCircle },
+      { label: 'My security', to: '/security/me', icon: IconShieldLock },
     ],
   },
 ];

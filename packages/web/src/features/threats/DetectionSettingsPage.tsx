@@ -7,6 +7,7 @@ import { hookError } from '../../app/errors';
 import { formatDateTime } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
 import { LoadError, SectionLoader } from '../../ui/states';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { Require } from '../shell/RequirePermission';
 import { useCan } from '../shell/session';
 import { useGetThreatSettingsQuery, useUpdateThreatSettingsMutation } from './api';
@@ -75,6 +76,7 @@ function SaveBar({ changes, saving, other, message, onSave, onDiscard }: SaveBar
 }
 
 function SettingsForm({ settings }: { settings: ThreatSettingsOut }) {
+  useDisplayTimeZone();
   const canManage = useCan('security:manage');
   const [saved, setSaved] = useState(settings);
   const [draft, setDraft] = useState<SettingsDraft>(() => draftOf(settings));

@@ -1,17 +1,20 @@
 import type { SecurityEventDetail } from '@custos/shared';
 import { Card, Divider, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { formatTimestamp } from '../../app/format';
+import { formatRelative, formatTimestamp } from '../../app/format';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { Field } from '../audit/Field';
 import { eventFigures } from './figures';
 import { countLabel } from './labels';
-import { CountryLabel, RelativeTime, SubjectLabel } from './parts';
+import { CountryLabel, SubjectLabel } from './parts';
 
 function When({ iso }: { iso: string }) {
+  useDisplayTimeZone();
   return (
     <Stack gap={0}>
       <Text size="sm">{formatTimestamp(iso)}</Text>
+      {/* The exact time is right above: the words need no tooltip or tab stop of their own. */}
       <Text size="xs" c="dimmed">
-        <RelativeTime iso={iso} size="xs" />
+        {formatRelative(iso)}
       </Text>
     </Stack>
   );

@@ -1,10 +1,11 @@
 import type { SecurityEventOut } from '@custos/shared';
 import { Checkbox, Group, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { KeyboardEvent } from 'react';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { DataTable } from '../../ui/tables';
 import { otherSources } from './evidence';
 import { countLabel } from './labels';
-import { detectorName, RelativeTime, SeverityBadge, SourceCell, StatusBadge, SubjectLabel } from './parts';
+import { detectorName, SeverityBadge, SourceCell, StatusBadge, SubjectLabel } from './parts';
 
 interface EventRowProps {
   event: SecurityEventOut;
@@ -73,7 +74,7 @@ function EventRow({ event, selectable, selected, onSelect, onOpen }: EventRowPro
         </Text>
       </Table.Td>
       <Table.Td data-label="Last seen">
-        <RelativeTime iso={event.lastSeenAt} />
+        <RelativeTime iso={event.lastSeenAt} focusable={false} />
       </Table.Td>
       <Table.Td data-label="Status">
         <Stack gap={2}>

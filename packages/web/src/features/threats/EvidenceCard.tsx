@@ -15,15 +15,10 @@ import { IconExternalLink } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { formatTimestamp } from '../../app/format';
-import {
-  accountLabel,
-  auditLogLink,
-  countryText,
-  type EvidenceGroup,
-  groupByIp,
-  inAuditLog,
-} from './evidence';
+import { useDisplayTimeZone } from '../../ui/timeZone';
+import { accountLabel, auditLogLink, type EvidenceGroup, groupByIp, inAuditLog } from './evidence';
 import { countLabel, OUTCOME_COLORS, OUTCOME_LABELS, plural, reasonLabel } from './labels';
+import { CountryLabel } from './parts';
 
 type View = 'attempts' | 'addresses';
 
@@ -61,6 +56,7 @@ function Outcome({ item }: { item: SecurityEventEvidence }) {
 
 /** One attempt: when, from where, with what, on which account, and what came of it. */
 function AttemptRow({ item }: { item: SecurityEventEvidence }) {
+  useDisplayTimeZone();
   return (
     <Table.Tr data-audit-event-id={item.auditEventId}>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>
@@ -76,9 +72,7 @@ function AttemptRow({ item }: { item: SecurityEventEvidence }) {
         )}
       </Table.Td>
       <Table.Td>
-        <Text size="sm" c={item.country ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
-          {countryText(item.country)}
-        </Text>
+        <CountryLabel country={item.country} />
       </Table.Td>
       <Table.Td maw={200}>
         {item.device ? (
@@ -158,6 +152,7 @@ function AttemptsTable({ evidence }: { evidence: readonly SecurityEventEvidence[
 }
 
 function GroupRow({ group }: { group: EvidenceGroup }) {
+  useDisplayTimeZone();
   const address = group.ip ?? 'no recorded address';
   return (
     <Table.Tr data-ip={group.ip ?? ''}>
@@ -167,9 +162,7 @@ function GroupRow({ group }: { group: EvidenceGroup }) {
         </Text>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" c={group.country ? undefined : 'dimmed'}>
-          {countryText(group.country)}
-        </Text>
+        <CountryLabel country={group.country} />
       </Table.Td>
       <Table.Td ta="right">
         <Text size="sm" fw={600}>

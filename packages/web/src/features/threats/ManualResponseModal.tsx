@@ -1,7 +1,8 @@
 import type { CreateResponseBody } from '@custos/shared';
-import { Modal, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Modal, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
 import { hookError } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { FormActions } from '../../ui/FormActions';
@@ -81,7 +82,16 @@ function ManualResponseForm({ kind, onClose }: { kind: ManualKind; onClose: () =
         {kind === 'block_ip' ? (
           <TextInput
             label="IP address"
-            description="IPv4 or IPv6. Every request from it is refused until the block ends."
+            description={
+              <>
+                IPv4 or IPv6. Its sign-ins and requests into this organization are refused until the block
+                ends. To block a range for good, or for some roles only, add an IP rule in{' '}
+                <Anchor component={Link} to="/access/rules" size="xs" onClick={onClose}>
+                  Access rules
+                </Anchor>{' '}
+                instead.
+              </>
+            }
             placeholder="203.0.113.7"
             value={ip}
             onChange={(e) => change(setIp)(e.currentTarget.value)}

@@ -4,6 +4,7 @@ import { IconBan, IconHandStop, IconLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { PageHeader } from '../../ui/PageHeader';
+import { RelativeTime } from '../../ui/RelativeTime';
 import { EmptyState } from '../../ui/states';
 import { DataTable, QueryBody, TableCard } from '../../ui/tables';
 import { Require } from '../shell/RequirePermission';
@@ -11,7 +12,7 @@ import { useCan, useMe } from '../shell/session';
 import { EmailOffNotice } from '../system/EmailOffNotice';
 import { useListThreatResponsesQuery } from './api';
 import { type ManualKind, ManualResponseModal } from './ManualResponseModal';
-import { LiveIndicator, RelativeTime } from './parts';
+import { LiveIndicator } from './parts';
 import {
   canLift,
   ExpiresLabel,

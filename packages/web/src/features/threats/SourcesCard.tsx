@@ -1,10 +1,13 @@
 import type { SecurityEventOut, SecurityEventSource } from '@custos/shared';
 import { Badge, Box, Card, Group, Table, Text, Title } from '@mantine/core';
 import { formatTimestamp } from '../../app/format';
-import { countryText, moreSources } from './evidence';
+import { useDisplayTimeZone } from '../../ui/timeZone';
+import { moreSources } from './evidence';
 import { COUNT_NOUNS } from './labels';
+import { CountryLabel } from './parts';
 
 function SourceRow({ source, first }: { source: SecurityEventSource; first: boolean }) {
+  useDisplayTimeZone();
   return (
     <Table.Tr data-ip={source.ip}>
       <Table.Td>
@@ -20,9 +23,7 @@ function SourceRow({ source, first }: { source: SecurityEventSource; first: bool
         </Group>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" c={source.country ? undefined : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
-          {countryText(source.country)}
-        </Text>
+        <CountryLabel country={source.country} />
       </Table.Td>
       <Table.Td ta="right">
         <Text size="sm" fw={600}>

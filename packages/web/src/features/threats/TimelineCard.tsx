@@ -12,9 +12,9 @@ import {
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { Link } from 'react-router';
-import { formatTimestamp } from '../../app/format';
+import { RelativeTime } from '../../ui/RelativeTime';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { type Activity, activityActor, activityText } from './activity';
-import { RelativeTime } from './parts';
 
 const ICONS: Record<Activity['kind'], { icon: ComponentType<{ size?: number }>; color: string }> = {
   raised: { icon: IconAlertTriangle, color: 'red' },
@@ -37,6 +37,7 @@ export function TimelineCard({
   type: SecurityEventDetail['type'];
   timeline: SecurityEventDetail['timeline'];
 }) {
+  useDisplayTimeZone();
   const entries = [...timeline].sort((a, b) => a.at.localeCompare(b.at));
   const alerted = entries.some((entry) => entry.kind === 'alert_sent');
   return (
@@ -86,7 +87,7 @@ export function TimelineCard({
                       {detail}
                     </Text>
                   )}
-                  <Text size="xs" c="dimmed" mt={2} title={formatTimestamp(entry.at)}>
+                  <Text size="xs" c="dimmed" mt={2}>
                     {activityActor(entry, type)} · <RelativeTime iso={entry.at} size="xs" />
                   </Text>
                 </Timeline.Item>

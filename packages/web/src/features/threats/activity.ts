@@ -1,6 +1,6 @@
 import type { DetectorType, ResponseKind, SecurityEventDetail, SecurityEventStatus } from '@custos/shared';
 import { formatDateTime, formatDuration, formatLargeNumber } from '../../app/format';
-import { countLabel, RESPONSE_LABELS, STATUS_LABELS } from './labels';
+import { countLabel, factorLabel, RESPONSE_LABELS, reasonLabel, STATUS_LABELS } from './labels';
 
 export type Activity = SecurityEventDetail['timeline'][number];
 
@@ -103,7 +103,8 @@ export function figureValue(value: unknown, key = ''): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'number') return numberFigure(value, key);
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string')
+    return key === 'reason' ? reasonLabel(value) : key === 'factor' ? factorLabel(value) : value;
   if (Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
     return value.map(String).join(', ');
   }

@@ -26,7 +26,7 @@ describe('eventFigures', () => {
       details: { failures: 12, windowMinutes: 5, baseline: null },
     });
     expect(figures.map((f) => [f.label, f.value])).toEqual([
-      ['Failures', '12'],
+      ['Failed sign-ins', '12'],
       ['Window', '5 minutes'],
     ]);
   });

@@ -4,9 +4,10 @@ import { allowedTransitions, durationLabel, durationMinutes, durationOptions, hu
 describe('threat labels', () => {
   it('spells threshold names out', () => {
     expect(humanizeKey('windowMinutes')).toBe('Window minutes');
-    expect(humanizeKey('mfaFailures')).toBe('MFA failures');
+    expect(humanizeKey('mfaFailures')).toBe('Failed second steps');
     expect(humanizeKey('speedKmh')).toBe('Speed (km/h)');
-    expect(humanizeKey('ips')).toBe('IPs');
+    expect(humanizeKey('ips')).toBe('IP addresses');
+    expect(humanizeKey('someNewKey')).toBe('Some new key');
   });
 
   it('offers the triage moves the server allows', () => {

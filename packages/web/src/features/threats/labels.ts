@@ -187,8 +187,42 @@ export function durationMinutes(value: string | null): number | null {
 /** Words in threshold names that read better spelled out. */
 const WORDS: Record<string, string> = { mfa: 'MFA', ips: 'IPs', ip: 'IP', kmh: '(km/h)', km: '(km)' };
 
-/** "windowMinutes" → "Window minutes", "speedKmh" → "Speed (km/h)". */
+/** Detector thresholds and figures named in words, where their keys read as code. */
+const KEY_LABELS: Record<string, string> = {
+  failures: 'Failed sign-ins',
+  mfaFailures: 'Failed second steps',
+  dailyFailures: 'Failed sign-ins in a day',
+  accounts: 'Accounts tried',
+  ips: 'IP addresses',
+  denials: 'Refused actions',
+  selfGrantAttempts: 'Attempts to change own roles',
+  baselineMultiplier: 'Times the usual volume',
+  minBaseline: 'Smallest baseline (records a day)',
+  minHistoryDays: 'Days of history needed',
+  hourlyExports: 'Exports in one hour',
+  minObservations: 'Events needed before judging',
+  rarePercent: 'Rare hour (% of activity)',
+  cooldownHours: 'Hours between two alerts',
+  minDistanceKm: 'Shortest distance (km)',
+};
+
+/** How each second step is called in the console. */
+const FACTOR_LABELS: Record<string, string> = {
+  password: 'Password',
+  totp: 'Authenticator app',
+  webauthn: 'Passkey',
+  passkey: 'Passkey',
+  recovery_code: 'Recovery code',
+};
+
+export function factorLabel(factor: string): string {
+  return FACTOR_LABELS[factor] ?? factor;
+}
+
+/** "windowMinutes" → "Window minutes", "speedKmh" → "Speed (km/h)"; known keys by their label. */
 export function humanizeKey(key: string): string {
+  const known = KEY_LABELS[key];
+  if (known) return known;
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[_-]+/g, ' ')

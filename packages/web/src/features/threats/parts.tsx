@@ -1,8 +1,7 @@
 import type { DetectorType, SecurityEventOut, SecurityEventStatus, Severity } from '@custos/shared';
 import { Badge, Button, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { IconKey, IconListCheck, IconUser, IconWorld } from '@tabler/icons-react';
-import { formatDateTime, formatRelative } from '../../app/format';
-import { CountryCode, countryName } from '../sessions/sessionParts';
+import { Country } from '../../ui/Country';
 import { DETECTOR_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, STATUS_COLORS, STATUS_LABELS } from './labels';
 import type { StreamStatus } from './useSecurityStream';
 
@@ -61,7 +60,7 @@ export function SubjectLabel({ subject }: { subject: SecurityEventOut['subject']
   );
 }
 
-/** A country as its code and name; "Unknown" when GeoIP had none. */
+/** A country as its flag and name; "Unknown" when GeoIP had none. */
 export function CountryLabel({ country, compact }: { country: string | null; compact?: boolean }) {
   if (!country) {
     return (
@@ -70,14 +69,7 @@ export function CountryLabel({ country, compact }: { country: string | null; com
       </Text>
     );
   }
-  return (
-    <Group gap={4} wrap="nowrap">
-      <CountryCode code={country} />
-      <Text size={compact ? 'xs' : 'sm'} c={compact ? 'dimmed' : undefined}>
-        {countryName(country)}
-      </Text>
-    </Group>
-  );
+  return <Country code={country} size={compact ? 'xs' : 'sm'} c={compact ? 'dimmed' : undefined} />;
 }
 
 /** The source IP with its country under it, and how many other addresses the event has. */
@@ -111,17 +103,6 @@ export function SourceCell({
         </Text>
       )}
     </Stack>
-  );
-}
-
-/** "3 minutes ago", with the exact time on hover. */
-export function RelativeTime({ iso, size = 'sm' }: { iso: string; size?: 'xs' | 'sm' }) {
-  return (
-    <Tooltip label={formatDateTime(iso)} withArrow openDelay={300}>
-      <Text size={size} style={{ whiteSpace: 'nowrap' }} component="span">
-        {formatRelative(iso)}
-      </Text>
-    </Tooltip>
   );
 }
 

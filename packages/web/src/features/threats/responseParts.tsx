@@ -3,7 +3,9 @@ import { Anchor, Badge, Group, Stack, Text, ThemeIcon, Tooltip } from '@mantine/
 import { IconBan, IconLock, IconLogout, IconMail, IconShieldLock } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { Link } from 'react-router';
-import { formatDateTime, formatRelative } from '../../app/format';
+import { formatDateTime } from '../../app/format';
+import { RelativeTime } from '../../ui/RelativeTime';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useMe } from '../shell/session';
 import { OUTBOX_PATH } from '../system/EmailOffNotice';
 import { deliveryWording } from './delivery';
@@ -76,6 +78,7 @@ const STATE_BADGES: Record<ThreatResponseOut['state'], { color: string; label: s
  * (with the outbox for those who can read it), "Failed — <reason>".
  */
 export function DeliveryState({ delivery }: { delivery: ThreatResponseDelivery }) {
+  useDisplayTimeZone();
   const me = useMe();
   const wording = deliveryWording(delivery);
   return (
@@ -107,6 +110,7 @@ export function DeliveryState({ delivery }: { delivery: ThreatResponseDelivery }
 
 /** The response's state; for a notify_user response, what became of its e-mail instead of "Done". */
 export function ResponseStateBadge({ response }: { response: ThreatResponseOut }) {
+  useDisplayTimeZone();
   if (response.delivery) return <DeliveryState delivery={response.delivery} />;
   const badge = STATE_BADGES[response.state];
   const lifted =
@@ -144,15 +148,11 @@ export function ExpiresLabel({ response, size = 'sm' }: { response: ThreatRespon
     );
   }
   return (
-    <Tooltip label={formatDateTime(response.expiresAt)} withArrow openDelay={300}>
-      <Text
-        size={size}
-        c={response.state === 'active' ? undefined : 'dimmed'}
-        style={{ whiteSpace: 'nowrap' }}
-      >
-        {formatRelative(response.expiresAt)}
-      </Text>
-    </Tooltip>
+    <RelativeTime
+      iso={response.expiresAt}
+      size={size}
+      c={response.state === 'active' ? undefined : 'dimmed'}
+    />
   );
 }
 

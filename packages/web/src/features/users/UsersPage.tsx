@@ -9,6 +9,7 @@ import { formatDate } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
 import { EmptyState } from '../../ui/states';
 import { ActionsHeader, DataTable, QueryBody, TableCard } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { Require } from '../shell/RequirePermission';
 import { useMe } from '../shell/session';
 import { initials } from '../shell/UserMenu';
@@ -84,6 +85,7 @@ function UserCell({ user, self }: { user: AdminUserOut; self: boolean }) {
 }
 
 function UsersTable({ users }: { users: AdminUserOut[] }) {
+  useDisplayTimeZone();
   const me = useMe();
   const [disabling, setDisabling] = useState<AdminUserOut>();
   const [impersonating, setImpersonating] = useState<AdminUserOut>();

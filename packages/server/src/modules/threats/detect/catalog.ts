@@ -61,13 +61,17 @@ const SPECS: DetectorSpec[] = [
     name: 'Brute force on an account',
     description:
       "Failed sign-ins against one account from anywhere but the user's own browsers, networks they " +
-      'used before included (an attacker behind the same NAT is still an attacker; failures from the ' +
+      'used before included (someone on the same office or home network is still counted; failures from the ' +
       "user's own devices never count, so nobody can lock the user out of them), or failed " +
       'second factors after a correct password. Raised one level at 5× the threshold.',
     defaultSeverity: 'high',
     thresholds: [
       count('failures', "Failed sign-ins from anywhere but the user's own browsers in the window.", 10),
-      count('mfaFailures', 'Failed second-factor or step-up checks in the window.', 5),
+      count(
+        'mfaFailures',
+        'Failed second-step codes or passkeys, at sign-in or when confirming a sensitive action, in the window.',
+        5,
+      ),
       windowMinutes(15),
     ],
   },
@@ -110,7 +114,7 @@ const SPECS: DetectorSpec[] = [
     name: 'Impossible travel',
     description:
       'Two consecutive successful sign-ins of a user from places too far apart for the time between ' +
-      'them (distance between country centroids over elapsed time).',
+      'them (the distance between the centres of the two countries, divided by the time between sign-ins).',
     defaultSeverity: 'high',
     thresholds: [
       {
@@ -123,7 +127,8 @@ const SPECS: DetectorSpec[] = [
       },
       {
         key: 'minDistanceKm',
-        description: 'Distances below this many km are ignored (neighbouring countries, GeoIP error).',
+        description:
+          'Distances below this many km are ignored (neighbouring countries, or a wrong guess of where an address is).',
         default: 500,
         min: 0,
         max: 20_000,
@@ -158,8 +163,8 @@ const SPECS: DetectorSpec[] = [
     type: 'privilege_escalation',
     name: 'Privilege escalation',
     description:
-      'Repeated denials of administrative permissions (…:manage, access:register, apikeys:create, ' +
-      'privacy:erase) or role changes the user may not make. Any attempt to change one’s own roles ' +
+      'Repeated refusals of administrative actions (changing settings, registering permissions, ' +
+      'creating API keys, erasing personal data) or role changes the user may not make. Any attempt to change one’s own roles ' +
       'fires at once, one level below the configured severity, and at the configured severity from ' +
       '3× the self-grant threshold.',
     defaultSeverity: 'high',
