@@ -700,6 +700,40 @@ function auditSteps(): Step[] {
       },
     },
     {
+      name: 'the actor is picked by name, and each filter shows as a chip that removes it',
+      run: async () => {
+        const page = adminPage();
+        const table = page.getByRole('table', { name: 'Audit events' });
+        await page.goto(`${state.baseUrl}/audit`);
+        await visible(auditRows(page));
+        await unfoldFilters(page);
+        const actor = page.getByRole('combobox', { name: 'Actor' });
+        await actor.fill('Ada');
+        await page
+          .getByRole('listbox', { name: 'Actor suggestions' })
+          .getByRole('option', { name: new RegExp(ADMIN.name) })
+          .click();
+        await waitForUrl(page, (url) => (url.searchParams.get('actor') ?? '') !== '', 'an actor filter');
+        const chips = page.getByRole('group', { name: 'Active filters' });
+        const chip = chips.getByRole('button', { name: `Remove filter Actor: ${ADMIN.name}` });
+        await visible(chip);
+        await visible(table.getByText('user.signed_in', { exact: true }));
+        const actors = await table.locator('tbody tr td:nth-child(2)').allInnerTexts();
+        check(
+          actors.length > 0 && actors.every((text) => text.includes(ADMIN.name)),
+          `rows of other actors: ${actors.filter((text) => !text.includes(ADMIN.name)).join(' | ')}`,
+        );
+        await shot(page, '14d-audit-actor-chip');
+        await chip.click();
+        await waitForUrl(
+          page,
+          (url) => !url.searchParams.has('actor'),
+          'no actor filter after the chip is removed',
+        );
+        await chip.waitFor({ state: 'detached' });
+      },
+    },
+    {
       name: 'no matches and a refused filter each say what to do',
       run: async () => {
         const page = adminPage();
@@ -1365,6 +1399,51 @@ function accessSteps(): Step[] {
       },
     },
     {
+      name: 'times are shown in my zone, in UTC or in the organization’s, as picked in the user menu',
+      run: async () => {
+        const page = adminPage();
+        await openAuditLog(page);
+        const firstTime = page
+          .getByRole('table', { name: 'Audit events' })
+          .locator('tbody tr td:first-child')
+          .first();
+        const pick = async (choice: RegExp) => {
+          await page.getByRole('button', { name: 'User menu' }).click();
+          await page.getByRole('menuitem', { name: choice }).click();
+        };
+        await pick(/Show times in UTC/);
+        await visible(firstTime.filter({ hasText: /UTC/ }));
+        // The organization's zone was set to Europe/Berlin above: in December that is an hour ahead.
+        const utcHour = /(\d{1,2}):\d{2}/.exec(await firstTime.innerText())?.[1];
+        await pick(/Show times in Organization/);
+        await visible(firstTime.filter({ hasText: /GMT\+1|CET/ }));
+        const berlinHour = /(\d{1,2}):\d{2}/.exec(await firstTime.innerText())?.[1];
+        check(
+          utcHour !== undefined &&
+            [(Number(utcHour) % 12) + 1, (Number(utcHour) + 1) % 24].includes(Number(berlinHour)),
+          `UTC shows hour ${utcHour}, the organization's zone hour ${berlinHour}`,
+        );
+        // A relative time tells its exact time, with the zone, on focus.
+        await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+        const relative = page.locator('time[data-absolute][tabindex="0"]').first();
+        await visible(relative);
+        check(
+          /GMT\+1|CET/.test((await relative.getAttribute('data-absolute')) ?? ''),
+          `a relative time's exact time is ${await relative.getAttribute('data-absolute')}`,
+        );
+        // By keyboard (the tooltip opens on keyboard focus, not on a programmatic one).
+        await relative.focus();
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Tab');
+        await visible(page.getByRole('tooltip').filter({ hasText: /GMT\+1|CET/ }));
+        await shot(page, '44b-times-in-organization-zone');
+        await pick(/Show times in My time zone/);
+        // Back where the access steps carry on.
+        await page.getByRole('link', { name: 'Access rules' }).click();
+        await visible(page.getByRole('table', { name: 'IP addresses' }));
+      },
+    },
+    {
       name: 'an allow list without this address is refused as a lockout, and fixed from the message',
       run: async () => {
         const page = adminPage();
@@ -1600,7 +1679,7 @@ function securitySteps(): Step[] {
         const page = adminPage();
         await page.getByRole('link', { name: 'Members' }).click();
         await page.getByRole('button', { name: `Actions for ${INVITEE.name}` }).click();
-        await page.getByRole('menuitem', { name: 'Sessions' }).click();
+        await page.getByRole('menuitem', { name: 'Sessions', exact: true }).click();
         await waitForUrl(
           page,
           (url) => url.pathname === '/sessions' && url.searchParams.has('userId'),
@@ -2003,7 +2082,7 @@ function threatSteps(): Step[] {
         await page.getByRole('link', { name: 'Detection', exact: true }).click();
         await visible(page.getByRole('heading', { name: 'Detection' }));
         const card = page.locator('[data-detector="brute_force_account"]');
-        const failures = card.getByLabel('Failures', { exact: true });
+        const failures = card.getByLabel('Failed sign-ins', { exact: true });
         await visible(failures);
         check((await failures.inputValue()) === '10', `the threshold reads ${await failures.inputValue()}`);
         await failures.fill('8');
@@ -2020,6 +2099,36 @@ function threatSteps(): Step[] {
         );
         await card.scrollIntoViewIfNeeded();
         await viewShot(page, '55-detection-settings');
+      },
+    },
+    {
+      name: 'Members shows who is locked out and unlocks them in place; the filters explain what they list',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Members', exact: true }).click();
+        await visible(page.getByRole('heading', { name: 'Members', level: 1 }));
+        const table = page.getByRole('table', { name: 'Members' });
+        const nina = table.locator('tbody tr').filter({ hasText: INVITEE.email });
+        // The twelve guesses above filled her limit for unfamiliar devices and networks.
+        await visible(nina.getByText('Locked out'));
+        await page.getByRole('radiogroup', { name: 'Show members' }).getByText('Locked out').click();
+        await waitForUrl(page, (url) => url.searchParams.get('filter') === 'locked', 'filter=locked');
+        check((await table.locator('tbody tr').count()) === 1, 'the locked filter lists someone else too');
+        await visible(page.getByText('refused for a while after too many failed attempts'));
+        await shot(page, '57b-members-locked');
+        await nina.getByRole('button', { name: `Actions for ${INVITEE.name}` }).click();
+        await page.getByRole('menuitem', { name: 'Unlock sign-in' }).click();
+        await page
+          .getByRole('dialog', { name: 'Unlock sign-in' })
+          .getByRole('button', { name: 'Unlock' })
+          .click();
+        await afterStepUpWithPasskey(page, page.getByText(`${INVITEE.name} can sign in again`));
+        // Unlocked, she leaves the list of those locked out.
+        await visible(page.getByText('No member matches this filter.'));
+        // The score's link opens the privileged members without MFA, with the same words.
+        await page.goto(`${state.baseUrl}/members?filter=privileged-without-mfa`);
+        await visible(page.getByText('The security score counts exactly these.'));
+        await shot(page, '57c-members-privileged-without-mfa');
       },
     },
     {
@@ -2234,7 +2343,9 @@ function tamperSteps(): Step[] {
         await page.goto(`${state.baseUrl}/audit`);
         await visible(page.getByTestId('history-status').filter({ hasText: 'History verified' }));
         await visible(
-          page.getByTestId('checkpoint-witnesses').filter({ hasText: 'No external witness co-signs' }),
+          page
+            .getByTestId('checkpoint-witnesses')
+            .filter({ hasText: 'No independent service keeps its own signed copy' }),
         );
         const signed = (await rememberedCheckpoint(page)).treeSize;
         check(signed > 2, `only ${signed} events are signed`);

@@ -1,5 +1,5 @@
 import type { AccessRuleKind, AccessRuleList, AccessRuleOut } from '@custos/shared';
-import { Alert, Anchor, Button, Card, Group, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Menu, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconClock, IconLock, IconPlus, IconWorld, IconWorldWww } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -32,7 +32,7 @@ function IpBlockHint() {
       IP rules last until someone changes them and can apply to some roles or API keys only. To shut out an
       attacking address for a while, block it from{' '}
       {canSeeResponses ? (
-        <Anchor component={Link} to="/security/responses" size="xs">
+        <Anchor component={Link} to="/security/responses" size="xs" underline="always">
           Responses
         </Anchor>
       ) : (
@@ -84,7 +84,7 @@ function YourRequestCard({ list }: { list: AccessRuleList }) {
           <Text size="xs" c="dimmed">
             The organization’s time zone is set in{' '}
             {canOpenSettings ? (
-              <Anchor component={Link} to="/settings" size="xs">
+              <Anchor component={Link} to="/settings" size="xs" underline="always">
                 Organization settings
               </Anchor>
             ) : (

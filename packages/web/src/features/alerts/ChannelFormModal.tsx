@@ -254,7 +254,7 @@ function ChannelForm({ channel, onClose, onCreated }: ChannelFormProps) {
         {draft.kind === 'webhook' ? (
           <TextInput
             label="URL"
-            description="Custos POSTs a signed JSON message here (Standard Webhooks). Private and local addresses are refused."
+            description="Custos sends a signed JSON message to this address (Standard Webhooks). Private and local addresses are refused."
             placeholder="https://hooks.example.com/custos"
             value={draft.url}
             onChange={(e) => set({ url: e.currentTarget.value })}

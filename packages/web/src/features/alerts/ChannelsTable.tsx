@@ -23,7 +23,7 @@ function Target({ channel }: { channel: AlertChannelOut }) {
         </Text>
         {channel.secretHint && (
           <Text size="xs" c="dimmed" className="custos-mono">
-            secret {channel.secretHint.startsWith('whsec_') ? '' : 'whsec_'}
+            signing secret starts {channel.secretHint.startsWith('whsec_') ? '' : 'whsec_'}
             {channel.secretHint}…
           </Text>
         )}
@@ -53,7 +53,7 @@ function LastDelivery({ channel }: { channel: AlertChannelOut }) {
         <DeliveryStatusBadge status={last.status} />
         {last.responseCode !== null && (
           <Text size="xs" className="custos-mono" c="dimmed">
-            {last.responseCode}
+            HTTP {last.responseCode}
           </Text>
         )}
       </Group>

@@ -179,7 +179,7 @@ function Deliveries() {
               {/* Wide enough for the badge: the checkpoint's origin would squeeze it. */}
               <Table.Th miw={110}>Status</Table.Th>
               <Table.Th ta="right">Attempts</Table.Th>
-              <Table.Th>Last code</Table.Th>
+              <Table.Th>Receiver’s answer</Table.Th>
               <Table.Th>Next attempt</Table.Th>
             </>
           }
@@ -282,7 +282,7 @@ export function DeliveriesPage() {
       </Anchor>
       <PageHeader
         title="Delivery log"
-        description="Each alert sent to a channel, with the receiver's answers. Failed webhooks are retried with backoff; replay sends a message again."
+        description="Each alert sent to a channel, with the receiver's answers. Failed webhook messages are tried again, waiting longer after each failure; replay sends a message again."
       />
       <Require organization permission="security:read">
         <Deliveries />

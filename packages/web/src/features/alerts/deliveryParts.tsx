@@ -1,5 +1,5 @@
 import type { AlertDeliveryOut } from '@custos/shared';
-import { Anchor, Badge, Group, Text, ThemeIcon } from '@mantine/core';
+import { Anchor, Badge, Group, Text, ThemeIcon, Tooltip } from '@mantine/core';
 import { IconMail, IconWebhook } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { formatCount } from '../../app/format';
@@ -114,8 +114,10 @@ export function ResponseCode({ code }: { code: number | null }) {
     );
   }
   return (
-    <Text size="sm" className="custos-mono" c={code >= 200 && code < 300 ? 'teal.9' : 'red.9'}>
-      {code}
-    </Text>
+    <Tooltip label="The status code the receiver answered; 2xx means it accepted the message" withArrow>
+      <Text size="sm" className="custos-mono" c={code >= 200 && code < 300 ? 'teal.9' : 'red.9'}>
+        HTTP {code}
+      </Text>
+    </Tooltip>
   );
 }

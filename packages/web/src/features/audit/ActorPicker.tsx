@@ -54,6 +54,9 @@ export function ActorPicker({ value, onCommit }: ActorPickerProps) {
       <Combobox.Target>
         <TextInput
           label="Actor"
+          // The ARIA combobox pattern: a text box that suggests (Mantine's target adds aria-expanded).
+          role="combobox"
+          aria-autocomplete="list"
           placeholder="Name, e-mail or id"
           description="Pick a suggestion, or type an id and press Enter"
           value={draft}

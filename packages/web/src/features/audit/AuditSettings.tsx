@@ -284,8 +284,8 @@ function EraseSubjectCard() {
   return (
     <SettingsCard
       id="audit-erase-title"
-      title="Erase a data subject"
-      description="Answers a right-to-erasure request: the keys that sealed this person's personal data are destroyed, so their names, e-mail and IP addresses, and the fields your applications flagged as personal, can no longer be read in any audit event. The events and their proofs stay."
+      title="Erase a person’s personal data"
+      description="Answers a right-to-erasure request: the keys that encrypted this person's personal data are destroyed, so their names, e-mail and IP addresses, and the fields your applications flagged as personal, can no longer be read in any audit event. The events and their proofs stay."
     >
       <Stack gap="md" maw={560}>
         {!canErase && <ReadOnlyNote permission="privacy:erase" what="this form" />}

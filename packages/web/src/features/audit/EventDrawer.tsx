@@ -17,7 +17,7 @@ import {
 import { IconArchive, IconFilter, IconShieldX, IconUserShield } from '@tabler/icons-react';
 import { type ReactNode, useRef } from 'react';
 import { hookError } from '../../app/errors';
-import { formatRelative, formatTimestamp } from '../../app/format';
+import { formatCount, formatRelative, formatTimestamp } from '../../app/format';
 import { LoadError, SectionLoader } from '../../ui/states';
 import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useGetAuditEventQuery } from './api';
@@ -300,7 +300,7 @@ function EventDetails({ event, onFilter }: { event: AuditEventOut } & FilterActi
         </Field>
         <Field label="Sequence number">
           <Text size="sm" className="custos-mono">
-            {event.seq}
+            {formatCount(event.seq)}
           </Text>
         </Field>
         <Field label="Request id">

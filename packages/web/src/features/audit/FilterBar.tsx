@@ -14,7 +14,15 @@ import { IconAdjustmentsHorizontal, IconFilterOff, IconSearch } from '@tabler/ic
 import { type ReactNode, useEffect, useState } from 'react';
 import { ActorPicker } from './ActorPicker';
 import { FilterChips } from './FilterChips';
-import { activeFilterCount, filterProblem, OUTCOMES, SOURCES, type TextFilter, TIME_RANGES } from './filters';
+import {
+  activeFilterCount,
+  filterProblem,
+  OUTCOMES,
+  SOURCE_WORDS,
+  SOURCES,
+  type TextFilter,
+  TIME_RANGES,
+} from './filters';
 import type { AuditFiltersState } from './useAuditFilters';
 
 interface FilterTextInputProps {
@@ -90,12 +98,6 @@ function FilterTextInput({
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const SOURCE_LABELS: Record<(typeof SOURCES)[number], string> = {
-  console: 'Console',
-  api: 'API',
-  sdk: 'SDK (host apps)',
-  system: 'System',
-};
 
 /** `datetime-local` works in local time without a zone; the URL keeps ISO instants. */
 function toLocalInput(iso: string | undefined): string {
@@ -213,7 +215,7 @@ export function FilterBar({ state }: { state: AuditFiltersState }) {
             <Select
               label="Source"
               placeholder="Any source"
-              data={SOURCES.map((value) => ({ value, label: SOURCE_LABELS[value] }))}
+              data={SOURCES.map((value) => ({ value, label: SOURCE_WORDS[value] }))}
               value={filters.source ?? null}
               clearable
               onChange={(source) => update({ source: source ?? undefined })}

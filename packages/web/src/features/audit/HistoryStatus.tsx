@@ -16,7 +16,7 @@ function verifiedText({ remembered, result }: HistoryCheck): string {
   }
   const since =
     remembered.treeSize === result.current.treeSize ? 'no events since' : `the log now has ${size} events`;
-  return `History verified against the checkpoint this browser saw on ${formatDateTime(remembered.savedAt)} (size ${formatCount(remembered.treeSize)}); ${since}.`;
+  return `History verified against the checkpoint this browser saw on ${formatDateTime(remembered.savedAt)} (${formatCount(remembered.treeSize)} events then); ${since}.`;
 }
 
 /**

@@ -45,8 +45,8 @@ export function HistoryProblem({ check }: { check: HistoryCheck }) {
       {remembered && failed ? (
         <Text size="sm" c="inherit">
           The server’s audit history does not extend the checkpoint this browser saw on{' '}
-          {formatDateTime(remembered.savedAt)} (size {formatCount(remembered.treeSize)}). Someone may have
-          rewritten or rolled back the log: {WHAT_HAPPENED[failed.status]}
+          {formatDateTime(remembered.savedAt)} ({formatCount(remembered.treeSize)} events then). Someone may
+          have rewritten or rolled back the log: {WHAT_HAPPENED[failed.status]}
         </Text>
       ) : (
         <Text size="sm" c="inherit">

@@ -113,28 +113,30 @@ export function ProofSection({ proof, integrity }: { proof: InclusionProofOut; i
       </Text>
       <Paper withBorder radius="md" p="md">
         <Stack gap="sm">
-          <Field label="Leaf hash">
+          <Field label="Event fingerprint (leaf hash)">
             <HashValue value={proof.leafHash} label="leaf hash" />
           </Field>
           <SimpleGrid cols={2} spacing="sm">
-            <Field label="Leaf index">
+            <Field label="Position in the log (counted from 0)">
               <Text size="sm" className="custos-mono">
-                {proof.leafIndex}
+                {formatCount(proof.leafIndex)}
               </Text>
             </Field>
-            <Field label="Tree size">
+            <Field label="Events the checkpoint covers">
               <Text size="sm" className="custos-mono">
-                {proof.treeSize}
+                {formatCount(proof.treeSize)}
               </Text>
             </Field>
           </SimpleGrid>
           <Field label="Root hash">
             <HashValue value={proof.rootHash} label="root hash" />
           </Field>
-          <Field label={`Proof hashes (${proof.proof.length}, leaf to root)`}>
+          <Field
+            label={`Proof steps (${proof.proof.length}): the hashes linking this event to the root hash, the checkpoint’s fingerprint of the whole log`}
+          >
             {proof.proof.length === 0 ? (
               <Text size="sm" c="dimmed">
-                None: the leaf is the whole tree.
+                None: this is the only event the checkpoint covers.
               </Text>
             ) : (
               <Stack gap={2} component="ol" m={0} pl="lg">
@@ -174,7 +176,8 @@ export function ProofSection({ proof, integrity }: { proof: InclusionProofOut; i
             </div>
           </div>
           <Text size="xs" c="dimmed">
-            A C2SP signed note. Check it with the public key at /.well-known/custos/audit-keys.
+            The checkpoint as Custos signed it, in a standard format (a C2SP signed note). Anyone can check
+            the signature with Custos’s public audit key, published at /.well-known/custos/audit-keys.
           </Text>
         </Stack>
       ) : (

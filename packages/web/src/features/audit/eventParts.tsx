@@ -1,6 +1,7 @@
 import type { AuditEventOut } from '@custos/shared';
 import { Badge, Group, Text, ThemeIcon, Tooltip } from '@mantine/core';
 import { IconArchive, IconEraser, IconShieldX } from '@tabler/icons-react';
+import { SOURCE_HELP, SOURCE_WORDS } from './filters';
 
 type Actor = AuditEventOut['actor'];
 type Target = AuditEventOut['targets'][number];
@@ -27,10 +28,18 @@ export function OutcomeBadge({ outcome }: { outcome: string }) {
 }
 
 export function SourceBadge({ source }: { source: string }) {
-  return (
+  const known = source in SOURCE_WORDS ? (source as keyof typeof SOURCE_WORDS) : null;
+  const badge = (
     <Badge variant="outline" color="gray" tt="none" fw={500} miw="max-content">
-      {source}
+      {known ? SOURCE_WORDS[known] : source}
     </Badge>
+  );
+  return known ? (
+    <Tooltip label={SOURCE_HELP[known]} withArrow>
+      {badge}
+    </Tooltip>
+  ) : (
+    badge
   );
 }
 

@@ -255,11 +255,20 @@ export function describeQuery(query: AuditSearchQuery): string[] {
     });
 }
 
-const SOURCE_WORDS: Record<Source, string> = {
+/** Where an event came from, in words (filters, chips and the events' source badges). */
+export const SOURCE_WORDS: Record<Source, string> = {
   console: 'Console',
   api: 'API',
   sdk: 'SDK (host apps)',
   system: 'System',
+};
+
+/** What each source means, for the badge's tooltip. */
+export const SOURCE_HELP: Record<Source, string> = {
+  console: 'Done by a person in this console',
+  api: 'Done through the API, with an API key or a session outside the console',
+  sdk: 'Sent by your application through the Custos SDK',
+  system: 'Done by Custos itself (jobs, detections, retention)',
 };
 const SINCE_WORDS: Partial<Record<TimeRange, string>> = {
   '1h': '1 hour ago',

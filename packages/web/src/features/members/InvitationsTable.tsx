@@ -7,6 +7,7 @@ import { toApiError } from '../../app/errors';
 import { formatDate, formatRelative } from '../../app/format';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { ActionsHeader, DangerRowAction, DataTable, QueryBody, TableCard } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useConfirmAction } from '../../ui/useConfirmAction';
 import { useCan } from '../shell/session';
 import { useListInvitationsQuery, useResendInvitationMutation, useRevokeInvitationMutation } from './api';
@@ -19,6 +20,8 @@ interface InvitationsTableProps {
 }
 
 export function InvitationsTable({ onInviteLink }: InvitationsTableProps) {
+  // Redrawn when the viewer picks another time zone.
+  useDisplayTimeZone();
   const canRevoke = useCan('members:invite');
   const [resend] = useResendInvitationMutation();
   const [busy, setBusy] = useState<string>();

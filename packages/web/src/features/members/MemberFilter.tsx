@@ -4,20 +4,20 @@ import { useSearchParams } from 'react-router';
 
 const LABELS: Record<MemberFilter, string> = {
   all: 'All',
-  'privileged-without-mfa': 'Privileged without MFA',
+  'privileged-without-mfa': 'Privileged without two-step',
   locked: 'Locked out',
-  'without-mfa': 'Without MFA',
+  'without-mfa': 'Without two-step',
 };
 
 /** What each filter lists, in plain words (shown under the control). */
 const EXPLAINED: Record<MemberFilter, string> = {
   all: 'Everyone in the organization.',
   'privileged-without-mfa':
-    'Privileged members are those whose roles can change members or invitations, roles and access rules, the security policy, API keys, audit retention or encryption keys. These have no authenticator app or passkey (disabled accounts are left out: they cannot sign in). The security score counts exactly these.',
+    'Privileged members are those whose roles can change members or invitations, roles and access rules, the security policy, API keys, audit retention or encryption keys. These have no second sign-in step (two-step verification, MFA): no authenticator app or passkey (disabled accounts are left out: they cannot sign in). The security score counts exactly these.',
   locked:
     'Members whose sign-ins from new devices and networks are refused for a while after too many failed attempts.',
   'without-mfa':
-    'Members with no authenticator app or passkey (disabled accounts are left out: they cannot sign in).',
+    'Members with no second sign-in step (two-step verification, MFA): no authenticator app or passkey (disabled accounts are left out: they cannot sign in).',
 };
 
 /** The filter, kept in the URL's `filter` query so a link (the security score's) opens it. */

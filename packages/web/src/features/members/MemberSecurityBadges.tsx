@@ -1,7 +1,9 @@
 import { hasMfa, type MemberWithSecurity } from '@custos/shared';
 import { Badge, Group, Text, Tooltip } from '@mantine/core';
-import { formatDateTime, formatRelative } from '../../app/format';
-import { countryName } from '../../ui/Country';
+import { formatDateTime } from '../../app/format';
+import { Country } from '../../ui/Country';
+import { RelativeTime } from '../../ui/RelativeTime';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 
 /** The kinds of second factor a member has, in words (for the badge and its tooltip). */
 function factorWords(member: MemberWithSecurity): string {
@@ -16,6 +18,8 @@ function factorWords(member: MemberWithSecurity): string {
 
 /** MFA state, then the account's troubles: locked out, disabled; and whether the member is privileged. */
 export function MemberSecurityBadges({ member }: { member: MemberWithSecurity }) {
+  // Redrawn when the viewer picks another time zone.
+  useDisplayTimeZone();
   const kinds = [member.mfa.totp > 0 ? 'App' : null, member.mfa.passkey > 0 ? 'Passkey' : null].filter(
     Boolean,
   );
@@ -24,12 +28,12 @@ export function MemberSecurityBadges({ member }: { member: MemberWithSecurity })
       {hasMfa(member) ? (
         <Tooltip label={`Second factors: ${factorWords(member)}`} withArrow>
           <Badge size="sm" variant="light" color="teal" tabIndex={0}>
-            MFA: {kinds.join(' + ')}
+            Two-step: {kinds.join(' + ')}
           </Badge>
         </Tooltip>
       ) : (
         <Badge size="sm" variant="light" color={member.privileged ? 'red' : 'yellow'}>
-          No MFA
+          No two-step
         </Badge>
       )}
       {member.lockedUntil && (
@@ -79,16 +83,8 @@ export function LastSignIn({ member }: { member: MemberWithSecurity }) {
   const { at, country } = member.lastSignIn;
   return (
     <div>
-      <Tooltip label={formatDateTime(at)} withArrow>
-        <Text size="sm" component="time" dateTime={at} title={formatDateTime(at)} tabIndex={0}>
-          {formatRelative(at)}
-        </Text>
-      </Tooltip>
-      {country && (
-        <Text size="xs" c="dimmed">
-          {countryName(country)}
-        </Text>
-      )}
+      <RelativeTime iso={at} />
+      {country && <Country code={country} size="xs" c="dimmed" />}
     </div>
   );
 }

@@ -18,6 +18,7 @@ import { useAppDispatch } from '../../app/hooks';
 import { ConfirmModal } from '../../ui/ConfirmModal';
 import { EmptyState } from '../../ui/states';
 import { ActionsHeader, DataTable, QueryBody, TableCard } from '../../ui/tables';
+import { useDisplayTimeZone } from '../../ui/timeZone';
 import { useConfirmAction } from '../../ui/useConfirmAction';
 import { useRevokeSessionsMutation } from '../sessions/api';
 import { useCan, useMe } from '../shell/session';
@@ -101,7 +102,7 @@ function MemberActions({
           <>
             {hasMfa(member) || member.mfa.recoveryCodes ? (
               <Menu.Item color="red" leftSection={<IconKeyOff size={16} />} onClick={onResetMfa}>
-                Reset MFA
+                Reset two-step verification
               </Menu.Item>
             ) : null}
             <Menu.Item leftSection={<IconUserCog size={16} />} onClick={onChangeRoles}>
@@ -118,6 +119,8 @@ function MemberActions({
 }
 
 export function MembersTable() {
+  // Redrawn when the viewer picks another time zone.
+  useDisplayTimeZone();
   const me = useMe();
   const canManage = useCan('members:manage');
   const canSeeSessions = useCan('sessions:read');
@@ -138,7 +141,7 @@ export function MembersTable() {
     (member) =>
       notifications.show({
         color: 'teal',
-        message: `${member.name}'s second factors were removed and they were signed out. They sign in with their password and set up MFA again.`,
+        message: `${member.name}'s second factors were removed and they were signed out. They sign in with their password and set up two-step verification again.`,
       }),
   );
   const unlockAction = useConfirmAction(
@@ -270,9 +273,13 @@ export function MembersTable() {
         }}
       </QueryBody>
       <ChangeRolesModal member={editing} onClose={() => setEditing(undefined)} />
-      <ConfirmModal title="Reset MFA" confirmLabel="Reset MFA" {...mfaReset.modal}>
+      <ConfirmModal
+        title="Reset two-step verification"
+        confirmLabel="Reset two-step verification"
+        {...mfaReset.modal}
+      >
         {mfaReset.target
-          ? `Every authenticator app, passkey and recovery code of ${mfaReset.target.name} (${mfaReset.target.email}) is removed and they are signed out everywhere. Until they set up MFA again, their password alone signs them in, so do this only once you are sure it is them asking (for example, they lost their phone). You will be asked to confirm it is you first.`
+          ? `Every authenticator app, passkey and recovery code of ${mfaReset.target.name} (${mfaReset.target.email}) is removed and they are signed out everywhere. Until they set up two-step verification again, their password alone signs them in, so do this only once you are sure it is them asking (for example, they lost their phone). You will be asked to confirm it is you first.`
           : ''}
       </ConfirmModal>
       <ConfirmModal title="Unlock sign-in" confirmLabel="Unlock" {...unlockAction.modal}>

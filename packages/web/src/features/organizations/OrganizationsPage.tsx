@@ -1,7 +1,7 @@
 import { Badge, Button, Table, Text } from '@mantine/core';
 import { IconBuildingSkyscraper, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import { formatDate } from '../../app/format';
+import { formatCount, formatDate } from '../../app/format';
 import { PageHeader } from '../../ui/PageHeader';
 import { EmptyState } from '../../ui/states';
 import { DataTable, QueryBody, TableCard } from '../../ui/tables';
@@ -30,7 +30,7 @@ function OrganizationsCard() {
             head={
               <>
                 <Table.Th>Name</Table.Th>
-                <Table.Th>Slug</Table.Th>
+                <Table.Th>Short name</Table.Th>
                 <Table.Th ta="right">Members</Table.Th>
                 <Table.Th>Created</Table.Th>
               </>
@@ -54,7 +54,7 @@ function OrganizationsCard() {
                   </Text>
                 </Table.Td>
                 <Table.Td ta="right">
-                  <Text size="sm">{organization.memberCount}</Text>
+                  <Text size="sm">{formatCount(organization.memberCount)}</Text>
                 </Table.Td>
                 <Table.Td>
                   <Text size="sm">{formatDate(organization.createdAt)}</Text>
@@ -77,7 +77,7 @@ export function OrganizationsPage() {
     <>
       <PageHeader
         title="Organizations"
-        description="Every tenant on this Custos installation. Only platform administrators see this page."
+        description="Every organization on this Custos installation. Only platform administrators see this page."
         actions={
           me.user.isSuperAdmin ? (
             <Button leftSection={<IconPlus size={18} />} onClick={() => setCreating(true)}>

@@ -54,16 +54,21 @@ function SessionsCard({ sessions }: { sessions: SecurityOverview['sessions'] }) 
       />
       <Stack gap={6}>
         <Group justify="space-between">
-          <Text size="sm">Verified with MFA</Text>
+          <Text size="sm">Signed in with a second step</Text>
           <Text size="sm" fw={600}>
             {formatCount(sessions.withMfa)} ({mfaShare}%)
           </Text>
         </Group>
-        <Progress value={mfaShare} color="teal" size="sm" aria-label="Sessions verified with MFA" />
+        <Progress
+          value={mfaShare}
+          color="teal"
+          size="sm"
+          aria-label="Sessions signed in with a second step"
+        />
         <Group justify="space-between">
           <Text size="sm">Idle for over 7 days</Text>
           <Badge variant="light" color={sessions.stale > 0 ? 'orange' : 'gray'}>
-            {formatCount(sessions.stale)} stale
+            {formatCount(sessions.stale)} session{sessions.stale === 1 ? '' : 's'}
           </Badge>
         </Group>
       </Stack>
@@ -76,8 +81,8 @@ function MfaCard({ mfa }: { mfa: SecurityOverview['mfa'] }) {
   const color = share >= 90 ? 'teal' : share >= 50 ? 'yellow' : 'red';
   return (
     <DashboardCard
-      title="MFA adoption"
-      more={{ to: '/settings/security', label: 'MFA policy' }}
+      title="Two-step verification (MFA)"
+      more={{ to: '/settings/security', label: 'Who must use it' }}
       morePlacement="bottom"
       testId="mfa-adoption"
     >
@@ -85,10 +90,10 @@ function MfaCard({ mfa }: { mfa: SecurityOverview['mfa'] }) {
         icon={<IconShieldLock size={22} />}
         color={color}
         value={`${share}%`}
-        caption={`${formatCount(mfa.enrolled)} of ${formatCount(mfa.members)} members enrolled`}
+        caption={`${formatCount(mfa.enrolled)} of ${formatCount(mfa.members)} members have an authenticator app or passkey`}
       />
       <Stack gap={6}>
-        <Progress value={share} color={color} size="sm" aria-label="Members enrolled in MFA" />
+        <Progress value={share} color={color} size="sm" aria-label="Members with two-step verification" />
         {mfa.adminsWithout > 0 ? (
           <Anchor
             component={Link}

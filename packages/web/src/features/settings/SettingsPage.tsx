@@ -38,8 +38,9 @@ function OrganizationCard() {
             Name
           </Title>
           <Text size="sm" c="dimmed">
-            The name members see in the console and in invitations. The slug ({organization.slug}) stays the
-            same, so sign-in links keep working. Created {formatDate(organization.createdAt)}.
+            The name members see in the console and in invitations. The short name in sign-in links (
+            {organization.slug}) stays the same, so those links keep working. Created{' '}
+            {formatDate(organization.createdAt)}.
           </Text>
         </Stack>
         <form onSubmit={submit}>
@@ -82,7 +83,7 @@ export function SettingsPage() {
           <>
             The organization’s name, time zone and e-mail. Sign-in rules (two-step verification, sessions,
             passwords) are on{' '}
-            <Anchor component={Link} to="/settings/security">
+            <Anchor component={Link} to="/settings/security" underline="always">
               Security policy
             </Anchor>
             .

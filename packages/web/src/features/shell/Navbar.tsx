@@ -22,10 +22,10 @@ export function Navbar() {
   return (
     <ScrollArea component="nav" aria-label="Main navigation" type="scroll" p="sm">
       {/* Compact rows: every section, Platform included, fits 900 px without scrolling. */}
-      <Stack gap="xs">
+      <Stack gap={6}>
         {sections.map((section) => (
           <Stack gap={0} key={section.label}>
-            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={3} style={{ letterSpacing: 0.5 }}>
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={2} style={{ letterSpacing: 0.5 }}>
               {section.label}
             </Text>
             {section.items.map((item) => {
@@ -40,7 +40,7 @@ export function Navbar() {
                   active={active}
                   aria-current={active ? 'page' : undefined}
                   onClick={() => dispatch(closeNavbar())}
-                  py={6}
+                  py={5}
                   style={{ borderRadius: 'var(--mantine-radius-md)' }}
                 />
               );

@@ -14,7 +14,7 @@ import {
 import { IconExternalLink } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { formatTimestamp } from '../../app/format';
+import { formatCount, formatTimestamp } from '../../app/format';
 import { useDisplayTimeZone } from '../../ui/timeZone';
 import { accountLabel, auditLogLink, type EvidenceGroup, groupByIp, inAuditLog } from './evidence';
 import { countLabel, OUTCOME_COLORS, OUTCOME_LABELS, plural, reasonLabel } from './labels';
@@ -109,7 +109,7 @@ function AttemptRow({ item }: { item: SecurityEventEvidence }) {
             aria-label={`Open audit event #${item.seq}`}
             title={item.action}
           >
-            #{item.seq}
+            #{formatCount(item.seq)}
           </Anchor>
         ) : (
           <Text

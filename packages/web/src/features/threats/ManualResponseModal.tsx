@@ -86,7 +86,7 @@ function ManualResponseForm({ kind, onClose }: { kind: ManualKind; onClose: () =
               <>
                 IPv4 or IPv6. Its sign-ins and requests into this organization are refused until the block
                 ends. To block a range for good, or for some roles only, add an IP rule in{' '}
-                <Anchor component={Link} to="/access/rules" size="xs" onClick={onClose}>
+                <Anchor component={Link} to="/access/rules" size="xs" underline="always" onClick={onClose}>
                   Access rules
                 </Anchor>{' '}
                 instead.
