@@ -24,6 +24,7 @@ import type {
 } from '@custos/shared';
 import { createAccessRulesApi, createAppPermissionsApi, createAuthorizeApi, createRolesApi } from './access';
 import { createAuditApi } from './audit';
+import { adminPrivacy, createPrivacyApi } from './privacy';
 import {
   createAdminUsersApi,
   createAuthApi,
@@ -193,6 +194,7 @@ export class CustosClient {
 
   admin = {
     ...createAdminUsersApi(this),
+    ...adminPrivacy(this),
     organizations: () =>
       this.request<{ organizations: OrganizationSummary[] }>('GET', '/api/v1/admin/organizations'),
     createOrganization: (body: { name: string; ownerEmail?: string }) =>
@@ -216,6 +218,9 @@ export class CustosClient {
 
   /** Alert channels (webhooks, e-mail) and their delivery log. */
   alerts = createAlertsApi(this);
+
+  /** Privacy: the data map, data subject requests and their clocks, privacy settings. */
+  privacy = createPrivacyApi(this);
 }
 
 function safeParse(text: string): unknown {

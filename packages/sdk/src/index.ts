@@ -8,6 +8,7 @@ export type {
   CheckpointCheckStatus,
 } from './audit-verify';
 export { CustosApiError, CustosClient, type CustosClientOptions, type RequestOptions } from './client';
+export type { PrivacyApi } from './privacy';
 export { isMfaChallenge } from './security';
 export { listQuery } from './threats';
 export * from './types';

@@ -53,6 +53,7 @@ import {
 import { createOrganizationsService, organizationRoutes } from './modules/organizations';
 import { createOutboxService } from './modules/outbox';
 import { createOverviewService, overviewRoutes } from './modules/overview';
+import { createPrivacyModule } from './modules/privacy';
 import { createSecurityPolicyService, securityPolicyRoutes } from './modules/security';
 import { createSessionsService, sessionRoutes } from './modules/sessions';
 import { createSetupService, setupRoutes } from './modules/setup';
@@ -213,6 +214,13 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
     threats,
     detectionState,
     overview: createOverviewService({ ...deps, accessPolicies }),
+    privacy: createPrivacyModule({
+      ...deps,
+      outbox,
+      // Overdue requests reach the alert channels as compliance-violation security events.
+      raiseViolation: (violation) => threats.raiseComplianceViolation(violation),
+      ...(options.jobs ? { jobs: options.jobs } : {}),
+    }),
   };
 }
 
@@ -410,9 +418,11 @@ export async function buildApp(
   await app.register(services.threats.routes);
   await app.register(services.alerts.routes);
   await app.register(overviewRoutes(services.overview));
+  await app.register(services.privacy.routes);
   registerDenialAudit(app, audit.recorder);
   audit.start();
   await services.alerts.start();
+  services.privacy.start();
 
   const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
   if (webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) await serveConsole(app, webRoot);

@@ -466,6 +466,132 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
       run: () => post(`/api/v1/alerts/channels/${need('channelId')}`, undefined, need('admin'), 'DELETE'),
     },
     {
+      route: 'POST /api/v1/privacy/categories',
+      run: async () => {
+        const res = await post(
+          '/api/v1/privacy/categories',
+          { slug: 'walked', name: 'Walked' },
+          need('admin'),
+        );
+        ctx.privacyCategoryId = res.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'PATCH /api/v1/privacy/categories/:id',
+      run: () =>
+        post(
+          `/api/v1/privacy/categories/${need('privacyCategoryId')}`,
+          { name: 'Walked 2' },
+          need('admin'),
+          'PATCH',
+        ),
+    },
+    {
+      route: 'DELETE /api/v1/privacy/categories/:id',
+      run: () =>
+        post(`/api/v1/privacy/categories/${need('privacyCategoryId')}`, undefined, need('admin'), 'DELETE'),
+    },
+    {
+      route: 'POST /api/v1/privacy/systems',
+      run: async () => {
+        const res = await post('/api/v1/privacy/systems', { name: 'Walked system' }, need('admin'));
+        ctx.privacySystemId = res.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'PATCH /api/v1/privacy/systems/:id',
+      run: () =>
+        post(
+          `/api/v1/privacy/systems/${need('privacySystemId')}`,
+          { owner: 'Walkers' },
+          need('admin'),
+          'PATCH',
+        ),
+    },
+    {
+      route: 'PUT /api/v1/privacy/systems/:id/categories',
+      run: () =>
+        post(
+          `/api/v1/privacy/systems/${need('privacySystemId')}/categories`,
+          {
+            categories: [
+              { categoryKey: 'contact.email', purposes: [{ purpose: 'Walk', lawfulBasis: 'contract' }] },
+            ],
+          },
+          need('admin'),
+          'PUT',
+        ),
+    },
+    {
+      route: 'DELETE /api/v1/privacy/systems/:id',
+      run: () =>
+        post(`/api/v1/privacy/systems/${need('privacySystemId')}`, undefined, need('admin'), 'DELETE'),
+    },
+    {
+      route: 'PUT /api/v1/privacy/settings',
+      run: () => post('/api/v1/privacy/settings', { reminderDaysBefore: [7, 2] }, need('admin'), 'PUT'),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests',
+      run: async () => {
+        const res = await post(
+          '/api/v1/privacy/requests',
+          { type: 'access', regime: 'gdpr', email: t.uniqueEmail('walked-subject') },
+          need('admin'),
+        );
+        ctx.privacyRequestId = res.json().id;
+        const other = await post(
+          '/api/v1/privacy/requests',
+          { type: 'erasure', regime: 'gdpr', subjectRef: 'walked-2' },
+          need('admin'),
+        );
+        ctx.privacyRequest2 = other.json().id;
+        const third = await post(
+          '/api/v1/privacy/requests',
+          { type: 'objection', regime: 'gdpr', subjectRef: 'walked-3' },
+          need('admin'),
+        );
+        ctx.privacyRequest3 = third.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/extend',
+      run: () =>
+        post(
+          `/api/v1/privacy/requests/${need('privacyRequestId')}/extend`,
+          { reason: 'A walked-through reason' },
+          need('admin'),
+        ),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/verify',
+      run: () => post(`/api/v1/privacy/requests/${need('privacyRequestId')}/verify`, {}, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/approve',
+      run: () => post(`/api/v1/privacy/requests/${need('privacyRequestId')}/approve`, {}, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/complete',
+      run: () => post(`/api/v1/privacy/requests/${need('privacyRequestId')}/complete`, {}, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/cancel',
+      run: () => post(`/api/v1/privacy/requests/${need('privacyRequest2')}/cancel`, {}, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/deny',
+      run: () =>
+        post(
+          `/api/v1/privacy/requests/${need('privacyRequest3')}/deny`,
+          { reason: 'Manifestly unfounded walk', legalGround: 'GDPR Art. 12(5)(b)' },
+          need('admin'),
+        ),
+    },
+    {
       route: 'POST /api/v1/me/factors/totp',
       run: async () => {
         const user = await join('mfa');

@@ -52,6 +52,18 @@ const OWNER: Record<string, string> = {
   alertDeliveries: 'modules/alerts',
   alertDeliveryAttempts: 'modules/alerts',
   alertDigestItems: 'modules/alerts',
+  privacySettings: 'modules/privacy',
+  privacySystems: 'modules/privacy',
+  privacySystemCategories: 'modules/privacy',
+  privacyCustomCategories: 'modules/privacy',
+  privacyRequests: 'modules/privacy',
+  privacyRequestEvents: 'modules/privacy',
+  privacyRetentionRules: 'modules/privacy',
+  privacyRetentionRuns: 'modules/privacy',
+  privacyTasks: 'modules/privacy',
+  privacyTaskResults: 'modules/privacy',
+  privacyAccessPackages: 'modules/privacy',
+  privacyVerificationCodes: 'modules/privacy',
 };
 
 /**

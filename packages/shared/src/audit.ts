@@ -74,6 +74,21 @@ export const AUDIT_ACTIONS = [
   'alert_channel.secret_rotated',
   'alert_channel.tested',
   'alert_delivery.replayed',
+  'privacy_system.created',
+  'privacy_system.updated',
+  'privacy_system.deleted',
+  'privacy_system.categories_updated',
+  'privacy_category.created',
+  'privacy_category.updated',
+  'privacy_category.deleted',
+  'privacy_settings.updated',
+  'privacy_request.created',
+  'privacy_request.verified',
+  'privacy_request.approved',
+  'privacy_request.denied',
+  'privacy_request.canceled',
+  'privacy_request.extended',
+  'privacy_request.completed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -5,6 +5,8 @@ export * from './audit-api';
 export * from './errors';
 export * from './members-api';
 export * from './permissions';
+export * from './privacy';
+export * from './privacy-api';
 export * from './security-api';
 export * from './system-api';
 export * from './threat-words';

@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'keys:rotate': 'Rotate, disable and destroy encryption keys',
   'privacy:read': 'See data subject requests, consent and the data map',
   'privacy:manage': 'Work data subject requests, consent purposes and retention',
+  'privacy:process': 'Run and complete the tasks of data subject requests',
   'privacy:erase': 'Carry out erasure of personal data',
   'compliance:read': 'See frameworks, controls and reports',
   'compliance:manage': 'Manage controls, evidence, incidents and reports',
@@ -36,16 +37,13 @@ export type Permission = keyof typeof PERMISSIONS;
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
 /**
- * Permissions of modules not built yet (key management, privacy, compliance). Built-in roles already
+ * Permissions of modules not built yet (key management, compliance). Built-in roles already
  * hold them, so those modules work for the right people the day they land; until then the console
  * does not offer them, since granting them would change nothing.
  */
 export const PERMISSIONS_AWAITING_MODULES: ReadonlySet<Permission> = new Set<Permission>([
   'keys:read',
   'keys:rotate',
-  'privacy:read',
-  'privacy:manage',
-  'privacy:erase',
   'compliance:read',
   'compliance:manage',
 ]);
@@ -92,6 +90,7 @@ export const BUILT_IN_ROLES = {
       'audit:read',
       'privacy:read',
       'privacy:manage',
+      'privacy:process',
       'privacy:erase',
     ],
   },

@@ -19,6 +19,7 @@ export const COUNT_NOUNS: Record<DetectorType, readonly [singular: string, plura
   data_exfiltration: ['export', 'exports'],
   off_hours: ['action', 'actions'],
   audit_tampering: ['alarm', 'alarms'],
+  privacy_request_overdue: ['check', 'checks'],
 };
 
 /** The nouns of an event type, or "event(s)" for a type this build does not know. */

@@ -28,6 +28,9 @@ export const DETECTOR_TYPES = [
   // Not a detector over signals: the audit trail's own signer raises it when the database's history
   // no longer extends what it signed, or a row appears where the log had no room for it.
   'audit_tampering',
+  // Not a detector either: a compliance violation, raised by the privacy module when a data subject
+  // request passes its statutory due date unanswered.
+  'privacy_request_overdue',
 ] as const;
 export const DetectorType = z.enum(DETECTOR_TYPES);
 export type DetectorType = z.infer<typeof DetectorType>;
@@ -104,7 +107,7 @@ export type UpdateThreatSettingsBody = z.infer<typeof UpdateThreatSettingsBody>;
 // ---------------------------------------------------------------- security events
 
 export const SecurityEventSubject = z.object({
-  type: z.enum(['user', 'ip', 'api_key', 'audit_log']),
+  type: z.enum(['user', 'ip', 'api_key', 'audit_log', 'privacy_request']),
   id: z.string(),
   /** A display name (the user's name, or the IP); never an e-mail address. */
   label: z.string().nullable(),

@@ -9,6 +9,7 @@ import { INVITATION_ERROR_CODES } from './invitations';
 import { LAST_OWNER_ERROR_CODES, MEMBER_ERROR_CODES, MEMBER_SECURITY_ERROR_CODES } from './members';
 import { MFA_ERROR_CODES } from './mfa';
 import { ORGANIZATION_ERROR_CODES } from './organizations';
+import { PRIVACY_ERROR_CODES } from './privacy';
 import { SESSION_ERROR_CODES } from './sessions';
 import { SETUP_ERROR_CODES } from './setup';
 import { GUARD_ERROR_CODES, THREAT_ERROR_CODES } from './threats';
@@ -42,6 +43,7 @@ export const ERROR_CODES = [
   ...ALERT_ERROR_CODES,
   ...GUARD_ERROR_CODES,
   ...MEMBER_SECURITY_ERROR_CODES,
+  ...PRIVACY_ERROR_CODES,
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -26,6 +26,7 @@ const TITLES: Record<DetectorType, (who: string) => string> = {
   data_exfiltration: (who) => `Possible data exfiltration by ${who}`,
   off_hours: (who) => `Off-hours activity by ${who}`,
   audit_tampering: (who) => `Tampering with ${who}`,
+  privacy_request_overdue: (who) => `Compliance violation: ${who} is overdue`,
 };
 
 /** Names come from users and hosts: no line breaks or control characters reach a mail header. */

@@ -13,6 +13,7 @@ import { newId } from '../../platform/crypto/tokens';
 import { toJson } from '../../platform/db/json';
 import type { RequestMeta, UserCaller } from '../../platform/http/caller';
 import { registerErrorHandler } from '../../platform/http/error-handler';
+import { FIXED_DETECTORS } from '../threats/detect';
 import { createOverviewService, type OverviewService, overviewRoutes } from '.';
 
 const URL = '/api/v1/security/overview';
@@ -63,9 +64,9 @@ describe.each(backends)('security overview (%s)', (backend) => {
       url: '/api/v1/security/settings',
       token: org.owner.token,
       payload: {
-        // audit_tampering is the audit trail's own alarm and cannot be switched off.
+        // Alarms Custos raises itself (audit tampering, overdue privacy requests) cannot be switched off.
         detectors: Object.fromEntries(
-          DETECTOR_TYPES.filter((type) => type !== 'audit_tampering').map((type) => [type, off]),
+          DETECTOR_TYPES.filter((type) => !FIXED_DETECTORS.has(type)).map((type) => [type, off]),
         ),
         responses: [],
       },
@@ -73,7 +74,7 @@ describe.each(backends)('security overview (%s)', (backend) => {
     expect(res.statusCode).toBe(200);
     const running = await t.services.threats.settings.settingsFor(org.id);
     const enabled = Object.entries(running.detectors).filter(([, d]) => d.enabled);
-    expect(enabled.map(([type]) => type)).toEqual(['audit_tampering']);
+    expect(enabled.map(([type]) => type)).toEqual([...FIXED_DETECTORS]);
     return org;
   }
 

@@ -45,7 +45,11 @@ export interface Detection {
   organizationId: string;
   /** Signals with the same key fold into the one open event (one attack = one event with a count). */
   dedupKey: string;
-  subject: { type: 'user' | 'ip' | 'api_key' | 'audit_log'; id: string; label: string | null };
+  subject: {
+    type: 'user' | 'ip' | 'api_key' | 'audit_log' | 'privacy_request';
+    id: string;
+    label: string | null;
+  };
   sourceIp: string | null;
   country: string | null;
   /** One sentence a person can act on: what was seen, against which threshold. */

@@ -8,7 +8,7 @@ import type { Detection, DetectorEngine } from './detection';
 import { createSecurityEventsService } from './events-service';
 import { createThreatPipeline } from './pipeline';
 import type { AlertSink, ResponseEffects } from './ports';
-import { createKeyedSerializer, createRaiser } from './raise';
+import { createKeyedSerializer, createRaiser, type RaiseResult } from './raise';
 import { createResponder } from './respond';
 import { createThreatResponsesService } from './responses-service';
 import { threatRoutes } from './routes';
@@ -77,6 +77,16 @@ export interface AuditTamperAlarm {
   signedSize: number | null;
   headSize: number | null;
   seq: number | null;
+}
+
+/** A rule of a compliance module broken (no detector saw it): raised as a security event. */
+export interface ComplianceViolation {
+  type: 'privacy_request_overdue';
+  organizationId: string;
+  dedupKey: string;
+  subject: { type: 'privacy_request'; id: string; label: string | null };
+  explanation: string;
+  details: Record<string, unknown>;
 }
 
 /** Distinct user agents remembered per process; parsing one costs more than the rest of a signal. */
@@ -162,6 +172,26 @@ export function createThreatsModule(
         userId: null,
       };
       await events.recordDetection(detection, await settings.settingsFor(alarm.organizationId));
+    },
+    /**
+     * A compliance violation (today: a privacy request past its due date) as a security event, so it
+     * reaches the alert channels like any other. One open event per `dedupKey`; no user responses.
+     */
+    async raiseComplianceViolation(violation: ComplianceViolation): Promise<RaiseResult> {
+      const detection: Detection = {
+        type: violation.type,
+        severity: 'high',
+        organizationId: violation.organizationId,
+        dedupKey: violation.dedupKey,
+        subject: violation.subject,
+        sourceIp: null,
+        country: null,
+        explanation: violation.explanation,
+        details: violation.details,
+        evidence: [],
+        userId: null,
+      };
+      return events.recordDetection(detection, await settings.settingsFor(violation.organizationId));
     },
     routes: threatRoutes({ settings, events, responses }),
   };

@@ -10,7 +10,13 @@ import { nowIso } from '../../platform/clock';
 import { authorize, type Caller, requireStepUp } from '../../platform/http/caller';
 import { badRequest } from '../../platform/http/errors';
 import { type AuditChanges, changesBetween } from '../audit';
-import { DETECTOR_CATALOG, FIXED_DETECTORS, resolveThreatSettings, thresholdProblems } from './detect';
+import {
+  DETECTOR_CATALOG,
+  defaultThreatSettings,
+  FIXED_DETECTORS,
+  resolveThreatSettings,
+  thresholdProblems,
+} from './detect';
 import type { ResolvedThreatSettings } from './detection';
 import { findSettings, lockSettings, type StoredThreatSettings, saveSettings } from './settings-store';
 
@@ -22,9 +28,10 @@ const LASTING_KINDS = new Set(['lock_account', 'block_ip']);
 function settingsProblems(body: UpdateThreatSettingsBody): string[] {
   const problems: string[] = [];
   for (const [type, settings] of Object.entries(body.detectors ?? {}) as [DetectorType, DetectorSettings][]) {
-    if (FIXED_DETECTORS.has(type) && (!settings.enabled || settings.severity !== 'critical')) {
+    const fixedSeverity = defaultThreatSettings().detectors[type].severity;
+    if (FIXED_DETECTORS.has(type) && (!settings.enabled || settings.severity !== fixedSeverity)) {
       problems.push(
-        `detectors.${type}: raised by the audit trail itself; it cannot be switched off or lowered`,
+        `detectors.${type}: raised by Custos itself; it cannot be switched off or its severity changed`,
       );
     }
     problems.push(...thresholdProblems(type, settings.thresholds));

@@ -26,6 +26,7 @@ import * as responseDelivery from './migrations/0010_response_delivery';
 import * as signInTrust from './migrations/0011_sign_in_trust';
 import * as sessionsIndexDiet from './migrations/0012_sessions_index_diet';
 import * as searchIndexBatches from './migrations/0013_search_index_batches';
+import * as privacy from './migrations/0014_privacy';
 import type { DB } from './schema';
 import { SqliteFifoDialect } from './sqlite-driver';
 import { DEFAULT_STATEMENT_TIMEOUTS, withStatementTimeouts } from './statement-timeout';
@@ -106,6 +107,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0011_sign_in_trust': signInTrust,
   '0012_sessions_index_diet': sessionsIndexDiet,
   '0013_search_index_batches': searchIndexBatches,
+  '0014_privacy': privacy,
 };
 
 class DialectAwareProvider implements MigrationProvider {

@@ -24,6 +24,20 @@ import type { MembershipsTable, OrganizationsTable, UsersTable } from '../../mod
 import type { InvitationsTable } from '../../modules/invitations/tables';
 import type { AuthChallengesTable, MfaFactorsTable, RecoveryCodesTable } from '../../modules/mfa/tables';
 import type { OutboxTable } from '../../modules/outbox/tables';
+import type {
+  PrivacyAccessPackagesTable,
+  PrivacyCustomCategoriesTable,
+  PrivacyRequestEventsTable,
+  PrivacyRequestsTable,
+  PrivacyRetentionRulesTable,
+  PrivacyRetentionRunsTable,
+  PrivacySettingsTable,
+  PrivacySystemCategoriesTable,
+  PrivacySystemsTable,
+  PrivacyTaskResultsTable,
+  PrivacyTasksTable,
+  PrivacyVerificationCodesTable,
+} from '../../modules/privacy/tables';
 import type { SecurityPoliciesTable } from '../../modules/security/tables';
 import type {
   SessionsTable,
@@ -87,6 +101,18 @@ export interface DB {
   alertDeliveries: AlertDeliveriesTable;
   alertDeliveryAttempts: AlertDeliveryAttemptsTable;
   alertDigestItems: AlertDigestItemsTable;
+  privacySettings: PrivacySettingsTable;
+  privacySystems: PrivacySystemsTable;
+  privacySystemCategories: PrivacySystemCategoriesTable;
+  privacyCustomCategories: PrivacyCustomCategoriesTable;
+  privacyRequests: PrivacyRequestsTable;
+  privacyRequestEvents: PrivacyRequestEventsTable;
+  privacyRetentionRules: PrivacyRetentionRulesTable;
+  privacyRetentionRuns: PrivacyRetentionRunsTable;
+  privacyTasks: PrivacyTasksTable;
+  privacyTaskResults: PrivacyTaskResultsTable;
+  privacyAccessPackages: PrivacyAccessPackagesTable;
+  privacyVerificationCodes: PrivacyVerificationCodesTable;
 }
 
 /** Every module's table types, for code that names one. */
@@ -117,6 +143,18 @@ export type {
   OrganizationsTable,
   OutboxTable,
   PasswordResetTokensTable,
+  PrivacyAccessPackagesTable,
+  PrivacyCustomCategoriesTable,
+  PrivacyRequestEventsTable,
+  PrivacyRequestsTable,
+  PrivacyRetentionRulesTable,
+  PrivacyRetentionRunsTable,
+  PrivacySettingsTable,
+  PrivacySystemCategoriesTable,
+  PrivacySystemsTable,
+  PrivacyTaskResultsTable,
+  PrivacyTasksTable,
+  PrivacyVerificationCodesTable,
   RecoveryCodesTable,
   RolesTable,
   SecurityEventActivityTable,

@@ -54,6 +54,7 @@ export const DETECTOR_LABELS: Record<DetectorType, string> = {
   data_exfiltration: 'Data exfiltration',
   off_hours: 'Off-hours activity',
   audit_tampering: 'Audit trail tampering',
+  privacy_request_overdue: 'Privacy request overdue',
 };
 
 /**
@@ -73,6 +74,7 @@ export const DETECTOR_NAMES: Record<DetectorType, string> = {
   data_exfiltration: 'Possible data exfiltration',
   off_hours: 'Activity outside working hours',
   audit_tampering: 'Audit trail tampering',
+  privacy_request_overdue: 'Compliance violation: privacy request overdue',
 };
 
 export const DETECTOR_ORDER = Object.keys(DETECTOR_LABELS) as DetectorType[];

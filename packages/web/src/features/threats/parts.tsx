@@ -1,6 +1,6 @@
 import type { DetectorType, SecurityEventOut, SecurityEventStatus, Severity } from '@custos/shared';
 import { Badge, Button, Group, Stack, Text, Tooltip } from '@mantine/core';
-import { IconKey, IconListCheck, IconUser, IconWorld } from '@tabler/icons-react';
+import { IconFileText, IconKey, IconListCheck, IconUser, IconWorld } from '@tabler/icons-react';
 import { Country } from '../../ui/Country';
 import { DETECTOR_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, STATUS_COLORS, STATUS_LABELS } from './labels';
 import type { StreamStatus } from './useSecurityStream';
@@ -42,7 +42,13 @@ export function detectorName(type: DetectorType | string): string {
   return (DETECTOR_LABELS as Record<string, string>)[type] ?? type;
 }
 
-const SUBJECT_ICONS = { user: IconUser, ip: IconWorld, api_key: IconKey, audit_log: IconListCheck } as const;
+const SUBJECT_ICONS = {
+  user: IconUser,
+  ip: IconWorld,
+  api_key: IconKey,
+  audit_log: IconListCheck,
+  privacy_request: IconFileText,
+} as const;
 
 /** Who or what the event is about: a user's name, an IP, an API key. */
 export function SubjectLabel({ subject }: { subject: SecurityEventOut['subject'] }) {

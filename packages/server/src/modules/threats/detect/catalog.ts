@@ -231,6 +231,15 @@ const SPECS: DetectorSpec[] = [
     defaultSeverity: 'critical',
     thresholds: [],
   },
+  {
+    type: 'privacy_request_overdue',
+    name: 'Compliance violation: privacy request overdue',
+    description:
+      'A data subject request passed its statutory due date (GDPR Art. 12(3), CCPA §1798.130) without ' +
+      'being completed, denied or canceled. Raised by the privacy module, once per request.',
+    defaultSeverity: 'high',
+    thresholds: [],
+  },
 ];
 
 const SPEC_BY_TYPE = new Map<DetectorType, DetectorSpec>(SPECS.map((s) => [s.type, s]));
@@ -239,7 +248,10 @@ const SPEC_BY_TYPE = new Map<DetectorType, DetectorSpec>(SPECS.map((s) => [s.typ
  * Detectors raised by Custos itself rather than from signals: always on at their severity, so the
  * settings page does not offer them (and a change to them is refused).
  */
-export const FIXED_DETECTORS: ReadonlySet<DetectorType> = new Set<DetectorType>(['audit_tampering']);
+export const FIXED_DETECTORS: ReadonlySet<DetectorType> = new Set<DetectorType>([
+  'audit_tampering',
+  'privacy_request_overdue',
+]);
 
 export const DETECTOR_CATALOG: DetectorInfoOut[] = SPECS.filter((s) => !FIXED_DETECTORS.has(s.type)).map(
   (s) => ({
@@ -268,6 +280,7 @@ export const LOCK_SCOPE_BY_DETECTOR: Record<DetectorType, 'untrusted' | 'all'> =
   data_exfiltration: 'all',
   off_hours: 'all',
   audit_tampering: 'all',
+  privacy_request_overdue: 'all',
 };
 
 function defaultThresholds(type: DetectorType): Record<string, number> {

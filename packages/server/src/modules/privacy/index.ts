@@ -1,0 +1,65 @@
+import type { Deps } from '../../deps';
+import { createJobRunner, type JobRunner } from '../../platform/jobs';
+import type { OutboxService } from '../outbox';
+import type { ComplianceViolation } from '../threats';
+import { createPrivacyAdminService } from './admin-service';
+import { createCategoriesService } from './categories-service';
+import { createDataMapService } from './datamap-service';
+import { createRequestsService } from './requests-service';
+import { privacyRoutes } from './routes';
+import { createPrivacySettingsService } from './settings-service';
+import { createSubjectSeal } from './subject-seal';
+import { createClockSweep } from './sweep';
+
+export type { PrivacyAdminService } from './admin-service';
+export type { CategoriesService } from './categories-service';
+export type { DataMapService } from './datamap-service';
+export type { RequestsService } from './requests-service';
+export type { PrivacySettingsService } from './settings-service';
+export type { SweepResult } from './sweep';
+
+/** How often the statutory clocks are swept for reminders and overdue requests. */
+export const CLOCK_SWEEP_INTERVAL_MS = 15 * 60_000;
+
+/**
+ * Privacy (issue 18): the data map, data subject requests with their statutory clocks, the
+ * organization's privacy settings and the super admin's view. The clock sweep is a leader-only job
+ * on `jobs` (the server's runner); `raiseViolation` is threats' port for compliance violations.
+ */
+export function createPrivacyModule(
+  deps: Deps & {
+    outbox: OutboxService;
+    raiseViolation: (violation: ComplianceViolation) => Promise<unknown>;
+    jobs?: JobRunner;
+  },
+) {
+  const jobs = deps.jobs ?? createJobRunner({ log: deps.log });
+  const seal = createSubjectSeal(deps.keyring);
+  const settings = createPrivacySettingsService(deps);
+  const dataMap = createDataMapService(deps);
+  const categories = createCategoriesService(deps);
+  const requests = createRequestsService({ ...deps, seal, settings });
+  const admin = createPrivacyAdminService(deps);
+  const sweep = createClockSweep({ ...deps, settings });
+  const sweepJob = jobs.add({
+    name: 'privacy.clocks',
+    everyMs: CLOCK_SWEEP_INTERVAL_MS,
+    // Claims make a second run harmless, but one server doing the pass is enough.
+    leaderOnly: true,
+    run: () => sweep(new Date()),
+  });
+  return {
+    settings,
+    dataMap,
+    categories,
+    requests,
+    admin,
+    /** One pass of the clocks at `now` (tests pass a fake one). */
+    sweep,
+    start: () => sweepJob.start(),
+    stop: () => sweepJob.stop(),
+    routes: privacyRoutes({ dataMap, categories, requests, settings, admin }),
+  };
+}
+
+export type PrivacyModule = ReturnType<typeof createPrivacyModule>;
