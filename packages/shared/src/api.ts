@@ -81,6 +81,11 @@ export const MeResult = z.object({
   roles: z.array(z.string()),
   permissions: z.array(z.string()),
   organizations: z.array(MembershipOut),
+  /**
+   * The current organization's IANA time zone (its access rules' time windows are read in it; anyone
+   * may show the console's times in it). Null without a current organization.
+   */
+  organizationTimeZone: z.string().nullable(),
   session: z.object({
     id: Id,
     expiresAt: Timestamp,

@@ -43,6 +43,14 @@ export const MemberWithSecurity = MemberOut.extend({
    * too many failed attempts (null: not locked out).
    */
   lockedUntil: Timestamp.nullable(),
+  /**
+   * A lock placed by a security response (a detection's or an admin's) in this organization, lifted
+   * on the Responses page: until when (null `until`: until lifted), and whether it spares the
+   * member's own devices. Null: no lock in force.
+   */
+  responseLock: z
+    .object({ until: Timestamp.nullable(), unknownDevicesOnly: z.boolean(), responseId: z.string() })
+    .nullable(),
   /** A platform admin disabled the account: it cannot sign in anywhere. */
   disabled: z.boolean(),
   /** Holds a permission of PRIVILEGED_PERMISSIONS. */
@@ -96,6 +104,6 @@ export function matchesMemberFilter(member: MemberWithSecurity, filter: MemberFi
     case 'without-mfa':
       return !member.disabled && !hasMfa(member);
     case 'locked':
-      return member.lockedUntil !== null;
+      return member.lockedUntil !== null || member.responseLock !== null;
   }
 }

@@ -185,6 +185,10 @@ describe.each(backends)('access rules (%s)', (backend) => {
         targets: [{ type: 'organization', id: org.id }],
         changes: { timeZone: ['UTC', 'Europe/Berlin'] },
       });
+      // Every member reads it from /me, access rules permission or not (the console shows times in it).
+      const member = await t.addMember(org, ['member']);
+      const me = await t.inject({ url: '/api/v1/me', token: member.token });
+      expect(me.json().organizationTimeZone).toBe('Europe/Berlin');
       expect((await call('PUT', `${URL}/time-zone`, org.owner.token, { timeZone: 'UTC' })).statusCode).toBe(
         200,
       );

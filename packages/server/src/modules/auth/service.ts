@@ -620,6 +620,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         roles: [...user.roles],
         permissions: [...user.permissions].sort(),
         organizations: organizations.map((o) => ({ ...presentOrganization(o), roles: o.roles })),
+        organizationTimeZone: current?.timeZone ?? null,
         session: { id: user.sessionId, expiresAt: user.sessionExpiresAt, stepUpUntil: stepUpUntil(user) },
         mfaEnrollment: user.mfaEnrollment,
         impersonation,

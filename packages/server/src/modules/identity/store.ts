@@ -210,7 +210,7 @@ const membershipsOfUser = precompiled(
     db
       .selectFrom('memberships as m')
       .innerJoin('organizations as o', 'o.id', 'm.organizationId')
-      .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', 'm.roles'])
+      .select(['o.id', 'o.name', 'o.slug', 'o.createdAt', 'o.timeZone', 'm.roles'])
       .where('m.userId', '=', userId)
       .orderBy('m.createdAt')
       .orderBy('m.id'),
@@ -221,7 +221,7 @@ const membershipsOfUser = precompiled(
 export async function listMembershipsOfUser(
   db: Kysely<DB>,
   userId: string,
-): Promise<Array<OrganizationRow & { roles: string[] }>> {
+): Promise<Array<OrganizationRow & { roles: string[]; timeZone: string }>> {
   const rows = await membershipsOfUser(db, userId);
   return rows.map((r) => ({ ...r, roles: parseJson<string[]>(r.roles) }));
 }

@@ -138,6 +138,34 @@ describe.each(backends)('members: security state and actions (%s)', (backend) =>
     expect((await signInFromStranger(m.email)).statusCode).toBe(200);
   });
 
+  it("shows a security response's lock until it is lifted, and lists the member as locked", async () => {
+    const m = await t.addMember(org, ['member']);
+    expect((await memberOf(m.id)).responseLock).toBeNull();
+    const lock = await t.inject({
+      method: 'POST',
+      url: '/api/v1/security/responses',
+      token: org.owner.token,
+      payload: { kind: 'lock_account', userId: m.id, durationMinutes: 60 },
+    });
+    expect(lock.statusCode).toBe(201);
+    const locked = await memberOf(m.id);
+    expect(locked.responseLock).toEqual({
+      until: lock.json().expiresAt,
+      unknownDevicesOnly: false,
+      responseId: lock.json().id,
+    });
+    expect(matchesMemberFilter(locked, 'locked')).toBe(true);
+    // Another organization's members page knows nothing of it.
+    expect((await members(other.owner.token)).some((x) => x.responseLock !== null)).toBe(false);
+    const lifted = await t.inject({
+      method: 'POST',
+      url: `/api/v1/security/responses/${lock.json().id}/lift`,
+      token: org.owner.token,
+    });
+    expect(lifted.statusCode).toBe(200);
+    expect((await memberOf(m.id)).responseLock).toBeNull();
+  });
+
   it('resets MFA: factors and recovery codes go, sessions end, audited', async () => {
     const m = await t.addMember(org, ['member']);
     const enrolled = await t.enrollTotp(m.token);

@@ -7,9 +7,19 @@ import { identity } from '../identity';
 import { factorSummaries } from '../mfa';
 import { createSecurityPolicyService } from '../security';
 import { sessionPorts } from '../sessions/ports';
+import { activeAccountLocks } from '../threats';
 import { isPrivileged } from './privileged';
 
 const MINUTE_MS = 60_000;
+
+/** A security response's lock as the Members page shows it. */
+function responseLockOf(
+  lock: { id: string; expiresAt: string | null; scope: string | null } | undefined,
+): MemberWithSecurity['responseLock'] {
+  return lock
+    ? { until: lock.expiresAt, unknownDevicesOnly: lock.scope === 'untrusted', responseId: lock.id }
+    : null;
+}
 
 /**
  * The organization's members with their security state, read from the modules that own each part:
@@ -43,13 +53,14 @@ export function createMemberSecurityReader(deps: Deps & { accessPolicies: Access
       policies.policyOf(db, organizationId),
     ]);
     const ids = members.map((m) => m.userId);
-    const [factors, sessions, locked] = await Promise.all([
+    const [factors, sessions, locked, responseLocks] = await Promise.all([
       factorSummaries(db, ids),
       sessionPorts.memberSessionFacts(db, organizationId, {
         now: new Date(now).toISOString(),
         idleSince: new Date(now - policy.idleTimeoutMinutes * MINUTE_MS).toISOString(),
       }),
       lockouts(ids),
+      activeAccountLocks(db, organizationId, new Date(now).toISOString()),
     ]);
     return members.map(({ disabledAt, ...member }) => {
       const signIns = sessions.get(member.userId);
@@ -59,6 +70,7 @@ export function createMemberSecurityReader(deps: Deps & { accessPolicies: Access
         lastSignIn: signIns ? { at: signIns.lastSignInAt, country: signIns.lastSignInCountry } : null,
         activeSessions: signIns?.active ?? 0,
         lockedUntil: locked.get(member.userId) ?? null,
+        responseLock: responseLockOf(responseLocks.get(member.userId)),
         disabled: disabledAt !== null,
         privileged: isPrivileged(access, member.roles),
       };

@@ -24,7 +24,12 @@ export { createThreatPipeline } from './pipeline';
 export type { AlertSink, ResponseEffects, SecurityChange } from './ports';
 export { presentSecurityEvent } from './present';
 export type { RaiseResult } from './raise';
-export { findSignInBlocks, listActiveIpBlocks, type SignInBlock } from './response-ports';
+export {
+  activeAccountLocks,
+  findSignInBlocks,
+  listActiveIpBlocks,
+  type SignInBlock,
+} from './response-ports';
 export type { ThreatResponsesService } from './responses-service';
 export type { ThreatSettingsService } from './settings-service';
 export type { Signal, SignalContext, SignalKind } from './signal';

@@ -6,4 +6,5 @@ import * as store from './responses-store';
  */
 export const findSignInBlocks = store.findSignInBlocks;
 export const listActiveIpBlocks = store.listActiveIpBlocks;
+export const activeAccountLocks = store.activeAccountLocks;
 export type { SignInBlock } from './responses-store';

@@ -178,6 +178,34 @@ export async function listResponses(
   return query.orderBy('r.createdAt', 'desc').orderBy('r.id', 'desc').limit(limit).execute();
 }
 
+/**
+ * The account locks in force in one organization, one per user (the latest to end; an open-ended one
+ * wins): what the Members page shows beside the sign-in lockout.
+ */
+export async function activeAccountLocks(
+  db: Executor,
+  organizationId: string,
+  now: string,
+): Promise<Map<string, { id: string; expiresAt: string | null; scope: string | null }>> {
+  const rows = await db
+    .selectFrom('threatResponses')
+    .select(['id', 'userId', 'expiresAt', 'scope'])
+    .where('organizationId', '=', organizationId)
+    .where('kind', '=', 'lock_account')
+    .where('liftedAt', 'is', null)
+    .where((eb) => eb.or([eb('expiresAt', 'is', null), eb('expiresAt', '>', now)]))
+    .execute();
+  const locks = new Map<string, { id: string; expiresAt: string | null; scope: string | null }>();
+  for (const row of rows) {
+    if (!row.userId) continue;
+    const known = locks.get(row.userId);
+    const later =
+      !known || (known.expiresAt !== null && (row.expiresAt === null || row.expiresAt > known.expiresAt));
+    if (later) locks.set(row.userId, { id: row.id, expiresAt: row.expiresAt, scope: row.scope });
+  }
+  return locks;
+}
+
 export interface SignInBlock {
   id: string;
   organizationId: string;

@@ -28,7 +28,8 @@ export const accessRulesApi = api.injectEndpoints({
     }),
     setAccessTimeZone: build.mutation<AccessRuleList, string>({
       queryFn: (timeZone) => callSdk((sdk) => sdk.accessRules.setTimeZone(timeZone)),
-      invalidatesTags: ['AccessRules'],
+      // /me carries the organization's time zone too.
+      invalidatesTags: ['AccessRules', 'Me'],
     }),
     testAccessRules: build.mutation<TestAccessRulesResult, TestAccessRulesBody>({
       queryFn: (body) => callSdk((sdk) => sdk.accessRules.test(body)),

@@ -48,6 +48,18 @@ export function MemberSecurityBadges({ member }: { member: MemberWithSecurity })
           </Badge>
         </Tooltip>
       )}
+      {member.responseLock && (
+        <Tooltip
+          label={`A security response locked this account${member.responseLock.unknownDevicesOnly ? ' for devices and networks the member has not used before' : ''}, ${member.responseLock.until ? `until ${formatDateTime(member.responseLock.until)}` : 'until someone lifts it'}. Lift it on the Responses page.`}
+          withArrow
+          multiline
+          w={280}
+        >
+          <Badge size="sm" variant="filled" color="red" tabIndex={0}>
+            Locked by a response
+          </Badge>
+        </Tooltip>
+      )}
       {member.disabled && (
         <Tooltip label="A platform admin disabled this account: it cannot sign in anywhere" withArrow>
           <Badge size="sm" variant="filled" color="gray" tabIndex={0}>

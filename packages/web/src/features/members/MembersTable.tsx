@@ -4,6 +4,7 @@ import { notifications } from '@mantine/notifications';
 import {
   IconDevices,
   IconDots,
+  IconHandStop,
   IconKeyOff,
   IconLockOpen,
   IconLogout,
@@ -62,7 +63,8 @@ function MemberActions({
 }: MemberActionsProps) {
   const manageable = canManage && !self;
   const endable = canEndSessions && !self && member.activeSessions > 0;
-  if (!manageable && !canSeeSessions && !endable) {
+  const canSeeResponses = useCan('security:read');
+  if (!manageable && !canSeeSessions && !endable && !(member.responseLock && canSeeResponses)) {
     return (
       <Tooltip label="You cannot change your own roles or remove yourself" withArrow position="left">
         <ActionIcon variant="subtle" color="gray" disabled aria-label={`Actions for ${member.name} (you)`}>
@@ -91,6 +93,11 @@ function MemberActions({
         {endable && (
           <Menu.Item leftSection={<IconLogout size={16} />} onClick={onEndSessions}>
             End sessions
+          </Menu.Item>
+        )}
+        {member.responseLock && canSeeResponses && (
+          <Menu.Item component={Link} to="/security/responses" leftSection={<IconHandStop size={16} />}>
+            Lift the lock on Responses
           </Menu.Item>
         )}
         {manageable && member.lockedUntil && (

@@ -17,7 +17,7 @@ import {
   IconSun,
   IconUserCircle,
 } from '@tabler/icons-react';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useNavigate } from 'react-router';
 import { hookError } from '../../app/errors';
 import { VIEWER_TIME_ZONE } from '../../app/format';
@@ -27,10 +27,9 @@ import {
   type TimeZoneChoice,
   useTimeZoneSetting,
 } from '../../ui/timeZone';
-import { useListAccessRulesQuery } from '../accessRules/api';
 import { useSignOutMutation } from '../auth/api';
 import { useSessionChange } from '../auth/useSessionChange';
-import { useCan, useMe } from './session';
+import { useMe } from './session';
 
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -38,24 +37,14 @@ export function initials(name: string): string {
   return letters.map((p) => (p ?? '').charAt(0).toUpperCase()).join('') || '?';
 }
 
-/**
- * Keeps the organization's time zone (kept with its access rules) known to the time zone setting.
- * Fetched only when it matters: the menu is open or times are shown in it.
- */
-function useOrganizationTimeZone(menuOpen: boolean): { zone: string | undefined; readable: boolean } {
-  const readable = useCan('access:read');
-  const setting = useTimeZoneSetting();
-  const { data } = useListAccessRulesQuery(undefined, {
-    skip: !readable || (!menuOpen && setting.choice !== 'organization'),
-  });
-  useEffect(() => {
-    if (!readable) learnOrganizationTimeZone(undefined);
-    else if (data) learnOrganizationTimeZone(data.timeZone);
-  }, [readable, data]);
-  return { zone: readable ? (data?.timeZone ?? setting.organizationZone) : undefined, readable };
+/** Keeps the organization's time zone (from /me, so every member has it) known to the setting. */
+function useOrganizationTimeZone(): string | undefined {
+  const zone = useMe().organizationTimeZone ?? undefined;
+  useEffect(() => learnOrganizationTimeZone(zone), [zone]);
+  return zone;
 }
 
-function TimeZoneItems({ organization }: { organization: { zone: string | undefined; readable: boolean } }) {
+function TimeZoneItems({ organization }: { organization: string | undefined }) {
   const setting = useTimeZoneSetting();
   // While the organization's zone is unknown, times are in the viewer's: the check mark says so.
   const shown = setting.choice === 'organization' && !setting.organizationZone ? 'viewer' : setting.choice;
@@ -64,10 +53,8 @@ function TimeZoneItems({ organization }: { organization: { zone: string | undefi
     { choice: 'utc', label: 'UTC' },
     {
       choice: 'organization',
-      label: organization.readable
-        ? `Organization (${organization.zone ?? 'loading…'})`
-        : "Organization (your role can't see it)",
-      disabled: !organization.zone,
+      label: organization ? `Organization (${organization})` : 'Organization (none chosen)',
+      disabled: !organization,
     },
   ];
   return (
@@ -102,9 +89,8 @@ function TimeZoneItems({ organization }: { organization: { zone: string | undefi
 }
 
 export function UserMenu() {
-  const [menuOpen, setMenuOpen] = useState(false);
   // Here, not in the dropdown (mounted only while open): times shown in it must follow the zone.
-  const organizationZone = useOrganizationTimeZone(menuOpen);
+  const organizationZone = useOrganizationTimeZone();
   const me = useMe();
   const navigate = useNavigate();
   const [signOut] = useSignOutMutation();
@@ -126,7 +112,7 @@ export function UserMenu() {
   }
 
   return (
-    <Menu position="bottom-end" width={280} shadow="md" withinPortal opened={menuOpen} onChange={setMenuOpen}>
+    <Menu position="bottom-end" width={280} shadow="md" withinPortal>
       <Menu.Target>
         <UnstyledButton px={6} py={4} style={{ borderRadius: 'var(--mantine-radius-md)' }}>
           <Group gap={8} wrap="nowrap">
