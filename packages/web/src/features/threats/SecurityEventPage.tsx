@@ -97,19 +97,24 @@ function EventDetail({ id }: { id: string }) {
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack gap="lg">
             <EventFacts event={event} />
-            <SourcesCard event={event} />
             <TimelineCard eventId={event.id} type={event.type} timeline={event.timeline} />
-            {event.type === 'audit_tampering' && event.evidence.length === 0 ? (
-              <AuditTamperingCard event={event} />
-            ) : (
-              <EvidenceCard evidence={event.evidence} type={event.type} count={event.count} />
-            )}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="lg">
             <TriageCard event={event} />
             <EventResponsesCard responses={event.responses} event={event} />
+          </Stack>
+        </Grid.Col>
+        {/* The wide tables take the page's whole width, so no column is cut at 1440. */}
+        <Grid.Col span={12}>
+          <Stack gap="lg">
+            <SourcesCard event={event} />
+            {event.type === 'audit_tampering' && event.evidence.length === 0 ? (
+              <AuditTamperingCard event={event} />
+            ) : (
+              <EvidenceCard evidence={event.evidence} type={event.type} count={event.count} />
+            )}
           </Stack>
         </Grid.Col>
       </Grid>
