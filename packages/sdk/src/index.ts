@@ -9,6 +9,18 @@ export type {
 } from './audit-verify';
 export { CustosApiError, CustosClient, type CustosClientOptions, type RequestOptions } from './client';
 export type { PrivacyApi } from './privacy';
+export {
+  createPrivacyConnector,
+  memorySeenStore,
+  type PrivacyConnector,
+  type PrivacyConnectorOptions,
+  type PrivacyHandlers,
+  type SeenStore,
+  signPrivacyWebhook,
+  verifyPrivacyWebhook,
+  WebhookVerificationError,
+} from './privacy-connector';
+export { type PublicPrivacyApi, publicPrivacy } from './privacy-public';
 export { isMfaChallenge } from './security';
 export { listQuery } from './threats';
 export * from './types';

@@ -1,18 +1,23 @@
 import type {
   AdminPrivacyOverview,
   CategoryList,
+  ClaimPrivacyTasksBody,
+  CompletePrivacyTaskBody,
   CreateCustomCategoryBody,
   CreatePrivacyRequestBody,
   CreatePrivacySystemBody,
   CustomCategoryOut,
   DataMapOut,
   ListPrivacyRequestsQuery,
+  PrivacyHostTask,
   PrivacyRequestCreated,
   PrivacyRequestDetail,
   PrivacyRequestOut,
   PrivacySettingsOut,
   PrivacySystemCreated,
   PrivacySystemOut,
+  PrivacyTaskHostOut,
+  PrivacyTaskOut,
   SystemCategoryIn,
   UpdateCustomCategoryBody,
   UpdatePrivacySettingsBody,
@@ -69,6 +74,30 @@ export function createPrivacyApi(client: CustosClient) {
       cancel: (id: string, note?: string) => action(id, 'cancel', note ? { note } : {}),
       deny: (id: string, body: { reason: string; legalGround: string }) => action(id, 'deny', body),
       extend: (id: string, reason: string) => action(id, 'extend', { reason }),
+      /** Retries one failed task of a request in progress (privacy:manage). */
+      retryTask: (requestId: string, taskId: string) =>
+        client.request<PrivacyTaskOut>(
+          'POST',
+          `${at('requests', requestId)}/tasks/${encodeURIComponent(taskId)}/retry`,
+          {},
+        ),
+    },
+    /** The host side of the task queue (an API key with privacy:process). */
+    tasks: {
+      /** Claims up to `limit` queued tasks of a polling system, each leased to this caller. */
+      claim: (body: ClaimPrivacyTasksBody) =>
+        client.request<{ tasks: PrivacyHostTask[] }>('POST', `${BASE}/tasks/claim`, body),
+      heartbeat: (taskId: string, leaseSeconds?: number) =>
+        client.request<PrivacyTaskHostOut>(
+          'POST',
+          `${at('tasks', taskId)}/heartbeat`,
+          leaseSeconds ? { leaseSeconds } : {},
+        ),
+      /** Done; access and portability tasks carry the subject's data as `result` (JSON). */
+      complete: (taskId: string, body: CompletePrivacyTaskBody = {}) =>
+        client.request<PrivacyTaskHostOut>('POST', `${at('tasks', taskId)}/complete`, body),
+      fail: (taskId: string, reason: string) =>
+        client.request<PrivacyTaskHostOut>('POST', `${at('tasks', taskId)}/fail`, { reason }),
     },
     settings: {
       get: () => client.request<PrivacySettingsOut>('GET', `${BASE}/settings`),

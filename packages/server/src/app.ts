@@ -307,6 +307,8 @@ export async function buildApp(
     await services.throttledSignIns.close();
     await services.threats.pipeline.idle();
     await services.alerts.stop();
+    // A task delivery or clock sweep in progress finishes before the database closes.
+    await services.privacy.stop();
     await services.detectionState.close();
     await services.signInDelays.close();
     await services.signInAccountsPerIp.close();

@@ -85,6 +85,21 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     throw new Error(`no reset mail for ${email}`);
   };
 
+  /** The public request page's code mail goes out after the answer; wait for its code. */
+  const publicCode = async (email: string): Promise<string> => {
+    for (let i = 0; i < 100; i++) {
+      const row = await t.db
+        .selectFrom('outbox')
+        .select('bodyText')
+        .where('recipient', '=', email)
+        .executeTakeFirst();
+      const code = /Your code: (\d{6,8})/.exec(row?.bodyText ?? '')?.[1];
+      if (code) return code;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no code mail for ${email}`);
+  };
+
   const steps = (): Step[] => [
     {
       route: 'POST /api/v1/setup',
@@ -572,7 +587,20 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     },
     {
       route: 'POST /api/v1/privacy/requests/:id/approve',
-      run: () => post(`/api/v1/privacy/requests/${need('privacyRequestId')}/approve`, {}, need('admin')),
+      run: async () => {
+        // A polling system keeps the request's tasks open, so it does not complete by itself.
+        const poller = await post(
+          '/api/v1/privacy/systems',
+          {
+            name: 'Walked poller',
+            connector: { webhookUrl: null, polling: true },
+            categories: [{ categoryKey: 'contact.email' }],
+          },
+          need('admin'),
+        );
+        ctx.privacyPollerId = poller.json().id;
+        return post(`/api/v1/privacy/requests/${need('privacyRequestId')}/approve`, {}, need('admin'));
+      },
     },
     {
       route: 'POST /api/v1/privacy/requests/:id/complete',
@@ -590,6 +618,103 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
           { reason: 'Manifestly unfounded walk', legalGround: 'GDPR Art. 12(5)(b)' },
           need('admin'),
         ),
+    },
+    {
+      route: 'POST /api/v1/privacy/tasks/claim',
+      run: async () => {
+        const request = await post(
+          '/api/v1/privacy/requests',
+          { type: 'access', regime: 'gdpr', subjectRef: 'walked-4', verified: true },
+          need('admin'),
+        );
+        ctx.privacyRequest4 = request.json().id;
+        await post(`/api/v1/privacy/requests/${need('privacyRequest4')}/approve`, {}, need('admin'));
+        const key = await post(
+          '/api/v1/api-keys',
+          { name: 'walked poller', permissions: ['privacy:process'] },
+          need('admin'),
+        );
+        ctx.processKey = key.json().secret;
+        const res = await post(
+          '/api/v1/privacy/tasks/claim',
+          { systemId: need('privacyPollerId'), limit: 1 },
+          need('processKey'),
+        );
+        ctx.privacyTaskId = res.json().tasks[0]?.id;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/privacy/tasks/:taskId/heartbeat',
+      run: () =>
+        post(
+          `/api/v1/privacy/tasks/${need('privacyTaskId')}/heartbeat`,
+          { leaseSeconds: 60 },
+          need('processKey'),
+        ),
+    },
+    {
+      route: 'POST /api/v1/privacy/tasks/:taskId/fail',
+      run: () =>
+        post(
+          `/api/v1/privacy/tasks/${need('privacyTaskId')}/fail`,
+          { reason: 'walked failure' },
+          need('processKey'),
+        ),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/tasks/:taskId/retry',
+      run: async () => {
+        const task = need('privacyTaskId');
+        const { requestId } = await t.db
+          .selectFrom('privacyTasks')
+          .select('requestId')
+          .where('id', '=', task)
+          .executeTakeFirstOrThrow();
+        ctx.privacyTaskRequest = requestId ?? '';
+        return post(
+          `/api/v1/privacy/requests/${need('privacyTaskRequest')}/tasks/${task}/retry`,
+          {},
+          need('admin'),
+        );
+      },
+    },
+    {
+      route: 'POST /api/v1/privacy/tasks/:taskId/complete',
+      run: async () => {
+        await post('/api/v1/privacy/tasks/claim', { systemId: need('privacyPollerId') }, need('processKey'));
+        return post(
+          `/api/v1/privacy/tasks/${need('privacyTaskId')}/complete`,
+          { result: { walked: true } },
+          need('processKey'),
+        );
+      },
+    },
+    {
+      route: 'POST /api/v1/public/privacy/:slug/requests',
+      run: async () => {
+        const row = await t.db
+          .selectFrom('organizations')
+          .select('slug')
+          .where('id', '=', org.id)
+          .executeTakeFirstOrThrow();
+        ctx.publicSlug = row.slug;
+        ctx.publicEmail = t.uniqueEmail('public');
+        const res = await post(`/api/v1/public/privacy/${row.slug}/requests`, {
+          type: 'access',
+          email: ctx.publicEmail,
+        });
+        ctx.publicToken = res.json().requestToken;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/public/privacy/:slug/requests/verify',
+      run: async () =>
+        post(`/api/v1/public/privacy/${need('publicSlug')}/requests/verify`, {
+          requestToken: need('publicToken'),
+          code: await publicCode(need('publicEmail')),
+        }),
     },
     {
       route: 'POST /api/v1/me/factors/totp',

@@ -89,6 +89,14 @@ export const AUDIT_ACTIONS = [
   'privacy_request.canceled',
   'privacy_request.extended',
   'privacy_request.completed',
+  'privacy_task.queued',
+  'privacy_task.skipped',
+  'privacy_task.delivered',
+  'privacy_task.claimed',
+  'privacy_task.lease_extended',
+  'privacy_task.completed',
+  'privacy_task.failed',
+  'privacy_task.retried',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

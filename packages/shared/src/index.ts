@@ -7,6 +7,7 @@ export * from './members-api';
 export * from './permissions';
 export * from './privacy';
 export * from './privacy-api';
+export * from './privacy-public-api';
 export * from './security-api';
 export * from './system-api';
 export * from './threat-words';

@@ -232,6 +232,8 @@ export type DataMapOut = z.infer<typeof DataMapOut>;
 export const PrivacySettingsOut = z.object({
   clockWaitsForVerification: z.record(RegimeSchema, z.boolean()),
   reminderDaysBefore: z.array(z.number().int()),
+  /** Whether the public request page (/privacy/<slug>/request) takes requests; on by default. */
+  publicIntake: z.boolean(),
   /** Per regime: the statutory default and its source, so the console can explain the choice. */
   regimes: z.array(
     z.object({
@@ -248,6 +250,7 @@ export type PrivacySettingsOut = z.infer<typeof PrivacySettingsOut>;
 export const UpdatePrivacySettingsBody = z.object({
   clockWaitsForVerification: z.object({ gdpr: z.boolean(), ccpa: z.boolean() }).partial().optional(),
   reminderDaysBefore: z.array(z.number().int().min(1).max(60)).max(5).optional(),
+  publicIntake: z.boolean().optional(),
 });
 export type UpdatePrivacySettingsBody = z.infer<typeof UpdatePrivacySettingsBody>;
 
@@ -321,9 +324,85 @@ export const PrivacyTimelineEntry = z.object({
   data: z.record(z.string(), z.unknown()),
   at: Timestamp,
 });
+
+// ---------------------------------------------------------------- tasks (connectors)
+
+/** What a task asks of one system: a request type, or an Art. 19 notice to one recipient. */
+export const PRIVACY_TASK_KINDS = [...REQUEST_TYPES, 'recipient_notice', 'retention'] as const;
+export const PrivacyTaskKind = z.enum(PRIVACY_TASK_KINDS);
+export type PrivacyTaskKind = z.infer<typeof PrivacyTaskKind>;
+export const PRIVACY_TASK_DELIVERIES = ['webhook', 'polling', 'builtin'] as const;
+
+/** One per-system task of a request, as the console shows it. */
+export const PrivacyTaskOut = z.object({
+  id: Id,
+  systemId: Id,
+  systemName: z.string(),
+  kind: PrivacyTaskKind,
+  state: PrivacyTaskState,
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  delivery: z.enum(PRIVACY_TASK_DELIVERIES),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  /** The uploaded result of an access or portability task (its content stays sealed). */
+  result: z.object({ sizeBytes: z.number().int(), sha256: z.string(), contentType: z.string() }).nullable(),
+});
+export type PrivacyTaskOut = z.infer<typeof PrivacyTaskOut>;
+
+/**
+ * A task as the host system receives it (webhook body or claim answer): what to do, for whom,
+ * and per category how (erasure strategies), what the subject asked, or which recipient to tell.
+ */
+export const PrivacyHostTask = z.object({
+  id: Id,
+  kind: PrivacyTaskKind,
+  requestId: Id.nullable(),
+  systemId: Id,
+  regime: RegimeSchema.nullable(),
+  /** The subject as the host knows them; email is null once the subject's key is destroyed. */
+  subject: z.object({ subjectRef: z.string().nullable(), email: z.string().nullable() }),
+  payload: z.record(z.string(), z.unknown()),
+  attempts: z.number().int(),
+  /** Claimed tasks: until when this poller holds it (heartbeat to extend). */
+  leaseUntil: Timestamp.nullable(),
+  createdAt: Timestamp,
+});
+export type PrivacyHostTask = z.infer<typeof PrivacyHostTask>;
+
+export const ClaimPrivacyTasksBody = z.object({
+  systemId: Id,
+  limit: z.number().int().min(1).max(100).default(10),
+  leaseSeconds: z.number().int().min(10).max(3600).default(300),
+});
+export type ClaimPrivacyTasksBody = z.input<typeof ClaimPrivacyTasksBody>;
+export const ClaimedPrivacyTasks = z.object({ tasks: z.array(PrivacyHostTask) });
+export const HeartbeatPrivacyTaskBody = z.object({
+  leaseSeconds: z.number().int().min(10).max(3600).default(300),
+});
+/**
+ * Completes a task; access and portability tasks may carry the subject's data as `result`
+ * (a JSON object or array, bounded in size).
+ */
+export const CompletePrivacyTaskBody = z.object({
+  result: z.unknown().optional(),
+  note: SafeText.pipe(z.string().max(2000)).optional(),
+});
+export type CompletePrivacyTaskBody = z.input<typeof CompletePrivacyTaskBody>;
+export const FailPrivacyTaskBody = z.object({ reason: SafeText.pipe(z.string().min(1).max(2000)) });
+export const PrivacyTaskHostOut = z.object({
+  id: Id,
+  state: PrivacyTaskState,
+  leaseUntil: Timestamp.nullable(),
+  attempts: z.number().int(),
+});
+export type PrivacyTaskHostOut = z.infer<typeof PrivacyTaskHostOut>;
+
 export const PrivacyRequestDetail = PrivacyRequestOut.extend({
   details: z.string().nullable(),
   timeline: z.array(PrivacyTimelineEntry),
+  tasks: z.array(PrivacyTaskOut),
 });
 export type PrivacyRequestDetail = z.infer<typeof PrivacyRequestDetail>;
 export const PrivacyRequestCreated = PrivacyRequestOut.extend({

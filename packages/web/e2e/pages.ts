@@ -14,7 +14,11 @@ export interface ConsolePage {
   mustFitPhone?: boolean;
 }
 
-export function consolePages(attackEventId: string): ConsolePage[] {
+/**
+ * `privacyRequestId`: a privacy request to open as `privacy-request`; without one that page is left
+ * out, so pass one (e.g. a request the run opened through the SDK) to cover it.
+ */
+export function consolePages(attackEventId: string, privacyRequestId?: string): ConsolePage[] {
   return [
     { name: 'overview', path: '/', mustFitPhone: true },
     { name: 'security-events', path: '/security/events', mustFitPhone: true },
@@ -32,6 +36,9 @@ export function consolePages(attackEventId: string): ConsolePage[] {
     { name: 'security-policy', path: '/settings/security' },
     { name: 'roles', path: '/access/roles' },
     { name: 'access-rules', path: '/access/rules' },
+    { name: 'privacy-requests', path: '/privacy/requests', mustFitPhone: true },
+    ...(privacyRequestId ? [{ name: 'privacy-request', path: `/privacy/requests/${privacyRequestId}` }] : []),
+    { name: 'privacy-data-map', path: '/privacy/data-map' },
     { name: 'profile', path: '/profile' },
     { name: 'my-security', path: '/security/me' },
     { name: 'organizations', path: '/admin/organizations' },

@@ -118,6 +118,8 @@ interface State {
   received: ReceivedWebhook[];
   /** The brute-force event the attack raised. */
   attackEventId: string;
+  /** The privacy request made on the public page. */
+  privacyRequestId: string;
   /** The server's checkpoint signing key, handed to it here so the history check can forge a checkpoint. */
   signingKey: string;
 }
@@ -141,6 +143,7 @@ const state: State = {
   receiverUrl: '',
   received: [],
   attackEventId: '',
+  privacyRequestId: '',
   signingKey: '',
 };
 let admin: Page | undefined;
@@ -551,6 +554,7 @@ const steps: Step[] = [
   ...securitySteps(),
   // The attack locks an account and the steps block an IP, which must not disturb the others.
   ...threatSteps(),
+  ...privacySteps(),
   // Every page at 1440 and 390 wide, with the data the steps above left: before the tampering, whose
   // alarm would sit on every page.
   pageSweepStep(),
@@ -558,13 +562,106 @@ const steps: Step[] = [
   ...tamperSteps(),
 ];
 
+/** A person's request from the public page to its completion by the privacy officer; the data map. */
+function privacySteps(): Step[] {
+  const VISITOR = { email: 'val.visitor@example.com', name: 'Val Visitor' };
+  return [
+    {
+      name: 'a person asks for their data on the public page, confirms with the e-mailed code and is told the due date',
+      run: async () => {
+        // The slug the setup gave the organization; the outbox is read as the signed-in super admin.
+        const slug = ORGANIZATION.toLowerCase().replace(/\s+/g, '-');
+        const outbox = async () =>
+          (await (await adminPage().request.get(`${state.baseUrl}/api/v1/admin/outbox`)).json()) as {
+            messages: { to: string; subject: string; text: string | null }[];
+          };
+        const page = await newPage();
+        await page.goto(`${state.baseUrl}/privacy/${slug}/request`);
+        await visible(page.getByRole('heading', { level: 1, name: `Privacy request to ${ORGANIZATION}` }));
+        await page
+          .getByRole('radiogroup', { name: 'What would you like to ask for?' })
+          .getByRole('radio', { name: 'Access' })
+          .check();
+        await page.getByRole('textbox', { name: 'Your e-mail' }).fill(VISITOR.email);
+        await page.getByRole('textbox', { name: 'Your name (optional)' }).fill(VISITOR.name);
+        await shot(page, '70-privacy-public-request');
+        await page.getByRole('button', { name: 'Send request' }).click();
+        await visible(page.getByRole('heading', { name: 'Check your e-mail for a code' }));
+        const deadline = Date.now() + ACTION_TIMEOUT_MS;
+        let code = '';
+        while (!code && Date.now() < deadline) {
+          const { messages } = await outbox();
+          const mail = messages.find((m) => m.to === VISITOR.email && /privacy request/.test(m.subject));
+          code = /Your code: (\d{8})/.exec(mail?.text ?? '')?.[1] ?? '';
+          if (!code) await delay(200);
+        }
+        check(code !== '', 'no code was mailed to the requester (outbox)');
+        await page.getByRole('textbox', { name: 'Code from the e-mail' }).fill(code);
+        await page.getByRole('button', { name: 'Confirm request' }).click();
+        await visible(page.getByText('Request received'));
+        await visible(page.getByText(/We will answer by /));
+        const reference = /Your reference: (\S+)/.exec(await page.locator('body').innerText())?.[1] ?? '';
+        check(reference !== '', 'the confirmation gives no reference');
+        state.privacyRequestId = reference.replace(/[.,]$/, '');
+        await shot(page, '71-privacy-public-confirmed');
+      },
+    },
+    {
+      name: 'the request waits in the privacy queue with its due date; approving it runs Custos’ own access task and completes it',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Privacy requests' }).click();
+        await visible(page.getByRole('heading', { level: 1, name: 'Privacy requests' }));
+        const row = page
+          .getByRole('table', { name: 'Privacy requests' })
+          .locator(`tr[data-request-id="${state.privacyRequestId}"]`);
+        await visible(row.getByText(/due in \d+ days?/));
+        await shot(page, '72-privacy-requests');
+        await row.click();
+        await visible(page.getByRole('heading', { level: 1, name: /request #/ }));
+        await page.getByRole('button', { name: 'Approve', exact: true }).click();
+        await page.getByRole('button', { name: 'Approve and start' }).click();
+        await afterStepUpWithPasskey(page, page.getByRole('table', { name: 'Tasks per system' }));
+        await page
+          .locator('[data-state="completed"]')
+          .first()
+          .waitFor({ timeout: 3 * ACTION_TIMEOUT_MS });
+        await visible(
+          page.getByRole('table', { name: 'Tasks per system' }).locator('[data-task-state="done"]'),
+        );
+        await shot(page, '73-privacy-request-completed');
+      },
+    },
+    {
+      name: 'the data map lists Custos itself and takes a host system that fetches its tasks',
+      run: async () => {
+        const page = adminPage();
+        await page.getByRole('link', { name: 'Data map' }).click();
+        await visible(page.getByRole('heading', { level: 1, name: 'Data map' }));
+        const systems = page.getByRole('table', { name: 'Systems' });
+        await visible(systems.locator('[data-kind="custos"]'));
+        await page.getByRole('button', { name: 'Add system' }).first().click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByRole('textbox', { name: 'Name' }).fill('Gig app database');
+        await dialog.getByRole('switch', { name: 'The system fetches its tasks (polling)' }).check();
+        await dialog.getByRole('button', { name: 'Add system' }).click();
+        await afterStepUpWithPasskey(
+          page,
+          systems.locator('[data-kind="host"]').filter({ hasText: 'Gig app database' }),
+        );
+        await shot(page, '74-privacy-data-map');
+      },
+    },
+  ];
+}
+
 function pageSweepStep(): Step {
   return {
     name: 'every page has one h1 and a working skip link, passes axe and is screenshot at 1440 and 390 wide; the overview, security events and audit log fit a phone',
     run: async () => {
       const page = adminPage();
       const problems: string[] = [];
-      const pages = consolePages(state.attackEventId);
+      const pages = consolePages(state.attackEventId, state.privacyRequestId || undefined);
       try {
         for (const size of WIDTHS) {
           await page.setViewportSize(size);
@@ -1257,7 +1354,7 @@ function accessSteps(): Step[] {
         await membersGroup.click();
         await visible(matrix.getByText('members:invite', { exact: true }));
         check(
-          (await matrix.getByText(/^(privacy|compliance|keys):/).count()) === 0,
+          (await matrix.getByText(/^(compliance|keys):/).count()) === 0,
           'the matrix offers permissions of modules that do not exist',
         );
         const bar = page.getByRole('region', { name: 'Unsaved changes' });
@@ -1531,7 +1628,9 @@ function securitySteps(): Step[] {
       run: async () => {
         const page = adminPage();
         await page.goto(state.baseUrl);
-        await page.getByRole('link', { name: 'My security' }).click();
+        // The caller's own pages are in the user menu.
+        await page.getByRole('button', { name: 'User menu' }).click();
+        await page.getByRole('menuitem', { name: 'My security' }).click();
         await visible(page.getByRole('heading', { name: 'My security' }));
         await visible(page.getByText('Only your password protects this account'));
         await visible(page.getByRole('table', { name: 'My sessions' }).getByText('This device'));

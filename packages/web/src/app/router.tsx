@@ -12,6 +12,7 @@ import { MySecurityPage } from '../features/mySecurity/MySecurityPage';
 import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
 import { OutboxPage } from '../features/outbox/OutboxPage';
 import { HomePage } from '../features/overview/HomePage';
+import { PublicRequestPage } from '../features/privacyPublic/PublicRequestPage';
 import { ProfilePage } from '../features/profile/ProfilePage';
 import { RolesPage } from '../features/roles/RolesPage';
 import { SessionsPage } from '../features/sessions/SessionsPage';
@@ -28,6 +29,8 @@ import { RootGate } from './RootGate';
 import { RouteError } from './RouteError';
 
 export const router = createBrowserRouter([
+  // The public privacy request page: no account and no setup gate (a data subject is no user of Custos).
+  { path: '/privacy/:slug/request', element: <PublicRequestPage />, errorElement: <RouteError /> },
   {
     element: <RootGate />,
     errorElement: <RouteError />,
@@ -65,6 +68,24 @@ export const router = createBrowserRouter([
             path: 'access/rules',
             lazy: async () => ({
               Component: (await import('../features/accessRules/AccessRulesPage')).AccessRulesPage,
+            }),
+          },
+          {
+            path: 'privacy/requests',
+            lazy: async () => ({
+              Component: (await import('../features/privacy/PrivacyRequestsPage')).PrivacyRequestsPage,
+            }),
+          },
+          {
+            path: 'privacy/requests/:id',
+            lazy: async () => ({
+              Component: (await import('../features/privacy/PrivacyRequestPage')).PrivacyRequestPage,
+            }),
+          },
+          {
+            path: 'privacy/data-map',
+            lazy: async () => ({
+              Component: (await import('../features/privacy/DataMapPage')).DataMapPage,
             }),
           },
           { path: 'profile', element: <ProfilePage /> },

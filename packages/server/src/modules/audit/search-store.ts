@@ -287,3 +287,29 @@ function textMatches(dialect: Dialect, parts: TextPart[]): Expression<SqlBool> {
     .join(' ');
   return sql<SqlBool>`e.rowid in (select rowid from audit_events_fts where audit_events_fts match ${match})`;
 }
+
+/**
+ * The events that name a data subject (by keyring subject id) or that a member did, newest first,
+ * for a privacy access request.
+ */
+export async function eventsOfSubject(
+  db: Executor,
+  logId: string,
+  subjectIds: string[],
+  userIds: string[],
+  limit: number,
+) {
+  return db
+    .selectFrom('auditEvents as e')
+    .select(EVENT_COLUMNS)
+    .where('e.logId', '=', logId)
+    .where((eb) => {
+      const named = [eb('e.dataSubject', 'in', subjectIds)];
+      if (userIds.length > 0)
+        named.push(eb.and([eb('e.actorType', '=', 'user'), eb('e.actorId', 'in', userIds)]));
+      return eb.or(named);
+    })
+    .orderBy('e.seq', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -83,29 +83,33 @@ export function createDataMapService(deps: Pick<Deps, 'db' | 'audit' | 'keyring'
    */
   async function ensureBuiltIn(organizationId: string): Promise<void> {
     if (await store.hasBuiltIn(db, organizationId)) return;
-    await db.transaction().execute(async (trx) => {
-      const at = nowIso();
-      const row = builtInRow(organizationId, at);
-      await store.ensureBuiltIn(trx, row);
-      if (!(await store.findSystem(trx, organizationId, row.id))) return;
-      const known = CUSTOS_CATEGORIES.filter((c) => isDataCategoryKey(c.key));
-      await store.replaceCategories(
-        trx,
+    await db.transaction().execute((trx) => ensureBuiltInIn(trx, organizationId));
+  }
+
+  /** The same inside the caller's transaction (the approval that fans tasks out). */
+  async function ensureBuiltInIn(trx: Executor, organizationId: string): Promise<void> {
+    if (await store.hasBuiltIn(trx, organizationId)) return;
+    const at = nowIso();
+    const row = builtInRow(organizationId, at);
+    await store.ensureBuiltIn(trx, row);
+    if (!(await store.findSystem(trx, organizationId, row.id))) return;
+    const known = CUSTOS_CATEGORIES.filter((c) => isDataCategoryKey(c.key));
+    await store.replaceCategories(
+      trx,
+      organizationId,
+      row.id,
+      known.map((c, position) => ({
+        systemId: row.id,
         organizationId,
-        row.id,
-        known.map((c, position) => ({
-          systemId: row.id,
-          organizationId,
-          categoryKey: c.key,
-          purposes: toJson([{ purpose: c.purpose, lawfulBasis: 'legitimate_interests' }]),
-          retentionDays: null,
-          retentionTrigger: null,
-          retentionAction: null,
-          erasureStrategy: c.strategy,
-          position,
-        })),
-      );
-    });
+        categoryKey: c.key,
+        purposes: toJson([{ purpose: c.purpose, lawfulBasis: 'legitimate_interests' }]),
+        retentionDays: null,
+        retentionTrigger: null,
+        retentionAction: null,
+        erasureStrategy: c.strategy,
+        position,
+      })),
+    );
   }
 
   async function customMap(ex: Executor, organizationId: string) {
@@ -192,6 +196,7 @@ export function createDataMapService(deps: Pick<Deps, 'db' | 'audit' | 'keyring'
 
   return {
     ensureBuiltIn,
+    ensureBuiltInIn,
 
     async list(caller: Caller): Promise<PrivacySystemOut[]> {
       const c = authorize(caller, 'privacy:read');

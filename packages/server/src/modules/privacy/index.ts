@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps';
 import { createJobRunner, type JobRunner } from '../../platform/jobs';
 import type { OutboxService } from '../outbox';
@@ -5,11 +6,14 @@ import type { ComplianceViolation } from '../threats';
 import { createPrivacyAdminService } from './admin-service';
 import { createCategoriesService } from './categories-service';
 import { createDataMapService } from './datamap-service';
+import { publicPrivacyRoutes } from './public/routes';
+import { createPublicIntakeService } from './public/service';
 import { createRequestsService } from './requests-service';
 import { privacyRoutes } from './routes';
 import { createPrivacySettingsService } from './settings-service';
 import { createSubjectSeal } from './subject-seal';
 import { createClockSweep } from './sweep';
+import { createPrivacyTasks } from './tasks';
 
 export type { PrivacyAdminService } from './admin-service';
 export type { CategoriesService } from './categories-service';
@@ -38,8 +42,10 @@ export function createPrivacyModule(
   const settings = createPrivacySettingsService(deps);
   const dataMap = createDataMapService(deps);
   const categories = createCategoriesService(deps);
-  const requests = createRequestsService({ ...deps, seal, settings });
+  const tasks = createPrivacyTasks({ ...deps, seal, dataMap, jobs });
+  const requests = createRequestsService({ ...deps, seal, settings, tasks: tasks.hooks });
   const admin = createPrivacyAdminService(deps);
+  const publicIntake = createPublicIntakeService({ ...deps, requests, settings });
   const sweep = createClockSweep({ ...deps, settings });
   const sweepJob = jobs.add({
     name: 'privacy.clocks',
@@ -56,9 +62,21 @@ export function createPrivacyModule(
     admin,
     /** One pass of the clocks at `now` (tests pass a fake one). */
     sweep,
-    start: () => sweepJob.start(),
-    stop: () => sweepJob.stop(),
-    routes: privacyRoutes({ dataMap, categories, requests, settings, admin }),
+    /** Per-system tasks: the host queue's service, a pass of the delivery worker (tests), idle. */
+    tasks,
+    start: () => {
+      sweepJob.start();
+      tasks.start();
+    },
+    stop: () => Promise.all([sweepJob.stop(), tasks.stop()]),
+    publicIntake,
+    routes: async (instance: FastifyInstance) => {
+      await privacyRoutes({ dataMap, categories, requests, settings, admin })(instance);
+      // The public request page (no account): its own file, the same module.
+      await publicPrivacyRoutes(publicIntake)(instance);
+      // Tasks in a scope of their own (their upload hook applies to their routes only).
+      await instance.register(tasks.routes);
+    },
   };
 }
 

@@ -13,7 +13,12 @@ import type { z } from 'zod';
 import type { Deps } from '../../deps';
 import { newId } from '../../platform/crypto/tokens';
 import type { DB } from '../../platform/db/schema';
-import { authorize, type Caller, type OrganizationCaller } from '../../platform/http/caller';
+import {
+  authorize,
+  type Caller,
+  type OrganizationCaller,
+  type RequestMeta,
+} from '../../platform/http/caller';
 import { badRequest, conflict, notFound } from '../../platform/http/errors';
 import { identity } from '../identity';
 import type { OutboxService } from '../outbox';
@@ -55,11 +60,48 @@ function illegal(action: RequestAction, state: string) {
   );
 }
 
+type TimelineActor = NonNullable<Parameters<typeof appendTimeline>[1]['actor']>;
+type AuditActorOverride = NonNullable<Parameters<Deps['audit']['record']>[2]['actor']>;
+
+/** Who acts on a request: a signed-in caller, or the public page's requester (no user). */
+interface RequestActor {
+  organizationId: string;
+  /** Whose request metadata (IP, request id) the audit event carries. */
+  caller: Caller;
+  timelineActor?: TimelineActor;
+  auditActor?: AuditActorOverride;
+}
+
+/** The person on the public request page: no account, known only by the address they gave. */
+export interface PublicRequester {
+  meta: RequestMeta;
+  /** The address given, when the step has it in the clear (the submission). */
+  email?: string;
+}
+
+function publicActor(organizationId: string, requester: PublicRequester): RequestActor {
+  return {
+    organizationId,
+    caller: { kind: 'anonymous', meta: requester.meta },
+    timelineActor: { actorType: 'requester', actorId: null, actorName: 'The requester' },
+    // The address is personal data: the trail seals it as the actor's e-mail.
+    auditActor: { type: 'anonymous', id: null, name: null, email: requester.email ?? null },
+  };
+}
+
 export interface RequestsServiceDeps extends Pick<Deps, 'db' | 'audit' | 'log'> {
   seal: SubjectSeal;
   settings: PrivacySettingsService;
   outbox: OutboxService;
   now?: () => Date;
+  /** The per-system tasks (tasks/): fanned out in the approval's transaction, listed in the detail. */
+  tasks?: RequestTaskHooks;
+}
+
+export interface RequestTaskHooks {
+  /** One task per system of the data map, inside the transaction that approved `request`. */
+  fanOut(trx: Transaction<DB>, caller: Caller, request: store.RequestRow, at: string): Promise<void>;
+  list(organizationId: string, requestId: string): Promise<PrivacyRequestDetail['tasks']>;
 }
 
 /**
@@ -88,8 +130,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     return row;
   }
 
-  async function timeZoneOf(organizationId: string): Promise<string> {
-    const head = await identity.findAccessHead(db, organizationId);
+  async function timeZoneOf(ex: typeof db | Transaction<DB>, organizationId: string): Promise<string> {
+    const head = await identity.findAccessHead(ex, organizationId);
     return head?.timeZone ?? 'UTC';
   }
 
@@ -107,9 +149,59 @@ export function createRequestsService(deps: RequestsServiceDeps) {
   }
 
   /**
-   * One transition: load in the transaction, check the state, apply the update only if the state
-   * is still the one checked (concurrent actions: one wins), append the timeline, audit.
+   * One transition inside `trx`: load, check the state, apply the update only if the state is
+   * still the one checked (concurrent actions: one wins), append the timeline, audit.
    */
+  async function step(
+    trx: Transaction<DB>,
+    who: RequestActor,
+    id: string,
+    action: RequestAction,
+    build: (
+      row: store.RequestRow,
+      at: string,
+    ) => {
+      set: Partial<store.RequestRow>;
+      timeline: Record<string, unknown>;
+      metadata?: Record<string, unknown>;
+    },
+  ): Promise<store.RequestRow> {
+    const { organizationId } = who;
+    const row = await load(trx, organizationId, id);
+    if (!canTransition(action, row.state)) throw illegal(action, row.state);
+    const at = now().toISOString();
+    const { set, timeline, metadata } = build(row, at);
+    const to = TRANSITIONS[action].to;
+    const applied = await store.transition(trx, organizationId, id, TRANSITIONS[action].from, {
+      ...set,
+      ...(to ? { state: to } : {}),
+      ...(to && !isOpenState(to) ? { closedAt: at } : {}),
+      updatedAt: at,
+    });
+    if (!applied) throw illegal(action, (await load(trx, organizationId, id)).state);
+    await appendTimeline(trx, {
+      organizationId,
+      requestId: id,
+      kind: ACTION_WORDS[action],
+      caller: who.caller,
+      ...(who.timelineActor ? { actor: who.timelineActor } : {}),
+      data: { from: row.state, to: to ?? row.state, ...timeline },
+      at,
+    });
+    await audit.record(trx, who.caller, {
+      action: `privacy_request.${ACTION_WORDS[action]}` as AuditAction,
+      organizationId,
+      ...(who.auditActor ? { actor: who.auditActor } : {}),
+      targets: [{ type: 'privacy_request', id }],
+      changes: { state: [row.state, to ?? row.state] },
+      metadata: { type: row.type, regime: row.regime, ...metadata },
+    });
+    const updated = await load(trx, organizationId, id);
+    if (to === 'in_progress' && deps.tasks) await deps.tasks.fanOut(trx, who.caller, updated, at);
+    return updated;
+  }
+
+  /** One transition by a signed-in caller with privacy:manage, in a transaction of its own. */
   async function act(
     caller: Caller,
     id: string,
@@ -125,37 +217,125 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
   ): Promise<{ request: PrivacyRequestOut; row: store.RequestRow }> {
     const c = authorize(caller, 'privacy:manage');
-    const result = await db.transaction().execute(async (trx) => {
-      const row = await load(trx, c.organizationId, id);
-      if (!canTransition(action, row.state)) throw illegal(action, row.state);
-      const at = now().toISOString();
-      const { set, timeline, metadata } = build(row, c, at);
-      const to = TRANSITIONS[action].to;
-      const applied = await store.transition(trx, c.organizationId, id, TRANSITIONS[action].from, {
-        ...set,
-        ...(to ? { state: to } : {}),
-        ...(to && !isOpenState(to) ? { closedAt: at } : {}),
-        updatedAt: at,
-      });
-      if (!applied) throw illegal(action, (await load(trx, c.organizationId, id)).state);
-      await appendTimeline(trx, {
-        organizationId: c.organizationId,
-        requestId: id,
-        kind: ACTION_WORDS[action],
-        caller: c,
-        data: { from: row.state, to: to ?? row.state, ...timeline },
-        at,
-      });
-      await audit.record(trx, c, {
-        action: `privacy_request.${ACTION_WORDS[action]}` as AuditAction,
-        targets: [{ type: 'privacy_request', id }],
-        changes: { state: [row.state, to ?? row.state] },
-        metadata: { type: row.type, regime: row.regime, ...metadata },
-      });
-      return load(trx, c.organizationId, id);
-    });
+    const who = { organizationId: c.organizationId, caller: c };
+    const result = await db
+      .transaction()
+      .execute((trx) => step(trx, who, id, action, (row, at) => build(row, c, at)));
     const { rows } = await present(db, c.organizationId, [result]);
     return { request: rows[0] as PrivacyRequestOut, row: result };
+  }
+
+  /**
+   * Inserts a new request inside `trx` (linked to an open duplicate of the same subject and type),
+   * with its first timeline entries and its audit event.
+   */
+  async function openIn(
+    trx: Transaction<DB>,
+    who: RequestActor & { source: 'console' | 'api' | 'public'; createdBy: string | null },
+    body: CreateBody,
+    at: Date,
+    receivedAt: string,
+    state: 'received' | 'verifying',
+  ): Promise<store.RequestRow> {
+    const { organizationId } = who;
+    const [timeZone, resolved] = await Promise.all([
+      timeZoneOf(trx, organizationId),
+      settings.resolve(trx, organizationId),
+    ]);
+    const id = newId();
+    const subjectRef = seal.subjectRef(body);
+    const subjectKey = seal.subjectKey(subjectRef);
+    const emailIndex = body.email ? seal.emailIndex(organizationId, body.email) : null;
+    const verifiedAt = body.verified ? at.toISOString() : null;
+    const clockWaits = resolved.clockWaitsForVerification[body.regime] ? 1 : 0;
+    const original = await store.findOpenDuplicate(trx, organizationId, {
+      type: body.type,
+      subjectKey,
+      emailIndex,
+    });
+    const sealed = await seal.sealFields(trx, organizationId, subjectKey, id, {
+      email: body.email,
+      subjectName: body.subjectName,
+      details: body.details,
+    });
+    const clockInputs = { regime: body.regime, receivedAt, verifiedAt, clockWaits, timeZone, extensions: 0 };
+    const createdAt = at.toISOString();
+    const inserted: store.RequestRow = {
+      id,
+      organizationId,
+      type: body.type,
+      regime: body.regime,
+      state: body.verified ? 'awaiting_approval' : state,
+      source: who.source,
+      subjectRef: body.subjectRef ?? null,
+      subjectKey,
+      emailSealed: sealed.email,
+      emailIndex,
+      subjectNameSealed: sealed.subjectName,
+      detailsSealed: sealed.details,
+      receivedAt,
+      verifiedAt,
+      approvedAt: null,
+      clockWaits,
+      timeZone,
+      ...clockColumns(clockInputs),
+      extensions: 0,
+      extensionReason: null,
+      duplicateOf: original?.id ?? null,
+      denialReason: null,
+      denialGround: null,
+      closedAt: null,
+      remindedFor: null,
+      overdueAlertedAt: null,
+      createdBy: who.createdBy,
+      createdAt,
+      updatedAt: createdAt,
+    };
+    await store.insertRequest(trx, inserted);
+    const timelineWho = { caller: who.caller, ...(who.timelineActor ? { actor: who.timelineActor } : {}) };
+    await appendTimeline(trx, {
+      organizationId,
+      requestId: id,
+      kind: 'created',
+      ...timelineWho,
+      data: {
+        type: body.type,
+        regime: body.regime,
+        receivedAt,
+        duplicateOf: original?.id ?? null,
+        ...(who.source === 'public' ? { via: 'the public request page' } : {}),
+      },
+      at: createdAt,
+    });
+    if (body.verified) {
+      await appendTimeline(trx, {
+        organizationId,
+        requestId: id,
+        kind: 'verified',
+        ...timelineWho,
+        data: {
+          from: 'received',
+          to: 'awaiting_approval',
+          method:
+            who.source === 'api' ? 'the host app verified its signed-in user' : 'attested by the creator',
+        },
+        at: createdAt,
+      });
+    }
+    await audit.record(trx, who.caller, {
+      action: 'privacy_request.created',
+      organizationId,
+      ...(who.auditActor ? { actor: who.auditActor } : {}),
+      targets: [{ type: 'privacy_request', id }],
+      metadata: {
+        type: body.type,
+        regime: body.regime,
+        verified: body.verified,
+        source: who.source,
+        duplicateOf: original?.id ?? null,
+      },
+    });
+    return inserted;
   }
 
   /** Tells the requester of an extension and its reason (GDPR Art. 12(3), 11 CCR §7021(b)); after commit. */
@@ -203,103 +383,13 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       const c = authorize(caller, 'privacy:manage');
       const at = now();
       const receivedAt = receivedAtOf(body, at);
-      const [timeZone, resolved] = await Promise.all([
-        timeZoneOf(c.organizationId),
-        settings.resolve(db, c.organizationId),
-      ]);
-      const id = newId();
-      const subjectRef = seal.subjectRef(body);
-      const subjectKey = seal.subjectKey(subjectRef);
-      const emailIndex = body.email ? seal.emailIndex(c.organizationId, body.email) : null;
-      const verifiedAt = body.verified ? at.toISOString() : null;
-      const clockWaits = resolved.clockWaitsForVerification[body.regime] ? 1 : 0;
-      const row = await db.transaction().execute(async (trx) => {
-        const original = await store.findOpenDuplicate(trx, c.organizationId, {
-          type: body.type,
-          subjectKey,
-          emailIndex,
-        });
-        const sealed = await seal.sealFields(trx, c.organizationId, subjectKey, id, {
-          email: body.email,
-          subjectName: body.subjectName,
-          details: body.details,
-        });
-        const clockInputs = {
-          regime: body.regime,
-          receivedAt,
-          verifiedAt,
-          clockWaits,
-          timeZone,
-          extensions: 0,
-        };
-        const createdAt = at.toISOString();
-        const inserted: store.RequestRow = {
-          id,
-          organizationId: c.organizationId,
-          type: body.type,
-          regime: body.regime,
-          state: body.verified ? 'awaiting_approval' : 'received',
-          source: c.kind === 'apiKey' ? 'api' : 'console',
-          subjectRef: body.subjectRef ?? null,
-          subjectKey,
-          emailSealed: sealed.email,
-          emailIndex,
-          subjectNameSealed: sealed.subjectName,
-          detailsSealed: sealed.details,
-          receivedAt,
-          verifiedAt,
-          approvedAt: null,
-          clockWaits,
-          timeZone,
-          ...clockColumns(clockInputs),
-          extensions: 0,
-          extensionReason: null,
-          duplicateOf: original?.id ?? null,
-          denialReason: null,
-          denialGround: null,
-          closedAt: null,
-          remindedFor: null,
-          overdueAlertedAt: null,
-          createdBy: c.kind === 'user' ? c.userId : c.apiKeyId,
-          createdAt,
-          updatedAt: createdAt,
-        };
-        await store.insertRequest(trx, inserted);
-        await appendTimeline(trx, {
-          organizationId: c.organizationId,
-          requestId: id,
-          kind: 'created',
-          caller: c,
-          data: { type: body.type, regime: body.regime, receivedAt, duplicateOf: original?.id ?? null },
-          at: createdAt,
-        });
-        if (body.verified) {
-          await appendTimeline(trx, {
-            organizationId: c.organizationId,
-            requestId: id,
-            kind: 'verified',
-            caller: c,
-            data: {
-              from: 'received',
-              to: 'awaiting_approval',
-              method:
-                c.kind === 'apiKey' ? 'the host app verified its signed-in user' : 'attested by the creator',
-            },
-            at: createdAt,
-          });
-        }
-        await audit.record(trx, c, {
-          action: 'privacy_request.created',
-          targets: [{ type: 'privacy_request', id }],
-          metadata: {
-            type: body.type,
-            regime: body.regime,
-            verified: body.verified,
-            duplicateOf: original?.id ?? null,
-          },
-        });
-        return inserted;
-      });
+      const who = {
+        organizationId: c.organizationId,
+        caller: c,
+        source: c.kind === 'apiKey' ? ('api' as const) : ('console' as const),
+        createdBy: c.kind === 'user' ? c.userId : c.apiKeyId,
+      };
+      const row = await db.transaction().execute((trx) => openIn(trx, who, body, at, receivedAt, 'received'));
       const { rows } = await present(db, c.organizationId, [row]);
       const request = rows[0] as PrivacyRequestOut;
       return {
@@ -312,6 +402,44 @@ export function createRequestsService(deps: RequestsServiceDeps) {
             }
           : null,
       };
+    },
+
+    /**
+     * The public page's hook: opens a request in `verifying` inside the page's transaction (so the
+     * code and the request commit together). No permission: the requester has no account; the
+     * page's own service decides who may ask.
+     */
+    async openPublic(
+      trx: Transaction<DB>,
+      organizationId: string,
+      requester: PublicRequester,
+      body: Pick<CreateBody, 'type' | 'regime' | 'email' | 'subjectName' | 'details'>,
+    ): Promise<store.RequestRow> {
+      const at = now();
+      return openIn(
+        trx,
+        { ...publicActor(organizationId, requester), source: 'public', createdBy: null },
+        { ...body, verified: false },
+        at,
+        at.toISOString(),
+        'verifying',
+      );
+    },
+
+    /** The public page's hook: the e-mailed code was right, so identity is verified (inside `trx`). */
+    async verifyPublic(
+      trx: Transaction<DB>,
+      organizationId: string,
+      requester: PublicRequester,
+      id: string,
+    ): Promise<store.RequestRow> {
+      return step(trx, publicActor(organizationId, requester), id, 'verify', (row, at) => {
+        const verified = { ...row, verifiedAt: at };
+        return {
+          set: { verifiedAt: at, ...clockColumns(verified) },
+          timeline: { method: 'a code e-mailed to the address given' },
+        };
+      });
     },
 
     async list(caller: Caller, query: ListQuery): Promise<PrivacyRequestOut[]> {
@@ -334,14 +462,16 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     async get(caller: Caller, id: string): Promise<PrivacyRequestDetail> {
       const c = authorize(caller, 'privacy:read');
       const row = await load(db, c.organizationId, id);
-      const [{ rows, opener }, events] = await Promise.all([
+      const [{ rows, opener }, events, tasks] = await Promise.all([
         present(db, c.organizationId, [row]),
         store.listEvents(db, c.organizationId, id),
+        deps.tasks ? deps.tasks.list(c.organizationId, id) : Promise.resolve([]),
       ]);
       return {
         ...(rows[0] as PrivacyRequestOut),
         details: opener(row.id, 'details', row.detailsSealed),
         timeline: events.map(presentTimelineEntry),
+        tasks,
       };
     },
 

@@ -16,6 +16,7 @@ export const DEFAULT_REMINDER_DAYS = [7, 2] as const;
 export interface ResolvedPrivacySettings {
   clockWaitsForVerification: Record<Regime, boolean>;
   reminderDaysBefore: number[];
+  publicIntake: boolean;
   updatedAt: string | null;
 }
 
@@ -37,6 +38,7 @@ export function createPrivacySettingsService(deps: Pick<Deps, 'db' | 'audit'>) {
     return {
       clockWaitsForVerification: waits,
       reminderDaysBefore: stored?.reminderDaysBefore ?? [...DEFAULT_REMINDER_DAYS],
+      publicIntake: stored?.publicIntake ?? true,
       updatedAt: stored?.updatedAt ?? null,
     };
   }
@@ -79,7 +81,12 @@ export function createPrivacySettingsService(deps: Pick<Deps, 'db' | 'audit'>) {
         await saveSettings(
           trx,
           c.organizationId,
-          { clockWaitsForVerification: waits, reminderDaysBefore: reminders, updatedAt },
+          {
+            clockWaitsForVerification: waits,
+            reminderDaysBefore: reminders,
+            publicIntake: body.publicIntake ?? stored?.publicIntake ?? null,
+            updatedAt,
+          },
           c.kind === 'user' ? c.userId : c.apiKeyId,
         );
         const after = await resolve(trx, c.organizationId);
@@ -89,6 +96,7 @@ export function createPrivacySettingsService(deps: Pick<Deps, 'db' | 'audit'>) {
           changes: {
             clockWaitsForVerification: [before.clockWaitsForVerification, after.clockWaitsForVerification],
             reminderDaysBefore: [before.reminderDaysBefore, after.reminderDaysBefore],
+            publicIntake: [before.publicIntake, after.publicIntake],
           },
         });
         return present(after);

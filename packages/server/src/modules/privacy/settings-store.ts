@@ -5,6 +5,8 @@ import { parseJson, toJson } from '../../platform/db/json';
 export interface StoredPrivacySettings {
   clockWaitsForVerification: Partial<Record<string, boolean>>;
   reminderDaysBefore: number[] | null;
+  /** null = the default (on). */
+  publicIntake: boolean | null;
   updatedAt: string;
 }
 
@@ -21,6 +23,7 @@ export async function findSettings(
   return {
     clockWaitsForVerification: parseJson(row.clockWaitsForVerification),
     reminderDaysBefore: row.reminderDaysBefore === null ? null : parseJson(row.reminderDaysBefore),
+    publicIntake: row.publicIntake === null ? null : row.publicIntake === 1,
     updatedAt: row.updatedAt,
   };
 }
@@ -34,6 +37,7 @@ export async function saveSettings(
   const values = {
     clockWaitsForVerification: toJson(settings.clockWaitsForVerification),
     reminderDaysBefore: settings.reminderDaysBefore === null ? null : toJson(settings.reminderDaysBefore),
+    publicIntake: settings.publicIntake === null ? null : settings.publicIntake ? 1 : 0,
     updatedAt: settings.updatedAt,
     updatedBy,
   };

@@ -6,6 +6,7 @@ export interface PrivacySettingsTable {
   organizationId: string;
   clockWaitsForVerification: Json;
   reminderDaysBefore: Json | null;
+  publicIntake: number | null;
   updatedAt: string;
   updatedBy: string | null;
 }
@@ -136,6 +137,7 @@ export interface PrivacyTasksTable {
   systemId: string;
   kind: string;
   state: string;
+  delivery: string;
   payload: Json;
   attempts: number;
   nextAttemptAt: string | null;
@@ -182,6 +184,7 @@ export interface PrivacyVerificationCodesTable {
   packageId: string | null;
   emailIndex: string;
   codeHash: string;
+  tokenHash: string | null;
   attempts: number;
   expiresAt: string;
   usedAt: string | null;

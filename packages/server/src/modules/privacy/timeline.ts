@@ -25,6 +25,8 @@ export async function appendTimeline(
     requestId: string;
     kind: string;
     caller: Caller | null;
+    /** Names someone who is no caller of ours (the public page's requester); overrides `caller`. */
+    actor?: ReturnType<typeof actorOf>;
     data?: Record<string, unknown>;
     at: string;
   },
@@ -34,7 +36,7 @@ export async function appendTimeline(
     requestId: entry.requestId,
     organizationId: entry.organizationId,
     kind: entry.kind,
-    ...actorOf(entry.caller),
+    ...(entry.actor ?? actorOf(entry.caller)),
     data: toJson(entry.data ?? {}),
     at: entry.at,
   });

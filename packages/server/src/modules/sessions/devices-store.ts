@@ -105,3 +105,12 @@ const deviceTouch = precompiledWrite(
       .where('userId', '=', userId),
   ['', '', ''] as const,
 );
+
+/** When a user's trusted devices were first and last seen, for the copy of their data. Read only. */
+export async function trustedDevicesForSubjectCopy(db: Kysely<DB>, userId: string) {
+  return db
+    .selectFrom('trustedDevices')
+    .select(['createdAt', 'lastSeenAt'])
+    .where('userId', '=', userId)
+    .execute();
+}

@@ -16,4 +16,7 @@ export const sessionPorts = {
   rememberDevice: devices.rememberDevice,
   /** Read only: each member's live sessions and newest sign-in in one organization. */
   memberSessionFacts: store.memberSessionFacts,
+  /** Read only: a subject's sessions and trusted devices, for a privacy access request. */
+  sessionsForSubjectCopy: store.sessionsForSubjectCopy,
+  trustedDevicesForSubjectCopy: devices.trustedDevicesForSubjectCopy,
 };

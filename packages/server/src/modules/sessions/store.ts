@@ -559,3 +559,34 @@ export async function memberSessionFacts(
     ]),
   );
 }
+
+/**
+ * A user's sessions in one organization (and those outside any), newest first, for the copy of their
+ * data a privacy access request returns. Read only.
+ */
+export async function sessionsForSubjectCopy(
+  db: Executor,
+  userId: string,
+  organizationId: string,
+  limit: number,
+) {
+  return db
+    .selectFrom('sessions')
+    .select([
+      'id',
+      'createdAt',
+      'lastSeenAt',
+      'expiresAt',
+      'revokedAt',
+      'ip',
+      'userAgent',
+      'deviceLabel',
+      'country',
+      'authMethod',
+    ])
+    .where('userId', '=', userId)
+    .where((eb) => eb.or([eb('organizationId', '=', organizationId), eb('organizationId', 'is', null)]))
+    .orderBy('createdAt', 'desc')
+    .limit(limit)
+    .execute();
+}

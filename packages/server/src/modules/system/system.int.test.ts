@@ -34,6 +34,7 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
       ...(backend === 'sqlite' ? ['audit.search-index'] : []),
       'audit.tail-poll',
       'privacy.clocks',
+      'privacy.tasks',
     ]);
     for (const job of t.services.jobs.states()) {
       expect(job).toMatchObject({

@@ -25,8 +25,8 @@ export function TimeZoneCard() {
             Time zone
           </Title>
           <Text size="sm" c="dimmed">
-            Access rules with time windows (for example “weekdays 08:00–18:00”) are read in this zone, and every
-            member can choose to see the console’s times in it from their user menu.
+            Access rules with time windows (for example “weekdays 08:00–18:00”) are read in this zone, and
+            every member can choose to see the console’s times in it from their user menu.
           </Text>
         </Stack>
         {canRead ? (

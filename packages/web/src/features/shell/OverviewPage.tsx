@@ -18,6 +18,7 @@ import {
   IconFileExport,
   IconHistory,
   IconKey,
+  IconMessageQuestion,
   IconSettings,
   IconShieldLock,
   IconUserPlus,
@@ -61,6 +62,14 @@ const QUICK_LINKS: QuickLink[] = [
       'Download the events an auditor asks for as CSV or JSON Lines, with what is needed to verify them.',
     icon: <IconFileExport size={20} />,
     permission: 'audit:export',
+  },
+  {
+    to: '/privacy/requests',
+    title: 'Answer privacy requests',
+    description:
+      'People asking to see, correct or erase their data, each with its legal due date. Verify, approve or deny them and follow every system’s part.',
+    icon: <IconMessageQuestion size={20} />,
+    permission: 'privacy:read',
   },
   {
     to: '/audit/settings',

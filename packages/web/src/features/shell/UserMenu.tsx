@@ -14,6 +14,7 @@ import {
   IconChevronDown,
   IconLogout,
   IconMoon,
+  IconShieldLock,
   IconSun,
   IconUserCircle,
 } from '@tabler/icons-react';
@@ -140,6 +141,9 @@ export function UserMenu() {
         <Menu.Divider />
         <Menu.Item leftSection={<IconUserCircle size={16} />} onClick={() => navigate('/profile')}>
           Profile
+        </Menu.Item>
+        <Menu.Item leftSection={<IconShieldLock size={16} />} onClick={() => navigate('/security/me')}>
+          My security
         </Menu.Item>
         <Menu.Item
           leftSection={scheme === 'dark' ? <IconSun size={16} /> : <IconMoon size={16} />}

@@ -16,9 +16,10 @@ describe('the landing page of a role without the security overview', () => {
     ]);
   });
 
-  it('leads a privacy officer to the audit trail and to erasing a person’s data', () => {
+  it('leads a privacy officer to the audit trail, privacy requests and erasing a person’s data', () => {
     expect(titles('privacy_officer')).toEqual([
       'Investigate the audit trail',
+      'Answer privacy requests',
       'Erase a person’s data',
       'See who has access',
       'Your sign-in security',
@@ -42,12 +43,18 @@ describe('the navigation', () => {
       'Monitor',
       'Respond',
       'People & access',
+      'Privacy',
       'Settings',
       'Platform',
-      'Account',
     ]);
     const settings = NAV_SECTIONS.find((s) => s.label === 'Settings')?.items.map((i) => i.to);
     expect(settings).toEqual(['/settings', '/settings/security']);
+  });
+
+  it('puts privacy requests and the data map under Privacy, for those who may read them', () => {
+    const privacy = NAV_SECTIONS.find((s) => s.label === 'Privacy')?.items;
+    expect(privacy?.map((i) => i.to)).toEqual(['/privacy/requests', '/privacy/data-map']);
+    expect(privacy?.every((i) => i.permission === 'privacy:read' && i.needsOrganization)).toBe(true);
   });
 
   it('links every page once', () => {

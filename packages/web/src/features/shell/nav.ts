@@ -3,6 +3,7 @@ import {
   IconAlertTriangle,
   IconBellRinging,
   IconBuildingSkyscraper,
+  IconDatabase,
   IconDevices,
   IconHandStop,
   IconHistory,
@@ -10,11 +11,10 @@ import {
   IconKey,
   IconLockAccess,
   IconMailForward,
+  IconMessageQuestion,
   IconRadar2,
   IconSettings,
   IconShieldCheck,
-  IconShieldLock,
-  IconUserCircle,
   IconUserShield,
   IconUsers,
   IconWorldCheck,
@@ -39,9 +39,10 @@ export interface NavSection {
 
 /**
  * The console's navigation, by task: watching (Monitor), acting on what was found (Respond), who
- * may do what (People & access), how the organization is set up (Settings). Platform comes before
- * the caller's own account so a super admin sees it without scrolling at 900 px. Later sections
- * (Keys, Privacy, Compliance) are added here as their pages land.
+ * may do what (People & access), personal data (Privacy), how the organization is set up
+ * (Settings), then Platform for super admins. The caller's own pages (Profile, My security) are in
+ * the user menu, so a super admin's whole list fits 900 px. Later sections (Keys, Compliance) are
+ * added here as their pages land.
  */
 export const NAV_SECTIONS: NavSection[] = [
   {
@@ -131,6 +132,25 @@ export const NAV_SECTIONS: NavSection[] = [
     ],
   },
   {
+    label: 'Privacy',
+    items: [
+      {
+        label: 'Privacy requests',
+        to: '/privacy/requests',
+        icon: IconMessageQuestion,
+        permission: 'privacy:read',
+        needsOrganization: true,
+      },
+      {
+        label: 'Data map',
+        to: '/privacy/data-map',
+        icon: IconDatabase,
+        permission: 'privacy:read',
+        needsOrganization: true,
+      },
+    ],
+  },
+  {
     label: 'Settings',
     items: [
       {
@@ -156,13 +176,6 @@ export const NAV_SECTIONS: NavSection[] = [
       { label: 'Organizations', to: '/admin/organizations', icon: IconBuildingSkyscraper },
       { label: 'Users', to: '/admin/users', icon: IconUserShield },
       { label: 'Outbox', to: '/admin/outbox', icon: IconMailForward },
-    ],
-  },
-  {
-    label: 'Account',
-    items: [
-      { label: 'Profile', to: '/profile', icon: IconUserCircle },
-      { label: 'My security', to: '/security/me', icon: IconShieldLock },
     ],
   },
 ];

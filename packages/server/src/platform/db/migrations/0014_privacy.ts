@@ -24,6 +24,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('clock_waits_for_verification', sql.raw(json), (c) => c.notNull())
     // number[] of days before the due date; null = the default [7, 2]
     .addColumn('reminder_days_before', sql.raw(json))
+    // 1/0: whether the public request page takes requests; null = the default (on)
+    .addColumn('public_intake', 'integer')
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('updated_by', 'text')
     .execute();
@@ -250,6 +252,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     // queued | delivered | claimed | done | failed | skipped
     .addColumn('state', 'text', (c) => c.notNull())
+    // webhook | polling | builtin: how the task reaches its system, fixed when it is made
+    .addColumn('delivery', 'text', (c) => c.notNull())
     // what the host needs (categories with erasure strategies, the recipient, the retention rule)
     .addColumn('payload', sql.raw(json), (c) => c.notNull())
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
@@ -332,6 +336,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('email_index', 'text', (c) => c.notNull())
     // keyed hash of the code; the code itself exists only in the e-mail
     .addColumn('code_hash', 'text', (c) => c.notNull())
+    // SHA-256 of the token only the submitter holds (the public page); it names the code to check
+    .addColumn('token_hash', 'text', (c) => c.unique())
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .addColumn('used_at', 'text')
