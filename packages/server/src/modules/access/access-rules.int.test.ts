@@ -102,7 +102,8 @@ describe.each(backends)('access rules (%s)', (backend) => {
       expect(createdEvent).toMatchObject({
         action: 'access_rule.created',
         requestId: created.headers['x-request-id'],
-        targets: [{ type: 'access_rule', id: rule.id }],
+        // Named in the record, so the audit log shows what the rule was, not a cut id.
+        targets: [{ type: 'access_rule', id: rule.id, name: 'Office' }],
         metadata: { rule: { kind: 'ip', cidrs: ['203.0.113.0/24', '2001:db8::1/128'] } },
       });
 

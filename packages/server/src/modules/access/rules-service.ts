@@ -215,7 +215,7 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
         const out = presentRule(rule);
         await audit.record(trx, actor, {
           action: 'access_rule.created',
-          targets: [{ type: 'access_rule', id: rule.id }],
+          targets: [{ type: 'access_rule', id: rule.id, name: ruleName(out) }],
           metadata: { rule: snapshot(out) },
         });
         return out;
@@ -254,7 +254,7 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
         if (!after) throw ruleNotFound();
         await audit.record(trx, actor, {
           action: 'access_rule.updated',
-          targets: [{ type: 'access_rule', id }],
+          targets: [{ type: 'access_rule', id, name: ruleName(presentRule(after)) }],
           changes: changesBetween(snapshot(presentRule(before)), snapshot(presentRule(after))),
         });
         return presentRule(after);
@@ -278,7 +278,7 @@ export function createAccessRulesService(deps: Deps & { accessPolicies: AccessPo
         await rulesStore.deleteRule(trx, actor.organizationId, id);
         await audit.record(trx, actor, {
           action: 'access_rule.deleted',
-          targets: [{ type: 'access_rule', id }],
+          targets: [{ type: 'access_rule', id, name: ruleName(presentRule(rule)) }],
           metadata: { rule: snapshot(presentRule(rule)) },
         });
       });
@@ -345,6 +345,17 @@ function actorId(caller: OrganizationCaller): string {
 }
 
 /** The fields an audit event keeps of a rule. */
+const KIND_WORDS: Record<AccessRuleOut['kind'], string> = {
+  ip: 'IP rule',
+  country: 'country rule',
+  time: 'time rule',
+};
+
+/** How the audit log names a rule: its description, else its kind and effect ("deny IP rule"). */
+function ruleName(rule: AccessRuleOut): string {
+  return rule.description?.trim() || `${rule.effect} ${KIND_WORDS[rule.kind]}`;
+}
+
 function snapshot(rule: AccessRuleOut) {
   const { id: _id, createdAt: _created, updatedAt: _updated, ...fields } = rule;
   return fields;

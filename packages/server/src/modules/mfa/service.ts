@@ -92,7 +92,7 @@ export function createMfaService(deps: MfaServiceDeps) {
       action: 'mfa.factor_added',
       targets: [
         { type: 'user', id: user.userId },
-        { type: 'mfa_factor', id: factor.id },
+        { type: 'mfa_factor', id: factor.id, name: factor.name },
       ],
       metadata: { type: factor.type, firstFactor: first, otherSessionsEnded: ended },
     });
@@ -239,7 +239,7 @@ export function createMfaService(deps: MfaServiceDeps) {
         await store.renameFactor(trx, factor.id, name);
         await audit.record(trx, user, {
           action: 'mfa.factor_renamed',
-          targets: [{ type: 'mfa_factor', id: factor.id }],
+          targets: [{ type: 'mfa_factor', id: factor.id, name }],
           changes: { name: [factor.name, name] },
         });
         return presentFactor({ ...factor, name });
@@ -280,7 +280,7 @@ export function createMfaService(deps: MfaServiceDeps) {
           action: 'mfa.factor_removed',
           targets: [
             { type: 'user', id: user.userId },
-            { type: 'mfa_factor', id: factor.id },
+            { type: 'mfa_factor', id: factor.id, name: factor.name },
           ],
           metadata: { type: factor.type, mfaDisabled: remaining.length === 0, otherSessionsEnded: ended },
         });
