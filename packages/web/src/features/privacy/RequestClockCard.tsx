@@ -61,7 +61,7 @@ export function RequestClockCard({ request }: { request: PrivacyRequestOut }) {
           </Text>
         )}
         <Text size="xs" c="dimmed">
-          {rules.name} ({rules.source}). Dates are days in {clock.timeZone}, the organization’s time zone.
+          {rules.source}. Dates are days in {clock.timeZone}, the organization’s time zone.
         </Text>
         {clock.waitingForVerification && (
           <Alert

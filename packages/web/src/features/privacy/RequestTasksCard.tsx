@@ -20,7 +20,7 @@ import {
 function TaskStateBadge({ state }: { state: PrivacyTaskOut['state'] }) {
   return (
     <Tooltip label={TASK_STATE_DESCRIPTIONS[state]} withArrow multiline w={260}>
-      <Badge color={TASK_STATE_COLORS[state]} variant="light" data-task-state={state}>
+      <Badge color={TASK_STATE_COLORS[state]} variant="light" data-task-state={state} miw="max-content">
         {TASK_STATE_LABELS[state]}
       </Badge>
     </Tooltip>

@@ -124,7 +124,7 @@ export function SystemsTable({ systems, canManage, onEdit, onCategories, onRemov
               <Connector system={system} />
             </Table.Td>
             <Table.Td data-label="State">
-              <Badge color={system.enabled ? 'teal' : 'gray'} variant="light">
+              <Badge color={system.enabled ? 'teal' : 'gray'} variant="light" miw="max-content">
                 {system.enabled ? 'Enabled' : 'Disabled'}
               </Badge>
             </Table.Td>

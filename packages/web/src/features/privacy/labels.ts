@@ -38,7 +38,8 @@ export const STATE_DESCRIPTIONS: Record<PrivacyRequestState, string> = {
   verifying: 'Waiting for the requester to prove who they are (for example with a code sent by e-mail).',
   awaiting_approval: 'The requester is verified; someone must approve the request before work starts.',
   in_progress: 'Approved: each system holding the person’s data is doing its part.',
-  completed: 'Done: every system did its part and the requester was answered.',
+  completed:
+    'Done: every system did its part. Custos does not send the person their copy yet: answer them yourself with what the systems returned.',
   denied: 'Refused, with a reason and the legal ground recorded.',
   canceled: 'Stopped without an answer, for example because the requester withdrew it.',
 };

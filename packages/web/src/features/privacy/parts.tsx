@@ -15,7 +15,7 @@ export function RequestStateBadge({
 }) {
   return (
     <Tooltip label={STATE_DESCRIPTIONS[state]} withArrow multiline w={280}>
-      <Badge color={STATE_COLORS[state]} variant="light" size={size} data-state={state}>
+      <Badge color={STATE_COLORS[state]} variant="light" size={size} data-state={state} miw="max-content">
         {STATE_LABELS[state]}
       </Badge>
     </Tooltip>
