@@ -20,6 +20,16 @@ export {
   verifyPrivacyWebhook,
   WebhookVerificationError,
 } from './privacy-connector';
+export {
+  canonicalJson,
+  createPackagesApi,
+  type PackageCheck,
+  publicPrivacyPackages,
+  type SignatureCheck,
+  verifyPrivacyCertificate,
+  verifyPrivacyPackage,
+  verifySignedDigest,
+} from './privacy-packages';
 export { type PublicPrivacyApi, publicPrivacy } from './privacy-public';
 export { isMfaChallenge } from './security';
 export { listQuery } from './threats';

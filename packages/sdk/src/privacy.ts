@@ -24,6 +24,8 @@ import type {
   UpdatePrivacySystemBody,
 } from '@custos/shared';
 import type { CustosClient } from './client';
+import { createPackagesApi } from './privacy-packages';
+import { createRetentionApi } from './privacy-retention';
 import { listQuery } from './threats';
 
 /**
@@ -99,6 +101,10 @@ export function createPrivacyApi(client: CustosClient) {
       fail: (taskId: string, reason: string) =>
         client.request<PrivacyTaskHostOut>('POST', `${at('tasks', taskId)}/fail`, { reason }),
     },
+    /** Retention rules and runs (privacy-retention.ts). */
+    retention: createRetentionApi(client),
+    /** Access packages and completion certificates of requests. */
+    packages: createPackagesApi(client),
     settings: {
       get: () => client.request<PrivacySettingsOut>('GET', `${BASE}/settings`),
       update: (body: UpdatePrivacySettingsBody) =>

@@ -158,6 +158,19 @@ function parseCheckpointBody(body: string): Omit<OpenedCheckpoint, 'signedBy'> {
  * other keys are ignored. Throws NoteError.
  */
 export async function openCheckpoint(note: string, keys: readonly TrustedKey[]): Promise<OpenedCheckpoint> {
+  const { body, signedBy } = await openNote(note, keys, 'checkpoint');
+  return { ...parseCheckpointBody(body), signedBy };
+}
+
+/**
+ * Opens any signed note under the same rules as a checkpoint (privacy packages and certificates
+ * are signed notes too); answers its body, final newline included. Throws NoteError.
+ */
+export async function openNote(
+  note: string,
+  keys: readonly TrustedKey[],
+  what = 'note',
+): Promise<{ body: string; signedBy: string[] }> {
   const { body, lines } = splitNote(note);
   const message = utf8(body);
   const signedBy: string[] = [];
@@ -181,10 +194,10 @@ export async function openCheckpoint(note: string, keys: readonly TrustedKey[]):
   if (signedBy.length === 0) {
     throw new NoteError(
       'bad-signature',
-      `no trusted key signed this checkpoint (signed by ${others.join(', ') || 'nobody'})`,
+      `no trusted key signed this ${what} (signed by ${others.join(', ') || 'nobody'})`,
     );
   }
-  return { ...parseCheckpointBody(body), signedBy };
+  return { body, signedBy };
 }
 
 /**

@@ -54,6 +54,7 @@ import { createOrganizationsService, organizationRoutes } from './modules/organi
 import { createOutboxService } from './modules/outbox';
 import { createOverviewService, overviewRoutes } from './modules/overview';
 import { createPrivacyModule } from './modules/privacy';
+import type { DigestSigner } from './modules/privacy/packages';
 import { createSecurityPolicyService, securityPolicyRoutes } from './modules/security';
 import { createSessionsService, sessionRoutes } from './modules/sessions';
 import { createSetupService, setupRoutes } from './modules/setup';
@@ -115,6 +116,8 @@ export interface ServiceOptions {
   shared?: boolean;
   /** Where the modules' background jobs run (the server's runner); each module makes its own otherwise. */
   jobs?: JobRunner;
+  /** The audit checkpoint signer, which also signs privacy packages and certificates. */
+  signer?: DigestSigner;
 }
 
 /** Every module's service, wired to each other; also used by the CLI. */
@@ -220,6 +223,7 @@ export function createServices(deps: Deps, options: ServiceOptions = {}) {
       // Overdue requests reach the alert channels as compliance-violation security events.
       raiseViolation: (violation) => threats.raiseComplianceViolation(violation),
       ...(options.jobs ? { jobs: options.jobs } : {}),
+      signer: options.signer ?? null,
     }),
   };
 }
@@ -255,7 +259,7 @@ export async function buildApp(
     audit: audit.recorder,
     geo: options.geo ?? (await openGeoIp(config.geoipFile)),
   };
-  const services = { ...createServices(deps, { shared: true, jobs }), audit, jobs };
+  const services = { ...createServices(deps, { shared: true, jobs, signer: audit.signer }), audit, jobs };
   // Detection hears of every audit event the moment its transaction commits.
   // Detection is background work: its queries run under the job timeout, not the request's that committed.
   const stopDetection = audit.committed.subscribe((events) =>

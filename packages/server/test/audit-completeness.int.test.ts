@@ -551,9 +551,10 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     {
       route: 'POST /api/v1/privacy/requests',
       run: async () => {
+        ctx.privacySubjectEmail = t.uniqueEmail('walked-subject');
         const res = await post(
           '/api/v1/privacy/requests',
-          { type: 'access', regime: 'gdpr', email: t.uniqueEmail('walked-subject') },
+          { type: 'access', regime: 'gdpr', email: ctx.privacySubjectEmail },
           need('admin'),
         );
         ctx.privacyRequestId = res.json().id;
@@ -605,6 +606,50 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
     {
       route: 'POST /api/v1/privacy/requests/:id/complete',
       run: () => post(`/api/v1/privacy/requests/${need('privacyRequestId')}/complete`, {}, need('admin')),
+    },
+    {
+      route: 'POST /api/v1/privacy/requests/:id/package/resend',
+      run: async () => {
+        // The completed access request's package (the job makes one a manual completion missed).
+        await t.services.privacy.packages.runDue();
+        const pkg = await t.db
+          .selectFrom('privacyAccessPackages')
+          .select('id')
+          .where('requestId', '=', need('privacyRequestId'))
+          .executeTakeFirstOrThrow();
+        ctx.privacyPackageId = pkg.id;
+        return post(`/api/v1/privacy/requests/${need('privacyRequestId')}/package/resend`, {}, need('admin'));
+      },
+    },
+    {
+      route: 'POST /api/v1/public/privacy/:slug/packages/:packageId/code',
+      run: async () => {
+        const row = await t.db
+          .selectFrom('organizations')
+          .select('slug')
+          .where('id', '=', org.id)
+          .executeTakeFirstOrThrow();
+        ctx.packageBase = `/api/v1/public/privacy/${row.slug}/packages/${need('privacyPackageId')}`;
+        const res = await post(`${need('packageBase')}/code`, {});
+        ctx.packageToken = res.json().downloadToken;
+        return res;
+      },
+    },
+    {
+      route: 'POST /api/v1/public/privacy/:slug/packages/:packageId/download',
+      run: async () => {
+        let code = '';
+        for (let i = 0; i < 100 && !code; i++) {
+          const rows = await t.db
+            .selectFrom('outbox')
+            .select('bodyText')
+            .where('recipient', '=', need('privacySubjectEmail'))
+            .execute();
+          code = rows.map((r) => /Your code: (\d{8})/.exec(r.bodyText ?? '')?.[1]).find((c) => c) ?? '';
+          if (!code) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return post(`${need('packageBase')}/download`, { downloadToken: need('packageToken'), code });
+      },
     },
     {
       route: 'POST /api/v1/privacy/requests/:id/cancel',
@@ -689,6 +734,48 @@ describe.each(backends)('audit completeness: every mutating route writes an audi
           need('processKey'),
         );
       },
+    },
+    {
+      route: 'POST /api/v1/privacy/retention/rules',
+      run: async () => {
+        const res = await post(
+          '/api/v1/privacy/retention/rules',
+          {
+            systemId: need('privacyPollerId'),
+            categoryKey: 'contact.email',
+            periodDays: 365,
+            trigger: 'since_last_activity',
+            action: 'delete',
+          },
+          need('admin'),
+        );
+        ctx.retentionRuleId = res.json().id;
+        return res;
+      },
+    },
+    {
+      route: 'PATCH /api/v1/privacy/retention/rules/:id',
+      run: () =>
+        post(
+          `/api/v1/privacy/retention/rules/${need('retentionRuleId')}`,
+          { periodDays: 400 },
+          need('admin'),
+          'PATCH',
+        ),
+    },
+    {
+      route: 'POST /api/v1/privacy/retention/runs',
+      run: () => post('/api/v1/privacy/retention/runs', { dryRun: false }, need('admin')),
+    },
+    {
+      route: 'DELETE /api/v1/privacy/retention/rules/:id',
+      run: () =>
+        post(
+          `/api/v1/privacy/retention/rules/${need('retentionRuleId')}`,
+          undefined,
+          need('admin'),
+          'DELETE',
+        ),
     },
     {
       route: 'POST /api/v1/public/privacy/:slug/requests',

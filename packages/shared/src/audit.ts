@@ -97,6 +97,16 @@ export const AUDIT_ACTIONS = [
   'privacy_task.completed',
   'privacy_task.failed',
   'privacy_task.retried',
+  'privacy_package.created',
+  'privacy_package.link_sent',
+  'privacy_package.code_sent',
+  'privacy_package.downloaded',
+  'privacy_package.deleted',
+  'privacy_retention_rule.created',
+  'privacy_retention_rule.updated',
+  'privacy_retention_rule.deleted',
+  'privacy_retention.dry_run',
+  'privacy_retention.ran',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -562,6 +562,21 @@ const steps: Step[] = [
   ...tamperSteps(),
 ];
 
+/** The newest mail to `to` whose subject matches, as the signed-in super admin reads the outbox. */
+async function mailTo(to: string, subject: RegExp): Promise<string> {
+  const deadline = Date.now() + ACTION_TIMEOUT_MS;
+  for (;;) {
+    const res = await adminPage().request.get(`${state.baseUrl}/api/v1/admin/outbox`);
+    const { messages } = (await res.json()) as {
+      messages: { to: string; subject: string; text: string | null }[];
+    };
+    const mail = messages.find((m) => m.to === to && subject.test(m.subject));
+    if (mail?.text) return mail.text;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} about ${subject}`);
+    await delay(200);
+  }
+}
+
 /** A person's request from the public page to its completion by the privacy officer; the data map. */
 function privacySteps(): Step[] {
   const VISITOR = { email: 'val.visitor@example.com', name: 'Val Visitor' };
@@ -610,7 +625,12 @@ function privacySteps(): Step[] {
       name: 'the request waits in the privacy queue with its due date; approving it runs Custos’ own access task and completes it',
       run: async () => {
         const page = adminPage();
-        await page.getByRole('link', { name: 'Privacy requests' }).click();
+        // From wherever the threat steps left off (a drawer may still be open over the navigation).
+        await page.goto(state.baseUrl);
+        await page
+          .getByRole('navigation', { name: 'Main navigation' })
+          .getByRole('link', { name: 'Privacy requests' })
+          .click();
         await visible(page.getByRole('heading', { level: 1, name: 'Privacy requests' }));
         const row = page
           .getByRole('table', { name: 'Privacy requests' })
@@ -630,6 +650,29 @@ function privacySteps(): Step[] {
           page.getByRole('table', { name: 'Tasks per system' }).locator('[data-task-state="done"]'),
         );
         await shot(page, '73-privacy-request-completed');
+      },
+    },
+    {
+      name: 'the person opens the e-mailed link, gets a second code and downloads their data as a signed ZIP',
+      run: async () => {
+        const link =
+          /Download it here: (\S+)/.exec(await mailTo(VISITOR.email, /ready to download/))?.[1] ?? '';
+        check(link.includes('/download/'), `the ready mail holds no download link (${link})`);
+        const page = await newPage();
+        await page.goto(link.replace(/^https?:\/\/[^/]+/, state.baseUrl));
+        await visible(page.getByRole('heading', { name: 'Download your data' }));
+        await page.getByRole('button', { name: 'Send me a code' }).click();
+        const code = /Your code: (\d+)/.exec(await mailTo(VISITOR.email, /code to download/))?.[1] ?? '';
+        check(code !== '', 'no download code was mailed');
+        await page.getByRole('textbox', { name: 'Code from the e-mail' }).fill(code);
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('button', { name: 'Download', exact: true }).click(),
+        ]);
+        const file = await download.path();
+        const bytes = file ? await readFile(file) : Buffer.alloc(0);
+        check(bytes.subarray(0, 2).toString() === 'PK', `the download is not a ZIP (${bytes.length} bytes)`);
+        await shot(page, '75-privacy-download');
       },
     },
     {

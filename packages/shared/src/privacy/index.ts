@@ -1,2 +1,3 @@
 export * from './clocks';
+export * from './retention';
 export * from './taxonomy';

@@ -12,6 +12,7 @@ import { MySecurityPage } from '../features/mySecurity/MySecurityPage';
 import { OrganizationsPage } from '../features/organizations/OrganizationsPage';
 import { OutboxPage } from '../features/outbox/OutboxPage';
 import { HomePage } from '../features/overview/HomePage';
+import { PackageDownloadPage } from '../features/privacy/PackageDownloadPage';
 import { PublicRequestPage } from '../features/privacyPublic/PublicRequestPage';
 import { ProfilePage } from '../features/profile/ProfilePage';
 import { RolesPage } from '../features/roles/RolesPage';
@@ -31,6 +32,11 @@ import { RouteError } from './RouteError';
 export const router = createBrowserRouter([
   // The public privacy request page: no account and no setup gate (a data subject is no user of Custos).
   { path: '/privacy/:slug/request', element: <PublicRequestPage />, errorElement: <RouteError /> },
+  {
+    path: '/privacy/:slug/download/:packageId',
+    element: <PackageDownloadPage />,
+    errorElement: <RouteError />,
+  },
   {
     element: <RootGate />,
     errorElement: <RouteError />,

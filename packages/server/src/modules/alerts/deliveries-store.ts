@@ -307,3 +307,37 @@ export async function takeDigestItems(trx: Transaction<DB>, channelId: string): 
     .execute();
   return rows.sort((a, b) => a.queuedAt.localeCompare(b.queuedAt)).map((r) => r.securityEventId);
 }
+
+/** Deliveries that will not be tried again. */
+const FINISHED: DeliveryStatus[] = ['delivered', 'failed'];
+
+/** Privacy retention: how many of an organization's finished deliveries were made before `cutoff`. */
+export async function countFinishedDeliveriesBefore(
+  db: Executor,
+  organizationId: string,
+  cutoff: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('alertDeliveries')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('organizationId', '=', organizationId)
+    .where('status', 'in', FINISHED)
+    .where('createdAt', '<', cutoff)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Privacy retention: removes them (their attempts go with them, by the foreign key); answers how many. */
+export async function deleteFinishedDeliveriesBefore(
+  db: Executor,
+  organizationId: string,
+  cutoff: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('alertDeliveries')
+    .where('organizationId', '=', organizationId)
+    .where('status', 'in', FINISHED)
+    .where('createdAt', '<', cutoff)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

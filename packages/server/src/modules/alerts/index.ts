@@ -8,6 +8,7 @@ import type { AlertSink, SecurityChange } from '../threats';
 import { createChannelsService } from './channels-service';
 import { createCheckpointRouter } from './checkpoints';
 import { createDeliveriesService } from './deliveries-service';
+import * as deliveriesStore from './deliveries-store';
 import { flushDigests } from './digest';
 import type { SignedCheckpoint } from './payloads';
 import { createAlertRouter } from './router';
@@ -21,6 +22,12 @@ export type { SignedCheckpoint } from './payloads';
 export { AlertChannelList } from './routes';
 export { signWebhook, webhookHeaders } from './signing';
 export { isPublicAddress } from './url-guard';
+
+/** What privacy retention may do to finished delivery logs, inside its own transaction. */
+export const alertRetention = {
+  countFinishedDeliveriesBefore: deliveriesStore.countFinishedDeliveriesBefore,
+  deleteFinishedDeliveriesBefore: deliveriesStore.deleteFinishedDeliveriesBefore,
+};
 
 /** How often the worker looks for due deliveries (retries; other processes' work). */
 const WORKER_INTERVAL_MS = 1_000;

@@ -19,4 +19,7 @@ export const sessionPorts = {
   /** Read only: a subject's sessions and trusted devices, for a privacy access request. */
   sessionsForSubjectCopy: store.sessionsForSubjectCopy,
   trustedDevicesForSubjectCopy: devices.trustedDevicesForSubjectCopy,
+  /** Privacy retention of ended sessions: count (dry run) and remove, same condition. */
+  countEndedSessionsBefore: store.countEndedSessionsBefore,
+  deleteEndedSessionsBefore: store.deleteEndedSessionsBefore,
 };

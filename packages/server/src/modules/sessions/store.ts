@@ -1,4 +1,4 @@
-import { type CompiledQuery, type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { nowIso } from '../../platform/clock';
 import { newId } from '../../platform/crypto/tokens';
 import type { Executor } from '../../platform/db/executor';
@@ -589,4 +589,37 @@ export async function sessionsForSubjectCopy(
     .orderBy('createdAt', 'desc')
     .limit(limit)
     .execute();
+}
+
+/** Sessions that ended before `cutoff`: revoked then, or never revoked and expired then. */
+const endedBefore = (cutoff: string) => (eb: ExpressionBuilder<DB, 'sessions'>) =>
+  eb.or([eb('revokedAt', '<', cutoff), eb.and([eb('revokedAt', 'is', null), eb('expiresAt', '<', cutoff)])]);
+
+/** Privacy retention: how many of an organization's sessions ended before `cutoff`. */
+export async function countEndedSessionsBefore(
+  db: Executor,
+  organizationId: string,
+  cutoff: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('organizationId', '=', organizationId)
+    .where(endedBefore(cutoff))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Privacy retention: removes an organization's sessions that ended before `cutoff`; answers how many. */
+export async function deleteEndedSessionsBefore(
+  db: Executor,
+  organizationId: string,
+  cutoff: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where('organizationId', '=', organizationId)
+    .where(endedBefore(cutoff))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -34,13 +34,16 @@ describe.each(backends)('platform HTTP behaviour (%s)', (backend) => {
       ...(backend === 'sqlite' ? ['audit.search-index'] : []),
       'audit.tail-poll',
       'privacy.clocks',
+      'privacy.packages',
+      'privacy.retention',
       'privacy.tasks',
     ]);
     for (const job of t.services.jobs.states()) {
       expect(job).toMatchObject({
         everyMs: expect.any(Number),
-        // The privacy clock sweep runs on one server at a time (its overdue alert must be raised once).
-        leaderOnly: job.name === 'privacy.clocks',
+        // The privacy clock sweep runs on one server at a time (its overdue alert must be raised once),
+        // and so does the daily retention run.
+        leaderOnly: ['privacy.clocks', 'privacy.retention', 'privacy.packages'].includes(job.name),
         failures: 0,
         lastError: null,
       });

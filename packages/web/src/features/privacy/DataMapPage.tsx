@@ -14,6 +14,7 @@ import { useListPrivacySystemsQuery, useRemovePrivacySystemMutation } from './ap
 import { CategoriesEditorModal } from './CategoriesEditorModal';
 import { CustomCategoriesCard } from './CustomCategoriesCard';
 import { PrivacySettingsCard } from './PrivacySettingsCard';
+import { RetentionCard } from './RetentionCard';
 import { SystemFormModal } from './SystemFormModal';
 import { SystemSecretModal } from './SystemSecretModal';
 import { SystemsTable } from './SystemsTable';
@@ -78,6 +79,7 @@ function DataMap({ canManage }: { canManage: boolean }) {
         </QueryBody>
       </TableCard>
       <CustomCategoriesCard canManage={canManage} />
+      <RetentionCard canManage={canManage} />
       <PrivacySettingsCard canManage={canManage} />
       <SystemFormModal editing={editing} onClose={() => setEditing(undefined)} onSecret={setSecret} />
       <SystemSecretModal shown={secret} onClose={() => setSecret(undefined)} />

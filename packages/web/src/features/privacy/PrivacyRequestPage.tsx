@@ -19,6 +19,7 @@ import {
   subjectLabel,
   typeName,
 } from './labels';
+import { RequestPackageCard } from './PackageCard';
 import { RequestStateBadge } from './parts';
 import { RequestActionsCard } from './RequestActions';
 import { RequestClockCard } from './RequestClockCard';
@@ -221,6 +222,7 @@ function RequestDetail({ id }: { id: string }) {
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack gap="lg">
             <RequestFacts request={request} />
+            <RequestPackageCard request={request} canManage={canManage} />
             <RequestTasksCard request={request} canManage={canManage} />
             <RequestTimelineCard request={request} />
           </Stack>

@@ -39,7 +39,7 @@ export const STATE_DESCRIPTIONS: Record<PrivacyRequestState, string> = {
   awaiting_approval: 'The requester is verified; someone must approve the request before work starts.',
   in_progress: 'Approved: each system holding the person’s data is doing its part.',
   completed:
-    'Done: every system did its part. Custos does not send the person their copy yet: answer them yourself with what the systems returned.',
+    'Done: every system did its part. For a copy of their data, the person is e-mailed a link to download it, signed and checkable.',
   denied: 'Refused, with a reason and the legal ground recorded.',
   canceled: 'Stopped without an answer, for example because the requester withdrew it.',
 };

@@ -7,6 +7,7 @@ import type { RequestTaskHooks } from '../requests-service';
 import type { SubjectSeal } from '../subject-seal';
 import { taskRoutes } from './routes';
 import { createTasksService } from './service';
+import type { SettleHooks } from './transitions';
 import { createTaskWorker } from './worker';
 
 export { MAX_RESULT_BYTES } from './results';
@@ -20,7 +21,8 @@ export const TASK_WORKER_INTERVAL_MS = 5_000;
  * system by a job on every server (attempts are claimed in the database), the host's task queue.
  */
 export function createPrivacyTasks(
-  deps: Deps & { seal: SubjectSeal; dataMap: DataMapService; jobs: JobRunner },
+  // SettleHooks travel inside deps to the service and the worker, which pass them to settleRequest.
+  deps: Deps & { seal: SubjectSeal; dataMap: DataMapService; jobs: JobRunner } & SettleHooks,
 ) {
   const inFlight = new Set<Promise<unknown>>();
   const builtin = createCustosSystem({ ...deps, subjectData: createSubjectData(deps.keyring) });

@@ -1,6 +1,7 @@
 import type { AuditAction } from '@custos/shared';
 import type { Transaction } from 'kysely';
 import type { Deps } from '../../../deps';
+import { afterCommit } from '../../../platform/db/after-commit';
 import type { DB } from '../../../platform/db/schema';
 import { type Caller, systemMeta } from '../../../platform/http/caller';
 import * as requests from '../requests-store';
@@ -55,12 +56,17 @@ export async function recordTaskEvent(
   });
 }
 
+export interface SettleHooks {
+  /** Told after the transaction that completed a request commits (its access package is made then). */
+  onRequestCompleted?: (organizationId: string, requestId: string) => void;
+}
+
 /**
  * After a task finished: Custos' own erasure is released once every other task is done or
  * skipped, and the request completes by itself once all of them are (audited, on the timeline).
  */
 export async function settleRequest(
-  deps: Pick<Deps, 'audit'>,
+  deps: Pick<Deps, 'audit'> & SettleHooks,
   trx: Transaction<DB>,
   organizationId: string,
   requestId: string,
@@ -97,4 +103,6 @@ export async function settleRequest(
     changes: { state: ['in_progress', 'completed'] },
     metadata: { type: request.type, regime: request.regime, automatic: true, tasks: tasks.length },
   });
+  const completed = deps.onRequestCompleted;
+  if (completed) await afterCommit(trx, () => completed(organizationId, requestId));
 }

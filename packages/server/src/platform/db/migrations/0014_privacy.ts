@@ -218,6 +218,13 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .on('privacy_retention_rules')
     .columns(['organization_id', 'system_id'])
     .execute();
+  // One rule per system and category: two would disagree about the period.
+  await db.schema
+    .createIndex('privacy_retention_rules_category_idx')
+    .on('privacy_retention_rules')
+    .columns(['system_id', 'category_key'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('privacy_retention_runs')
@@ -302,7 +309,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organization_id', 'text', (c) => orgRef(c))
     .addColumn('request_id', 'text', (c) => c.notNull().references('privacy_requests.id').onDelete('cascade'))
-    // where the ZIP lives (a path or object key), sealed under the subject's key
+    // the ZIP itself (base64, at most MAX_PACKAGE_BYTES), sealed under the subject's key; null once deleted
     .addColumn('file_ref_sealed', 'text')
     .addColumn('sha256', 'text')
     .addColumn('size_bytes', 'integer')
@@ -315,7 +322,9 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema
+    // one package per request: two servers building it at once, one insert wins
     .createIndex('privacy_access_packages_request_idx')
+    .unique()
     .on('privacy_access_packages')
     .column('request_id')
     .execute();
