@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import type { ApiError } from '../../app/errors';
 import { formErrors } from '../../app/errors';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { REQUEST_TYPE_FOR_PERSON } from './words';
 
 type RequestType = SubmitPublicPrivacyRequestBody['type'];
 type Regime = NonNullable<SubmitPublicPrivacyRequestBody['regime']>;
@@ -60,7 +61,7 @@ export function RequestForm({ page, error, sending, onSubmit }: RequestFormProps
                 key={option.type}
                 value={option.type}
                 label={option.name}
-                description={option.description}
+                description={REQUEST_TYPE_FOR_PERSON[option.type]}
               />
             ))}
           </Stack>

@@ -1,5 +1,6 @@
+import { REQUEST_TYPES } from '@custos/shared';
 import { describe, expect, it } from 'vitest';
-import { codeProblem, formatDayInWords } from './words';
+import { codeProblem, formatDayInWords, REQUEST_TYPE_FOR_PERSON } from './words';
 
 describe('formatDayInWords', () => {
   it('names the calendar day itself, whatever the time zone', () => {
@@ -27,5 +28,15 @@ describe('codeProblem', () => {
     expect(codeProblem(refused('expired'))?.startOver).toBe(true);
     expect(codeProblem(refused('too_many_attempts'))?.startOver).toBe(true);
     expect(codeProblem(undefined)).toBeNull();
+  });
+});
+
+describe('request types as the person reads them', () => {
+  it('describes every type in plain words, without article numbers or talk of "their" data', () => {
+    for (const type of REQUEST_TYPES) {
+      const text = REQUEST_TYPE_FOR_PERSON[type];
+      expect(text).toMatch(/\byou(r)?\b/);
+      expect(text).not.toMatch(/Art\.|\btheir\b/);
+    }
   });
 });
